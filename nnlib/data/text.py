@@ -1,0 +1,69 @@
+"""Tiny Shakespeare (1,115,394 characters, shipped inside nnlib) and a character vocabulary."""
+
+from __future__ import annotations
+
+import gzip
+from functools import lru_cache
+from importlib import resources
+
+import numpy as np
+
+
+@lru_cache(maxsize=1)
+def load_shakespeare() -> str:
+    """The whole tiny-Shakespeare corpus as one string."""
+    ref = resources.files("nnlib.data").joinpath("files/tinyshakespeare.txt.gz")
+    with ref.open("rb") as raw, gzip.open(raw, "rt", encoding="utf-8") as f:
+        return f.read()
+
+
+class CharVocab:
+    """Maps characters to integer ids and back.
+
+    >>> vocab = CharVocab("hello")
+    >>> vocab.encode("hole")
+    array([1, 3, 2, 0])
+    >>> vocab.decode([1, 0, 2, 2, 3])
+    'hello'
+    """
+
+    def __init__(self, text: str):
+        if not isinstance(text, str) or not text:
+            raise ValueError("CharVocab needs a non-empty string to collect characters from")
+        self.chars = sorted(set(text))
+        self.stoi = {ch: i for i, ch in enumerate(self.chars)}
+
+    def __len__(self) -> int:
+        return len(self.chars)
+
+    @property
+    def size(self) -> int:
+        return len(self.chars)
+
+    def encode(self, text: str) -> np.ndarray:
+        """(len(text),) int64 ids."""
+        unknown = sorted(set(text) - self.stoi.keys())
+        if unknown:
+            raise ValueError(f"characters not in the vocabulary: {unknown!r}")
+        return np.fromiter((self.stoi[ch] for ch in text), dtype=np.int64, count=len(text))
+
+    def decode(self, ids) -> str:
+        ids = np.asarray(ids).ravel()
+        if ids.size and (ids.min() < 0 or ids.max() >= len(self.chars)):
+            raise ValueError(f"ids must lie in [0, {len(self.chars) - 1}], "
+                             f"got values from {ids.min()} to {ids.max()}")
+        return "".join(self.chars[i] for i in ids.tolist())
+
+    def __repr__(self) -> str:
+        return f"CharVocab(size={len(self)})"
+
+
+def shakespeare_splits(val_fraction: float = 0.1):
+    """``(train_ids, val_ids, vocab)``: the encoded corpus, the last ``val_fraction`` held out."""
+    if not 0 < val_fraction < 1:
+        raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction}")
+    text = load_shakespeare()
+    vocab = CharVocab(text)
+    ids = vocab.encode(text)
+    cut = int(len(ids) * (1 - val_fraction))
+    return ids[:cut], ids[cut:], vocab

@@ -1,0 +1,26 @@
+"""Shared test set-up: plots never open windows, and no test reaches the network."""
+
+import os
+import socket
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+@pytest.fixture(autouse=True)
+def _no_network(monkeypatch):
+    """Refuse connections to anything but this machine, so a test can never download."""
+    real_connect = socket.socket.connect
+
+    def guarded_connect(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and host not in ("127.0.0.1", "localhost", "::1") \
+                and not host.startswith("127.") and self.family != socket.AF_UNIX:
+            raise OSError(f"tests must not use the network (tried to connect to {host})")
+        return real_connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded_connect)

@@ -1,0 +1,64 @@
+"""InteractiveFigure: redraws on control changes and never lets a draw error escape."""
+
+import numpy as np
+import pytest
+
+from nnlib.plotting import figure_png, plot_digits
+from nnlib.widgets import InteractiveFigure, dropdown, log_slider, slider
+
+
+def draw_line(fig, slope, style):
+    ax = fig.add_subplot()
+    if not np.isfinite(slope) or slope > 100:
+        raise ValueError("slope too large to draw")
+    ax.plot([0, 1], [0, slope], style)
+    return f"slope {slope:g}"
+
+
+def make():
+    return InteractiveFigure(draw_line, {"slope": slider("slope", 1.0, -5, 500, 0.5),
+                                         "style": dropdown("style", ["-", "--"])})
+
+
+def test_changing_a_control_redraws_a_different_picture():
+    fig = make()
+    first = fig.to_png()
+    assert fig.render_count == 1 and fig.last_status == "slope 1"
+    fig.controls["slope"].value = -3.0
+    assert fig.render_count == 2 and fig.last_status == "slope -3"
+    assert fig.to_png() != first
+    fig.controls["style"].value = "--"
+    assert fig.render_count == 3 and fig.values == {"slope": -3.0, "style": "--"}
+
+
+def test_a_draw_error_becomes_a_message_not_a_traceback():
+    fig = make()
+    fig.controls["slope"].value = 400.0
+    assert isinstance(fig.last_error, ValueError)
+    assert "Could not draw with these settings: slope too large" in fig.last_status
+    assert "slope too large" in fig.status.value
+    with pytest.raises(RuntimeError, match="no figure to save"):
+        fig.to_png()
+    fig.controls["slope"].value = 2.0
+    assert fig.last_error is None and fig.to_png()
+
+
+def test_needs_controls():
+    with pytest.raises(ValueError, match="at least one control"):
+        InteractiveFigure(draw_line, {})
+
+
+def test_log_slider_spans_powers_of_ten():
+    s = log_slider("lr", 1e-2, -4, 1)
+    assert s.min == -4 and s.max == 1 and s.value == pytest.approx(1e-2)
+
+
+def test_plot_digits_accepts_flat_and_square_images():
+    images = np.random.default_rng(0).random((6, 784))
+    fig = plot_digits(images, labels=np.arange(6), predictions=[0, 1, 2, 0, 4, 5], ncols=3)
+    axes = [ax for ax in fig.axes if ax.images]
+    assert len(axes) == 6
+    assert axes[3].title.get_color() == "tab:red" and axes[0].title.get_color() == "black"
+    assert figure_png(plot_digits(images.reshape(6, 28, 28))).startswith(b"\x89PNG")
+    with pytest.raises(ValueError, match=r"\(N, 784\) or \(N, 28, 28\)"):
+        plot_digits(np.zeros((2, 10)))
