@@ -142,3 +142,18 @@ def test_shakespeare_splits():
     assert vocab.decode(train[:14]) == "First Citizen:"
     with pytest.raises(ValueError, match="strictly between 0 and 1"):
         shakespeare_splits(1.5)
+
+
+def test_full_source_falls_back_to_bundled_with_one_line(monkeypatch, tmp_path, capsys):
+    from nnlib.data import download
+
+    def refuse(name, root=None):
+        raise download.DownloadError(name, "no network here")
+
+    monkeypatch.setattr(download, "fetch_full", refuse)
+    x, y = load_mnist("test", source="full")
+    assert x.shape == (1000, 784)
+    out = capsys.readouterr().out.strip().splitlines()
+    assert len(out) == 1 and "using the bundled 5,000-digit subset" in out[0]
+    with pytest.raises(download.DownloadError, match="no network here"):
+        load_mnist("test", source="full", fashion=True)

@@ -31,9 +31,13 @@ def _bundled_arrays() -> dict[str, np.ndarray]:
 
 
 def _full_arrays(name: str) -> dict[str, np.ndarray] | None:
-    from nnlib.data.download import try_fetch_full
+    """The full data set, or None (after a one-line notice) when MNIST cannot be fetched.
 
-    return try_fetch_full(name)
+    Fashion-MNIST has no bundled fallback, so its download error is raised as it is.
+    """
+    from nnlib.data.download import fetch_full, try_fetch_full
+
+    return fetch_full(name) if name == "fashion_mnist" else try_fetch_full(name)
 
 
 def load_mnist(split: str = "train", *, source: str = "bundled", flatten: bool = True,
@@ -59,8 +63,6 @@ def load_mnist(split: str = "train", *, source: str = "bundled", flatten: bool =
     arrays = None
     if source == "full":
         arrays = _full_arrays("fashion_mnist" if fashion else "mnist")
-        if arrays is None and fashion:
-            raise RuntimeError("Fashion-MNIST could not be downloaded and has no bundled copy")
     if arrays is None:
         arrays = _bundled_arrays()
     images = np.array(arrays[f"x_{split}"], dtype=np.uint8)

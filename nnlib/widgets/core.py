@@ -1,4 +1,4 @@
-"""Interactive figures that redraw when a control moves.
+"""InteractiveFigure: controls plus a figure that redraws when a control moves.
 
 Every widget in the course is an :class:`InteractiveFigure`: a set of ipywidgets
 controls and a ``draw(fig, **values)`` function that draws on a fresh

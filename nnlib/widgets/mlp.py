@@ -1,0 +1,188 @@
+"""Widgets and helpers for notebook 03 (multilayer networks).
+
+* :func:`build_mlp` makes ``Linear -> act -> ... -> Linear`` from a list of sizes;
+* :func:`train_mlp` fits one hidden layer to a 1-D curve or a 2-D two-class set with
+  full-batch Adam (nnlib's :func:`~nnlib.scratch.fit`), seeded;
+* :func:`hidden_units_widget` redraws the fit (or the decision region) when the number
+  of hidden units or the activation changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
+
+from nnlib.data import circles, regression_1d, xor_quadrants
+from nnlib.scratch import (
+    Adam,
+    BCEWithLogitsLoss,
+    Linear,
+    MSELoss,
+    ReLU,
+    Sequential,
+    Sigmoid,
+    Tanh,
+    TrainingDivergedError,
+    fit,
+)
+from nnlib.scratch import functional as F
+from nnlib.widgets.core import InteractiveFigure, dropdown, slider
+
+ACTIVATIONS = {"tanh": Tanh, "relu": ReLU, "sigmoid": Sigmoid}
+PROBLEMS = ("curve: sin", "curve: step", "XOR", "circles")
+
+# Colours for the two classes (blue = 1, orange = 0, as in TensorFlow Playground).
+CLASS_COLOURS = ("#f59322", "#0877bd")
+BOUNDARY_CMAP = LinearSegmentedColormap.from_list("playground", [CLASS_COLOURS[0], "white",
+                                                                  CLASS_COLOURS[1]])
+
+
+def build_mlp(sizes, activation: str = "tanh", *, rng=None, dtype=np.float64) -> Sequential:
+    """``Linear(sizes[0], sizes[1]) -> act -> ... -> Linear(sizes[-2], sizes[-1])``.
+
+    sizes: ``[d_in, hidden_1, ..., d_out]`` (at least two entries); no activation after
+    the last layer (it outputs raw scores / regression values). Weights are drawn from
+    ``rng`` (an int seed or a Generator; default nnlib's shared generator).
+    """
+    sizes = [int(s) for s in sizes]
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise ValueError(f"sizes must list at least [d_in, d_out], all >= 1, got {sizes}")
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
+    if isinstance(rng, (int, np.integer)):
+        rng = np.random.default_rng(int(rng))
+    layers = []
+    for i, (d_in, d_out) in enumerate(zip(sizes, sizes[1:])):
+        layers.append(Linear(d_in, d_out, rng=rng, dtype=dtype))
+        if i < len(sizes) - 2:
+            layers.append(ACTIVATIONS[activation]())
+    return Sequential(*layers)
+
+
+@dataclass
+class FitResult:
+    model: Sequential
+    losses: list[float]  # training loss after each step
+
+    @property
+    def final_loss(self) -> float:
+        return self.losses[-1]
+
+
+def train_mlp(X, y, hidden: int, activation: str = "tanh", *, steps: int = 600,
+              lr: float = 0.03, seed: int = 0) -> FitResult:
+    """One hidden layer of ``hidden`` units fitted with full-batch Adam.
+
+    ``y`` float of shape (N,) is a regression target (MSE loss, one output);
+    ``y`` int of shape (N,) is a 0/1 class label (sigmoid + BCE on one output score).
+    X: (N, d_in). Raises :class:`TrainingDivergedError` if the loss becomes NaN/inf.
+    """
+    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    classify = np.issubdtype(y.dtype, np.integer)
+    model = build_mlp([X.shape[1], hidden, 1], activation, rng=seed)
+    loss_fn = BCEWithLogitsLoss() if classify else MSELoss()
+    history = fit(model, loss_fn, Adam(model.parameters(), lr=lr), X,
+                  y.reshape(-1, 1).astype(np.float64), epochs=steps, batch_size=len(X),
+                  shuffle=False, metric=None, verbose=False)
+    return FitResult(model, history.train_loss)
+
+
+def grid_scores(model, xlim, ylim, resolution: int = 80):
+    """Model output on a ``resolution`` x ``resolution`` grid: (xs, ys, scores (res, res))."""
+    xs = np.linspace(*xlim, resolution)
+    ys = np.linspace(*ylim, resolution)
+    gx, gy = np.meshgrid(xs, ys)
+    scores = model(np.column_stack([gx.ravel(), gy.ravel()]))
+    return xs, ys, np.asarray(scores).reshape(resolution, resolution)
+
+
+def draw_decision_region(ax, model, X, y, *, xlim=(-1.6, 1.6), ylim=(-1.6, 1.6),
+                         hidden_lines: bool = False, test_points=None) -> None:
+    """Probability of class 1 as a background, the 0.5 contour, and the points.
+
+    ``hidden_lines`` draws each first-layer unit's line ``w . x + b = 0`` (dashed).
+    ``test_points`` = (X_test, y_test) are drawn with a black edge.
+    """
+    xs, ys, scores = grid_scores(model, xlim, ylim)
+    with np.errstate(over="ignore", invalid="ignore"):
+        prob = F.sigmoid(np.nan_to_num(scores))
+    ax.imshow(prob, origin="lower", extent=(*xlim, *ylim), cmap=BOUNDARY_CMAP, vmin=0, vmax=1,
+              alpha=0.55, aspect="auto", interpolation="bilinear")
+    if prob.min() < 0.5 < prob.max():
+        ax.contour(xs, ys, prob, levels=[0.5], colors="k", linewidths=1.2)
+    if hidden_lines:
+        first = model[0]
+        grid = np.linspace(*xlim, 2)
+        for w, b in zip(first.weight.data.T, first.bias.data):
+            if abs(w[1]) > 1e-9:
+                ax.plot(grid, -(w[0] * grid + b) / w[1], "--", color="0.3", lw=0.9)
+            elif abs(w[0]) > 1e-9:
+                ax.axvline(-b / w[0], ls="--", color="0.3", lw=0.9)
+    _scatter_classes(ax, X, y, edge="white")
+    if test_points is not None:
+        _scatter_classes(ax, *test_points, edge="black")
+    ax.set(xlim=xlim, ylim=ylim, xlabel="$x_1$", ylabel="$x_2$")
+
+
+def _scatter_classes(ax, X, y, edge: str) -> None:
+    for label, colour in enumerate(CLASS_COLOURS):
+        pts = X[y == label]
+        ax.scatter(pts[:, 0], pts[:, 1], s=22, c=colour, edgecolors=edge, linewidths=0.7,
+                   zorder=3)
+
+
+def _problem_data(problem: str):
+    if problem == "curve: sin":
+        return regression_1d(n=80, function="sin", noise=0.1, seed=0)
+    if problem == "curve: step":
+        return regression_1d(n=80, function="step", noise=0.05, seed=0)
+    if problem == "XOR":
+        return xor_quadrants(n=200, noise=0.05, seed=0)
+    if problem == "circles":
+        return circles(n=200, noise=0.08, seed=0)
+    raise ValueError(f"problem must be one of {PROBLEMS}, got {problem!r}")
+
+
+def hidden_units_widget(steps: int = 500, lr: float = 0.03) -> InteractiveFigure:
+    """A slider for the number of hidden units and menus for the activation and the problem.
+
+    Each setting trains a fresh one-hidden-layer MLP (``steps`` full-batch Adam steps, seeded)
+    and draws the fit of a 1-D curve or the decision region of a 2-D set. Results are cached,
+    so going back to a setting is instant.
+    """
+    cache: dict[tuple, FitResult] = {}
+
+    def draw(fig, problem, hidden_units, activation):
+        X, y = _problem_data(problem)
+        key = (problem, hidden_units, activation)
+        if key not in cache:
+            try:
+                cache[key] = train_mlp(X, y, hidden_units, activation, steps=steps, lr=lr)
+            except TrainingDivergedError:
+                return "diverged: the loss became NaN/inf; this setting cannot be shown"
+        result = cache[key]
+        fig.set_layout_engine("none")  # fixed margins: constrained layout doubles redraw time
+        ax = fig.add_subplot(fig.add_gridspec(left=0.11, right=0.97, bottom=0.12, top=0.92)[0])
+        if problem.startswith("curve"):
+            grid = np.linspace(X.min(), X.max(), 300)[:, None]
+            ax.scatter(X[:, 0], y, s=12, color="0.55", label="data")
+            ax.plot(grid[:, 0], result.model(grid)[:, 0], color="tab:red", lw=2.2,
+                    label=f"MLP, {hidden_units} {activation} units")
+            ax.set(xlabel="x", ylabel="y")
+            ax.legend(loc="upper left", fontsize=9)
+        else:
+            draw_decision_region(ax, result.model, X, y, hidden_lines=hidden_units <= 12)
+        ax.set_title(f"{problem}: {hidden_units} hidden {activation} units, "
+                     f"final loss {result.final_loss:.4f}", fontsize=11)
+        return (f"{result.model.num_parameters()} parameters, loss after {steps} Adam steps: "
+                f"{result.final_loss:.4f}")
+
+    controls = {
+        "problem": dropdown("problem", PROBLEMS),
+        "hidden_units": slider("hidden units", 3, 1, 50, 1, integer=True),
+        "activation": dropdown("activation", list(ACTIVATIONS)),
+    }
+    return InteractiveFigure(draw, controls, figsize=(6.5, 4.2),
+                             title="How many hidden units does it take?")
