@@ -1,0 +1,185 @@
+"""Widgets in a real JupyterLab, driven by headless Chromium as a learner would.
+
+For every notebook whose stored outputs contain a widget: open it in JupyterLab, clear the
+outputs, run all cells, check that every widget renders (no "Error displaying widget" or
+"model not found"), move one control of each interactive figure and check that its picture
+really changes. Screenshots go to test-artifacts/browser/.
+
+Needs Debian's chromium (`apt-get install chromium`, as .ci/run does) and the Python
+playwright package; no browser is downloaded. Set NNLIB_CHROMIUM to use another binary.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = REPO / "notebooks"
+ARTIFACTS = REPO / "test-artifacts" / "browser"
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+RUN_TIMEOUT_MS = 240_000
+
+
+def widget_notebooks() -> list[Path]:
+    found = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if any(WIDGET_MIME in out.get("data", {}) for cell in nb.cells
+               if cell.cell_type == "code" for out in cell.get("outputs", [])):
+            found.append(path)
+    return found
+
+
+def chromium_path() -> str:
+    path = os.environ.get("NNLIB_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        message = ("Chromium is not installed, so the real-browser widget test did NOT run. "
+                   "Install it (Debian/Ubuntu: apt-get install chromium) or point "
+                   "NNLIB_CHROMIUM at a Chromium binary.")
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    """A JupyterLab server on 127.0.0.1 serving notebooks/, with fresh settings folders."""
+    home = tmp_path_factory.mktemp("lab")
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    port, token = free_port(), "nnlib-browser-test"
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(home / "config"),
+               JUPYTER_RUNTIME_DIR=str(home / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(home / "settings"),
+               JUPYTERLAB_WORKSPACES_DIR=str(home / "workspaces"))
+    log = open(home / "server.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
+         f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
+         f"--ServerApp.root_dir={NOTEBOOKS}", "--LabApp.news_url=None",
+         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+         "--LabApp.expose_app_in_browser=True"],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2).close()
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail("JupyterLab did not start:\n" + (home / "server.log").read_text())
+            time.sleep(0.3)
+    yield base, token
+    os.killpg(server.pid, signal.SIGTERM)
+    try:
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = chromium_path()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+KERNEL_READY = """() => { const w = window.jupyterapp?.shell.currentWidget, c = w?.sessionContext,
+  k = c?.session?.kernel;
+  return !!(c?.isReady && k?.connectionStatus === 'connected' && k.status === 'idle'); }"""
+
+ALL_RAN = """() => { const w = window.jupyterapp.shell.currentWidget,
+  k = w.sessionContext.session?.kernel;
+  if (!k || k.status !== 'idle') return false;
+  return w.content.widgets.every(c => c.model.type !== 'code'
+      || c.model.sharedModel.getSource().trim() === '' || c.model.executionCount !== null); }"""
+
+# The interactive figures on the page: each has controls and an image in an Output widget.
+FIGURES = ".jp-OutputArea-output .widget-vbox:has(> .widget-output img)"
+
+
+def image_source(figure) -> str:
+    return figure.locator(".widget-output img").first.get_attribute("src") or ""
+
+
+def move_one_control(page, figure) -> str:
+    """Change the first dropdown (else the first slider) of ``figure``; describe what moved."""
+    select = figure.locator(".widget-dropdown select")
+    if select.count():
+        options = select.first.locator("option").all_inner_texts()
+        current = select.first.input_value()
+        choice = next(o for o in options if o != current)
+        select.first.select_option(label=choice)
+        return f"dropdown -> {choice}"
+    handle = figure.locator(".noUi-handle")
+    if handle.count():
+        # one step, so there is exactly one redraw to wait for
+        handle.first.focus()
+        page.keyboard.press("ArrowRight")
+        return "slider -> one step right"
+    pytest.fail("an interactive figure has neither a dropdown nor a slider")
+
+
+@pytest.mark.parametrize("notebook", widget_notebooks(), ids=lambda p: p.name)
+def test_widgets_render_and_respond(lab, browser, notebook):
+    base, token = lab
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{base}/lab/tree/{notebook.name}?token={token}")
+        page.wait_for_function(KERNEL_READY, timeout=60_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function(ALL_RAN, timeout=RUN_TIMEOUT_MS, polling=500)
+        text = "\n".join(page.locator(".jp-OutputArea").all_inner_texts())
+        for bad in ("Error displaying widget", "model not found", "Traceback"):
+            assert bad not in text, f"{notebook.name}: '{bad}' on the page"
+        figures = page.locator(FIGURES)
+        count = figures.count()
+        assert count >= 1, f"{notebook.name}: no interactive figure rendered"
+        for i in range(count):
+            figure = figures.nth(i)
+            figure.scroll_into_view_if_needed()
+            before = image_source(figure)
+            assert before.startswith("data:image/png"), f"figure {i} shows no picture"
+            moved = move_one_control(page, figure)
+            figure.locator(".widget-output img").first.wait_for(state="attached")
+            page.wait_for_function(
+                """([el, before]) => { const img = el.querySelector('.widget-output img');
+                   return img && img.src !== before && img.complete && img.naturalWidth > 0; }""",
+                arg=[figure.element_handle(), before], timeout=30_000)
+            figure.screenshot(path=str(ARTIFACTS / f"{notebook.stem}-figure{i}.png"))
+            assert image_source(figure) != before, f"figure {i}: {moved} did not redraw"
+        page.screenshot(path=str(ARTIFACTS / f"{notebook.stem}-page.png"))
+    finally:
+        page.close()
