@@ -68,34 +68,51 @@ class Module:
         raise NotImplementedError(f"{type(self).__name__} must define backward(grad_out)")
 
     # -- structure -----------------------------------------------------------------
-    def children(self) -> Iterator[Module]:
-        """Direct sub-modules, in the order they were assigned (lists included)."""
-        for value in vars(self).values():
+    #: names of non-trainable arrays saved with the weights (e.g. BatchNorm's running stats)
+    buffer_names: tuple[str, ...] = ()
+
+    def _named_children(self) -> Iterator[tuple[str, Module]]:
+        """Direct sub-modules with their names, in assignment order (lists included)."""
+        for key, value in vars(self).items():
             if isinstance(value, Module):
-                yield value
+                yield key, value
             elif isinstance(value, (list, tuple)):
-                yield from (v for v in value if isinstance(v, Module))
+                for i, item in enumerate(value):
+                    if isinstance(item, Module):
+                        yield f"{key}.{i}", item
+
+    def children(self) -> Iterator[Module]:
+        for _, child in self._named_children():
+            yield child
+
+    def named_modules(self, prefix: str = "") -> Iterator[tuple[str, Module]]:
+        """``(dotted prefix, module)`` for this module and every sub-module below it."""
+        yield prefix, self
+        for name, child in self._named_children():
+            yield from child.named_modules(f"{prefix}{name}.")
 
     def named_parameters(self, prefix: str = "") -> Iterator[tuple[str, Parameter]]:
         """``(name, Parameter)`` pairs, recursing into sub-modules, each parameter once."""
         seen: set[int] = set()
-        for name, param in self._named_parameters(prefix):
-            if id(param) not in seen:
-                seen.add(id(param))
-                yield name, param
+        for module_prefix, module in self.named_modules(prefix):
+            for key, value in vars(module).items():
+                if isinstance(value, Parameter):
+                    items = [(key, value)]
+                elif isinstance(value, (list, tuple)):
+                    items = [(f"{key}.{i}", v) for i, v in enumerate(value)
+                             if isinstance(v, Parameter)]
+                else:
+                    continue
+                for name, param in items:
+                    if id(param) not in seen:
+                        seen.add(id(param))
+                        yield module_prefix + name, param
 
-    def _named_parameters(self, prefix: str) -> Iterator[tuple[str, Parameter]]:
-        for key, value in vars(self).items():
-            if isinstance(value, Parameter):
-                yield prefix + key, value
-            elif isinstance(value, Module):
-                yield from value._named_parameters(f"{prefix}{key}.")
-            elif isinstance(value, (list, tuple)):
-                for i, item in enumerate(value):
-                    if isinstance(item, Module):
-                        yield from item._named_parameters(f"{prefix}{key}.{i}.")
-                    elif isinstance(item, Parameter):
-                        yield f"{prefix}{key}.{i}", item
+    def named_buffers(self, prefix: str = "") -> Iterator[tuple[str, np.ndarray]]:
+        """``(name, array)`` for the non-trainable state listed in ``buffer_names``."""
+        for module_prefix, module in self.named_modules(prefix):
+            for key in module.buffer_names:
+                yield module_prefix + key, getattr(module, key)
 
     def parameters(self) -> list[Parameter]:
         return [p for _, p in self.named_parameters()]
@@ -118,12 +135,13 @@ class Module:
         return self.train(False)
 
     def to(self, dtype) -> Module:
-        """Cast every parameter (and its gradient) to ``dtype``, in place; returns self."""
+        """Cast every parameter, gradient and buffer to ``dtype``, in place; returns self."""
         for p in self.parameters():
             p.data = p.data.astype(dtype)
             p.grad = p.grad.astype(dtype)
-        for child in self._all_modules():
-            child._cast_buffers(dtype)
+        for _, module in self.named_modules():
+            for key in module.buffer_names:
+                setattr(module, key, getattr(module, key).astype(dtype))
         return self
 
     def double(self) -> Module:
@@ -132,33 +150,26 @@ class Module:
     def float(self) -> Module:
         return self.to(np.float32)
 
-    def _cast_buffers(self, dtype) -> None:
-        """Hook for layers with non-trainable arrays (e.g. running statistics)."""
-
-    def _all_modules(self) -> Iterator[Module]:
-        yield self
-        for child in self.children():
-            yield from child._all_modules()
-
     # -- weights in and out ----------------------------------------------------------
     def state_dict(self) -> dict[str, np.ndarray]:
-        """Copies of all parameter arrays, keyed by dotted name."""
-        return {name: p.data.copy() for name, p in self.named_parameters()}
+        """Copies of all parameter and buffer arrays, keyed by dotted name (as in PyTorch)."""
+        state = {name: p.data.copy() for name, p in self.named_parameters()}
+        state.update((name, np.array(b, copy=True)) for name, b in self.named_buffers())
+        return state
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
-        """Copy arrays into the parameters; names and shapes must match exactly."""
-        own = dict(self.named_parameters())
-        missing = sorted(set(own) - set(state))
-        unexpected = sorted(set(state) - set(own))
+        """Copy arrays into the parameters and buffers; names and shapes must match exactly."""
+        targets = {name: p.data for name, p in self.named_parameters()}
+        targets.update(self.named_buffers())
+        missing = sorted(set(targets) - set(state))
+        unexpected = sorted(set(state) - set(targets))
         if missing or unexpected:
             raise KeyError(f"state_dict mismatch: missing {missing}, unexpected {unexpected}")
-        for name, param in own.items():
+        for name, target in targets.items():
             value = np.asarray(state[name])
-            if value.shape != param.shape:
-                raise ShapeError(
-                    f"{name}: expected shape {param.shape}, got {value.shape}"
-                )
-            param.data[...] = value
+            if value.shape != target.shape:
+                raise ShapeError(f"{name}: expected shape {target.shape}, got {value.shape}")
+            target[...] = value
 
     def __repr__(self) -> str:
         extra = self.extra_repr()

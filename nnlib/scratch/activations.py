@@ -1,0 +1,156 @@
+"""Activation layers: thin Module wrappers around the functions in ``functional.py``.
+
+Each keeps its input from ``forward`` and applies the chain rule in ``backward``:
+``grad_x = grad_out * f'(x)`` (element-wise), or a vector-Jacobian product for softmax.
+"""
+
+from __future__ import annotations
+
+from nnlib.scratch import functional as F
+from nnlib.scratch.layers import check_grad_out, layer_name, require_forward
+from nnlib.scratch.module import Module, check_array
+
+
+class _Elementwise(Module):
+    """y = f(x) applied entry by entry; subclasses define ``_f`` and ``_f_grad``."""
+
+    def __init__(self):
+        self._x = None
+
+    def _f(self, x):
+        raise NotImplementedError
+
+    def _f_grad(self, x):
+        raise NotImplementedError
+
+    def forward(self, x):
+        x = check_array(x, layer=layer_name(self))
+        self._x = x
+        return self._f(x)
+
+    def backward(self, grad_out):
+        x = require_forward(self._x, self)
+        return check_grad_out(grad_out, x.shape, self) * self._f_grad(x)
+
+
+class Step(_Elementwise):
+    """Heaviside step (1 if x > 0 else 0). Its gradient is 0 everywhere: nothing to learn."""
+
+    def _f(self, x):
+        return F.step(x)
+
+    def _f_grad(self, x):
+        return F.step_grad(x)
+
+
+class Sigmoid(_Elementwise):
+    def _f(self, x):
+        return F.sigmoid(x)
+
+    def _f_grad(self, x):
+        return F.sigmoid_grad(x)
+
+
+class Tanh(_Elementwise):
+    def _f(self, x):
+        return F.tanh(x)
+
+    def _f_grad(self, x):
+        return F.tanh_grad(x)
+
+
+class ReLU(_Elementwise):
+    def _f(self, x):
+        return F.relu(x)
+
+    def _f_grad(self, x):
+        return F.relu_grad(x)
+
+
+class LeakyReLU(_Elementwise):
+    def __init__(self, negative_slope: float = 0.01):
+        super().__init__()
+        self.negative_slope = negative_slope
+
+    def _f(self, x):
+        return F.leaky_relu(x, self.negative_slope)
+
+    def _f_grad(self, x):
+        return F.leaky_relu_grad(x, self.negative_slope)
+
+    def extra_repr(self) -> str:
+        return f"negative_slope={self.negative_slope}"
+
+
+class ELU(_Elementwise):
+    def __init__(self, alpha: float = 1.0):
+        super().__init__()
+        self.alpha = alpha
+
+    def _f(self, x):
+        return F.elu(x, self.alpha)
+
+    def _f_grad(self, x):
+        return F.elu_grad(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}"
+
+
+class GELU(_Elementwise):
+    """x * Phi(x); ``approximate="tanh"`` for the tanh formula (as in PyTorch and GPT-2)."""
+
+    def __init__(self, approximate: str = "none"):
+        super().__init__()
+        F._check_approximate(approximate)  # fail now, not at the first forward
+        self.approximate = approximate
+
+    def _f(self, x):
+        return F.gelu(x, self.approximate)
+
+    def _f_grad(self, x):
+        return F.gelu_grad(x, self.approximate)
+
+    def extra_repr(self) -> str:
+        return "" if self.approximate == "none" else f"approximate={self.approximate!r}"
+
+
+class Softmax(Module):
+    """Probabilities along ``axis`` (default: the last). For training a classifier prefer
+    ``CrossEntropyLoss`` on the logits: it fuses softmax and log and is more stable."""
+
+    def __init__(self, axis: int = -1):
+        self.axis = axis
+        self._out = None
+
+    def forward(self, x):
+        self._out = F.softmax(check_array(x, layer=layer_name(self)), axis=self.axis)
+        return self._out
+
+    def backward(self, grad_out):
+        probs = require_forward(self._out, self)
+        grad_out = check_grad_out(grad_out, probs.shape, self)
+        return F.softmax_backward(grad_out, probs, axis=self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
+
+
+class LogSoftmax(Module):
+    """log(softmax(x)) along ``axis``, computed as x - logsumexp(x) (finite everywhere)."""
+
+    def __init__(self, axis: int = -1):
+        self.axis = axis
+        self._out = None
+
+    def forward(self, x):
+        self._out = F.log_softmax(check_array(x, layer=layer_name(self)), axis=self.axis)
+        return self._out
+
+    def backward(self, grad_out):
+        log_probs = require_forward(self._out, self)
+        grad_out = check_grad_out(grad_out, log_probs.shape, self)
+        return F.log_softmax_backward(grad_out, log_probs, axis=self.axis)
+
+    def extra_repr(self) -> str:
+        return f"axis={self.axis}"
