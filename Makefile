@@ -10,14 +10,14 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup lab test lint unit notebooks nbval execute lock clean
+.PHONY: setup lab test lint unit nbval execute slides slides-offline lock clean
 
 setup: $(STAMP)
 
 $(STAMP): requirements-lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --no-input -r requirements-lock.txt
-	$(BIN)/python -m pip install --no-input --no-deps --no-build-isolation -e .
+	$(BIN)/python -m pip install -q --no-input -r requirements-lock.txt
+	$(BIN)/python -m pip install -q --no-input --no-deps --no-build-isolation -e .
 	$(BIN)/python -m nnlib.jupyter_settings
 	touch $(STAMP)
 
@@ -39,6 +39,22 @@ nbval: setup
 # Re-run every notebook top to bottom in a fresh kernel and store its outputs.
 execute: setup
 	$(BIN)/python -m tests.notebook_tools execute notebooks/*.ipynb
+
+# Lecture mode: reveal.js decks in build/slides/ (open in a browser; press S for notes view).
+# `make slides` loads reveal.js from its CDN; `make slides-offline` fetches a copy with npm
+# once, so the decks also work in a classroom without internet.
+SLIDE_LIBS := reveal.js@4.0.2 requirejs@2.3.7 jquery@2.2.4 mathjax@2.7.7 \
+              @jupyter-widgets/html-manager@1.0.15
+slides: setup
+	$(BIN)/python -m tests.notebook_tools slides build/slides notebooks/*.ipynb
+
+slides-offline: setup
+	mkdir -p build/slides/libs
+	cd build/slides/libs && for spec in $(SLIDE_LIBS); do \
+	  name=$${spec%@*}; name=$${name##*/}; test -d $$name && continue; \
+	  npm pack --silent $$spec > pack.txt && tar xzf $$(tail -n 1 pack.txt) \
+	  && mv package $$name && rm -f $$(tail -n 1 pack.txt) pack.txt || exit 1; done
+	$(BIN)/python -m tests.notebook_tools slides build/slides --local-libs=libs notebooks/*.ipynb
 
 lock: setup
 	{ head -n 3 requirements-lock.txt; \

@@ -3,6 +3,7 @@
     python -m tests.notebook_tools execute notebooks/*.ipynb   # fresh kernel, store outputs
     python -m tests.notebook_tools sync notebooks/*.ipynb      # Colab links from pyproject
     python -m tests.notebook_tools lint notebooks/*.ipynb      # report convention problems
+    python -m tests.notebook_tools slides OUTDIR [--local-libs=DIR] notebooks/*.ipynb  # decks
 
 The conventions are written down in CONTRIBUTING.md; ``lint_notebook`` enforces them.
 """
@@ -151,7 +152,76 @@ def sync(path: Path) -> bool:
     return True
 
 
+SOLUTION_TAG = "solution"
+LONG_CODE_LINES = 12
+
+
+def default_slide_type(index: int, cell, setup_index: int | None) -> str:
+    """Where a cell goes in the deck when the notebook does not say (``slideshow`` metadata).
+
+    Title cell and each ``##`` section start a slide, ``###`` a sub-slide (down arrow);
+    the setup cell is skipped; long code starts a sub-slide; everything else follows on.
+    """
+    if index == 0:
+        return "slide"
+    if cell.cell_type == "markdown":
+        first = cell.source.lstrip().split("\n", 1)[0]
+        if first.startswith("## "):
+            return "slide"
+        if first.startswith("### "):
+            return "subslide"
+        return "-"
+    if index == setup_index:
+        return "skip"
+    return "subslide" if len(cell.source.splitlines()) > LONG_CODE_LINES else "-"
+
+
+def slides(path: Path, outdir: Path, local_libs: str | None = None) -> Path:
+    """Build a reveal.js deck ``outdir/NAME.slides.html`` from ``path``.
+
+    Cells keep any slide type set in the notebook (View → Cell Toolbar → Slideshow in
+    Jupyter); the others get :func:`default_slide_type`. Cells tagged ``solution`` are left
+    out, so a teacher can keep worked solutions in the notebook without showing them.
+    ``local_libs`` names a folder (relative to the deck) holding reveal.js, requirejs, jquery,
+    mathjax and html-manager (static widget pictures) as unpacked npm packages, for
+    presenting offline (default: their CDNs).
+    """
+    from nbconvert import SlidesExporter
+    from traitlets.config import Config
+
+    nb = nbformat.read(path, as_version=4)
+    setup = _first_code_cell(nb)
+    setup_index = nb.cells.index(setup) if setup is not None else None
+    for index, cell in enumerate(nb.cells):
+        slideshow = cell.metadata.setdefault("slideshow", {})
+        slideshow.setdefault("slide_type", default_slide_type(index, cell, setup_index))
+    config = Config()
+    config.SlidesExporter.reveal_scroll = True
+    config.SlidesExporter.reveal_theme = "white"
+    if local_libs:
+        config.SlidesExporter.reveal_url_prefix = f"{local_libs}/reveal.js"
+        config.SlidesExporter.require_js_url = f"{local_libs}/requirejs/require.js"
+        config.SlidesExporter.jquery_url = f"{local_libs}/jquery/dist/jquery.min.js"
+        config.SlidesExporter.mathjax_url = (f"{local_libs}/mathjax/MathJax.js"
+                                             "?config=TeX-AMS_CHTML-full,Safe")
+        config.SlidesExporter.widget_renderer_url = f"{local_libs}/html-manager/dist/embed-amd.js"
+    config.TagRemovePreprocessor.remove_cell_tags = {SOLUTION_TAG}
+    config.TagRemovePreprocessor.enabled = True
+    body, _ = SlidesExporter(config=config).from_notebook_node(nb)
+    outdir.mkdir(parents=True, exist_ok=True)
+    target = outdir / f"{path.stem}.slides.html"
+    target.write_text(body, encoding="utf-8")
+    return target
+
+
 def main(argv: list[str]) -> int:
+    if len(argv) >= 3 and argv[0] == "slides":
+        outdir, paths, prefix = Path(argv[1]), argv[2:], None
+        if paths[0].startswith("--local-libs="):
+            prefix, paths = paths[0].split("=", 1)[1], paths[1:]
+        for path in paths:
+            print(f"{Path(path).name}: {slides(Path(path), outdir, prefix).name}")
+        return 0
     if len(argv) < 2 or argv[0] not in {"execute", "sync", "lint"}:
         print(__doc__)
         return 2
