@@ -1,0 +1,130 @@
+"""Checks for notebook 07 (autograd and PyTorch). Each calls the learner's function on
+random inputs and compares values and gradients with torch.autograd in float64."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlib.exercises import checker
+
+
+def _torch():
+    import torch
+
+    return torch
+
+
+@checker("07.1")
+def value_sigmoid(sigmoid):
+    """``sigmoid(v: Value) -> Value`` built from Value operations."""
+    from nnlib.autograd import Value
+
+    torch = _torch()
+    for x in (-3.0, -0.4, 0.0, 1.2, 5.0):
+        v = Value(x)
+        out = sigmoid(v)
+        if not isinstance(out, Value):
+            return False, f"sigmoid must return a Value, got {type(out).__name__}"
+        t = torch.tensor(x, dtype=torch.float64, requires_grad=True)
+        expected = torch.sigmoid(t)
+        expected.backward()
+        if not np.isclose(out.data, expected.item(), rtol=1e-9, atol=1e-12):
+            return False, (f"sigmoid({x}) should be {expected.item():.6f}, got {out.data:.6f}; "
+                           "sigmoid(x) = 1 / (1 + exp(-x))")
+        out.backward()
+        if v.grad == 0 and t.grad.item() != 0:
+            return False, ("the value is right but no gradient reaches the input: you computed "
+                           "with floats (v.data or math.exp) and cut the graph; use Value "
+                           "operations such as (-v).exp()")
+        if not np.isclose(v.grad, t.grad.item(), rtol=1e-9, atol=1e-12):
+            return False, f"at x = {x} the gradient should be {t.grad.item():.6f}, got {v.grad:.6f}"
+    return True, "values and gradients match torch.sigmoid; the engine did the calculus for you"
+
+
+@checker("07.2")
+def unbroadcast_function(unbroadcast):
+    """``unbroadcast(grad, shape) -> array of shape`` summing over broadcast axes."""
+    from nnlib.autograd import unbroadcast as reference
+
+    rng = np.random.default_rng(7)
+    cases = [((4, 3), (3,)), ((4, 3), (4, 1)), ((2, 4, 3), (3,)), ((2, 4, 3), (4, 1)),
+             ((2, 4, 3), (2, 4, 3)), ((2, 4, 3), ()), ((5, 2), (1, 2)), ((2, 4, 3), (2, 1, 3))]
+    for grad_shape, shape in cases:
+        grad = rng.normal(size=grad_shape)
+        got = np.asarray(unbroadcast(grad.copy(), shape))
+        want = reference(grad, shape)
+        if got.shape != tuple(shape):
+            return False, (f"unbroadcast(grad of shape {grad_shape}, {shape}) must have shape "
+                           f"{shape}, got {got.shape}; sum over the prepended axes, then "
+                           "(keepdims=True) over the axes that had size 1")
+        if not np.allclose(got, want, rtol=1e-12, atol=1e-12):
+            return False, (f"right shape but wrong numbers for grad {grad_shape} -> {shape}: "
+                           "each entry of the input was used once per broadcast copy, so "
+                           "its gradient is the SUM (not the mean) of those copies' gradients")
+    return True, "every broadcasting pattern sums back correctly"
+
+
+@checker("07.3")
+def tensor_sigmoid_node(sigmoid):
+    """``sigmoid(t: Tensor) -> Tensor``: one new node with its own ``_backward``."""
+    from nnlib.autograd import Tensor
+
+    torch = _torch()
+    rng = np.random.default_rng(3)
+    x = rng.normal(size=(4, 5)) * 3
+    seed = rng.normal(size=(4, 5))
+    t = Tensor(x)
+    out = sigmoid(t)
+    if not isinstance(out, Tensor):
+        return False, f"sigmoid must return a Tensor, got {type(out).__name__}"
+    leaf = torch.tensor(x, requires_grad=True)
+    expected = torch.sigmoid(leaf)
+    expected.backward(torch.from_numpy(seed))
+    if out.shape != x.shape or not np.allclose(out.data, expected.detach().numpy(), rtol=1e-9):
+        return False, "the values differ from 1 / (1 + exp(-x)) (element-wise, same shape)"
+    out.backward(seed)
+    if not np.allclose(t.grad, leaf.grad.numpy(), rtol=1e-9, atol=1e-12):
+        return False, ("the values are right but the gradient is not: d sigmoid/dx = s (1 - s) "
+                       "with s = out.data; remember to ADD into t.grad and to multiply by out.grad")
+    if len(out._prev) != 1 or out._prev[0] is not t:
+        return False, ("values and gradients are right, but the result was built from several "
+                       "operations; make it one node: out = Tensor(data, (t,), 'sigmoid') with "
+                       "its own out._backward")
+    return True, "one node, right values, right vector-Jacobian product"
+
+
+@checker("07.4")
+def torch_train_step(train_step):
+    """``train_step(model, optimizer, loss_fn, X, y) -> float`` for one PyTorch update."""
+    torch = _torch()
+
+    def setup():
+        torch.manual_seed(0)
+        model = torch.nn.Sequential(torch.nn.Linear(3, 8), torch.nn.Tanh(),
+                                    torch.nn.Linear(8, 2)).double()
+        return model, torch.optim.SGD(model.parameters(), lr=0.3)
+
+    generator = torch.Generator().manual_seed(1)
+    X = torch.randn(16, 3, generator=generator, dtype=torch.float64)
+    y = torch.randint(0, 2, (16,), generator=generator)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    ours, our_opt = setup()
+    theirs, their_opt = setup()
+    for step in range(4):
+        our_opt.zero_grad()
+        loss = loss_fn(ours(X), y)
+        loss.backward()
+        our_opt.step()
+        got = train_step(theirs, their_opt, loss_fn, X, y)
+        if not isinstance(got, float):
+            return False, f"return the loss as a Python float (loss.item()), got {type(got)}"
+        if not np.isclose(got, loss.item(), rtol=1e-10):
+            return False, (f"step {step + 1}: loss {got:.6f} instead of {loss.item():.6f}; "
+                           "return the loss computed before the update")
+        for p, q in zip(ours.parameters(), theirs.parameters()):
+            if not torch.allclose(p, q, rtol=1e-10):
+                hint = ("gradients accumulate in .grad: call optimizer.zero_grad() before "
+                        "loss.backward()" if step > 0 else
+                        "the order is zero_grad -> forward -> loss -> backward -> step")
+                return False, f"after step {step + 1} the weights differ: {hint}"
+    return True, "zero_grad -> forward -> loss -> backward -> step, the loop of every PyTorch model"

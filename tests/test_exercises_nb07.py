@@ -1,0 +1,83 @@
+"""Each notebook-07 checker accepts a right answer and rejects wrong ones with a hint."""
+
+import math
+
+import numpy as np
+
+from nnlib.autograd import Tensor, Value, unbroadcast
+from nnlib.exercises import evaluate
+
+
+def test_07_1_value_sigmoid():
+    assert evaluate("07.1", lambda v: 1 / (1 + (-v).exp()))[0] is True
+    passed, message = evaluate("07.1", lambda v: Value(1 / (1 + math.exp(-v.data))))
+    assert passed is False and "cut the graph" in message
+    passed, message = evaluate("07.1", lambda v: 1 / (1 + v.exp()))
+    assert passed is False and "1 / (1 + exp(-x))" in message
+
+
+def test_07_2_unbroadcast():
+    assert evaluate("07.2", unbroadcast)[0] is True
+
+    def mean_instead_of_sum(grad, shape):
+        return unbroadcast(grad, shape) / (grad.size / max(math.prod(shape), 1))
+    passed, message = evaluate("07.2", mean_instead_of_sum)
+    assert passed is False and "SUM (not the mean)" in message
+
+    def forgets_size_one_axes(grad, shape):
+        while grad.ndim > len(shape):
+            grad = grad.sum(axis=0)
+        return grad
+    passed, message = evaluate("07.2", forgets_size_one_axes)
+    assert passed is False and "must have shape" in message
+
+
+def sigmoid_node(t):
+    out = Tensor(1 / (1 + np.exp(-t.data)), (t,), "sigmoid")
+
+    def _backward():
+        t.grad += out.data * (1 - out.data) * out.grad
+    out._backward = _backward
+    return out
+
+
+def test_07_3_tensor_sigmoid_node():
+    assert evaluate("07.3", sigmoid_node)[0] is True
+    passed, message = evaluate("07.3", lambda t: 1.0 / (1.0 + (-t).exp()))
+    assert passed is False and "make it one node" in message
+
+    def wrong_gradient(t):
+        out = Tensor(1 / (1 + np.exp(-t.data)), (t,), "sigmoid")
+
+        def _backward():
+            t.grad += out.data * out.grad
+        out._backward = _backward
+        return out
+    passed, message = evaluate("07.3", wrong_gradient)
+    assert passed is False and "s (1 - s)" in message
+
+
+def right_step(model, optimizer, loss_fn, X, y):
+    optimizer.zero_grad()
+    loss = loss_fn(model(X), y)
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def test_07_4_torch_train_step():
+    assert evaluate("07.4", right_step)[0] is True
+
+    def no_zero_grad(model, optimizer, loss_fn, X, y):
+        loss = loss_fn(model(X), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+    passed, message = evaluate("07.4", no_zero_grad)
+    assert passed is False and "optimizer.zero_grad()" in message
+
+    def returns_tensor(model, optimizer, loss_fn, X, y):
+        right_step(model, optimizer, loss_fn, X, y)
+        return loss_fn(model(X), y)
+    passed, message = evaluate("07.4", returns_tensor)
+    assert passed is False and "loss.item()" in message
