@@ -1,0 +1,93 @@
+"""Checks for notebook 01 (the perceptron)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+
+from nnlib.exercises import checker
+
+
+def _random_gate_like_data(rng, n: int, d: int):
+    """n points in d dimensions labelled by a random hyperplane (separable)."""
+    X = rng.normal(size=(n, d))
+    w, b = rng.normal(size=d), float(rng.normal())
+    return X, (X @ w + b > 0).astype(int)
+
+
+@checker("01.1")
+def train_perceptron(fn):
+    """``fn(X, y, lr, epochs)`` -> ``(w, b, mistakes)``, epochs in the fixed order 0..N-1,
+    stopping after the first epoch without a mistake."""
+    from nnlib.data import logic_gate
+    from nnlib.scratch import Perceptron
+
+    rng = np.random.default_rng(11)
+    cases = [(*logic_gate("AND"), 1.0, 20), (*logic_gate("XOR"), 1.0, 7)]
+    cases += [(*_random_gate_like_data(rng, 12, d), float(rng.uniform(0.1, 2)), 50)
+              for d in (2, 3, 5)]
+    for X, y, lr, epochs in cases:
+        reference = Perceptron(X.shape[1], lr=lr)
+        expected = reference.fit(X, y, epochs=epochs, shuffle=False)
+        got = fn(X.copy(), y.copy(), lr, epochs)
+        if not (isinstance(got, tuple) and len(got) == 3):
+            return False, "return a triple (w, b, mistakes_per_epoch)"
+        w, b, mistakes = np.asarray(got[0], dtype=float), float(got[1]), list(got[2])
+        where = f"for X of shape {X.shape}, lr={lr:.3g}, epochs={epochs}"
+        if w.shape != reference.w.shape:
+            return False, f"{where}: w must have shape {reference.w.shape}, got {w.shape}"
+        if [int(m) for m in mistakes] != expected:
+            if len(mistakes) > len(expected) and mistakes[:len(expected)] == expected:
+                return False, f"{where}: stop after the first epoch with 0 mistakes"
+            return False, (f"{where}: expected mistakes per epoch {expected}, got "
+                           f"{[int(m) for m in mistakes]}")
+        if not (np.allclose(w, reference.w) and np.isclose(b, reference.b)):
+            return False, (f"{where}: the mistakes match but w, b do not; update "
+                           "w += lr * (y - y_hat) * x and b += lr * (y - y_hat)")
+    return True, "your training loop matches nnlib's Perceptron.fit on gates and random data"
+
+
+@checker("01.2")
+def nor_weights(answer):
+    """``(w, b)`` with step(w . x + b) equal to NOR on the four inputs."""
+    from nnlib.data import logic_gate
+
+    w, b = answer
+    w = np.asarray(w, dtype=float)
+    if w.shape != (2,):
+        return False, f"w must hold two weights, shape (2,), got shape {w.shape}"
+    X, y = logic_gate("NOR")
+    got = (X @ w + float(b) > 0).astype(int)
+    if np.array_equal(got, y):
+        return True, "NOR fires only for input 00: both weights negative, bias positive"
+    for other in ("OR", "NAND", "AND"):
+        if np.array_equal(got, logic_gate(other)[1]):
+            return False, f"these weights compute {other}; NOR is 1 only when both inputs are 0"
+    return False, (f"on inputs 00, 01, 10, 11 these weights output {got.tolist()}, NOR needs "
+                   f"{y.tolist()}: try a positive bias and negative weights")
+
+
+def _all_labelings():
+    return [np.array(bits) for bits in itertools.product((0, 1), repeat=4)]
+
+
+@checker("01.3")
+def linearly_separable(fn):
+    """``fn(y)`` -> True when the labels y (4,) of inputs 00, 01, 10, 11 can be separated."""
+    from nnlib.data import logic_gate
+
+    X, _ = logic_gate("AND")
+    unlearnable = {(0, 1, 1, 0), (1, 0, 0, 1)}  # XOR and XNOR
+    wrong = []
+    for y in _all_labelings():
+        expected = tuple(y) not in unlearnable
+        if bool(fn(y.copy())) != expected:
+            wrong.append((y.tolist(), expected))
+    if not wrong:
+        return True, "14 of the 16 two-input gates are linearly separable; XOR and XNOR are not"
+    y, expected = wrong[0]
+    hint = ("run a Perceptron for enough epochs and return p.converged" if expected
+            else "XOR-like labels never converge: return False when fit ends unconverged")
+    return False, (f"{len(wrong)} of 16 labelings answered wrongly, e.g. y = {y} should give "
+                   f"{expected} (inputs {X.astype(int).tolist()}); {hint}")

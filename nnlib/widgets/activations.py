@@ -1,0 +1,156 @@
+"""Widgets and figures for notebook 02 (activation functions).
+
+* :data:`ACTIVATIONS` names each activation's function, derivative and layer in
+  ``nnlib.scratch`` (one implementation; nothing is re-derived here);
+* :func:`gradient_norms_through_depth` sends a gradient down a deep stack of
+  ``Linear -> activation`` layers and measures its size at every layer;
+* :func:`activation_widget` shows f, f' and that gradient for a chosen activation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from nnlib.scratch import ELU, GELU, LeakyReLU, Linear, ReLU, Sigmoid, Step, Tanh
+from nnlib.scratch import functional as F
+from nnlib.widgets.core import InteractiveFigure, dropdown, slider
+
+
+@dataclass(frozen=True)
+class Activation:
+    f: object          # f(x, [param]) -> same shape as x
+    grad: object       # f'(x, [param]), at the pre-activation x
+    layer: object      # nnlib.scratch Module class, built as layer([param])
+    param: str | None = None  # name of the parameter, if any
+    default: float | None = None
+
+    def __call__(self, x, param=None):
+        return self.f(x) if self.param is None else self.f(x, self.default if param is None
+                                                              else param)
+
+    def derivative(self, x, param=None):
+        return self.grad(x) if self.param is None else self.grad(x, self.default if param is None
+                                                                 else param)
+
+    def module(self, param=None):
+        return self.layer() if self.param is None else self.layer(self.default if param is None
+                                                                  else param)
+
+
+ACTIVATIONS = {
+    "step": Activation(F.step, F.step_grad, Step),
+    "sigmoid": Activation(F.sigmoid, F.sigmoid_grad, Sigmoid),
+    "tanh": Activation(F.tanh, F.tanh_grad, Tanh),
+    "ReLU": Activation(F.relu, F.relu_grad, ReLU),
+    "leaky ReLU": Activation(F.leaky_relu, F.leaky_relu_grad, LeakyReLU, "slope", 0.01),
+    "ELU": Activation(F.elu, F.elu_grad, ELU, "alpha", 1.0),
+    "GELU": Activation(F.gelu, F.gelu_grad, GELU),
+}
+INITS = {"Xavier (Glorot)": "xavier_normal", "He (Kaiming)": "kaiming_normal"}
+
+
+def _lookup(name: str) -> Activation:
+    if name not in ACTIVATIONS:
+        raise ValueError(f"unknown activation {name!r}; choose one of {list(ACTIVATIONS)}")
+    return ACTIVATIONS[name]
+
+
+def gradient_norms_through_depth(activation: str, depth: int = 20, *, width: int = 64,
+                                 batch: int = 32, init: str = "xavier_normal",
+                                 param: float | None = None, seed: int = 0) -> np.ndarray:
+    """Relative gradient size at each of ``depth`` layers of ``Linear -> activation``.
+
+    The stack maps (batch, width) -> (batch, width); inputs and the gradient arriving
+    at the top are standard normal. Returns ``norms`` (depth,) with ``norms[k]`` the
+    norm of dL/d(input of layer k + 1) divided by the norm of the top gradient, so
+    ``norms[0]`` is what reaches the first layer. float64 throughout; biases start at 0.
+    """
+    act = _lookup(activation)
+    if init not in INITS.values():
+        raise ValueError(f"init must be one of {list(INITS.values())}, got {init!r}")
+    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
+        raise ValueError(f"depth must be a positive integer, got {depth!r}")
+    rng = np.random.default_rng(seed)
+    layers = []
+    for _ in range(depth):
+        layers += [Linear(width, width, init=init, rng=rng, dtype=np.float64), act.module(param)]
+    h = rng.standard_normal((batch, width))
+    for layer in layers:
+        h = layer(h)
+    grad = rng.standard_normal(h.shape)
+    top = np.linalg.norm(grad)
+    norms = []
+    with np.errstate(over="ignore", invalid="ignore"):
+        for layer in reversed(layers):
+            grad = layer.backward(grad)
+            if isinstance(layer, Linear):
+                norms.append(np.linalg.norm(grad) / top)
+    return np.array(norms[::-1])
+
+
+def draw_activation(ax, name: str, param: float | None = None, *, lim: float = 4.0,
+                    fontsize: int = 10) -> None:
+    """f (solid) and f' (dashed) of activation ``name`` on [-lim, lim]."""
+    act = _lookup(name)
+    x = np.linspace(-lim, lim, 401)
+    ax.axhline(0, color="0.8", lw=0.8)
+    ax.axvline(0, color="0.8", lw=0.8)
+    ax.plot(x, act(x, param), lw=2, label="f(x)")
+    ax.plot(x, act.derivative(x, param), "--", lw=2, label="f′(x)")
+    ax.set_ylim(-1.6, 2.2)
+    label = name if act.param is None else f"{name} ({act.param} = {_param(act, param):g})"
+    ax.set_title(label, fontsize=fontsize)
+    ax.set_xlabel("x", fontsize=fontsize)
+    ax.tick_params(labelsize=fontsize - 2)
+
+
+def _param(act: Activation, param):
+    return act.default if param is None else param
+
+
+def _draw(fig, activation: str, slope: float, alpha: float, depth: int, init: str) -> str:
+    act = _lookup(activation)
+    param = {"slope": slope, "alpha": alpha}.get(act.param)
+    ax_f, ax_g = fig.subplots(1, 2)
+    draw_activation(ax_f, activation, param)
+    ax_f.legend(loc="upper left", fontsize=9)
+    norms = gradient_norms_through_depth(activation, int(depth), init=INITS[init], param=param)
+    layers = np.arange(1, len(norms) + 1)
+    shown = np.where(norms > 0, norms, np.nan)  # log axis: exact zeros cannot be drawn
+    ax_g.axhline(1, color="0.6", lw=1, ls=":")
+    if np.any(np.isfinite(shown)):
+        ax_g.semilogy(layers, shown, "o-", ms=3)
+    else:
+        ax_g.set_yscale("log")
+        ax_g.set_ylim(1e-3, 10)
+        ax_g.text(0.5, 0.5, "gradient = 0 at every layer", transform=ax_g.transAxes,
+                  ha="center", color="tab:red")
+    ax_g.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_g.set(xlabel="layer (1 = first)", ylabel="‖gradient‖ / ‖gradient at top‖",
+             title=f"gradient flowing down {depth} layers")
+    first = norms[0]
+    if not np.isfinite(first):
+        return "overflow: the gradient became too large to represent"
+    if first == 0:
+        return "the gradient reaching layer 1 is exactly 0: nothing to learn from"
+    verdict = "vanishes" if first < 1e-3 else "explodes" if first > 1e3 else "survives"
+    return (f"{activation}, {init} init: the gradient reaching layer 1 is {first:.2e} × the "
+            f"gradient at layer {depth}: it {verdict}")
+
+
+def activation_widget(activation: str = "sigmoid", depth: int = 20,
+                      init: str = "Xavier (Glorot)") -> InteractiveFigure:
+    """Pick an activation (leaky ReLU's slope, ELU's α); see f, f' and the gradient's size
+    at every layer of a ``depth``-layer stack of width 64."""
+    controls = {
+        "activation": dropdown("activation", ACTIVATIONS, activation),
+        "slope": slider("leaky slope", 0.01, 0.0, 1.0, 0.01),
+        "alpha": slider("ELU α", 1.0, 0.0, 3.0, 0.1),
+        "depth": slider("layers N", depth, 1, 50, 1, integer=True),
+        "init": dropdown("init", INITS, init),
+    }
+    return InteractiveFigure(_draw, controls, figsize=(9, 3.6),
+                             title="Activation functions and the gradient through depth")

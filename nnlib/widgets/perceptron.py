@@ -1,0 +1,183 @@
+"""Widgets and figures for notebook 01 (the perceptron).
+
+* :func:`perceptron_trace` runs nnlib's :class:`~nnlib.scratch.Perceptron` on a logic
+  gate one example at a time and records the weights after every example;
+* :func:`draw_perceptron` draws the four inputs, the decision boundary ``w . x + b = 0``
+  with the side predicted 1 shaded, and rings the points it gets wrong;
+* :func:`perceptron_widget` steps through the epochs (gate, learning rate, start weights).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from matplotlib.ticker import MaxNLocator
+
+from nnlib.data import logic_gate
+from nnlib.scratch import Perceptron
+from nnlib.widgets.core import InteractiveFigure, dropdown, log_slider, slider
+
+GATES = ("AND", "OR", "NAND", "XOR")
+STARTS = ("zero", "random")
+CLASS_COLOURS = ("#f59322", "#0877bd")  # class 0 orange, class 1 blue (as in notebook 03)
+LIMITS = (-0.5, 1.5)
+
+
+@dataclass
+class PerceptronTrace:
+    """What the perceptron did: ``weights[k]``, ``biases[k]`` after ``k`` examples shown.
+
+    ``epoch_ends[e]`` is the index into ``weights`` at the end of epoch ``e``
+    (``epoch_ends[0] == 0``: the start); ``mistakes[e - 1]`` the mistakes made in epoch e.
+    """
+
+    X: np.ndarray
+    y: np.ndarray
+    weights: list[np.ndarray] = field(default_factory=list)
+    biases: list[float] = field(default_factory=list)
+    epoch_ends: list[int] = field(default_factory=list)
+    mistakes: list[int] = field(default_factory=list)
+
+    def at_epoch(self, epoch: int) -> tuple[np.ndarray, float]:
+        k = self.epoch_ends[epoch]
+        return self.weights[k], self.biases[k]
+
+    @property
+    def converged_at(self) -> int | None:
+        """The first epoch with no mistake (None if none)."""
+        return next((e + 1 for e, m in enumerate(self.mistakes) if m == 0), None)
+
+
+def start_weights(start: str, seed: int = 0) -> tuple[np.ndarray, float]:
+    """``"zero"``: w = 0, b = 0 (Rosenblatt's rule); ``"random"``: w, b ~ N(0, 1), seeded."""
+    if start == "zero":
+        return np.zeros(2), 0.0
+    if start == "random":
+        wb = np.random.default_rng(seed).normal(size=3)
+        return wb[:2], float(wb[2])
+    raise ValueError(f"start must be one of {STARTS}, got {start!r}")
+
+
+def perceptron_trace(gate: str = "AND", lr: float = 1.0, epochs: int = 10,
+                     start: str = "zero") -> PerceptronTrace:
+    """Train on ``gate``'s truth table for ``epochs`` passes in the fixed order 00, 01, 10, 11."""
+    X, y = logic_gate(gate)
+    p = Perceptron(2, lr=lr)
+    p.w, p.b = start_weights(start)
+    trace = PerceptronTrace(X, y, [p.w.copy()], [p.b], [0])
+    for _ in range(epochs):
+        wrong = 0
+        for x_i, y_i in zip(X, y):
+            wrong += p.update(x_i, y_i)
+            trace.weights.append(p.w.copy())
+            trace.biases.append(p.b)
+        trace.epoch_ends.append(len(trace.weights) - 1)
+        trace.mistakes.append(wrong)
+    return trace
+
+
+def _boundary_line(w, b, lim=LIMITS):
+    """Two points on ``w . x + b = 0`` spanning the plot, or None when w = 0 (no line)."""
+    w = np.asarray(w, dtype=float)
+    if not np.all(np.isfinite(w)) or not np.isfinite(b) or np.allclose(w, 0):
+        return None
+    if abs(w[1]) >= abs(w[0]):  # mostly horizontal: solve for x2
+        x1 = np.array(lim, dtype=float)
+        return x1, -(w[0] * x1 + b) / w[1]
+    x2 = np.array(lim, dtype=float)
+    return -(w[1] * x2 + b) / w[0], x2
+
+
+def draw_perceptron(ax, w, b, X, y, *, title: str | None = None, previous=(),
+                    fontsize: int = 10) -> int:
+    """Points, boundary and shaded "predict 1" side on ``ax``; returns the number wrong.
+
+    X: (N, 2) inputs, y: (N,) 0/1 labels, w: (2,), b: float. ``previous`` is a list of
+    earlier (w, b) pairs drawn as faint lines. Misclassified points get a red ring.
+    """
+    w = np.asarray(w, dtype=float)
+    grid = np.linspace(*LIMITS, 121)
+    g1, g2 = np.meshgrid(grid, grid)
+    predict_one = (w[0] * g1 + w[1] * g2 + b > 0).astype(float)
+    ax.contourf(g1, g2, predict_one, levels=[-0.5, 0.5, 1.5], colors=[CLASS_COLOURS[0],
+                CLASS_COLOURS[1]], alpha=0.15)
+    for w_old, b_old in previous:
+        line = _boundary_line(w_old, b_old)
+        if line is not None:
+            ax.plot(*line, color="0.6", lw=1, ls=":")
+    line = _boundary_line(w, b)
+    if line is not None:
+        ax.plot(*line, color="k", lw=2)
+    y_hat = (X @ w + b > 0).astype(int)
+    wrong = y_hat != y
+    for label, marker in ((0, "o"), (1, "s")):
+        mask = y == label
+        ax.scatter(X[mask, 0], X[mask, 1], s=90, marker=marker, color=CLASS_COLOURS[label],
+                   edgecolor="k", zorder=3, label=f"y = {label}")
+    if wrong.any():
+        ax.scatter(X[wrong, 0], X[wrong, 1], s=320, facecolor="none", edgecolor="red",
+                   lw=2, zorder=4, label="wrong")
+    ax.set(xlim=LIMITS, ylim=LIMITS, aspect="equal")
+    ax.set_xlabel("$x_1$", fontsize=fontsize)
+    ax.set_ylabel("$x_2$", fontsize=fontsize)
+    ax.tick_params(labelsize=fontsize - 2)
+    if title:
+        ax.set_title(title, fontsize=fontsize)
+    return int(wrong.sum())
+
+
+def draw_mistakes(ax, mistakes, upto: int | None = None, fontsize: int = 10) -> None:
+    """Bar chart of mistakes per epoch; epochs after ``upto`` are drawn faded."""
+    epochs = np.arange(1, len(mistakes) + 1)
+    upto = len(mistakes) if upto is None else upto
+    colours = ["tab:red" if e <= upto else "0.85" for e in epochs]
+    ax.bar(epochs, mistakes, color=colours)
+    ax.set(ylim=(0, 4.2), xlim=(0.3, len(mistakes) + 0.7), yticks=range(5))
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch", fontsize=fontsize)
+    ax.set_ylabel("mistakes in the epoch", fontsize=fontsize)
+    ax.tick_params(labelsize=fontsize - 2)
+
+
+MAX_EPOCHS = 20
+
+
+def _draw(fig, gate: str, lr: float, epoch: int, start: str) -> str:
+    trace = perceptron_trace(gate, lr, MAX_EPOCHS, start)
+    epoch = int(np.clip(epoch, 0, MAX_EPOCHS))
+    ax_points, ax_bars = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.2]})
+    w, b = trace.at_epoch(epoch)
+    w, b = w + 0.0, b + 0.0  # -0.0 -> 0.0 in the status text
+    previous = [trace.at_epoch(e) for e in range(max(0, epoch - 3), epoch)]
+    wrong = draw_perceptron(ax_points, w, b, trace.X, trace.y, previous=previous,
+                            title=f"{gate}, after epoch {epoch}")
+    draw_mistakes(ax_bars, trace.mistakes, upto=epoch)
+    converged = trace.converged_at
+    ax_bars.set_title("never 0: not linearly separable" if converged is None
+                      else f"first epoch without a mistake: {converged}", fontsize=10)
+    status = (f"epoch {epoch}: w = ({w[0]:.3g}, {w[1]:.3g}), b = {b:.3g}; "
+              f"{wrong} of 4 points on the wrong side")
+    if converged is None:
+        status += f"; still making mistakes after {MAX_EPOCHS} epochs"
+    elif epoch >= converged:
+        status += f"; converged (no mistakes since epoch {converged})"
+    return status
+
+
+def perceptron_widget(gate: str = "AND", lr: float = 1.0, epoch: int = 0,
+                      start: str = "zero") -> InteractiveFigure:
+    """Step through the epochs of the perceptron rule on a logic gate.
+
+    Left: the boundary after ``epoch`` epochs (dotted: the three epochs before), wrong points
+    ringed in red. Right: mistakes per epoch. From zero weights the learning rate only
+    rescales w and b; from random weights it changes how many updates are needed.
+    """
+    controls = {
+        "gate": dropdown("gate", GATES, gate),
+        "lr": log_slider("lr", lr, -2, 1),
+        "epoch": slider("epoch", epoch, 0, MAX_EPOCHS, 1, integer=True),
+        "start": dropdown("start w", STARTS, start),
+    }
+    return InteractiveFigure(_draw, controls, figsize=(8.5, 3.6),
+                             title="The perceptron learning rule, epoch by epoch")

@@ -1,0 +1,81 @@
+"""Notebook 01's exercise checkers accept right answers and reject wrong ones with a hint."""
+
+import numpy as np
+
+from nnlib.exercises import evaluate
+from nnlib.scratch import Perceptron
+
+
+def train_right(X, y, lr, epochs):
+    w, b, mistakes = np.zeros(X.shape[1]), 0.0, []
+    for _ in range(epochs):
+        wrong = 0
+        for x_i, y_i in zip(X, y):
+            error = y_i - int(x_i @ w + b > 0)
+            w, b, wrong = w + lr * error * x_i, b + lr * error, wrong + (error != 0)
+        mistakes.append(wrong)
+        if wrong == 0:
+            break
+    return w, b, mistakes
+
+
+def train_no_early_stop(X, y, lr, epochs):
+    w, b, mistakes = np.zeros(X.shape[1]), 0.0, []
+    for _ in range(epochs):
+        wrong = 0
+        for x_i, y_i in zip(X, y):
+            error = y_i - int(x_i @ w + b > 0)
+            w, b, wrong = w + lr * error * x_i, b + lr * error, wrong + (error != 0)
+        mistakes.append(wrong)
+    return w, b, mistakes
+
+
+def train_no_bias(X, y, lr, epochs):
+    w, mistakes = np.zeros(X.shape[1]), []
+    for _ in range(epochs):
+        wrong = 0
+        for x_i, y_i in zip(X, y):
+            error = y_i - int(x_i @ w > 0)
+            w, wrong = w + lr * error * x_i, wrong + (error != 0)
+        mistakes.append(wrong)
+        if wrong == 0:
+            break
+    return w, 0.0, mistakes
+
+
+def test_01_1_training_loop():
+    passed, message = evaluate("01.1", train_right)
+    assert passed, message
+    passed, message = evaluate("01.1", train_no_early_stop)
+    assert not passed and "stop after the first epoch with 0 mistakes" in message
+    passed, message = evaluate("01.1", train_no_bias)
+    assert not passed and "expected mistakes per epoch" in message
+    passed, message = evaluate("01.1", lambda X, y, lr, epochs: (np.zeros(2), 0.0))
+    assert not passed and "triple" in message
+
+
+def test_01_2_nor_weights():
+    assert evaluate("01.2", (np.array([-1.0, -1.0]), 0.5))[0] is True
+    passed, message = evaluate("01.2", (np.array([1.0, 1.0]), -0.5))
+    assert not passed and "compute OR" in message
+    passed, message = evaluate("01.2", (np.array([-1.0, 1.0]), 0.5))
+    assert not passed and "NOR needs" in message
+    passed, message = evaluate("01.2", (np.zeros(3), 0.5))
+    assert not passed and "shape (2,)" in message
+
+
+def separable_by_perceptron(y):
+    from nnlib.data import logic_gate
+
+    p = Perceptron(2)
+    p.fit(logic_gate("AND")[0], y, epochs=100, shuffle=False)
+    return p.converged
+
+
+def test_01_3_linear_separability():
+    passed, message = evaluate("01.3", separable_by_perceptron)
+    assert passed, message
+    passed, message = evaluate("01.3", lambda y: True)
+    assert not passed and "2 of 16" in message and "[0, 1, 1, 0]" in message
+    passed, message = evaluate("01.3", lambda y: bool(y.sum() != 2))
+    assert not passed and "should give True" in message

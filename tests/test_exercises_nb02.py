@@ -1,0 +1,50 @@
+"""Notebook 02's exercise checkers accept right answers and reject wrong ones with a hint."""
+
+import numpy as np
+
+from nnlib.exercises import evaluate
+from nnlib.scratch import functional as F
+
+
+def test_02_1_silu_derivative():
+    def right(x):
+        s = F.sigmoid(x)
+        return s * (1 + x * (1 - s))
+
+    assert evaluate("02.1", right)[0] is True
+    passed, message = evaluate("02.1", F.sigmoid)
+    assert not passed and "half of the product rule" in message
+    passed, message = evaluate("02.1", F.sigmoid_grad)
+    assert not passed and "that is sigmoid'(x)" in message
+    passed, message = evaluate("02.1", lambda x: x[:3])
+    assert not passed and "one derivative per input" in message
+
+
+def test_02_2_stable_softmax():
+    def right(z):
+        e = np.exp(z - z.max(axis=-1, keepdims=True))
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def naive(z):
+        e = np.exp(z)
+        return e / e.sum(axis=-1, keepdims=True)
+
+    def columns(z):
+        e = np.exp(z - z.max(axis=0, keepdims=True))
+        return e / e.sum(axis=0, keepdims=True)
+
+    assert evaluate("02.2", right)[0] is True
+    passed, message = evaluate("02.2", naive)
+    assert not passed and "subtract each row's max" in message
+    passed, message = evaluate("02.2", columns)
+    assert not passed and "normalised the columns" in message
+
+
+def test_02_3_dead_fraction():
+    assert evaluate("02.3", lambda pre: np.mean(np.all(pre <= 0, axis=0)))[0] is True
+    passed, message = evaluate("02.3", lambda pre: np.mean(pre <= 0))
+    assert not passed and "inactive *entries*" in message
+    passed, message = evaluate("02.3", lambda pre: np.mean(np.any(pre <= 0, axis=0)))
+    assert not passed and "use all(), not any()" in message
+    passed, message = evaluate("02.3", lambda pre: np.mean(np.all(pre < 0, axis=0)))
+    assert not passed and "expected" in message
