@@ -99,7 +99,8 @@ def grid_scores(model, xlim, ylim, resolution: int = 80):
 
 
 def draw_decision_region(ax, model, X, y, *, xlim=(-1.6, 1.6), ylim=(-1.6, 1.6),
-                         hidden_lines: bool = False, test_points=None) -> None:
+                         hidden_lines: bool = False, test_points=None,
+                         point_size: float = 22) -> None:
     """Probability of class 1 as a background, the 0.5 contour, and the points.
 
     ``hidden_lines`` draws each first-layer unit's line ``w . x + b = 0`` (dashed).
@@ -120,16 +121,16 @@ def draw_decision_region(ax, model, X, y, *, xlim=(-1.6, 1.6), ylim=(-1.6, 1.6),
                 ax.plot(grid, -(w[0] * grid + b) / w[1], "--", color="0.3", lw=0.9)
             elif abs(w[0]) > 1e-9:
                 ax.axvline(-b / w[0], ls="--", color="0.3", lw=0.9)
-    _scatter_classes(ax, X, y, edge="white")
+    _scatter_classes(ax, X, y, edge="white", size=point_size)
     if test_points is not None:
-        _scatter_classes(ax, *test_points, edge="black")
+        _scatter_classes(ax, *test_points, edge="black", size=point_size)
     ax.set(xlim=xlim, ylim=ylim, xlabel="$x_1$", ylabel="$x_2$")
 
 
-def _scatter_classes(ax, X, y, edge: str) -> None:
+def _scatter_classes(ax, X, y, edge: str, size: float) -> None:
     for label, colour in enumerate(CLASS_COLOURS):
         pts = X[y == label]
-        ax.scatter(pts[:, 0], pts[:, 1], s=22, c=colour, edgecolors=edge, linewidths=0.7,
+        ax.scatter(pts[:, 0], pts[:, 1], s=size, c=colour, edgecolors=edge, linewidths=0.7,
                    zorder=3)
 
 

@@ -39,6 +39,7 @@ LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0,
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_LAYERS, MAX_NEURONS = 6, 8
 LIMITS = (-1.5, 1.5)  # every data set is scaled to fit in this square
+EXPLODED = 3.0  # a training loss this many times its starting value counts as diverged
 
 
 def make_dataset(name: str, noise: float = 0.0, n: int = 300, seed: int = 0):
@@ -90,7 +91,7 @@ class Playground(InteractiveFigure):
 
     def __init__(self, dataset: str = "circle", *, noise: float = 0.05,
                  train_ratio: float = 0.5, hidden: str = "4, 2", activation: str = "tanh",
-                 lr: float = 0.03, regularization: str = "none", reg_rate: float = 0.0,
+                 lr: float = 0.1, regularization: str = "none", reg_rate: float = 0.0,
                  batch_size: int = 10, n_points: int = 300, epochs_per_tick: int = 5,
                  interval_ms: int = 250, seed: int = 0):
         self.n_points, self.seed = n_points, seed
@@ -219,15 +220,21 @@ class Playground(InteractiveFigure):
                         self.optimizer.step()
                 self.epoch += 1
                 self._record()
-                if self.diverged:
+                if self.diverged or self.loss_exploded:
                     break
         except (ValueError, FloatingPointError):  # NaN/inf reached a layer's input check
             self.diverged = True
             self.history["epoch"].append(self.epoch)
             self.history["train"].append(math.inf)
             self.history["test"].append(math.inf)
-        if self.diverged:
+        if self.diverged or self.loss_exploded:
             self.pause()
+
+    @property
+    def loss_exploded(self) -> bool:
+        """The training loss is more than ``EXPLODED`` times its value at epoch 0."""
+        train = self.history["train"]
+        return len(train) > 1 and train[-1] > EXPLODED * train[0]
 
     # -- drawing -----------------------------------------------------------------------
     def _draw(self, fig, dataset, noise, train_ratio, hidden, activation, lr, regularization,
@@ -260,9 +267,13 @@ class Playground(InteractiveFigure):
         ax_loss.legend(loc="upper right", fontsize=9, framealpha=0.8)
         ax_loss.grid(alpha=0.3)
         if self.diverged:
-            return (f"{self._note}diverged at epoch {self.epoch}: the loss became inf/NaN with "
-                    f"learning rate {lr:g}; lower it and press reset")
+            return (f"{self._note}diverged at epoch {self.epoch}: the loss became inf/NaN; "
+                    f"learning rate {lr:g} is too large: lower it and press reset")
         train, test = self.history["train"][-1], self.history["test"][-1]
+        if self.loss_exploded:
+            return (f"{self._note}diverged at epoch {self.epoch}: the training loss {train:.3f} "
+                    f"is over {EXPLODED:g}× its starting value {self.history['train'][0]:.3f}; "
+                    f"learning rate {lr:g} is too large: lower it and press reset")
         return (f"{self._note}epoch {self.epoch}  train loss {train:.3f}  test loss {test:.3f}  "
                 f"test accuracy {self.test_accuracy():.0%}")
 
