@@ -62,3 +62,10 @@ def test_plot_digits_accepts_flat_and_square_images():
     assert figure_png(plot_digits(images.reshape(6, 28, 28))).startswith(b"\x89PNG")
     with pytest.raises(ValueError, match=r"\(N, 784\) or \(N, 28, 28\)"):
         plot_digits(np.zeros((2, 10)))
+
+
+def test_layout_engine_is_a_choice():
+    fixed = InteractiveFigure(draw_line, {"slope": slider("slope", 1.0, -5, 5, 0.5),
+                                          "style": dropdown("style", ["-"])}, layout=None)
+    assert fixed.figure.get_layout_engine() is None
+    assert make().figure.get_layout_engine() is not None

@@ -31,16 +31,18 @@ class InteractiveFigure:
     controls: name -> ipywidget (its ``value`` is passed to ``draw`` as ``name``).
     figsize:  figure size in inches. ``draw`` may return a short status string
               (e.g. "diverged") that is shown under the plot.
+    layout:   matplotlib layout engine; "constrained" spaces subplots automatically,
+              None (fixed margins, set in ``draw``) renders about twice as fast.
     """
 
     def __init__(self, draw: Callable[..., str | None], controls: dict[str, widgets.Widget],
                  *, figsize: tuple[float, float] = (6.0, 4.0), dpi: int = 80,
-                 title: str = ""):
+                 title: str = "", layout: str | None = "constrained"):
         if not controls:
             raise ValueError("InteractiveFigure needs at least one control")
         self.draw_fn = draw
         self.controls = dict(controls)
-        self.figsize, self.dpi = figsize, dpi
+        self.figsize, self.dpi, self.layout = figsize, dpi, layout
         self.output = widgets.Output()
         self.status = widgets.HTML()
         self.figure: Figure | None = None
@@ -65,7 +67,7 @@ class InteractiveFigure:
 
     def update(self) -> None:
         """Redraw with the current control values."""
-        fig = Figure(figsize=self.figsize, dpi=self.dpi, layout="constrained")
+        fig = Figure(figsize=self.figsize, dpi=self.dpi, layout=self.layout)
         try:
             status = self.draw_fn(fig, **self.values)
             self.last_error = None
