@@ -79,7 +79,7 @@ class InteractiveFigure:
         self.render_count += 1
         self.status.value = f"<span style='font-family:monospace'>{status}</span>" if status else ""
         self.output.clear_output(wait=True)
-        if fig is not None:
+        if fig is not None and _in_ipython():  # scripts and tests keep stdout clean
             with self.output:
                 show(fig)
 
@@ -91,6 +91,12 @@ class InteractiveFigure:
 
     def _ipython_display_(self) -> None:
         display(self.widget)
+
+
+def _in_ipython() -> bool:
+    from IPython import get_ipython
+
+    return get_ipython() is not None
 
 
 def log_slider(description: str, value: float, min_exp: float, max_exp: float,

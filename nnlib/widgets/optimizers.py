@@ -55,7 +55,7 @@ def draw_surface(ax, surface_name: str) -> None:
     else:
         ax.contourf(X, Y, Z, levels=25, cmap="viridis", alpha=0.85)
     for m in surface.minima:
-        ax.plot(*m, "*", color="white", ms=14, mec="black")
+        ax.plot(*m, "*", color="white", ms=14, mec="black", zorder=5)
     ax.set(xlim=surface.xlim, ylim=surface.ylim, xlabel="x", ylabel="y")
 
 

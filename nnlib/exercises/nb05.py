@@ -1,0 +1,86 @@
+"""Checks for notebook 05 (loss functions)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlib.exercises import checker
+from nnlib.scratch import functional as F
+from nnlib.scratch.losses import BCEWithLogitsLoss, MSELoss
+
+
+def _close(a, b) -> bool:
+    a = np.asarray(a, dtype=float)
+    return a.shape == np.shape(b) and bool(np.allclose(a, b, rtol=1e-6, atol=1e-9))
+
+
+@checker("05.1")
+def mse_function(mse):
+    rng = np.random.default_rng(51)
+    for shape in [(7,), (5, 3)]:
+        pred, target = rng.normal(size=shape), rng.normal(size=shape)
+        expected = MSELoss()(pred, target)
+        got = float(mse(pred, target))
+        if np.isclose(got, expected):
+            continue
+        if np.isclose(got, expected * pred.size):
+            return False, "that is the sum of squared errors: divide by the number of entries"
+        if np.isclose(got, np.sqrt(expected)):
+            return False, "that is the root of the MSE (RMSE): leave out the square root"
+        return False, (f"for shape {shape} expected {expected:.4f}, got {got:.4f}: "
+                       "mean((pred - target)**2)")
+    return True, "mse(pred, target) = mean((pred - target)**2) agrees with nnlib's MSELoss"
+
+
+@checker("05.2")
+def bce_logit_gradient(grad_fn):
+    rng = np.random.default_rng(52)
+    z = rng.normal(scale=4, size=9)
+    y = rng.integers(0, 2, size=9).astype(float)
+    loss_fn = BCEWithLogitsLoss()
+    loss_fn(z, y)
+    expected = loss_fn.backward() * z.size  # per-example gradient (the mean divides by N)
+    got = np.asarray(grad_fn(z, y), dtype=float)
+    if _close(got, expected):
+        return True, "d/dz of the per-example BCE is sigmoid(z) - y: no vanishing factor"
+    if _close(got, -expected):
+        return False, "the sign is flipped: the gradient points uphill, sigmoid(z) - y"
+    p = F.sigmoid(z)
+    if _close(got, (p - y) * p * (1 - p)) or _close(got, 2 * (p - y) * p * (1 - p)):
+        return False, ("that is the gradient of MSE after a sigmoid; for cross-entropy the "
+                       "sigmoid's derivative cancels")
+    return False, "work out d/dz of -[y log σ(z) + (1 - y) log(1 - σ(z))] using σ' = σ(1 - σ)"
+
+
+@checker("05.3")
+def stable_log_softmax(log_softmax):
+    rng = np.random.default_rng(53)
+    cases = [rng.normal(size=(4, 5)), rng.normal(size=(3, 6)) * 300 + 1000,
+             -1000 + rng.normal(size=(2, 4))]
+    for x in cases:
+        expected = F.log_softmax(x, axis=1)
+        with np.errstate(all="ignore"):
+            got = np.asarray(log_softmax(x.copy()), dtype=float)
+        if got.shape != expected.shape:
+            return False, (f"for x of shape {x.shape} return one log-probability per entry, "
+                           f"shape {expected.shape}, got {got.shape}")
+        if np.any(np.isnan(got)) or np.any(got == np.inf):
+            return False, ("got nan or inf for logits near ±1000: subtract each row's max "
+                           "before exp")
+        if np.any(got == -np.inf):
+            return False, ("got -inf: a softmax probability underflowed to 0 before the log; "
+                           "never form the probability, compute x - logsumexp(x) per row")
+        if not np.allclose(got, expected, rtol=1e-9, atol=1e-9):
+            return False, "finite but wrong: each row should be x - logsumexp(x) of that row"
+    return True, "finite and exact for logits of ±1000 and gaps of hundreds, equal to nnlib's"
+
+
+@checker("05.4")
+def mae_minimiser(answer):
+    data = np.array([2.0, 3.0, 5.0, 7.0, 40.0])
+    value = float(answer)
+    if np.isclose(value, np.median(data)):
+        return True, "the median: the 40 does not pull it, which is why MAE is robust"
+    if np.isclose(value, data.mean()):
+        return False, "that is the mean, which minimises the MSE; MAE is minimised elsewhere"
+    return False, "try a few constants c and compute mean(|data - c|); which c is smallest?"

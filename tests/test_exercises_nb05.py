@@ -1,0 +1,53 @@
+"""Notebook 05's exercise checkers accept right answers and reject wrong ones with a hint."""
+
+import numpy as np
+import pytest
+
+from nnlib.exercises import evaluate
+
+
+def _sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+
+def _naive_log_softmax(x):
+    return np.log(np.exp(x) / np.sum(np.exp(x), axis=1, keepdims=True))
+
+
+def _log_of_stable_softmax(x):
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return np.log(e / e.sum(axis=1, keepdims=True))
+
+
+def _stable_log_softmax(x):
+    m = x.max(axis=1, keepdims=True)
+    return x - (m + np.log(np.sum(np.exp(x - m), axis=1, keepdims=True)))
+
+
+@pytest.mark.parametrize("exercise, right, wrong, hint", [
+    ("05.1", lambda p, t: np.mean((p - t) ** 2), lambda p, t: np.sum((p - t) ** 2),
+     "sum of squared errors"),
+    ("05.1", lambda p, t: np.mean((p - t) ** 2), lambda p, t: np.sqrt(np.mean((p - t) ** 2)),
+     "RMSE"),
+    ("05.1", lambda p, t: np.mean((p - t) ** 2), lambda p, t: np.mean(np.abs(p - t)),
+     "mean((pred - target)**2)"),
+    ("05.2", lambda z, y: _sigmoid(z) - y, lambda z, y: y - _sigmoid(z), "sign is flipped"),
+    ("05.2", lambda z, y: _sigmoid(z) - y,
+     lambda z, y: (_sigmoid(z) - y) * _sigmoid(z) * (1 - _sigmoid(z)), "MSE after a sigmoid"),
+    ("05.3", _stable_log_softmax, _naive_log_softmax, "subtract each row's max"),
+    ("05.3", _stable_log_softmax, _log_of_stable_softmax, "underflowed to 0"),
+    ("05.3", _stable_log_softmax, lambda x: _stable_log_softmax(x)[:, 0], "one log-probability"),
+    ("05.3", _stable_log_softmax, lambda x: x - x.max(axis=1, keepdims=True), "finite but wrong"),
+    ("05.4", 5, 11.4, "that is the mean"),
+    ("05.4", 5.0, 7, "try a few constants"),
+])
+def test_checker_accepts_right_and_rejects_wrong(exercise, right, wrong, hint):
+    passed, message = evaluate(exercise, right)
+    assert passed is True, message
+    passed, message = evaluate(exercise, wrong)
+    assert passed is False and hint in message
+
+
+def test_naive_log_softmax_is_rejected_without_warnings(recwarn):
+    assert evaluate("05.3", _naive_log_softmax)[0] is False
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]

@@ -1,0 +1,89 @@
+"""The optimizer widget: redraws on every control, reports divergence, never raises."""
+
+import warnings
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from nnlib.scratch.optim import SGD, Adam, AdamW, RMSprop
+from nnlib.surfaces import SURFACES
+from nnlib.widgets.optimizers import (
+    OPTIMIZERS,
+    draw_optimizer,
+    make_optimizer,
+    optimizer_explorer,
+)
+
+
+def test_every_control_redraws_a_different_picture():
+    w = optimizer_explorer(steps=50)
+    seen = {w.to_png()}
+    for name, value in [("lr", 0.02), ("momentum", 0.5), ("optimizer", "Adam"), ("beta2", 0.95),
+                        ("surface", "saddle"), ("steps", 80)]:
+        status = w.last_status
+        w.controls[name].value = value
+        assert w.last_error is None, w.last_status
+        assert w.last_status != status
+        png = w.to_png()
+        assert png not in seen
+        seen.add(png)
+
+
+@pytest.mark.parametrize("optimizer", ["SGD", "Momentum", "Nesterov"])
+def test_a_huge_learning_rate_says_diverged_without_warnings(optimizer):
+    w = optimizer_explorer(optimizer=optimizer, surface="rosenbrock", steps=50)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        w.controls["lr"].value = 10.0
+    assert w.last_error is None
+    assert w.last_status.startswith("diverged at step")
+    assert w.to_png()
+
+
+@pytest.mark.parametrize("surface", list(SURFACES))
+def test_extreme_settings_on_every_surface_never_raise(surface):
+    # draw_optimizer is what the widget calls on each change; calling it directly skips the
+    # PNG rendering, so the whole grid of settings stays quick
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for optimizer in OPTIMIZERS:
+            for lr in (1e-4, 10.0):
+                for momentum in (0.0, 0.99):
+                    status = draw_optimizer(Figure(), optimizer, lr, momentum, 0.9, surface, 30)
+                    assert isinstance(status, str) and status
+                    if lr == 10.0 and optimizer in ("SGD", "Momentum"):
+                        assert status.startswith("diverged")
+
+
+def test_nesterov_without_momentum_asks_for_momentum():
+    w = optimizer_explorer(optimizer="Nesterov", momentum=0.0)
+    assert w.last_error is None and "needs momentum > 0" in w.last_status
+
+
+def test_a_good_learning_rate_converges_and_says_so():
+    w = optimizer_explorer(optimizer="Adam", lr=0.1, surface="saddle", steps=300)
+    assert "diverged" not in w.last_status
+    distance = float(w.last_status.rsplit(" ", 1)[1])
+    assert distance < 0.05
+
+
+@pytest.mark.parametrize("name, cls, attrs", [
+    ("SGD", SGD, {"momentum": 0.0}), ("Momentum", SGD, {"momentum": 0.8, "nesterov": False}),
+    ("Nesterov", SGD, {"momentum": 0.8, "nesterov": True}), ("RMSprop", RMSprop, {"alpha": 0.95}),
+    ("Adam", Adam, {"betas": (0.8, 0.95)}), ("AdamW", AdamW, {"betas": (0.8, 0.95)}),
+])
+def test_make_optimizer_passes_the_settings_on(name, cls, attrs):
+    from nnlib.scratch.module import Parameter
+
+    opt = make_optimizer(name, [Parameter(np.zeros(2))], lr=0.3, momentum=0.8, beta2=0.95)
+    assert type(opt) is cls and opt.lr == 0.3
+    for key, value in attrs.items():
+        assert getattr(opt, key) == value
+
+
+def test_unknown_optimizer_is_explained():
+    from nnlib.scratch.module import Parameter
+
+    with pytest.raises(ValueError, match="unknown optimizer 'Adagrad'"):
+        make_optimizer("Adagrad", [Parameter(np.zeros(2))], lr=0.1)
