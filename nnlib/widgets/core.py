@@ -78,8 +78,10 @@ class InteractiveFigure:
         self.figure, self.last_status = fig, status
         self.render_count += 1
         self.status.value = f"<span style='font-family:monospace'>{status}</span>" if status else ""
+        if not _in_ipython():  # scripts and tests: keep stdout clean
+            return
         self.output.clear_output(wait=True)
-        if fig is not None and _in_ipython():  # scripts and tests keep stdout clean
+        if fig is not None:
             with self.output:
                 show(fig)
 
