@@ -24,6 +24,10 @@ class ShapeError(ValueError):
     """An array has the wrong rank or size for the layer it was given to."""
 
 
+class NonFiniteError(ValueError):
+    """An array holds NaN or infinite values (bad data, or a diverging network)."""
+
+
 class NotForwardedError(RuntimeError):
     """``backward`` was called before ``forward``."""
 
@@ -208,6 +212,6 @@ def check_array(x, name: str = "input", *, ndim: int | None = None,
         )
     if not np.all(np.isfinite(arr)):
         bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        raise ValueError(f"{where}{name} contains {bad} NaN or infinite value(s); "
+        raise NonFiniteError(f"{where}{name} contains {bad} NaN or infinite value(s); "
                          "check the data or lower the learning rate")
     return arr
