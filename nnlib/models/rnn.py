@@ -1,0 +1,200 @@
+"""Recurrent models in PyTorch for notebook 10: a sequence regressor and a character model.
+
+* ``SequenceRegressor``: reads ``(N, T, input_size)`` with an RNN, LSTM or GRU and predicts
+  one number per sequence from the last hidden state (the adding problem).
+* ``CharRNN``: embedding, GRU or LSTM, linear head: a character-level language model that
+  predicts the next character and samples text (``generate``).
+* ``train_steps``: the usual loop (zero_grad, backward, clip the gradient norm, step).
+
+Initial hidden states are built with ``x.new_zeros(...)`` so they land on the input's device
+and dtype: a ``torch.zeros(...)`` here would sit on the CPU and fail as soon as the model
+runs on a GPU.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from torch import nn
+
+CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
+
+
+def _check_cell(cell: str) -> type[nn.RNNBase]:
+    if cell not in CELLS:
+        raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
+    return CELLS[cell]
+
+
+def zeros_state(rnn: nn.RNNBase, x: torch.Tensor):
+    """The all-zero initial state of ``rnn`` for the batch ``x``, on ``x``'s device and dtype.
+
+    Shape ``(num_layers * directions, N, hidden_size)``; a pair ``(h0, c0)`` for an LSTM.
+    """
+    directions = 2 if rnn.bidirectional else 1
+    h0 = x.new_zeros(rnn.num_layers * directions, x.shape[0], rnn.hidden_size,
+                     dtype=rnn.weight_hh_l0.dtype)
+    return (h0, torch.zeros_like(h0)) if isinstance(rnn, nn.LSTM) else h0
+
+
+def last_layer_state(rnn: nn.RNNBase, state) -> torch.Tensor:
+    """The last layer's final hidden state(s), ``(N, directions * H)`` (forward then backward)."""
+    h_n = state[0] if isinstance(rnn, nn.LSTM) else state     # (layers * dirs, N, H)
+    directions = 2 if rnn.bidirectional else 1
+    return torch.cat(list(h_n[-directions:]), dim=-1)
+
+
+class SequenceRegressor(nn.Module):
+    """``(N, T, input_size) -> (N,)``: a recurrent layer, then a linear head on its final state.
+
+    cell: "rnn" (tanh), "lstm" or "gru"; ``num_layers`` > 1 stacks layers (each reads the
+    hidden states of the one below); ``bidirectional`` adds a second layer reading the
+    sequence backwards, and the head sees both final states.
+    """
+
+    def __init__(self, input_size: int = 2, hidden_size: int = 32, cell: str = "lstm",
+                 num_layers: int = 1, bidirectional: bool = False):
+        super().__init__()
+        self.cell = cell
+        self.rnn = _check_cell(cell)(input_size, hidden_size, num_layers=num_layers,
+                                     batch_first=True, bidirectional=bidirectional)
+        self.head = nn.Linear(hidden_size * (2 if bidirectional else 1), 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim != 3 or x.shape[-1] != self.rnn.input_size:
+            raise ValueError(f"expected x of shape (N, T, {self.rnn.input_size}) (batch first), "
+                             f"got {tuple(x.shape)}")
+        _, state = self.rnn(x, zeros_state(self.rnn, x))
+        return self.head(last_layer_state(self.rnn, state)).squeeze(-1)   # (N,)
+
+
+class CharRNN(nn.Module):
+    """Character-level language model: ``Embedding -> GRU/LSTM -> Linear``.
+
+    ``forward(idx (N, T) int64, state=None)`` returns ``logits (N, T, vocab_size)`` (the scores
+    of the character that follows each position) and the final state, which can be fed back to
+    continue a sequence.
+    """
+
+    def __init__(self, vocab_size: int, embed_size: int = 32, hidden_size: int = 128,
+                 cell: str = "gru", num_layers: int = 1):
+        super().__init__()
+        self.vocab_size = vocab_size
+        self.embed = nn.Embedding(vocab_size, embed_size)
+        self.rnn = _check_cell(cell)(embed_size, hidden_size, num_layers=num_layers,
+                                     batch_first=True)
+        self.head = nn.Linear(hidden_size, vocab_size)
+
+    def forward(self, idx: torch.Tensor, state=None):
+        if idx.ndim != 2 or idx.dtype != torch.long:
+            raise ValueError(f"expected idx of shape (N, T) with dtype int64 (character ids), "
+                             f"got shape {tuple(idx.shape)} and dtype {idx.dtype}")
+        if idx.device.type != "meta" and idx.numel() and (idx.min() < 0 or
+                                                          idx.max() >= self.vocab_size):
+            raise ValueError(f"character ids must lie in [0, {self.vocab_size - 1}], got values "
+                             f"from {int(idx.min())} to {int(idx.max())}")
+        x = self.embed(idx)                                    # (N, T, embed_size)
+        if state is None:
+            state = zeros_state(self.rnn, x)
+        out, state = self.rnn(x, state)                        # (N, T, hidden_size)
+        return self.head(out), state                           # (N, T, vocab_size)
+
+    @torch.no_grad()
+    def generate(self, prompt, length: int, temperature: float = 1.0,
+                 generator: torch.Generator | None = None) -> list[int]:
+        """Continue ``prompt`` (a sequence of ids) by ``length`` sampled ids; returns them.
+
+        The logits are divided by ``temperature`` before the softmax: below 1 sharpens the
+        distribution (safer, more repetitive), above 1 flattens it (more surprising, more
+        typos); 0 means always take the most likely character. Sampling happens on the CPU
+        with ``generator`` so a seeded generator gives the same text on any device.
+        """
+        if temperature < 0 or not math.isfinite(temperature):
+            raise ValueError(f"temperature must be >= 0 (0 = greedy), got {temperature}")
+        prompt = [int(i) for i in prompt]
+        if not prompt:
+            raise ValueError("generate needs a prompt of at least one character id")
+        was_training = self.training
+        self.eval()
+        device = self.head.weight.device
+        logits, state = self(torch.tensor([prompt], device=device))
+        out = []
+        for _ in range(length):
+            scores = logits[0, -1].float().cpu()
+            if temperature == 0:
+                next_id = int(scores.argmax())
+            else:
+                probs = torch.softmax(scores / temperature, dim=-1)
+                next_id = int(torch.multinomial(probs, 1, generator=generator))
+            out.append(next_id)
+            logits, state = self(torch.tensor([[next_id]], device=device), state)
+        self.train(was_training)
+        return out
+
+
+# -- data and training ------------------------------------------------------------------------
+def char_batch(ids: torch.Tensor, batch_size: int, seq_len: int,
+               generator: torch.Generator | None = None):
+    """Random windows of a 1-D id tensor: inputs ``(N, T)`` and targets shifted by one."""
+    if ids.ndim != 1 or len(ids) <= seq_len:
+        raise ValueError(f"ids must be 1-D and longer than seq_len={seq_len}, "
+                         f"got shape {tuple(ids.shape)}")
+    starts = torch.randint(0, len(ids) - seq_len, (batch_size,), generator=generator)
+    windows = torch.stack([ids[s:s + seq_len + 1] for s in starts.tolist()])  # (N, T + 1)
+    return windows[:, :-1], windows[:, 1:]
+
+
+@torch.no_grad()
+def char_loss(model: CharRNN, ids: torch.Tensor, seq_len: int = 128,
+              max_windows: int | None = None) -> float:
+    """Mean cross-entropy (nats per character) over consecutive windows of ``ids``."""
+    was_training = model.training
+    model.eval()
+    n = (len(ids) - 1) // seq_len
+    if max_windows is not None:
+        n = min(n, max_windows)
+    if n < 1:
+        raise ValueError(f"need more than seq_len={seq_len} ids, got {len(ids)}")
+    device = model.head.weight.device
+    x = ids[:n * seq_len].view(n, seq_len).to(device)
+    y = ids[1:n * seq_len + 1].view(n, seq_len).to(device)
+    logits, _ = model(x)
+    model.train(was_training)
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)).item()
+
+
+def train_steps(model: nn.Module, batch_fn: Callable[[], tuple], loss_fn: Callable,
+                steps: int, lr: float = 1e-2, max_norm: float | None = 1.0) -> list[float]:
+    """``steps`` Adam updates on batches from ``batch_fn()``; returns the training losses.
+
+    ``loss_fn(model, inputs, targets)`` returns a scalar tensor. With ``max_norm`` the gradient
+    norm is clipped before each step (``torch.nn.utils.clip_grad_norm_``), the standard guard
+    against exploding gradients in recurrent nets. Batches are moved to the model's device.
+    """
+    device = next(model.parameters()).device
+    optimizer = torch.optim.Adam(model.parameters(), lr=lr)
+    model.train()
+    losses = []
+    for _ in range(steps):
+        inputs, targets = (t.to(device) for t in batch_fn())
+        loss = loss_fn(model, inputs, targets)
+        optimizer.zero_grad()
+        loss.backward()
+        if max_norm is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), max_norm)
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+def regression_loss(model, inputs, targets) -> torch.Tensor:
+    """Mean squared error of ``model(inputs)`` (N,) against ``targets`` (N,)."""
+    return nn.functional.mse_loss(model(inputs), targets)
+
+
+def next_char_loss(model, inputs, targets) -> torch.Tensor:
+    """Cross-entropy of a ``CharRNN``'s predictions at every position."""
+    logits, _ = model(inputs)
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))

@@ -1,0 +1,281 @@
+"""Widgets for notebook 10 (recurrent networks).
+
+* ``gradient_flow_explorer``: ‖dL/dh_t‖ through time in a random RNN as you change the
+  spectral radius of its recurrent weights, the sequence length and the input scale
+  (computed by nnlib's own NumPy RNN, ``nnlib.scratch.recurrent.hidden_gradient_norms``).
+* ``temperature_explorer``: a trained character model's next-character distribution and a
+  sampled continuation as you change the sampling temperature.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.ticker import LogLocator, NullLocator
+
+from nnlib.scratch.recurrent import hidden_gradient_norms
+from nnlib.widgets.core import InteractiveFigure, dropdown, slider
+
+REFERENCE_RADII = {0.5: "tab:blue", 1.0: "tab:green", 1.5: "tab:red"}  # as in the notebook
+_TINY, _HUGE = 1e-300, 1e300   # plot limits for underflowed / overflowed norms
+
+
+def describe_gradient_flow(norms: np.ndarray) -> str:
+    """One line saying whether the gradient reaching the first step vanished or exploded."""
+    first = float(norms[0])
+    if not np.all(np.isfinite(norms)):
+        return "exploded: the gradient overflowed float64 (inf or NaN)"
+    if first == 0.0:
+        return "vanished: the gradient reaching step 1 underflowed to exactly 0"
+    if first < 1e-6:
+        verdict = "vanished"
+    elif first > 1e6:
+        verdict = "exploded"
+    elif first < 1e-2:
+        verdict = "fading"
+    elif first > 1e2:
+        verdict = "growing"
+    else:
+        verdict = "roughly preserved"
+    return f"{verdict}: ‖dL/dh_1‖ / ‖dL/dh_T‖ = {first:.1e}"
+
+
+def draw_gradient_flow(fig, radius: float, seq_len: int, input_scale: float,
+                       nonlinearity: str) -> str:
+    """‖dL/dh_t‖ (relative to the last step) against t, log scale; references in grey."""
+    ax = fig.add_subplot()
+    steps = np.arange(1, seq_len + 1)
+    for ref, color in REFERENCE_RADII.items():
+        if np.isclose(ref, radius):
+            continue
+        ref_norms = hidden_gradient_norms(ref, seq_len, nonlinearity=nonlinearity,
+                                          input_scale=input_scale)
+        ax.semilogy(steps, np.clip(np.nan_to_num(ref_norms, nan=_HUGE), _TINY, _HUGE),
+                    color=color, alpha=0.6, lw=1.2, ls="--", label=f"radius {ref:g}")
+    norms = hidden_gradient_norms(radius, seq_len, nonlinearity=nonlinearity,
+                                  input_scale=input_scale)
+    shown = np.clip(np.nan_to_num(norms, nan=_HUGE), _TINY, _HUGE)
+    ax.semilogy(steps, shown, color="black", lw=2.5, label=f"radius {radius:g} (yours)")
+    ax.axhline(1.0, color="black", lw=0.8)
+    ax.set(xlabel="time step t  (the loss reads h_T at the right end)",
+           ylabel="‖dL/dh_t‖ / ‖dL/dh_T‖", xlim=(1, seq_len),
+           title=f"Gradient flowing back through a {nonlinearity} RNN (T = {seq_len})")
+    # few ticks and no minor ones: a log axis spanning 60 decades otherwise renders slowly
+    ax.yaxis.set_major_locator(LogLocator(numticks=8))
+    ax.yaxis.set_minor_locator(NullLocator())
+    ax.grid(alpha=0.3, which="major")
+    ax.legend(loc="best", fontsize=9)
+    return f"spectral radius {radius:g}, T = {seq_len}: " + describe_gradient_flow(norms)
+
+
+def gradient_flow_explorer(radius: float = 1.0, seq_len: int = 50, input_scale: float = 1.0,
+                           nonlinearity: str = "tanh") -> InteractiveFigure:
+    """Move the spectral radius of W_h and watch the gradient vanish or explode."""
+    controls = {
+        "radius": slider("radius ρ(W_h)", radius, 0.1, 3.0, 0.05),
+        "seq_len": slider("T", seq_len, 5, 300, 5, integer=True),
+        "input_scale": slider("input scale", input_scale, 0.0, 5.0, 0.1),
+        "nonlinearity": dropdown("activation", ("tanh", "relu"), nonlinearity),
+    }
+    return InteractiveFigure(draw_gradient_flow, controls, figsize=(7.5, 4),
+                             title="Vanishing and exploding gradients")
+
+
+# -- sampling temperature ----------------------------------------------------------------------
+def next_char_probabilities(model, vocab, prompt: str, temperature: float) -> np.ndarray:
+    """P(next character | prompt) at ``temperature`` (0: all mass on the most likely one)."""
+    import torch
+
+    ids = torch.from_numpy(vocab.encode(prompt))[None].to(model.head.weight.device)
+    with torch.no_grad():
+        logits, _ = model(ids)
+    scores = logits[0, -1].double().cpu()
+    if temperature <= 0:
+        probs = torch.zeros_like(scores)
+        probs[scores.argmax()] = 1.0
+        return probs.numpy()
+    return torch.softmax(scores / temperature, dim=-1).numpy()
+
+
+def _printable(ch: str) -> str:
+    return {"\n": "\\n", " ": "␣"}.get(ch, ch)
+
+
+def draw_temperature(fig, temperature: float, seed: int, *, model, vocab, prompt: str,
+                     length: int, top: int = 15) -> str:
+    """Top-``top`` next-character probabilities for ``prompt``; the status is a sample."""
+    import torch
+
+    probs = next_char_probabilities(model, vocab, prompt, temperature)
+    order = np.argsort(-probs, kind="stable")[:top]
+    ax = fig.add_subplot()
+    ax.bar(np.arange(len(order)), probs[order], color="tab:blue")
+    ax.set_xticks(np.arange(len(order)), [_printable(vocab.chars[i]) for i in order],
+                  fontsize=11)
+    ax.set(ylim=(0, 1), ylabel="probability",
+           title=f"Next character after “…{prompt[-20:].replace(chr(10), '⏎')}” at "
+                 f"temperature {temperature:g}")
+    generator = torch.Generator().manual_seed(int(seed))
+    sample = vocab.decode(model.generate(vocab.encode(prompt), length, temperature,
+                                         generator=generator))
+    entropy = float(-np.sum(probs[probs > 0] * np.log(probs[probs > 0])))
+    return (f"entropy {entropy:.2f} nats | sample (seed {seed}): "
+            + (prompt + sample).replace("\n", " ⏎ "))
+
+
+def temperature_explorer(model, vocab, prompt: str = "ROMEO:\n", length: int = 120,
+                         temperature: float = 1.0, seed: int = 0) -> InteractiveFigure:
+    """A trained ``CharRNN``'s next-character distribution and a sample, by temperature."""
+    vocab.encode(prompt)  # fail early, with the vocabulary's message, on unknown characters
+    controls = {
+        "temperature": slider("temperature", temperature, 0.0, 3.0, 0.05),
+        "seed": slider("seed", seed, 0, 20, 1, integer=True),
+    }
+
+    def draw(fig, temperature, seed):
+        return draw_temperature(fig, temperature, seed, model=model, vocab=vocab, prompt=prompt,
+                                length=length)
+
+    return InteractiveFigure(draw, controls, figsize=(7.5, 3.2),
+                             title="Sampling temperature")
+
+
+# -- static diagrams (boxes and arrows) ----------------------------------------------------------
+def _diagram_axes(fig, xlim, ylim):
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.01, top=0.92)
+    ax = fig.add_subplot()
+    ax.set(xlim=xlim, ylim=ylim, aspect="equal")
+    ax.set_axis_off()
+    return ax
+
+
+def _box(ax, x, y, text, color="#dbe9f6", w=0.9, h=0.6, fontsize=12):
+    from matplotlib.patches import FancyBboxPatch
+
+    ax.add_patch(FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0.05",
+                                facecolor=color, edgecolor="black", lw=1.2, zorder=3))
+    ax.text(x, y, text, ha="center", va="center", fontsize=fontsize, zorder=4)
+
+
+def _node(ax, x, y, symbol, r=0.25, color="#fff2cc"):
+    from matplotlib.patches import Circle
+
+    ax.add_patch(Circle((x, y), r, facecolor=color, edgecolor="black", lw=1.2, zorder=3))
+    ax.text(x, y, symbol, ha="center", va="center", fontsize=13, zorder=4)
+
+
+def _arrow(ax, start, end, color="black", lw=1.4, text=None, text_offset=(0.12, 0.0),
+           fontsize=10, head=True):
+    ax.annotate("", xy=end, xytext=start, zorder=2,
+                arrowprops={"arrowstyle": "-|>" if head else "-", "color": color, "lw": lw,
+                            "shrinkA": 0, "shrinkB": 0})
+    if text:
+        mid = ((start[0] + end[0]) / 2 + text_offset[0], (start[1] + end[1]) / 2 + text_offset[1])
+        ax.text(*mid, text, fontsize=fontsize, color=color, ha="left", va="center")
+
+
+def draw_unrolled_rnn(fig=None, steps: int = 4):
+    """An RNN unrolled over ``steps`` time steps: the same W_x, W_h, b at every step."""
+    from matplotlib.figure import Figure
+
+    fig = fig or Figure(figsize=(8, 3.1))
+    ax = _diagram_axes(fig, (-0.6, 2.2 * steps + 0.5), (-0.5, 3.4))
+    _box(ax, 0.0, 1.5, "$h_0$", color="#eeeeee", w=0.7)
+    for t in range(1, steps + 1):
+        x = 2.2 * t - 0.4
+        _box(ax, x, 0.0, f"$x_{t}$", color="#e2f0d9", w=0.7)
+        _box(ax, x, 1.5, f"$h_{t}$\ntanh", w=0.9, h=0.75)
+        _box(ax, x, 3.0, f"output $h_{t}$", color="#fbe5d6", w=1.5, h=0.45, fontsize=10)
+        _arrow(ax, (x, 0.35), (x, 1.07), text="$W_x$")
+        _arrow(ax, (x, 1.93), (x, 2.72))
+        _arrow(ax, (x - 2.2 + 0.5 if t > 1 else 0.4, 1.5), (x - 0.5, 1.5), color="tab:red",
+               text="$W_h$", text_offset=(-0.35, 0.22))
+    ax.set_title("One cell, unrolled in time: the same $W_x$, $W_h$, $b$ at every step",
+                 fontsize=12)
+    return fig
+
+
+def draw_lstm_cell(fig=None):
+    """The LSTM cell: four gates and the additive cell-state path (gate order i, f, g, o)."""
+    from matplotlib.figure import Figure
+
+    fig = fig or Figure(figsize=(8, 5.1))
+    ax = _diagram_axes(fig, (-0.3, 10.6), (-0.9, 6.0))
+    highway = "tab:red"
+    # the cell state: c_{t-1} -> (x f) -> (+ i*g) -> c_t
+    ax.text(-0.2, 5.0, "$c_{t-1}$", fontsize=13, va="center", ha="left")
+    _arrow(ax, (0.5, 5.0), (1.95, 5.0), color=highway, lw=2.5)
+    _node(ax, 2.2, 5.0, "×")
+    _arrow(ax, (2.45, 5.0), (4.25, 5.0), color=highway, lw=2.5)
+    _node(ax, 4.5, 5.0, "+")
+    _arrow(ax, (4.75, 5.0), (9.6, 5.0), color=highway, lw=2.5)
+    ax.text(9.7, 5.0, "$c_t$", fontsize=13, va="center")
+    ax.text(5.0, 5.45, "cell state: only × and +, no matrix, no squashing",
+            color=highway, fontsize=10, ha="left")
+    # inputs: [h_{t-1}, x_t] feed every gate
+    ax.text(-0.2, 0.6, "$h_{t-1}$", fontsize=13, va="center", ha="left")
+    _arrow(ax, (0.55, 0.6), (7.3, 0.6), head=False)
+    ax.text(1.25, -0.75, "$x_t$", fontsize=13, ha="center")
+    _arrow(ax, (1.25, -0.5), (1.25, 0.6), head=False)
+    gates = [(2.2, "σ", "forget f"), (3.6, "σ", "input i"), (5.0, "tanh", "candidate g"),
+             (6.6, "σ", "output o")]
+    for x, fn, label in gates:
+        _arrow(ax, (x, 0.6), (x, 1.65))
+        _box(ax, x, 2.0, fn, color="#dbe9f6", w=0.95, h=0.65)
+        ax.text(x, 1.35, label, fontsize=9, ha="center", va="top",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+    _arrow(ax, (2.2, 2.35), (2.2, 4.75), text="f")           # forget: scale the old memory
+    _node(ax, 4.3, 3.5, "×")
+    _arrow(ax, (3.6, 2.35), (4.1, 3.3), text="i", text_offset=(-0.35, 0.1))
+    _arrow(ax, (5.0, 2.35), (4.5, 3.3), text="g", text_offset=(0.08, 0.1))
+    _arrow(ax, (4.4, 3.75), (4.5, 4.75), text="i·g")         # write new memory
+    # output: h_t = o * tanh(c_t)
+    _arrow(ax, (8.2, 5.0), (8.2, 4.05))
+    _box(ax, 8.2, 3.7, "tanh", color="#dbe9f6", w=0.95, h=0.6)
+    _node(ax, 8.2, 2.0, "×")
+    _arrow(ax, (8.2, 3.38), (8.2, 2.25))
+    _arrow(ax, (7.1, 2.0), (7.95, 2.0), text="o", text_offset=(-0.2, 0.22))
+    _arrow(ax, (8.45, 2.0), (9.6, 2.0))
+    ax.text(9.7, 2.0, "$h_t$", fontsize=13, va="center")
+    ax.set_title("LSTM cell: $c_t = f \\odot c_{t-1} + i \\odot g$,   "
+                 "$h_t = o \\odot \\tanh(c_t)$", fontsize=12)
+    return fig
+
+
+def draw_gru_cell(fig=None):
+    """The GRU cell: update z, reset r, candidate n; h_t mixes h_{t-1} and n."""
+    from matplotlib.figure import Figure
+
+    fig = fig or Figure(figsize=(8, 5.1))
+    ax = _diagram_axes(fig, (-0.3, 10.6), (-0.9, 6.0))
+    highway = "tab:red"
+    ax.text(-0.2, 5.0, "$h_{t-1}$", fontsize=13, va="center", ha="left")
+    _arrow(ax, (0.6, 5.0), (1.95, 5.0), color=highway, lw=2.5)
+    _node(ax, 2.2, 5.0, "×")
+    _arrow(ax, (2.45, 5.0), (7.75, 5.0), color=highway, lw=2.5)
+    _node(ax, 8.0, 5.0, "+")
+    _arrow(ax, (8.25, 5.0), (9.6, 5.0), color=highway, lw=2.5)
+    ax.text(9.7, 5.0, "$h_t$", fontsize=13, va="center")
+    ax.text(2.6, 5.45, "z·h: keep a fraction z of the old state", color=highway, fontsize=10)
+    # inputs: [h_{t-1}, x_t] feed every gate
+    ax.text(-0.2, 0.6, "$h_{t-1}$", fontsize=13, va="center", ha="left")
+    _arrow(ax, (0.6, 0.6), (5.0, 0.6), head=False)
+    ax.text(1.25, -0.75, "$x_t$", fontsize=13, ha="center")
+    _arrow(ax, (1.25, -0.5), (1.25, 0.6), head=False)
+    for x, fn, label in [(2.2, "σ", "update z"), (3.6, "σ", "reset r"),
+                         (5.0, "tanh", "candidate n")]:
+        _arrow(ax, (x, 0.6), (x, 1.65))
+        _box(ax, x, 2.0, fn, w=0.95, h=0.65)
+        ax.text(x, 1.35, label, fontsize=9, ha="center", va="top",
+                bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
+    _arrow(ax, (4.05, 2.0), (4.5, 2.0), text="r", text_offset=(-0.12, 0.3))
+    ax.text(5.6, 2.45, "n = tanh(x W + r·(h W + b))", fontsize=9)
+    _arrow(ax, (2.2, 2.35), (2.2, 4.75), text="z", text_offset=(-0.35, 0.4))
+    _arrow(ax, (2.2, 3.3), (6.2, 3.3), head=True)
+    _box(ax, 6.6, 3.3, "1 − z", color="#eeeeee", w=0.8, h=0.5, fontsize=10)
+    _node(ax, 8.0, 3.3, "×")
+    _arrow(ax, (7.0, 3.3), (7.75, 3.3))
+    _arrow(ax, (5.45, 2.0), (8.0, 2.0), head=False, text="n", text_offset=(0.9, -0.25))
+    _arrow(ax, (8.0, 2.0), (8.0, 3.05))
+    _arrow(ax, (8.0, 3.55), (8.0, 4.75), text="(1−z)·n")
+    ax.set_title("GRU cell: $h_t = (1 - z) \\odot n + z \\odot h_{t-1}$", fontsize=12)
+    return fig

@@ -1,0 +1,122 @@
+"""Notebook 10 widgets: every control redraws, extreme values give a status, never a traceback."""
+
+import warnings
+
+import numpy as np
+import pytest
+import torch
+from matplotlib.figure import Figure
+
+from nnlib.data import CharVocab
+from nnlib.models.rnn import CharRNN
+from nnlib.plotting import figure_png
+from nnlib.widgets.recurrent import (
+    describe_gradient_flow,
+    draw_gradient_flow,
+    draw_gru_cell,
+    draw_lstm_cell,
+    draw_unrolled_rnn,
+    gradient_flow_explorer,
+    next_char_probabilities,
+    temperature_explorer,
+)
+
+
+def test_gradient_flow_every_control_redraws():
+    w = gradient_flow_explorer(seq_len=30)
+    assert w.last_error is None and "T = 30" in w.last_status
+    seen = {w.to_png()}
+    for name, value in [("radius", 0.5), ("seq_len", 60), ("input_scale", 0.2),
+                        ("nonlinearity", "relu")]:
+        status = w.last_status
+        w.controls[name].value = value
+        assert w.last_error is None, w.last_status
+        assert w.last_status != status
+        png = w.to_png()
+        assert png not in seen
+        seen.add(png)
+
+
+def test_gradient_flow_says_vanished_and_exploded():
+    w = gradient_flow_explorer(radius=0.5, seq_len=100)
+    assert "vanished" in w.last_status
+    w.controls["radius"].value = 2.0
+    assert "exploded" in w.last_status
+
+
+@pytest.mark.parametrize("radius", [0.1, 3.0])
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+@pytest.mark.parametrize("input_scale", [0.0, 5.0])
+def test_extreme_settings_give_a_status_not_an_exception(radius, nonlinearity, input_scale):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        status = draw_gradient_flow(Figure(), radius, 300, input_scale, nonlinearity)
+    assert isinstance(status, str) and status.startswith(f"spectral radius {radius:g}, T = 300")
+
+
+def test_describe_gradient_flow_verdicts():
+    assert describe_gradient_flow(np.array([np.inf, 1.0])).startswith("exploded: the gradient "
+                                                                      "overflowed")
+    assert "underflowed" in describe_gradient_flow(np.array([0.0, 1.0]))
+    assert describe_gradient_flow(np.array([1e-9, 1.0])).startswith("vanished")
+    assert describe_gradient_flow(np.array([1e9, 1.0])).startswith("exploded")
+    assert describe_gradient_flow(np.array([1e-3, 1.0])).startswith("fading")
+    assert describe_gradient_flow(np.array([1e3, 1.0])).startswith("growing")
+    assert describe_gradient_flow(np.array([0.5, 1.0])).startswith("roughly preserved")
+
+
+@pytest.fixture(scope="module")
+def tiny_lm():
+    vocab = CharVocab("abcdefgh \n:ROME")
+    torch.manual_seed(0)
+    return CharRNN(len(vocab), 4, 8), vocab
+
+
+def test_temperature_widget_redraws_and_samples(tiny_lm):
+    model, vocab = tiny_lm
+    w = temperature_explorer(model, vocab, prompt="ROMEO:\n", length=40)
+    assert w.last_error is None and "sample (seed 0): ROMEO: ⏎ " in w.last_status
+    before_png, before_status = w.to_png(), w.last_status
+    w.controls["temperature"].value = 0.3
+    assert w.last_error is None and w.to_png() != before_png and w.last_status != before_status
+    status = w.last_status
+    w.controls["seed"].value = 5
+    assert w.last_error is None and w.last_status != status
+
+
+@pytest.mark.parametrize("temperature", [0.0, 0.05, 3.0])
+def test_extreme_temperatures_work(tiny_lm, temperature):
+    model, vocab = tiny_lm
+    w = temperature_explorer(model, vocab, prompt="ab", length=20, temperature=temperature)
+    assert w.last_error is None and "entropy" in w.last_status
+    probs = next_char_probabilities(model, vocab, "ab", temperature)
+    assert probs.sum() == pytest.approx(1.0)
+    if temperature == 0.0:
+        assert probs.max() == 1.0
+
+
+def test_temperature_reshapes_the_distribution(tiny_lm):
+    model, vocab = tiny_lm
+    cold, warm, hot = (next_char_probabilities(model, vocab, "abc", t) for t in (0.5, 1.0, 2.0))
+    assert cold.max() > warm.max() > hot.max()
+    assert np.argmax(cold) == np.argmax(warm) == np.argmax(hot)
+
+
+def test_unknown_prompt_characters_fail_early_with_the_vocab_message(tiny_lm):
+    model, vocab = tiny_lm
+    with pytest.raises(ValueError, match="not in the vocabulary"):
+        temperature_explorer(model, vocab, prompt="xyz")
+
+
+@pytest.mark.parametrize("draw, labels", [
+    (draw_unrolled_rnn, ["$h_0$", "$x_1$", "$h_4$\ntanh"]),
+    (draw_lstm_cell, ["forget f", "input i", "candidate g", "output o", "$c_t$", "$h_t$"]),
+    (draw_gru_cell, ["update z", "reset r", "candidate n", "1 − z", "$h_t$"]),
+])
+def test_diagrams_draw_every_labelled_part(draw, labels):
+    fig = draw()
+    (ax,) = fig.axes
+    texts = {t.get_text() for t in ax.texts}
+    assert set(labels) <= texts, set(labels) - texts
+    assert len(ax.patches) >= 4
+    assert figure_png(fig)[:4] == b"\x89PNG"
