@@ -1,0 +1,159 @@
+"""Widgets for notebook 11 (attention).
+
+* ``plot_attention``: one attention map as a heatmap with token labels (also used for the
+  notebook's static figures).
+* ``attention_map_explorer``: browse a trained model's attention maps by layer, head and
+  example.
+* ``scaling_explorer``: why scores are divided by sqrt(d): the softmax over q.k of random
+  unit-variance vectors, with and without the scaling, as d grows.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from nnlib.scratch.functional import softmax
+from nnlib.widgets.core import InteractiveFigure, dropdown, slider
+
+MEAN_OF_HEADS = "mean of heads"
+SCALINGS = ("÷ √d", "none")
+DIMENSIONS = (1, 4, 16, 64, 256, 1024, 4096)
+
+
+def plot_attention(ax, weights, key_labels=None, query_labels=None, title: str = "",
+                   xlabel: str = "key (attended to)", ylabel: str = "query (attending)",
+                   annotate: bool = False):
+    """Heatmap of ``weights`` (Tq, Tk) on ``ax``: row i = how query i spreads its attention.
+
+    Labels are strings per key / query; ``annotate`` writes each weight in its cell, except
+    in blocked cells (weight exactly 0), which stay empty.
+    """
+    weights = np.asarray(weights, dtype=float)
+    if weights.ndim != 2:
+        raise ValueError(f"weights must be a (Tq, Tk) matrix, got shape {weights.shape}")
+    image = ax.imshow(weights, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
+    t_q, t_k = weights.shape
+    ax.set_xticks(range(t_k), key_labels if key_labels is not None else range(t_k))
+    ax.set_yticks(range(t_q), query_labels if query_labels is not None else range(t_q))
+    ax.set(xlabel=xlabel, ylabel=ylabel, title=title)
+    if annotate:
+        for i in range(t_q):
+            for j in range(t_k):
+                value = weights[i, j]
+                if value == 0:
+                    continue
+                ax.text(j, i, f"{value:.2f}".lstrip("0") if value < 1 else "1", ha="center",
+                        va="center", fontsize=8, color="white" if value > 0.6 else "black")
+    return image
+
+
+# -- a trained model's attention maps -------------------------------------------------------------
+def collect_attention(model, inputs) -> tuple[np.ndarray, np.ndarray]:
+    """Run ``model(inputs, return_attention=True)`` in eval mode without gradients.
+
+    Returns the predictions (N, T) and the weights (layers, N, heads, T, T) as NumPy arrays.
+    """
+    import torch
+
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    with torch.no_grad():
+        logits, attention = model(torch.as_tensor(inputs).to(device), return_attention=True)
+    model.train(was_training)
+    weights = np.stack([a.float().cpu().numpy() for a in attention])
+    return logits.argmax(-1).cpu().numpy(), weights
+
+
+def attention_map_explorer(model, inputs, targets=None, *, max_examples: int = 20,
+                           figsize=(6.0, 5.0)) -> InteractiveFigure:
+    """Browse the attention maps of ``model`` (a ``ToyTransformer``) on ``inputs`` (N, T).
+
+    Controls: layer, head (or the mean of the heads), example. Keys are labelled with the
+    input tokens, queries with the output position and the predicted token (a ✗ marks a
+    wrong one when ``targets`` are given). Everything is computed once, up front.
+    """
+    inputs = np.asarray(inputs)[:max_examples]
+    if inputs.ndim != 2 or len(inputs) == 0:
+        raise ValueError(f"inputs must be (N, T) token ids with N >= 1, got {inputs.shape}")
+    targets = None if targets is None else np.asarray(targets)[:max_examples]
+    predictions, weights = collect_attention(model, inputs)
+    n_layers, n, n_heads = weights.shape[:3]
+
+    def draw(fig, layer, head, example):
+        layer_idx = int(layer.split()[-1]) - 1
+        per_head = weights[layer_idx, example]                      # (H, T, T)
+        shown = per_head.mean(0) if head == MEAN_OF_HEADS else per_head[int(head.split()[-1]) - 1]
+        tokens, predicted = inputs[example], predictions[example]
+        key_labels = [str(tok) for tok in tokens]
+        query_labels = []
+        for pos, tok in enumerate(predicted):
+            wrong = targets is not None and tok != targets[example, pos]
+            query_labels.append(f"{pos}→{tok}" + (" ✗" if wrong else ""))
+        ax = fig.add_subplot()
+        plot_attention(ax, shown, key_labels, query_labels,
+                       title=f"{layer}, {head}, example {example}",
+                       xlabel="input token (key)", ylabel="output position → predicted token")
+        status = f"input {' '.join(key_labels)} | predicted {' '.join(map(str, predicted))}"
+        if targets is not None:
+            right = int(np.sum(predicted == targets[example]))
+            status += f" | {right}/{len(predicted)} tokens right"
+        return status
+
+    controls = {
+        "layer": dropdown("layer", [f"layer {i + 1}" for i in range(n_layers)]),
+        "head": dropdown("head", [f"head {i + 1}" for i in range(n_heads)] + [MEAN_OF_HEADS]),
+        "example": slider("example", 0, 0, n - 1, 1, integer=True),
+    }
+    return InteractiveFigure(draw, controls, figsize=figsize,
+                             title="Attention maps of the trained Transformer")
+
+
+# -- why divide by sqrt(d) -------------------------------------------------------------------------
+@functools.lru_cache(maxsize=64)  # redraws revisit the same few settings
+def softmax_saturation(d: int, scaled: bool, n_keys: int = 16, n_trials: int = 64,
+                       seed: int = 0) -> dict:
+    """Softmax over the scores of one query against ``n_keys`` keys, all N(0, 1) in R^d.
+
+    Returns the weights of the first trial, the scores' standard deviation, the mean largest
+    weight and the mean Frobenius norm of the softmax Jacobian (diag(p) - p p^T) over
+    ``n_trials`` random draws: a norm near 0 means almost no gradient flows back.
+    """
+    rng = np.random.default_rng(seed)
+    q = rng.standard_normal((n_trials, 1, d))
+    k = rng.standard_normal((n_trials, n_keys, d))
+    scores = (q @ k.transpose(0, 2, 1))[:, 0]                       # (trials, n_keys)
+    if scaled:
+        scores = scores / np.sqrt(d)
+    p = softmax(scores, axis=-1)                                    # (trials, n_keys)
+    jacobian = p[:, :, None] * np.eye(n_keys) - p[:, :, None] * p[:, None, :]
+    return {"weights": p[0].copy(), "score_std": float(scores.std()),
+            "max_weight": float(p.max(-1).mean()),
+            "jacobian_norm": float(np.linalg.norm(jacobian, axis=(1, 2)).mean())}
+
+
+def scaling_explorer(d: int = 256, scaling: str = SCALINGS[1],
+                     figsize=(6.0, 3.0)) -> InteractiveFigure:
+    """Softmax weights of one random query over 16 random keys in R^d, with or without
+    dividing the scores by sqrt(d); the status gives averages over 64 draws."""
+
+    def draw(fig, d, scaling, seed):
+        scaled = scaling == SCALINGS[0]
+        stats = softmax_saturation(d, scaled, seed=seed)
+        ax = fig.add_subplot()
+        ax.bar(range(16), stats["weights"], color="tab:green" if scaled else "tab:red")
+        ax.set(ylim=(0, 1.05), xlabel="key", ylabel="attention weight",
+               title=f"d = {d}, scores {'q·k / √d' if scaled else 'q·k (not scaled)'}")
+        return (f"score std {stats['score_std']:.1f}, largest weight "
+                f"{stats['max_weight']:.3f} on average, ‖softmax Jacobian‖ "
+                f"{stats['jacobian_norm']:.3f}")
+
+    controls = {
+        "d": dropdown("d", DIMENSIONS, d),
+        "scaling": dropdown("scaling", SCALINGS, scaling),
+        "seed": slider("seed", 0, 0, 20, 1, integer=True),
+    }
+    return InteractiveFigure(draw, controls, figsize=figsize,
+                             title="Why attention divides the scores by √d")
