@@ -62,6 +62,8 @@ def test_01_2_nor_weights():
     assert not passed and "NOR needs" in message
     passed, message = evaluate("01.2", (np.zeros(3), 0.5))
     assert not passed and "shape (2,)" in message
+    passed, message = evaluate("01.2", np.array([-1.0, -1.0, 0.5]))  # not a (w, b) pair
+    assert not passed and "pair (w, b)" in message
 
 
 def separable_by_perceptron(y):

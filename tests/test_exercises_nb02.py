@@ -39,6 +39,13 @@ def test_02_2_stable_softmax():
     passed, message = evaluate("02.2", columns)
     assert not passed and "normalised the columns" in message
 
+    def one_shift_for_all_rows(z):  # right maths, but one row of exp() underflows to all 0
+        e = np.exp(z - z.max())
+        return e / e.sum(axis=-1, keepdims=True)
+
+    passed, message = evaluate("02.2", one_shift_for_all_rows)
+    assert not passed and "each row's own max" in message
+
 
 def test_02_3_dead_fraction():
     assert evaluate("02.3", lambda pre: np.mean(np.all(pre <= 0, axis=0)))[0] is True
@@ -47,4 +54,8 @@ def test_02_3_dead_fraction():
     passed, message = evaluate("02.3", lambda pre: np.mean(np.any(pre <= 0, axis=0)))
     assert not passed and "use all(), not any()" in message
     passed, message = evaluate("02.3", lambda pre: np.mean(np.all(pre < 0, axis=0)))
+    assert not passed and "use <= 0" in message
+    passed, message = evaluate("02.3", lambda pre: np.sum(np.all(pre <= 0, axis=0)))
+    assert not passed and "not their count" in message
+    passed, message = evaluate("02.3", lambda pre: np.median(pre))
     assert not passed and "expected" in message

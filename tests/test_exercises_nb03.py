@@ -53,6 +53,8 @@ def test_03_3_xnor_by_hand():
     assert passed is False and "that computes XOR" in message
     passed, message = evaluate("03.3", (W1, b1, np.array([1.0, 1.0]), -0.5))   # OR
     assert passed is False and "wrong output for inputs" in message
+    passed, message = evaluate("03.3", (W1, b1, np.array([-1.0, 1.0])))        # b2 missing
+    assert passed is False and "four arrays" in message
 
 
 def test_03_4_copy_to_torch():
@@ -78,3 +80,17 @@ def test_03_4_copy_to_torch():
             torch_layer.weight.copy_(torch.from_numpy(layer.weight.data.T))
     passed, message = evaluate("03.4", forgets_bias)
     assert passed is False and "copy the bias" in message
+
+    def without_no_grad(layer, torch_layer):
+        torch_layer.weight.copy_(torch.from_numpy(layer.weight.data.T))
+        torch_layer.bias.copy_(torch.from_numpy(layer.bias.data))
+    passed, message = evaluate("03.4", without_no_grad)
+    assert passed is False and "torch.no_grad()" in message
+
+    def untransposed_when_not_square(layer, torch_layer):
+        W = layer.weight.data
+        with torch.no_grad():
+            torch_layer.weight.copy_(torch.from_numpy(W.T if W.shape[0] == W.shape[1] else W))
+            torch_layer.bias.copy_(torch.from_numpy(layer.bias.data))
+    passed, message = evaluate("03.4", untransposed_when_not_square)
+    assert passed is False and "shape mismatch" in message and "copy W.T" in message

@@ -53,6 +53,8 @@ def nor_weights(answer):
     """``(w, b)`` with step(w . x + b) equal to NOR on the four inputs."""
     from nnlib.data import logic_gate
 
+    if not (isinstance(answer, (tuple, list)) and len(answer) == 2):
+        return False, "answer a pair (w, b): w a length-2 array, b a number"
     w, b = answer
     w = np.asarray(w, dtype=float)
     if w.shape != (2,):

@@ -43,7 +43,8 @@ def stable_softmax(fn):
 
     rng = np.random.default_rng(22)
     cases = [rng.normal(size=(5, 4)), rng.normal(size=(3, 7)) * 10,
-             rng.normal(size=(4, 3)) + 1000.0, np.array([[1000.0, 0.0, -1000.0]])]
+             rng.normal(size=(4, 3)) + 1000.0, np.array([[1000.0, 0.0, -1000.0]]),
+             np.array([[1000.0, 999.0, 998.0], [-1000.0, -999.0, -998.0]])]
     for z in cases:
         with np.errstate(all="ignore"):
             got = np.asarray(fn(z.copy()), dtype=float)
@@ -51,6 +52,10 @@ def stable_softmax(fn):
         if got.shape != z.shape:
             return False, f"softmax keeps the shape: for z of shape {z.shape} got {got.shape}"
         if not np.all(np.isfinite(got)):
+            if np.ptp(z) > 1500:  # rows far apart: one shift for the whole array underflows
+                return False, ("NaN for rows whose scores are far apart (around +1000 and -1000):"
+                               " one shift for the whole array makes a row's exponentials all 0;"
+                               " subtract each row's own max (axis=-1, keepdims=True)")
             return False, ("NaN or inf for scores around 1000: exp overflows; subtract each row's "
                            "max first (softmax(z - c) = softmax(z))")
         if np.allclose(got, F.softmax(z, axis=0)) and not np.allclose(got, expected):
@@ -76,6 +81,11 @@ def dead_fraction(fn):
         if np.isclose(got, np.mean(pre <= 0)):
             return False, ("that is the fraction of inactive *entries*; a unit is dead only if it "
                            "is inactive for every example: all(..., axis=0) per column")
+        if np.isclose(got, np.mean(np.all(pre < 0, axis=0))):
+            return False, ("an input of exactly 0 also counts as inactive (ReLU gives 0 and its "
+                           "derivative there is 0): use <= 0, not < 0")
+        if np.isclose(got, np.sum(np.all(pre <= 0, axis=0))):
+            return False, "return the fraction of units (a number in [0, 1]), not their count"
         if np.isclose(got, np.mean(np.any(pre <= 0, axis=0))):
             return False, "use all(), not any(): dead means inactive for *every* example"
         if np.isclose(got, np.mean(np.all(pre <= 0, axis=1))):

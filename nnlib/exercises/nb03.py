@@ -59,6 +59,8 @@ def xnor_weights(answer):
     """``(W1, b1, W2, b2)`` of a step-activation network computing XNOR."""
     from nnlib.data import logic_gate
 
+    if not (isinstance(answer, (tuple, list)) and len(answer) == 4):
+        return False, "answer a tuple of four arrays (W1, b1, W2, b2)"
     W1, b1, W2, b2 = (np.asarray(a, dtype=np.float64) for a in answer)
     X, y = logic_gate("XNOR")
     if W1.ndim != 2 or W1.shape[0] != 2:
@@ -83,10 +85,21 @@ def copy_to_torch(fn):
     from nnlib.scratch import Linear
 
     rng = np.random.default_rng(34)
-    for d_in, d_out in ((3, 5), (4, 4), (1, 2)):
+    # the square layer first: copying W untransposed then fails by value, not by shape
+    for d_in, d_out in ((4, 4), (3, 5), (1, 2)):
         layer = Linear(d_in, d_out, rng=rng, dtype=np.float64)
         torch_layer = torch.nn.Linear(d_in, d_out, dtype=torch.float64)
-        fn(layer, torch_layer)
+        try:
+            fn(layer, torch_layer)
+        except RuntimeError as exc:
+            if "leaf Variable" in str(exc):
+                return False, ("torch refuses in-place changes of a parameter that requires "
+                               "grad: do the copy inside `with torch.no_grad():`")
+            if "size" in str(exc):
+                return False, (f"shape mismatch for Linear({d_in}, {d_out}): our W is "
+                               f"(d_in, d_out) = {layer.weight.data.shape}, torch's weight is "
+                               f"(d_out, d_in) = {tuple(torch_layer.weight.shape)}: copy W.T")
+            raise
         X = rng.normal(size=(6, d_in))
         got = torch_layer(torch.from_numpy(X)).detach().numpy()
         if not np.allclose(got, layer(X)):

@@ -105,7 +105,7 @@ def draw_perceptron(ax, w, b, X, y, *, title: str | None = None, previous=(),
     for w_old, b_old in previous:
         line = _boundary_line(w_old, b_old)
         if line is not None:
-            ax.plot(*line, color="0.6", lw=1, ls=":")
+            ax.plot(*line, color="0.35", lw=1.5, ls=":")
     line = _boundary_line(w, b)
     if line is not None:
         ax.plot(*line, color="k", lw=2)
@@ -118,7 +118,7 @@ def draw_perceptron(ax, w, b, X, y, *, title: str | None = None, previous=(),
     if wrong.any():
         ax.scatter(X[wrong, 0], X[wrong, 1], s=320, facecolor="none", edgecolor="red",
                    lw=2, zorder=4, label="wrong")
-    ax.set(xlim=LIMITS, ylim=LIMITS, aspect="equal")
+    ax.set(xlim=LIMITS, ylim=LIMITS, aspect="equal", xticks=(0, 1), yticks=(0, 1))
     ax.set_xlabel("$x_1$", fontsize=fontsize)
     ax.set_ylabel("$x_2$", fontsize=fontsize)
     ax.tick_params(labelsize=fontsize - 2)
