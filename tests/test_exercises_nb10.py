@@ -108,3 +108,24 @@ def test_10_4_gru_cell():
 
     passed, message = evaluate("10.4", lambda x, h, *w: np.tanh(x @ w[0])[:, :h.shape[1]])
     assert passed is False and "split the pre-activations" in message
+
+
+def test_10_3_rejects_non_integer_and_non_numbers():
+    right = sum(p.numel() for p in torch.nn.LSTM(10, 20).parameters())
+    assert evaluate("10.3", str(right))[0] is True
+    passed, message = evaluate("10.3", right + 0.9)
+    assert passed is False and "whole number" in message
+    passed, message = evaluate("10.3", "many")
+    assert passed is False and "as a number" in message
+
+
+def test_10_4_names_swapped_gate_blocks():
+    def r_z_swapped(x, h, W_x, W_h, b_x, b_h):  # noqa: N803
+        H = h.shape[1]  # noqa: N806
+        ax, ah = x @ W_x + b_x, h @ W_h + b_h
+        z = 1 / (1 + np.exp(-(ax[:, :H] + ah[:, :H])))
+        r = 1 / (1 + np.exp(-(ax[:, H:2 * H] + ah[:, H:2 * H])))
+        n = np.tanh(ax[:, 2 * H:] + r * ah[:, 2 * H:])
+        return (1 - z) * n + z * h
+    passed, message = evaluate("10.4", r_z_swapped)
+    assert passed is False and "(r, z, n)" in message

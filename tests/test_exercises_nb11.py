@@ -92,3 +92,19 @@ def test_11_4_attention_backward():
     assert passed is False and "dS = P" in message
     passed, message = evaluate("11.4", lambda g, q, k, v: backward(g, q, k, v)[:2])
     assert passed is False and "three arrays" in message
+
+
+def test_11_1_names_the_wrong_scale():
+    passed, message = evaluate("11.1", lambda q, k, v: softmax_rows(q @ k.T / q.shape[-1]) @ v)
+    assert passed is False and "not by d" in message
+    passed, message = evaluate(
+        "11.1", lambda q, k, v: softmax_rows(q @ k.T / np.sqrt(v.shape[-1])) @ v)
+    assert passed is False and "not of the values" in message
+
+
+def test_11_3_names_sin_cos_halves():
+    def halves(max_len, d_model):
+        pe = sinusoidal_positional_encoding(max_len, d_model)
+        return np.concatenate([pe[:, 0::2], pe[:, 1::2]], axis=1)
+    passed, message = evaluate("11.3", halves)
+    assert passed is False and "interleaved" in message

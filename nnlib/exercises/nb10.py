@@ -78,14 +78,21 @@ def lstm_parameter_count(answer):
     """How many parameters does ``torch.nn.LSTM(input_size=10, hidden_size=20)`` have?"""
     d, h = 10, 20
     expected = 4 * (h * d + h * h + 2 * h)
-    if int(answer) == expected:
+    try:
+        value = float(answer)
+    except (TypeError, ValueError):
+        return False, f"give the count as a number (e.g. 1234), got {answer!r}"
+    if value != int(value):
+        return False, f"a parameter count is a whole number, got {answer!r}"
+    answer = int(value)
+    if answer == expected:
         return True, (f"{expected:,}: four gates, each with W_ih (20x10), W_hh (20x20) and "
                       "PyTorch's two biases b_ih, b_hh")
-    if int(answer) == 4 * (h * d + h * h + h):
+    if answer == 4 * (h * d + h * h + h):
         return False, "close: PyTorch keeps two bias vectors per gate (b_ih and b_hh)"
-    if int(answer) == h * d + h * h + 2 * h:
+    if answer == h * d + h * h + 2 * h:
         return False, "that is one gate; an LSTM has four (i, f, g, o)"
-    if int(answer) == 4 * (h * d + h * h):
+    if answer == 4 * (h * d + h * h):
         return False, "add the biases: PyTorch has b_ih and b_hh for every gate"
     return False, ("count weight_ih (4H x input), weight_hh (4H x H), bias_ih and bias_hh "
                    "(4H each); or build the module and sum p.numel() over its parameters()")
@@ -111,7 +118,14 @@ def gru_cell(fn):
     if np.allclose(got, z * n_gate + (1 - z) * h, atol=1e-10):
         return False, ("z and 1 - z are swapped: PyTorch keeps the old state with z, "
                        "h' = (1 - z) * n + z * h")
-    ax_n = (x @ W_x + b_x)[:, 2 * hidden:]
+    ax, ah = x @ W_x + b_x, h @ W_h + b_h
+    z_first = 1 / (1 + np.exp(-(ax[:, :hidden] + ah[:, :hidden])))          # z read from r's block
+    r_second = 1 / (1 + np.exp(-(ax[:, hidden:2 * hidden] + ah[:, hidden:2 * hidden])))
+    n_swapped = np.tanh(ax[:, 2 * hidden:] + r_second * ah[:, 2 * hidden:])
+    if np.allclose(got, (1 - z_first) * n_swapped + z_first * h, atol=1e-10):
+        return False, ("r and z are read from each other's blocks: PyTorch's order is "
+                       "(r, z, n), so r = columns [0:H], z = [H:2H], n = [2H:3H]")
+    ax_n = ax[:, 2 * hidden:]
     h_n_outside = np.tanh(ax_n + r * (h @ W_h[:, 2 * hidden:]) + (b_h[2 * hidden:]))
     if np.allclose(got, (1 - z) * h_n_outside + z * h, atol=1e-10):
         return False, ("b_hn goes inside the reset product: n = tanh(x W_xn + b_xn + "

@@ -36,6 +36,14 @@ def attention_function(attention):
         unscaled = scaled_dot_product_attention_forward(q, k, v, scale=1.0)[0]
         if np.allclose(got, unscaled, rtol=1e-6, atol=1e-9):
             return False, "almost: divide the scores Q @ K.T by sqrt(d) before the softmax"
+        by_d = scaled_dot_product_attention_forward(q, k, v, scale=1.0 / d)[0]
+        if np.allclose(got, by_d, rtol=1e-6, atol=1e-9):
+            return False, "divide the scores by sqrt(d), not by d"
+        if dv != d:
+            by_dv = scaled_dot_product_attention_forward(q, k, v, scale=1.0 / np.sqrt(dv))[0]
+            if np.allclose(got, by_dv, rtol=1e-6, atol=1e-9):
+                return False, ("d is the width of the queries and keys (Q.shape[1]), not of "
+                               "the values")
         column_softmax = np.exp(q @ k.T / np.sqrt(d))
         column_softmax /= column_softmax.sum(axis=0, keepdims=True)
         if np.allclose(got, column_softmax @ v, rtol=1e-6, atol=1e-9):
@@ -83,6 +91,10 @@ def positional_encoding_function(encoding):
         swapped[:, 0::2], swapped[:, 1::2] = want[:, 1::2], want[:, 0::2]
         if np.allclose(got, swapped, atol=1e-9):
             return False, "sin goes in the even columns (0, 2, ...), cos in the odd ones"
+        halves = np.concatenate([want[:, 0::2], want[:, 1::2]], axis=1)
+        if np.allclose(got, halves, atol=1e-9):
+            return False, ("the sines and cosines are interleaved, not in two halves: column 2i "
+                           "is sin, column 2i + 1 the cos of the same frequency")
         if np.allclose(got[:, 0], want[:, 0]) and np.allclose(got[:, 1], want[:, 1]):
             return False, ("the first pair is right but the frequencies are not: column pair "
                            "i uses pos / 10000 ** (2 * i / d_model)")

@@ -45,7 +45,7 @@ def plot_attention(ax, weights, key_labels=None, query_labels=None, title: str =
                 if value == 0:
                     continue
                 ax.text(j, i, f"{value:.2f}".lstrip("0") if value < 1 else "1", ha="center",
-                        va="center", fontsize=8, color="white" if value > 0.6 else "black")
+                        va="center", fontsize=10, color="white" if value > 0.6 else "black")
     return image
 
 

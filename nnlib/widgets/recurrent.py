@@ -164,7 +164,7 @@ def _node(ax, x, y, symbol, r=0.25, color="#fff2cc"):
 
 
 def _arrow(ax, start, end, color="black", lw=1.4, text=None, text_offset=(0.12, 0.0),
-           fontsize=10, head=True):
+           fontsize=12, head=True):
     ax.annotate("", xy=end, xytext=start, zorder=2,
                 arrowprops={"arrowstyle": "-|>" if head else "-", "color": color, "lw": lw,
                             "shrinkA": 0, "shrinkB": 0})
@@ -210,7 +210,7 @@ def draw_lstm_cell(fig=None):
     _arrow(ax, (4.75, 5.0), (9.6, 5.0), color=highway, lw=2.5)
     ax.text(9.7, 5.0, "$c_t$", fontsize=13, va="center")
     ax.text(5.0, 5.45, "cell state: only × and +, no matrix, no squashing",
-            color=highway, fontsize=10, ha="left")
+            color=highway, fontsize=11, ha="left")
     # inputs: [h_{t-1}, x_t] feed every gate
     ax.text(-0.2, 0.6, "$h_{t-1}$", fontsize=13, va="center", ha="left")
     _arrow(ax, (0.55, 0.6), (7.3, 0.6), head=False)
@@ -221,7 +221,7 @@ def draw_lstm_cell(fig=None):
     for x, fn, label in gates:
         _arrow(ax, (x, 0.6), (x, 1.65))
         _box(ax, x, 2.0, fn, color="#dbe9f6", w=0.95, h=0.65)
-        ax.text(x, 1.35, label, fontsize=9, ha="center", va="top",
+        ax.text(x, 1.35, label, fontsize=11, ha="center", va="top",
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     _arrow(ax, (2.2, 2.35), (2.2, 4.75), text="f")           # forget: scale the old memory
     _node(ax, 4.3, 3.5, "×")
@@ -255,7 +255,7 @@ def draw_gru_cell(fig=None):
     _node(ax, 8.0, 5.0, "+")
     _arrow(ax, (8.25, 5.0), (9.6, 5.0), color=highway, lw=2.5)
     ax.text(9.7, 5.0, "$h_t$", fontsize=13, va="center")
-    ax.text(2.6, 5.45, "z·h: keep a fraction z of the old state", color=highway, fontsize=10)
+    ax.text(2.6, 5.45, "z·h: keep a fraction z of the old state", color=highway, fontsize=11)
     # inputs: [h_{t-1}, x_t] feed every gate
     ax.text(-0.2, 0.6, "$h_{t-1}$", fontsize=13, va="center", ha="left")
     _arrow(ax, (0.6, 0.6), (5.0, 0.6), head=False)
@@ -265,16 +265,16 @@ def draw_gru_cell(fig=None):
                          (5.0, "tanh", "candidate n")]:
         _arrow(ax, (x, 0.6), (x, 1.65))
         _box(ax, x, 2.0, fn, w=0.95, h=0.65)
-        ax.text(x, 1.35, label, fontsize=9, ha="center", va="top",
+        ax.text(x, 1.35, label, fontsize=11, ha="center", va="top",
                 bbox={"facecolor": "white", "edgecolor": "none", "pad": 0.5})
     _arrow(ax, (4.05, 2.0), (4.5, 2.0), text="r", text_offset=(-0.12, 0.3))
-    ax.text(5.6, 2.45, "n = tanh(x W + r·(h W + b))", fontsize=9)
+    ax.text(6.0, 1.7, "n = tanh(x W + r·(h W + b))", fontsize=11, va="top")
     _arrow(ax, (2.2, 2.35), (2.2, 4.75), text="z", text_offset=(-0.35, 0.4))
     _arrow(ax, (2.2, 3.3), (6.2, 3.3), head=True)
     _box(ax, 6.6, 3.3, "1 − z", color="#eeeeee", w=0.8, h=0.5, fontsize=10)
     _node(ax, 8.0, 3.3, "×")
     _arrow(ax, (7.0, 3.3), (7.75, 3.3))
-    _arrow(ax, (5.45, 2.0), (8.0, 2.0), head=False, text="n", text_offset=(0.9, -0.25))
+    _arrow(ax, (5.45, 2.0), (8.0, 2.0), head=False, text="n", text_offset=(0.9, 0.25))
     _arrow(ax, (8.0, 2.0), (8.0, 3.05))
     _arrow(ax, (8.0, 3.55), (8.0, 4.75), text="(1−z)·n")
     ax.set_title("GRU cell: $h_t = (1 - z) \\odot n + z \\odot h_{t-1}$", fontsize=12)
