@@ -1,0 +1,112 @@
+"""Checks for notebook 08 (training deep networks)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+
+from nnlib.exercises import checker
+
+
+@checker("08.1")
+def he_std(answer):
+    fan_ins = [1, 10, 128, 784, 4096]
+    values = [float(answer(n)) for n in fan_ins]
+    if np.allclose(values, [math.sqrt(2 / n) for n in fan_ins], rtol=1e-6):
+        return True, "He: Var(w) = 2 / fan_in, so std = sqrt(2 / fan_in)"
+    if np.allclose(values, [2 / n for n in fan_ins], rtol=1e-6):
+        return False, "that is the variance 2 / fan_in; the std is its square root"
+    if np.allclose(values, [math.sqrt(1 / n) for n in fan_ins], rtol=1e-6):
+        return False, ("sqrt(1 / fan_in) keeps the variance for a linear layer; ReLU zeroes half "
+                       "of its inputs, so He doubles the variance")
+    return False, "the variance of He initialisation is 2 / fan_in; return its square root"
+
+
+def _as_array(x) -> np.ndarray:
+    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+
+
+@checker("08.2")
+def confusion(answer):
+    from nnlib.training import confusion_matrix
+
+    rng = np.random.default_rng(8)
+    for n_classes, n in [(3, 12), (10, 500), (4, 1)]:
+        labels = rng.integers(0, n_classes, n)
+        preds = np.where(rng.random(n) < 0.6, labels, rng.integers(0, n_classes, n))
+        expected = confusion_matrix(preds, labels, n_classes).numpy()
+        got = _as_array(answer(preds, labels, n_classes))
+        if got.shape != expected.shape:
+            return False, (f"with {n_classes} classes the matrix must have shape "
+                           f"({n_classes}, {n_classes}), got {got.shape}")
+        if not np.array_equal(got, expected):
+            if np.array_equal(got, expected.T):
+                return False, "rows must be the TRUE classes and columns the predictions"
+            return False, (f"wrong counts for preds={preds[:6].tolist()}..., "
+                           f"labels={labels[:6].tolist()}...: entry [i, j] counts true i "
+                           "predicted as j")
+    return True, "the diagonal counts the correct answers, the rest are the confusions"
+
+
+def _reference_stop(losses, patience):
+    from nnlib.training import EarlyStopping
+
+    stopper = EarlyStopping(patience=patience)
+    for epoch, loss in enumerate(losses):
+        if stopper.step(loss, epoch=epoch):
+            return epoch
+    return None
+
+
+@checker("08.3")
+def stop_epoch(answer):
+    rng = np.random.default_rng(3)
+    cases = [([1.0, 0.8, 0.9, 0.85], 2), ([1.0, 0.9, 0.8, 0.7], 1),
+             ([0.5, 0.5, 0.5, 0.4, 0.4], 2), ([0.9, 1.0, 0.8, 1.1, 1.2, 1.3], 3)]
+    cases += [(list(np.round(rng.random(12), 2)), int(p)) for p in rng.integers(1, 5, 6)]
+    for losses, patience in cases:
+        expected, got = _reference_stop(losses, patience), answer(list(losses), patience)
+        if got != expected:
+            hint = ""
+            if isinstance(got, (int, np.integer)) and expected is not None \
+                    and abs(got - expected) == 1:
+                hint = (": off by one; the first epoch is index 0, and training stops at the "
+                        "`patience`-th epoch in a row without a new best")
+            elif len(set(losses)) < len(losses):
+                hint = ": a loss EQUAL to the best so far is not an improvement"
+            return False, (f"stop_epoch({losses}, patience={patience}) should be {expected}, "
+                           f"got {got}{hint}")
+    return True, "that is what EarlyStopping(patience) does inside fit"
+
+
+@checker("08.4")
+def clip_by_total_norm(answer):
+    gen = torch.Generator().manual_seed(4)
+    for max_norm in (0.5, 3.0, 100.0):
+        grads = [torch.randn(5, 3, generator=gen), torch.randn(3, generator=gen) * 2,
+                 torch.randn(2, 2, generator=gen)]
+        originals = [g.clone() for g in grads]
+        got = answer(grads, max_norm)
+        if not all(torch.equal(g, o) for g, o in zip(grads, originals)):
+            return False, "do not modify the input tensors: return new ones (e.g. g * scale)"
+        reference = [g.clone().requires_grad_() for g in grads]
+        for p, g in zip(reference, grads):
+            p.grad = g.clone()
+        torch.nn.utils.clip_grad_norm_(reference, max_norm)
+        if len(got) != len(grads) or not all(
+                torch.allclose(torch.as_tensor(a), p.grad, rtol=1e-4, atol=1e-6)
+                for a, p in zip(got, reference)):
+            each = [g * min(1.0, max_norm / float(g.norm())) for g in grads]
+            if len(got) == len(each) and all(torch.allclose(torch.as_tensor(a), b, rtol=1e-4)
+                                              for a, b in zip(got, each)):
+                return False, ("you clipped each tensor on its own; use ONE norm for all of "
+                               "them together: sqrt(sum of all squared entries)")
+            total = math.sqrt(sum(float((g ** 2).sum()) for g in grads))
+            if total < max_norm:
+                return False, (f"the total norm {total:.3f} is already below max_norm="
+                               f"{max_norm}: return the gradients unchanged (never stretch)")
+            return False, ("scale every gradient by max_norm / total_norm when total_norm > "
+                           "max_norm")
+    return True, "one scale factor for all gradients keeps the direction, caps the length"

@@ -1,0 +1,5 @@
+"""PyTorch models used in the notebooks, each in its own small file (``mlp``, ...)."""
+
+from nnlib.models.mlp import MLP
+
+__all__ = ["MLP"]

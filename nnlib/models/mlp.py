@@ -1,0 +1,117 @@
+"""A multilayer perceptron in PyTorch, with the regularisers of notebook 08 as switches.
+
+``MLP([784, 256, 10])`` is ``nn.Sequential(Flatten, Linear(784, 256), ReLU, Linear(256, 10))``;
+``dropout``, ``batchnorm`` and ``init`` add the pieces that make deeper ones train well.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections import OrderedDict
+
+from torch import nn
+
+ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU,
+               "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "silu": nn.SiLU}
+INITS = ("default", "xavier", "he")
+
+
+class MLP(nn.Sequential):
+    """Flatten, then ``[Linear → (BatchNorm1d) → activation → (Dropout)]`` per hidden layer,
+    then a last ``Linear`` giving the logits.
+
+    sizes:      ``[d_in, hidden_1, ..., d_out]``, e.g. ``[784, 256, 10]``; inputs of shape
+                (N, d_in) or anything that flattens to it, like images (N, 1, 28, 28).
+    activation: one of ``ACTIVATIONS`` ("relu", "tanh", "sigmoid", "gelu", ...).
+    dropout:    probability of zeroing each hidden activation while training.
+    batchnorm:  normalise each hidden layer's pre-activations over the batch. The Linear
+                before it has no bias: BatchNorm subtracts the mean, which would cancel it.
+    init:       "default" (PyTorch's), "xavier" (std sqrt(2 / (fan_in + fan_out))),
+                "he" (std sqrt(2 / fan_in), for ReLU), or a number: that std for every
+                weight. Biases start at 0 except with "default".
+    Output: logits of shape (N, d_out).
+    """
+
+    def __init__(self, sizes, activation: str = "relu", dropout: float = 0.0,
+                 batchnorm: bool = False, init: str | float = "default"):
+        sizes = _check_sizes(sizes)
+        if activation not in ACTIVATIONS:
+            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, "
+                             f"got {activation!r}")
+        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) \
+                or not 0 <= dropout < 1:
+            raise ValueError(f"dropout is a probability in [0, 1), got {dropout!r}")
+        layers: list[nn.Module] = [nn.Flatten()]
+        for d_in, d_out in zip(sizes[:-2], sizes[1:-1]):
+            layers.append(nn.Linear(d_in, d_out, bias=not batchnorm))
+            if batchnorm:
+                layers.append(nn.BatchNorm1d(d_out))
+            layers.append(ACTIVATIONS[activation]())
+            if dropout > 0:
+                layers.append(nn.Dropout(dropout))
+        layers.append(nn.Linear(sizes[-2], sizes[-1]))
+        super().__init__(*layers)
+        self.sizes, self.activation = sizes, activation
+        self.dropout, self.batchnorm = float(dropout), bool(batchnorm)
+        init_linear_layers(self, init)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):  # a slice is a plain Sequential (it is no longer an MLP)
+            return nn.Sequential(OrderedDict(list(self._modules.items())[index]))
+        return super().__getitem__(index)
+
+    @property
+    def linear_layers(self) -> list[nn.Linear]:
+        return [m for m in self if isinstance(m, nn.Linear)]
+
+    def num_parameters(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    def forward(self, x):
+        if x.ndim < 2 or x[0].numel() != self.sizes[0]:
+            raise ValueError(
+                f"this MLP expects a batch of inputs with {self.sizes[0]} values each, e.g. "
+                f"shape (N, {self.sizes[0]}) or (N, 1, 28, 28) for 784, got shape "
+                f"{tuple(x.shape)}" + ("; add a batch dimension with x.unsqueeze(0)"
+                                       if x.numel() == self.sizes[0] else ""))
+        return super().forward(x)
+
+    def extra_repr(self) -> str:
+        return f"sizes={self.sizes}"
+
+
+def init_linear_layers(model: nn.Module, init: str | float = "default") -> nn.Module:
+    """Re-initialise every ``nn.Linear`` in ``model`` (see :class:`MLP`'s ``init``)."""
+    if init == "default":
+        return model
+    if isinstance(init, str):
+        if init not in INITS:
+            raise ValueError(f"init must be one of {INITS} or a positive std, got {init!r}")
+    elif isinstance(init, bool) or not isinstance(init, (int, float)) or not init > 0 \
+            or not math.isfinite(init):
+        raise ValueError(f"init must be one of {INITS} or a positive std, got {init!r}")
+    for layer in model.modules():
+        if not isinstance(layer, nn.Linear):
+            continue
+        if init == "xavier":
+            nn.init.xavier_normal_(layer.weight)
+        elif init == "he":
+            nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+        else:
+            nn.init.normal_(layer.weight, std=float(init))
+        if layer.bias is not None:
+            nn.init.zeros_(layer.bias)
+    return model
+
+
+def _check_sizes(sizes) -> list[int]:
+    try:
+        sizes = [operator.index(s) for s in sizes]
+        valid = len(sizes) >= 2 and all(s >= 1 for s in sizes)
+    except (TypeError, ValueError):
+        valid = False
+    if not valid:
+        raise ValueError(f"sizes must list at least two positive layer widths, input first and "
+                         f"output last, e.g. [784, 256, 10]; got {sizes!r}")
+    return sizes

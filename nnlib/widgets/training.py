@@ -1,0 +1,188 @@
+"""Widget for notebook 08: a training dashboard for an MLP on MNIST.
+
+Choose the learning rate, activation, optimizer, dropout and number of epochs, press
+*Train*: a fresh network trains in place with :func:`nnlib.training.fit`, a progress
+bar counts the batches and the loss and accuracy curves are redrawn after every epoch.
+Moving a control only redraws; nothing trains until the button is pressed. Code and
+tests press it with :meth:`TrainingDashboard.train`.
+
+A run whose loss becomes NaN/inf, or climbs above ``diverge_factor * ln(classes)``
+(well above the loss of guessing at random), ends with the status "diverged".
+"""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as widgets
+import torch
+
+from nnlib.models.mlp import MLP
+from nnlib.training import Callback, History, TrainingDivergedError, fit
+from nnlib.utils import get_device
+from nnlib.widgets.core import InteractiveFigure, dropdown, log_slider, slider
+
+OPTIMIZERS = ("SGD", "Momentum", "Adam", "AdamW")
+ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid")
+
+
+def make_optimizer(name: str, parameters, lr: float) -> torch.optim.Optimizer:
+    """A torch optimizer by name ("Momentum" is SGD with momentum 0.9)."""
+    if name == "SGD":
+        return torch.optim.SGD(parameters, lr=lr)
+    if name == "Momentum":
+        return torch.optim.SGD(parameters, lr=lr, momentum=0.9)
+    if name == "Adam":
+        return torch.optim.Adam(parameters, lr=lr)
+    if name == "AdamW":
+        return torch.optim.AdamW(parameters, lr=lr, weight_decay=0.01)
+    raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {name!r}")
+
+
+def mnist_train_val_loaders(batch_size: int = 64, val_size: int = 500, seed: int = 0,
+                            source: str = "bundled"):
+    """Loaders over the MNIST training digits split into train and validation (seeded),
+    normalised with the MNIST mean and std; the test digits stay untouched."""
+    from torch.utils.data import DataLoader, random_split
+
+    from nnlib.data import mnist_datasets
+
+    train_set, _ = mnist_datasets(source=source)
+    train_part, val_part = random_split(train_set, [len(train_set) - val_size, val_size],
+                                        generator=torch.Generator().manual_seed(seed))
+    return (DataLoader(train_part, batch_size=batch_size, shuffle=True,
+                       generator=torch.Generator().manual_seed(seed)),
+            DataLoader(val_part, batch_size=500))
+
+
+class TrainingDashboard(InteractiveFigure):
+    """Controls, a Train button, a progress bar and live loss/accuracy curves.
+
+    train_loader, val_loader: batches of ``(inputs, labels)``; default: the bundled MNIST
+    training digits split 3,500 / 500 (the test digits are never used).
+    hidden: widths of the hidden layers of the :class:`~nnlib.models.MLP`.
+    ``history`` is the :class:`~nnlib.training.History` of the last run, ``model`` its network.
+    """
+
+    def __init__(self, train_loader=None, val_loader=None, *, hidden=(128,), n_classes: int = 10,
+                 lr: float = 1e-3, activation: str = "relu", optimizer: str = "Adam",
+                 dropout: float = 0.2, epochs: int = 5, seed: int = 0, device=None,
+                 diverge_factor: float = 3.0):
+        if train_loader is None:
+            train_loader, val_loader = mnist_train_val_loaders(seed=seed)
+        self.train_loader, self.val_loader = train_loader, val_loader
+        self.n_inputs = next(iter(train_loader))[0][0].numel()
+        self.hidden, self.n_classes, self.seed = tuple(hidden), n_classes, seed
+        self.device = get_device() if device is None else torch.device(device)
+        self.diverge_limit = diverge_factor * math.log(n_classes)
+        self.history, self.model = History(), None
+        self.diverged, self.training, self.error = False, False, None
+        self._trained_with: dict | None = None
+        controls = {
+            "lr": log_slider("learning rate", lr, -5, 1),
+            "activation": dropdown("activation", ACTIVATIONS, activation),
+            "optimizer": dropdown("optimizer", OPTIMIZERS, optimizer),
+            "dropout": slider("dropout", dropout, 0.0, 0.8, 0.05),
+            "epochs": slider("epochs", epochs, 1, 20, 1, integer=True),
+        }
+        self.train_button = widgets.Button(description="Train", button_style="primary",
+                                           icon="play", tooltip="train a new network")
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="batches")
+        self.progress_text = widgets.Label("")
+        super().__init__(self._draw, controls, figsize=(9.0, 3.3),
+                         title="Training dashboard: an MLP on MNIST")
+        self.widget.children = (self.widget.children[:2]
+                                + (widgets.HBox([self.train_button, self.progress,
+                                                 self.progress_text]),)
+                                + self.widget.children[2:])
+        self.train_button.on_click(lambda _: self.train())
+
+    # -- the button ------------------------------------------------------------------------
+    def train(self) -> str | None:
+        """Train a new network with the current settings; returns the final status."""
+        settings = self.values
+        self.diverged, self.error, self.training = False, None, True
+        self.history = History()
+        self.train_button.disabled = True
+        try:
+            with torch.random.fork_rng(devices=[]):  # the notebook's random state is untouched
+                torch.manual_seed(self.seed)
+                generator = getattr(self.train_loader, "generator", None)
+                if generator is not None:  # same shuffling on every press
+                    generator.manual_seed(self.seed)
+                self.model = MLP([self.n_inputs, *self.hidden, self.n_classes],
+                                 activation=settings["activation"], dropout=settings["dropout"])
+                optimizer = make_optimizer(settings["optimizer"], self.model.parameters(),
+                                           settings["lr"])
+                fit(self.model, self.train_loader, optimizer, epochs=int(settings["epochs"]),
+                    val_loader=self.val_loader, device=self.device, callbacks=[_Live(self)],
+                    progress=False, verbose=False)
+        except TrainingDivergedError:
+            self.diverged = True
+        except Exception as exc:  # shown in the status line, never raised at the learner
+            self.error = exc
+        finally:
+            self.training = False
+            self.train_button.disabled = False
+            self._trained_with = settings
+        self.update()
+        return self.last_status
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _draw(self, fig, lr, activation, optimizer, dropout, epochs) -> str:
+        setting = f"{optimizer}, lr {lr:.1e}, {activation}, dropout {dropout:.2f}"
+        fig.set_layout_engine("none")  # fixed margins: constrained layout doubles redraw time
+        self.history.plot(fig, gridspec_kw=dict(left=0.08, right=0.98, bottom=0.15, top=0.9,
+                                                wspace=0.22))
+        ax_loss = fig.axes[0]
+        if self.diverged:
+            ax_loss.text(0.5, 0.5, "diverged", transform=ax_loss.transAxes, ha="center",
+                         va="center", fontsize=20, color="white",
+                         bbox={"facecolor": "tab:red", "alpha": 0.8})
+        if self.error is not None:
+            return f"could not train: {self.error}"
+        if self._trained_with is None:
+            return f"{setting}: press Train to train a new network"
+        done = self.history.epochs
+        if self.training:
+            return f"training ({setting}): epoch {done}/{epochs}"
+        changed = self._trained_with != self.values
+        prefix = "settings changed, press Train to use them. Last run: " if changed else ""
+        last = self._trained_with
+        last_setting = (f"{last['optimizer']}, lr {last['lr']:.1e}, {last['activation']}, "
+                        f"dropout {last['dropout']:.2f}")
+        if self.diverged:
+            loss = self.history.train_loss[-1] if self.history.train_loss else math.nan
+            return (f"{prefix}diverged at epoch {done + (not self.history.train_loss)} "
+                    f"({last_setting}): the training loss reached {loss:.3g}; "
+                    "lower the learning rate and press Train again")
+        if not self.history.val_acc:
+            return f"{prefix}{last_setting}: train loss {self.history.train_loss[-1]:.4f}"
+        return (f"{prefix}{last_setting}: {done} epochs, validation accuracy "
+                f"{100 * self.history.val_acc[-1]:.1f} % (loss {self.history.val_loss[-1]:.4f})")
+
+
+class _Live(Callback):
+    """Moves the progress bar after each batch and redraws the curves after each epoch."""
+
+    def __init__(self, dashboard: TrainingDashboard):
+        self.dashboard = dashboard
+
+    def on_train_begin(self, epochs, batches_per_epoch):
+        progress = self.dashboard.progress
+        progress.max, progress.value = max(1, epochs * batches_per_epoch), 0
+        self.epochs = epochs
+        self.dashboard.progress_text.value = f"epoch 1/{epochs}"
+
+    def on_batch_end(self, info):
+        self.dashboard.progress.value += 1
+
+    def on_epoch_end(self, history):
+        dash = self.dashboard
+        dash.history = history
+        dash.progress_text.value = f"epoch {history.epochs}/{self.epochs}"
+        if not history.train_loss[-1] <= dash.diverge_limit:  # also catches NaN
+            dash.diverged = True
+            return True  # stop: more epochs would only waste time
+        dash.update()
+        return None

@@ -1,0 +1,95 @@
+"""Each notebook-08 checker accepts a right answer and rejects wrong ones with a hint."""
+
+import math
+
+import numpy as np
+import torch
+
+from nnlib.exercises import evaluate
+
+
+def test_08_1_he_std():
+    assert evaluate("08.1", lambda n: math.sqrt(2 / n))[0] is True
+    passed, message = evaluate("08.1", lambda n: 2 / n)
+    assert passed is False and "square root" in message
+    passed, message = evaluate("08.1", lambda n: 1 / math.sqrt(n))
+    assert passed is False and "doubles the variance" in message
+
+
+def loop_confusion(preds, labels, n_classes):
+    matrix = np.zeros((n_classes, n_classes), dtype=int)
+    for p, t in zip(preds, labels):
+        matrix[t, p] += 1
+    return matrix
+
+
+def test_08_2_confusion_matrix():
+    assert evaluate("08.2", loop_confusion)[0] is True
+    assert evaluate("08.2", lambda p, t, c: torch.tensor(loop_confusion(p, t, c)))[0] is True
+    passed, message = evaluate("08.2", lambda p, t, c: loop_confusion(p, t, c).T)
+    assert passed is False and "TRUE classes" in message
+    passed, message = evaluate("08.2", lambda p, t, c: loop_confusion(p, t, c)[:, :-1])
+    assert passed is False and "must have shape" in message
+
+
+def right_stop(losses, patience):
+    best, bad = math.inf, 0
+    for epoch, loss in enumerate(losses):
+        if loss < best:
+            best, bad = loss, 0
+        else:
+            bad += 1
+            if bad >= patience:
+                return epoch
+    return None
+
+
+def test_08_3_stop_epoch():
+    assert evaluate("08.3", right_stop)[0] is True
+
+    def one_late(losses, patience):
+        stop = right_stop(losses, patience)
+        return None if stop is None else stop + 1
+    passed, message = evaluate("08.3", one_late)
+    assert passed is False and "off by one" in message
+
+    def ties_improve(losses, patience):
+        best, bad = math.inf, 0
+        for epoch, loss in enumerate(losses):
+            if loss <= best:
+                best, bad = loss, 0
+            else:
+                bad += 1
+                if bad >= patience:
+                    return epoch
+        return None
+    passed, message = evaluate("08.3", ties_improve)
+    assert passed is False and "EQUAL" in message
+
+
+def right_clip(grads, max_norm):
+    total = math.sqrt(sum(float((g ** 2).sum()) for g in grads))
+    scale = min(1.0, max_norm / (total + 1e-6))
+    return [g * scale for g in grads]
+
+
+def test_08_4_clip_by_total_norm():
+    assert evaluate("08.4", right_clip)[0] is True
+
+    def per_tensor(grads, max_norm):
+        return [g * min(1.0, max_norm / float(g.norm())) for g in grads]
+    passed, message = evaluate("08.4", per_tensor)
+    assert passed is False and "each tensor on its own" in message
+
+    def in_place(grads, max_norm):
+        for g in grads:
+            g.mul_(0.5)
+        return grads
+    passed, message = evaluate("08.4", in_place)
+    assert passed is False and "do not modify" in message
+
+    def always_scale(grads, max_norm):
+        total = math.sqrt(sum(float((g ** 2).sum()) for g in grads))
+        return [g * max_norm / total for g in grads]
+    passed, message = evaluate("08.4", always_scale)
+    assert passed is False and "never stretch" in message
