@@ -14,6 +14,8 @@ def test_04_1_linear_backward():
     assert passed is False and "dW must have the shape" in message
     passed, message = evaluate("04.1", lambda X, W, dY: dY @ W.T)
     assert passed is False and "tuple" in message
+    passed, message = evaluate("04.1", lambda X, W, dY: (dY @ W, X.T @ dY, dY.sum(axis=0)))
+    assert passed is False and "dX (N, d_in) = dY (N, d_out) @ W.T" in message
 
 
 def centred(f, x, eps=1e-6):

@@ -24,6 +24,11 @@ def _stable_log_softmax(x):
     return x - (m + np.log(np.sum(np.exp(x - m), axis=1, keepdims=True)))
 
 
+def _one_shift_for_all_rows(x):
+    m = x.max()
+    return x - (m + np.log(np.sum(np.exp(x - m), axis=1, keepdims=True)))
+
+
 @pytest.mark.parametrize("exercise, right, wrong, hint", [
     ("05.1", lambda p, t: np.mean((p - t) ** 2), lambda p, t: np.sum((p - t) ** 2),
      "sum of squared errors"),
@@ -34,7 +39,10 @@ def _stable_log_softmax(x):
     ("05.2", lambda z, y: _sigmoid(z) - y, lambda z, y: y - _sigmoid(z), "sign is flipped"),
     ("05.2", lambda z, y: _sigmoid(z) - y,
      lambda z, y: (_sigmoid(z) - y) * _sigmoid(z) * (1 - _sigmoid(z)), "MSE after a sigmoid"),
+    ("05.2", lambda z, y: _sigmoid(z) - y, lambda z, y: (_sigmoid(z) - y) / len(z),
+     "do not divide by N"),
     ("05.3", _stable_log_softmax, _naive_log_softmax, "subtract each row's max"),
+    ("05.3", _stable_log_softmax, _one_shift_for_all_rows, "each row's own max"),
     ("05.3", _stable_log_softmax, _log_of_stable_softmax, "underflowed to 0"),
     ("05.3", _stable_log_softmax, lambda x: _stable_log_softmax(x)[:, 0], "one log-probability"),
     ("05.3", _stable_log_softmax, lambda x: x - x.max(axis=1, keepdims=True), "finite but wrong"),

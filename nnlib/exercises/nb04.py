@@ -18,7 +18,12 @@ def linear_backward(fn):
         X, dY = rng.normal(size=(n, d_in)), rng.normal(size=(n, d_out))
         layer(X)
         dX = layer.backward(dY)
-        got = fn(X.copy(), layer.weight.data.copy(), dY.copy())
+        try:
+            got = fn(X.copy(), layer.weight.data.copy(), dY.copy())
+        except ValueError as exc:  # typically a matmul with the wrong orientation
+            return False, (f"your function raised ValueError ({exc}) for X {X.shape}, "
+                           f"W {(d_in, d_out)}, dY {dY.shape}: write the shape of each "
+                           "product, e.g. dX (N, d_in) = dY (N, d_out) @ W.T (d_out, d_in)")
         if not isinstance(got, tuple) or len(got) != 3:
             return False, "return a tuple (dX, dW, db)"
         for name, value, expected in zip(("dX", "dW", "db"), got, (dX, layer.weight.grad,

@@ -45,6 +45,9 @@ def bce_logit_gradient(grad_fn):
         return True, "d/dz of the per-example BCE is sigmoid(z) - y: no vanishing factor"
     if _close(got, -expected):
         return False, "the sign is flipped: the gradient points uphill, sigmoid(z) - y"
+    if _close(got, expected / z.size):
+        return False, ("right up to a factor 1/N: this is ONE example's loss, not a batch "
+                       "mean, so do not divide by N")
     p = F.sigmoid(z)
     if _close(got, (p - y) * p * (1 - p)) or _close(got, 2 * (p - y) * p * (1 - p)):
         return False, ("that is the gradient of MSE after a sigmoid; for cross-entropy the "
@@ -56,14 +59,20 @@ def bce_logit_gradient(grad_fn):
 def stable_log_softmax(log_softmax):
     rng = np.random.default_rng(53)
     cases = [rng.normal(size=(4, 5)), rng.normal(size=(3, 6)) * 300 + 1000,
-             -1000 + rng.normal(size=(2, 4))]
+             -1000 + rng.normal(size=(2, 4)),
+             np.array([[1000.0, 999.0, 998.0], [-1000.0, -1001.0, -1002.0]])]
     for x in cases:
+        rows_far_apart = np.ptp(x.max(axis=1)) > 700  # one shift for all rows cannot work
         expected = F.log_softmax(x, axis=1)
         with np.errstate(all="ignore"):
             got = np.asarray(log_softmax(x.copy()), dtype=float)
         if got.shape != expected.shape:
             return False, (f"for x of shape {x.shape} return one log-probability per entry, "
                            f"shape {expected.shape}, got {got.shape}")
+        if rows_far_apart and not np.allclose(got, expected, rtol=1e-9, atol=1e-9):
+            return False, ("wrong for rows at very different levels (one near +1000, one "
+                           "near -1000): subtract each row's own max, "
+                           "x.max(axis=1, keepdims=True), not one max of the whole array")
         if np.any(np.isnan(got)) or np.any(got == np.inf):
             return False, ("got nan or inf for logits near ±1000: subtract each row's max "
                            "before exp")
