@@ -1,0 +1,195 @@
+"""Convolutional networks in PyTorch for 28 x 28 grey images (notebook 09).
+
+* :class:`LeNet`: LeCun's classic layout (two 5x5 convolutions with pooling, three linear
+  layers), with today's ReLU and max pooling;
+* :class:`SmallCNN`: a small modern network: 3x3 convolutions, BatchNorm, ReLU, max pooling,
+  dropout;
+* :class:`DeepCNN` with :class:`ResidualBlock`: a deep stack of convolutions, with or without
+  skip connections, to see why residual connections make depth trainable;
+* :class:`RandomShift`: data augmentation that moves each training image a few pixels.
+
+All take ``x: (N, 1, 28, 28)`` and return logits ``(N, num_classes)``.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def count_parameters(model: nn.Module) -> int:
+    """Number of trainable numbers (weights and biases) in ``model``."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def _check_int(value, name: str, where: str, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{where}: {name} must be an integer >= {minimum}, got {value!r}")
+    return value
+
+
+def _check_dropout(p, where: str) -> float:
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
+        raise ValueError(f"{where}: dropout is a probability in [0, 1), got {p!r}")
+    return float(p)
+
+
+class _ImageClassifier(nn.Sequential):
+    """An ``nn.Sequential`` that explains a wrongly shaped input before failing inside.
+
+    ``model[:k]`` is a plain ``nn.Sequential`` of the first k layers (sharing their weights),
+    handy to look at intermediate feature maps.
+    """
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return nn.Sequential(*list(self)[index])
+        return super().__getitem__(index)
+
+    def forward(self, x):
+        if x.ndim != 4 or tuple(x.shape[1:]) != (1, 28, 28):
+            hint = ""
+            if tuple(x.shape[-2:]) == (28, 28) and x.ndim == 3:
+                hint = " (add the channel axis: x.unsqueeze(1))"
+            elif x.ndim == 2 and x.shape[-1] == 784:
+                hint = " (flat images: x.view(-1, 1, 28, 28))"
+            raise ValueError(f"{type(self).__name__}: expected images of shape (N, 1, 28, 28),"
+                             f" got {tuple(x.shape)}{hint}")
+        return super().forward(x)
+
+
+class LeNet(_ImageClassifier):
+    """LeNet-5's layout (LeCun et al., 1998) with ReLU and max pooling.
+
+    (N, 1, 28, 28) -conv 5x5, pad 2-> (N, 6, 28, 28) -pool-> (N, 6, 14, 14)
+    -conv 5x5-> (N, 16, 10, 10) -pool-> (N, 16, 5, 5) -flatten-> (N, 400)
+    -> 120 -> 84 -> num_classes. 61,706 parameters for 10 classes.
+    (The original used 32 x 32 inputs, tanh-like squashing and trainable average pooling.)
+    """
+
+    def __init__(self, num_classes: int = 10):
+        _check_int(num_classes, "num_classes", "LeNet", 2)
+        super().__init__(
+            nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Linear(16 * 5 * 5, 120), nn.ReLU(),
+            nn.Linear(120, 84), nn.ReLU(),
+            nn.Linear(84, num_classes),
+        )
+
+
+def conv_bn_relu(in_channels: int, out_channels: int) -> list[nn.Module]:
+    """3x3 convolution (padding 1 keeps the size) -> BatchNorm2d -> ReLU.
+
+    The convolution has no bias: BatchNorm subtracts each channel's mean, cancelling it.
+    """
+    return [nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False),
+            nn.BatchNorm2d(out_channels), nn.ReLU()]
+
+
+class SmallCNN(_ImageClassifier):
+    """Three stages of [3x3 conv -> BatchNorm -> ReLU -> 2x2 max pool], then dropout and a
+    linear layer.
+
+    (N, 1, 28, 28) -> (N, w, 14, 14) -> (N, 2w, 7, 7) -> (N, 4w, 3, 3) -flatten-> (N, 36w)
+    -> num_classes, with ``w = width``.
+    """
+
+    def __init__(self, width: int = 12, dropout: float = 0.2, num_classes: int = 10):
+        w = _check_int(width, "width", "SmallCNN")
+        _check_int(num_classes, "num_classes", "SmallCNN", 2)
+        super().__init__(
+            *conv_bn_relu(1, w), nn.MaxPool2d(2),
+            *conv_bn_relu(w, 2 * w), nn.MaxPool2d(2),
+            *conv_bn_relu(2 * w, 4 * w), nn.MaxPool2d(2),
+            nn.Flatten(),
+            nn.Dropout(_check_dropout(dropout, "SmallCNN")),
+            nn.Linear(4 * w * 3 * 3, num_classes),
+        )
+
+
+class ResidualBlock(nn.Module):
+    """``ReLU(x + F(x))`` with ``F(x) = conv2(ReLU(conv1(x)))``, two 3x3 convolutions that keep
+    the shape (N, channels, H, W): the block only has to learn a *correction* to its input.
+
+    With ``residual=False`` it is the plain ``ReLU(F(x))``: the same layers, no skip. The skip
+    adds the identity to the block's Jacobian, d(x + F(x))/dx = I + dF/dx, so the gradient
+    has a direct path back through a deep stack instead of being multiplied by every layer.
+    (ResNet, He et al., 2015, also puts BatchNorm after each convolution; we leave it out
+    here to see the skip's effect on its own.)
+    """
+
+    def __init__(self, channels: int, residual: bool = True):
+        super().__init__()
+        _check_int(channels, "channels", "ResidualBlock")
+        self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
+        self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
+        self.residual = bool(residual)
+
+    def forward(self, x):
+        out = self.conv2(torch.relu(self.conv1(x)))
+        return torch.relu(x + out if self.residual else out)
+
+
+class DeepCNN(_ImageClassifier):
+    """A stem, ``depth`` :class:`ResidualBlock` s (2 convolutions each) at 7 x 7, global average
+    pooling, a linear layer. No BatchNorm, so the effect of the skip connections is seen on
+    its own: ``2 * depth + 1`` convolutions in all.
+
+    (N, 1, 28, 28) -conv stride 2, pool-> (N, width, 7, 7) -depth blocks-> (N, width, 7, 7)
+    -average-> (N, width) -> num_classes.
+    """
+
+    def __init__(self, depth: int = 8, width: int = 8, residual: bool = False,
+                 num_classes: int = 10):
+        _check_int(depth, "depth", "DeepCNN", 0)
+        _check_int(width, "width", "DeepCNN")
+        super().__init__(
+            nn.Conv2d(1, width, 3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+            *[ResidualBlock(width, residual) for _ in range(depth)],
+            nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+            nn.Linear(width, _check_int(num_classes, "num_classes", "DeepCNN", 2)),
+        )
+        self.depth, self.residual = depth, bool(residual)
+
+    @property
+    def first_conv(self) -> nn.Conv2d:
+        return self[0]
+
+
+class RandomShift:
+    """Move a (C, H, W) image by up to ``max_shift`` pixels in each direction (augmentation).
+
+    Pixels that move in are filled with ``fill`` (use the background value: with nnlib's
+    standardised MNIST that is ``(0 - MNIST_MEAN) / MNIST_STD``). Draws from torch's global
+    generator, which ``set_seed`` seeds. Pass it as ``mnist_dataloaders(transform=...)``.
+    """
+
+    def __init__(self, max_shift: int = 2, fill: float = 0.0):
+        self.max_shift = _check_int(max_shift, "max_shift", "RandomShift", 0)
+        self.fill = float(fill)
+
+    def __call__(self, image: torch.Tensor) -> torch.Tensor:
+        if image.ndim != 3:
+            raise ValueError(f"RandomShift expects one image of shape (C, H, W), got "
+                             f"{tuple(image.shape)}")
+        m = self.max_shift
+        if m == 0:
+            return image
+        dy, dx = (int(v) for v in torch.randint(-m, m + 1, (2,)))
+        return shift_image(image, dy, dx, self.fill)
+
+    def __repr__(self) -> str:
+        return f"RandomShift(max_shift={self.max_shift}, fill={self.fill:g})"
+
+
+def shift_image(image: torch.Tensor, dy: int, dx: int, fill: float = 0.0) -> torch.Tensor:
+    """``image: (C, H, W)`` moved ``dy`` pixels down and ``dx`` right; the gap gets ``fill``."""
+    _, h, w = image.shape
+    out = torch.full_like(image, fill)
+    if abs(dy) >= h or abs(dx) >= w:
+        return out
+    out[:, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
+        image[:, max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
+    return out

@@ -1,0 +1,139 @@
+"""Widgets and figures for notebook 09 (convolutional networks).
+
+* :data:`KERNELS` holds classic hand-made 3x3 kernels (edges, blur, sharpen);
+* :func:`feature_map` slides one kernel over one grey image with nnlib's ``conv2d``
+  (the same code as the ``Conv2d`` layer: nothing is re-derived here);
+* :func:`draw_kernel` draws a kernel as a grid of its numbers;
+* :func:`convolution_widget` lets you pick a kernel (or type your own nine numbers), a digit,
+  the stride and the padding, and shows the feature map.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+
+from nnlib.scratch.conv import conv2d, conv_output_size
+from nnlib.widgets.core import InteractiveFigure, dropdown, slider
+
+CUSTOM = "custom (edit the 9 numbers)"
+KERNELS = {
+    "identity": [[0, 0, 0], [0, 1, 0], [0, 0, 0]],
+    "box blur": np.full((3, 3), 1 / 9).tolist(),
+    "Gaussian blur": (np.array([[1, 2, 1], [2, 4, 2], [1, 2, 1]]) / 16).tolist(),
+    "sharpen": [[0, -1, 0], [-1, 5, -1], [0, -1, 0]],
+    "Sobel x (vertical edges)": [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]],
+    "Sobel y (horizontal edges)": [[-1, -2, -1], [0, 0, 0], [1, 2, 1]],
+    "Laplacian (outline)": [[0, 1, 0], [1, -4, 1], [0, 1, 0]],
+    "emboss": [[-2, -1, 0], [-1, 1, 1], [0, 1, 2]],
+}
+KERNELS = {name: np.array(k, dtype=np.float64) for name, k in KERNELS.items()}
+
+
+def feature_map(image, kernel, stride: int = 1, padding: int = 0) -> np.ndarray:
+    """Cross-correlate one grey ``image: (H, W)`` with ``kernel: (kH, kW)``; returns (OH, OW).
+
+    The kernel is not flipped, as in every deep learning library.
+    """
+    image, kernel = np.asarray(image, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
+    if image.ndim != 2 or kernel.ndim != 2:
+        raise ValueError(f"feature_map expects a 2-D image and a 2-D kernel, got shapes "
+                         f"{image.shape} and {kernel.shape}")
+    return conv2d(image[None, None], kernel[None, None], stride=stride, padding=padding)[0, 0]
+
+
+def draw_kernel(ax, kernel, title: str = "kernel", fontsize: int = 11) -> None:
+    """The kernel as a coloured grid with each number written in its cell."""
+    kernel = np.asarray(kernel, dtype=np.float64)
+    finite = kernel[np.isfinite(kernel)]
+    limit = max(float(np.abs(finite).max()) if finite.size else 1.0, 1e-12)
+    # colour by kernel / limit: huge typed numbers cannot overflow the colour scale
+    ax.imshow(np.nan_to_num(kernel / limit, posinf=1, neginf=-1), cmap="RdBu_r", vmin=-1,
+              vmax=1)
+    for (i, j), value in np.ndenumerate(kernel):
+        text = f"{value:.3g}" if abs(value) < 1e4 or not np.isfinite(value) else f"{value:.0e}"
+        ax.text(j, i, text, ha="center", va="center", fontsize=fontsize,
+                color="white" if abs(np.nan_to_num(value)) > 0.6 * limit else "black")
+    ax.set_xticks([])
+    ax.set_yticks([])
+    ax.set_title(title, fontsize=fontsize)
+
+
+def _custom_controls(values=None) -> dict[str, widgets.FloatText]:
+    values = np.zeros((3, 3)) if values is None else np.asarray(values, dtype=np.float64)
+    return {f"k{i}{j}": widgets.FloatText(value=float(values[i, j]), description=f"k[{i},{j}]",
+                                          layout={"width": "130px"},
+                                          style={"description_width": "40px"})
+            for i in range(3) for j in range(3)}
+
+
+def _draw(fig, images, labels, kernel: str, index: int, stride: int, padding: int,
+          relu: bool, **custom) -> str:
+    if kernel == CUSTOM:
+        weights = np.array([[custom[f"k{i}{j}"] for j in range(3)] for i in range(3)],
+                           dtype=np.float64)
+    else:
+        weights = KERNELS[kernel]
+    index = int(np.clip(index, 0, len(images) - 1))
+    image = images[index]
+    ax_img, ax_k, ax_out = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1, 0.8, 1]})
+    ax_img.imshow(image, cmap="gray_r")
+    ax_img.set_title(f"input: test digit #{index} (a {labels[index]}), 28 x 28", fontsize=10)
+    ax_img.set_axis_off()
+    draw_kernel(ax_k, weights, title=kernel if len(kernel) < 26 else "custom kernel",
+                fontsize=10)
+    if not np.all(np.isfinite(weights)):
+        ax_out.set_axis_off()
+        ax_out.text(0.5, 0.5, "kernel has NaN or inf", ha="center", va="center",
+                    transform=ax_out.transAxes, color="tab:red")
+        return "the kernel contains NaN or infinity: type ordinary numbers"
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = feature_map(image, weights, stride, padding)
+        if relu:
+            out = np.maximum(out, 0)
+    if not np.all(np.isfinite(out)) or np.abs(out).max() > 1e150:  # too big to colour
+        ax_out.set_axis_off()
+        ax_out.text(0.5, 0.5, "overflow", ha="center", va="center",
+                    transform=ax_out.transAxes, color="tab:red")
+        return "the feature map overflowed: use smaller kernel numbers"
+    limit = max(float(np.abs(out).max()), 1e-12)
+    shown = ax_out.imshow(out, cmap="RdBu_r", vmin=-limit, vmax=limit)
+    fig.colorbar(shown, ax=ax_out, shrink=0.8)
+    side = conv_output_size(28, 3, stride, padding)
+    ax_out.set_title(f"feature map{' after ReLU' if relu else ''}, {side} x {side}",
+                     fontsize=10)
+    ax_out.set_axis_off()
+    return (f"output side = (28 + 2·{padding} − 3) // {stride} + 1 = {side};  "
+            f"values from {out.min():.3g} to {out.max():.3g} (red > 0, blue < 0)")
+
+
+def convolution_widget(kernel: str = "Sobel x (vertical edges)", index: int = 0,
+                       images=None, labels=None) -> InteractiveFigure:
+    """Pick a kernel (or choose "custom" and type 9 numbers), a digit, stride and padding.
+
+    images: (N, 28, 28) grey images and labels (N,); default: the bundled MNIST test digits.
+    """
+    if images is None:
+        from nnlib.data import load_mnist
+
+        images, labels = load_mnist("test", flatten=False)
+    images = np.asarray(images, dtype=np.float64)
+    if images.ndim != 3:
+        raise ValueError(f"images must have shape (N, H, W), got {images.shape}")
+    labels = np.zeros(len(images), dtype=int) if labels is None else np.asarray(labels)
+    if kernel not in KERNELS and kernel != CUSTOM:
+        raise ValueError(f"kernel must be one of {[*KERNELS, CUSTOM]}, got {kernel!r}")
+    controls = {
+        "kernel": dropdown("kernel", [*KERNELS, CUSTOM], kernel),
+        "index": slider("digit #", index, 0, len(images) - 1, 1, integer=True),
+        "stride": dropdown("stride", [1, 2, 3], 1),
+        "padding": dropdown("padding", [0, 1, 2], 0),
+        "relu": widgets.Checkbox(value=False, description="ReLU after"),
+        **_custom_controls(KERNELS["sharpen"]),
+    }
+
+    def draw(fig, **values):
+        return _draw(fig, images, labels, **values)
+
+    return InteractiveFigure(draw, controls, figsize=(10, 3.4),
+                             title="Slide a 3 x 3 kernel over a digit")
