@@ -12,27 +12,18 @@ from __future__ import annotations
 import contextlib
 import io
 import sys
-import time
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from timing import ms  # noqa: E402
 
 from nnlib.widgets.activations import activation_widget, gradient_norms_through_depth  # noqa: E402
 from nnlib.widgets.perceptron import perceptron_trace, perceptron_widget  # noqa: E402
-
-
-def ms(action, repeat: int = 3) -> float:
-    """Best of ``repeat`` runs of ``action()``, in milliseconds (stdout silenced)."""
-    best = float("inf")
-    for _ in range(repeat):
-        with contextlib.redirect_stdout(io.StringIO()):
-            start = time.perf_counter()
-            action()
-            best = min(best, time.perf_counter() - start)
-    return 1000 * best
 
 
 def set_control(widget, name, values):

@@ -13,30 +13,20 @@ import contextlib
 import io
 import itertools
 import sys
-import time
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import torch  # noqa: E402
+from timing import ms  # noqa: E402
 
 from nnlib.data import CharVocab, load_shakespeare  # noqa: E402
 from nnlib.models.rnn import CharRNN  # noqa: E402
 from nnlib.widgets.recurrent import gradient_flow_explorer, temperature_explorer  # noqa: E402
-
-
-def ms(action, repeat: int = 3) -> float:
-    """Best of ``repeat`` runs of ``action()``, in milliseconds (stdout silenced)."""
-    best = float("inf")
-    for _ in range(repeat):
-        with contextlib.redirect_stdout(io.StringIO()):
-            start = time.perf_counter()
-            action()
-            best = min(best, time.perf_counter() - start)
-    return 1000 * best
 
 
 def setter(widget, name, values):

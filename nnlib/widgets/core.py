@@ -19,10 +19,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import ipywidgets as widgets
-from IPython.display import display
+from IPython.display import Image, display
 from matplotlib.figure import Figure
 
-from nnlib.plotting import figure_png, show
+from nnlib.plotting import figure_png
 
 
 class InteractiveFigure:
@@ -46,6 +46,7 @@ class InteractiveFigure:
         self.output = widgets.Output()
         self.status = widgets.HTML()
         self.figure: Figure | None = None
+        self.png: bytes | None = None
         self.last_status: str | None = None
         self.last_error: Exception | None = None
         self.render_count = 0
@@ -70,26 +71,27 @@ class InteractiveFigure:
         fig = Figure(figsize=self.figsize, dpi=self.dpi, layout=self.layout)
         try:
             status = self.draw_fn(fig, **self.values)
+            png = figure_png(fig)  # rendering can fail too, e.g. on non-finite axis limits
             self.last_error = None
         except Exception as exc:  # shown to the learner instead of a traceback
             status = f"Could not draw with these settings: {exc}"
             self.last_error = exc
-            fig = None
-        self.figure, self.last_status = fig, status
+            fig = png = None
+        self.figure, self.png, self.last_status = fig, png, status
         self.render_count += 1
         self.status.value = f"<span style='font-family:monospace'>{status}</span>" if status else ""
         if not _in_ipython():  # scripts and tests: keep stdout clean
             return
         self.output.clear_output(wait=True)
-        if fig is not None:
+        if png is not None:
             with self.output:
-                show(fig)
+                display(Image(data=png, format="png"))
 
     def to_png(self) -> bytes:
-        """The current figure as PNG bytes (for tests and saving)."""
-        if self.figure is None:
+        """The current picture as PNG bytes (for tests and saving)."""
+        if self.png is None:
             raise RuntimeError(f"no figure to save: {self.last_status}")
-        return figure_png(self.figure)
+        return self.png
 
     def _ipython_display_(self) -> None:
         display(self.widget)
