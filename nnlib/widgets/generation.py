@@ -1,0 +1,186 @@
+"""Widget and figures for notebook 12 (Transformer).
+
+* ``generation_explorer(model, vocab)``: a prompt box and sliders for the temperature, top-k,
+  the length and the random seed. It draws the probabilities of the next character after the
+  prompt (as sampling sees them: divided by the temperature, cut to the top k) and the
+  generated text under them. The model is passed in, so any trained ``GPT`` works.
+* ``draw_block_diagram``: one pre-norm Transformer block and the GPT around it.
+* ``draw_attention_masks``: who may attend to whom in an encoder, a decoder and
+  encoder-decoder cross-attention.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+from ipywidgets import Text
+
+from nnlib.lm import generate_text
+from nnlib.widgets.core import InteractiveFigure, slider
+from nnlib.widgets.recurrent import _arrow, _box, _diagram_axes, _node, _printable
+
+__all__ = ["draw_attention_masks", "draw_block_diagram", "draw_generation",
+           "generation_explorer", "sampling_distribution"]
+
+
+def sampling_distribution(model, vocab, prompt: str, temperature: float,
+                          top_k: int | None) -> np.ndarray:
+    """(vocab_size,) probabilities of the next token after ``prompt``, as ``generate`` samples
+    them: logits / temperature, only the ``top_k`` largest kept (temperature 0: the argmax)."""
+    block_size = model.config.block_size
+    device = next(model.parameters()).device
+    ids = torch.from_numpy(vocab.encode(prompt)[-block_size:])[None].to(device)   # (1, T)
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        logits, _ = model(ids)
+    model.train(was_training)
+    scores = logits[0, -1].double().cpu()                                        # (vocab,)
+    if temperature <= 0:
+        probs = torch.zeros_like(scores)
+        probs[scores.argmax()] = 1.0
+        return probs.numpy()
+    scores = scores / temperature
+    if top_k is not None and top_k < len(scores):
+        kth = torch.topk(scores, top_k).values[-1]
+        scores = scores.masked_fill(scores < kth, float("-inf"))
+    return torch.softmax(scores, dim=-1).numpy()
+
+
+def _wrap(text: str, width: int = 72, max_lines: int = 14) -> str:
+    """Break long lines so the sample fits the figure; keep at most ``max_lines`` lines."""
+    lines = []
+    for line in text.split("\n"):
+        lines.extend([line[i:i + width] for i in range(0, len(line), width)] or [""])
+    return "\n".join(lines[:max_lines]) + ("\n…" if len(lines) > max_lines else "")
+
+
+def draw_generation(fig, prompt: str, temperature: float, top_k: int, length: int, seed: int,
+                    *, model, vocab, bars: int = 20) -> str:
+    """Next-token probabilities (top ``bars``) above, the prompt and a sample below.
+
+    ``top_k`` = 0 means no cut. Returns a one-line status; a prompt with characters outside the
+    vocabulary gives a status saying so, never an exception.
+    """
+    unknown = sorted(set(prompt) - set(vocab.chars))
+    if unknown:
+        ax = fig.add_subplot()
+        ax.set_axis_off()
+        ax.text(0.5, 0.5, "The prompt has characters the model never saw:\n"
+                + " ".join(repr(c) for c in unknown), ha="center", va="center", fontsize=12)
+        return f"remove {unknown} from the prompt: the vocabulary has no id for them"
+    note = ""
+    if not prompt:
+        prompt, note = "\n", " (empty prompt: started from a newline)"
+    k = None if top_k <= 0 else int(top_k)
+    probs = sampling_distribution(model, vocab, prompt, temperature, k)
+    sample = generate_text(model, vocab, prompt, int(length), temperature=float(temperature),
+                           top_k=k, seed=int(seed))
+
+    ax_bar, ax_text = fig.subplots(2, 1, height_ratios=[1, 1.5])
+    order = np.argsort(-probs, kind="stable")[:bars]
+    ax_bar.bar(np.arange(len(order)), probs[order], color="tab:blue")
+    ax_bar.set_xticks(np.arange(len(order)), [_printable(vocab.chars[i]) for i in order],
+                      fontsize=11)
+    ax_bar.set(ylim=(0, 1), ylabel="probability")
+    cut = "all tokens" if k is None else f"top-{k}"
+    ax_bar.set_title(f"Next character after “…{prompt[-20:].replace(chr(10), '⏎')}”: "
+                     f"temperature {temperature:g}, {cut}", fontsize=11)
+    ax_text.set_axis_off()
+    ax_text.text(0.0, 1.0, _wrap(prompt + sample), family="monospace", fontsize=9.5,
+                 va="top", ha="left", transform=ax_text.transAxes)
+    ax_text.set_title(f"prompt + {len(sample)} sampled characters (seed {seed})", fontsize=10,
+                      loc="left")
+    kept = int(np.count_nonzero(probs))
+    entropy = max(0.0, float(-np.sum(probs[probs > 0] * np.log(probs[probs > 0]))))
+    return (f"temperature {temperature:g}, {cut}: {kept} possible next characters, "
+            f"entropy {entropy:.2f} nats{note}")
+
+
+def generation_explorer(model, vocab, prompt: str = "ROMEO:\n", temperature: float = 0.8,
+                        top_k: int = 0, length: int = 200, seed: int = 0) -> InteractiveFigure:
+    """Type a prompt and move the sliders to sample text from ``model`` (a trained GPT)."""
+    controls = {
+        "prompt": Text(value=prompt, description="prompt", continuous_update=False),
+        "temperature": slider("temperature", temperature, 0.0, 2.0, 0.05),
+        "top_k": slider("top-k (0 = off)", top_k, 0, len(vocab), 1, integer=True),
+        "length": slider("length", length, 20, 600, 20, integer=True),
+        "seed": slider("seed", seed, 0, 50, 1, integer=True),
+    }
+
+    def draw(fig, prompt, temperature, top_k, length, seed):
+        return draw_generation(fig, prompt, temperature, top_k, length, seed, model=model,
+                               vocab=vocab)
+
+    return InteractiveFigure(draw, controls, figsize=(8, 6.5), title="Sampling from the GPT")
+
+
+# -- static figures -----------------------------------------------------------------------------
+def draw_block_diagram(fig=None):
+    """A pre-norm block on the residual stream (top) and the whole GPT as one line (bottom)."""
+    from matplotlib.figure import Figure
+
+    fig = fig or Figure(figsize=(10, 3.4))
+    ax = _diagram_axes(fig, (-1.0, 15.6), (-2.0, 2.45))
+    stream = "tab:red"
+    ax.text(-0.9, 0.0, "x\n(B, T, C)", fontsize=11, va="center", ha="left")
+    _arrow(ax, (0.4, 0.0), (6.95, 0.0), color=stream, lw=2.5)
+    _node(ax, 7.2, 0.0, "+")
+    _arrow(ax, (7.45, 0.0), (13.45, 0.0), color=stream, lw=2.5)
+    _node(ax, 13.7, 0.0, "+")
+    _arrow(ax, (13.95, 0.0), (14.5, 0.0), color=stream, lw=2.5)
+    ax.text(14.55, 0.0, "x\n(B, T, C)", fontsize=11, va="center", ha="left")
+    ax.text(3.6, -0.45, "residual stream: each sub-block adds to it", color=stream,
+            fontsize=10, ha="center")
+    for start, ln, body, plus, color in [(1.0, "ln_1", "causal self-\nattention, H heads", 7.2,
+                                          "#dbe9f6"),
+                                         (8.0, "ln_2", "MLP: Linear C→4C,\nGELU, Linear 4C→C",
+                                          13.7, "#e2f0d9")]:
+        _arrow(ax, (start, 0.0), (start, 1.5), head=False)
+        _arrow(ax, (start, 1.5), (start + 0.35, 1.5))
+        _box(ax, start + 1.15, 1.5, f"LayerNorm\n{ln}", color="#eeeeee", w=1.45, h=0.85,
+             fontsize=10)
+        _arrow(ax, (start + 1.95, 1.5), (start + 2.35, 1.5))
+        _box(ax, start + 3.8, 1.5, body, color=color, w=2.75, h=0.85, fontsize=10)
+        _arrow(ax, (start + 5.25, 1.5), (plus, 1.5), head=False)
+        _arrow(ax, (plus, 1.5), (plus, 0.25))
+    ax.text(7.2, -1.45, "GPT:  token ids (B, T) → wte + wpe → [block] × n_layer → ln_f → "
+            "lm_head (tied to wte) → logits (B, T, vocab)", fontsize=10.5, ha="center",
+            bbox={"facecolor": "#fff8e6", "edgecolor": "0.6", "boxstyle": "round,pad=0.4"})
+    ax.set_title("A pre-norm Transformer block:  x ← x + attn(ln_1(x));  "
+                 "x ← x + mlp(ln_2(x))", fontsize=12)
+    return fig
+
+
+def draw_attention_masks(fig=None, source_len: int = 6, target_len: int = 5, padding: int = 2):
+    """Three masks (allowed = blue): an encoder with padding, a decoder, cross-attention."""
+    from matplotlib.colors import ListedColormap
+    from matplotlib.figure import Figure
+
+    fig = fig or Figure(figsize=(11, 4.2), layout="compressed")
+    real = np.arange(source_len) < source_len - padding
+    encoder = np.tile(real, (source_len, 1))                              # keys must be real
+    decoder = np.tril(np.ones((target_len, target_len), dtype=bool))      # keys j <= query i
+    cross = np.tile(real, (target_len, 1))                                # every real source
+    panels = [
+        (encoder, "Encoder self-attention (BERT)\nall real tokens; padding hidden",
+         "source position (key)", "source position (query)"),
+        (decoder, "Decoder self-attention (GPT)\ncausal: only the past",
+         "target position (key)", "target position (query)"),
+        (cross, "Cross-attention (encoder–decoder)\ntarget looks at the whole source",
+         "source position (key)", "target position (query)"),
+    ]
+    cmap = ListedColormap(["#e6e6e6", "tab:blue"])
+    for ax, (mask, title, xlabel, ylabel) in zip(fig.subplots(1, 3), panels):
+        ax.imshow(mask, cmap=cmap, vmin=0, vmax=1)
+        ax.set_xticks(np.arange(mask.shape[1]))
+        ax.set_yticks(np.arange(mask.shape[0]))
+        if mask is not decoder:
+            ax.set_xticklabels([str(i) if r else "pad" for i, r in enumerate(real)])
+        ax.set_xticks(np.arange(mask.shape[1] + 1) - 0.5, minor=True)
+        ax.set_yticks(np.arange(mask.shape[0] + 1) - 0.5, minor=True)
+        ax.grid(which="minor", color="white", lw=2)
+        ax.tick_params(which="minor", length=0)
+        ax.set_title(title, fontsize=11)
+        ax.set(xlabel=xlabel, ylabel=ylabel)
+    return fig
