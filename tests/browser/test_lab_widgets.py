@@ -114,9 +114,10 @@ def browser():
         b.close()
 
 
-KERNEL_READY = """() => { const w = window.jupyterapp?.shell.currentWidget, c = w?.sessionContext,
-  k = c?.session?.kernel;
-  return !!(c?.isReady && k?.connectionStatus === 'connected' && k.status === 'idle'); }"""
+KERNEL_READY = """(name) => { const w = window.jupyterapp?.shell.currentWidget,
+  c = w?.sessionContext, k = c?.session?.kernel;
+  return !!(w?.context?.path === name && c?.isReady && k?.connectionStatus === 'connected'
+            && k.status === 'idle'); }"""
 
 ALL_RAN = """() => { const w = window.jupyterapp.shell.currentWidget,
   k = w.sessionContext.session?.kernel;
@@ -128,19 +129,38 @@ ALL_RAN = """() => { const w = window.jupyterapp.shell.currentWidget,
 FIGURES = ".jp-OutputArea-output .widget-vbox:has(> .widget-output img)"
 
 
+def shut_down_kernels(base: str, token: str) -> None:
+    """Stop every kernel the server runs, so notebooks never compete for the two cores."""
+    with urllib.request.urlopen(f"{base}/api/kernels?token={token}", timeout=10) as response:
+        kernels = json.loads(response.read())
+    for kernel in kernels:
+        request = urllib.request.Request(f"{base}/api/kernels/{kernel['id']}?token={token}",
+                                         method="DELETE")
+        urllib.request.urlopen(request, timeout=30).close()
+
+
 def image_source(figure) -> str:
     return figure.locator(".widget-output img").first.get_attribute("src") or ""
 
 
 def move_one_control(page, figure) -> str:
-    """Change the first dropdown (else the first slider) of ``figure``; describe what moved."""
-    select = figure.locator(".widget-dropdown select")
+    """Change the first dropdown (else the first slider) of ``figure``; describe what moved.
+
+    A dashboard whose picture only changes when it trains (a "Train" button) gets the button.
+    """
+    train = figure.locator("button.widget-button", has_text="Train")
+    if train.count():
+        train.first.click()
+        return "Train button"
+    select = figure.locator(".widget-dropdown select:not([disabled])")
     if select.count():
-        options = select.first.locator("option").all_inner_texts()
-        current = select.first.input_value()
-        choice = next(o for o in options if o != current)
-        select.first.select_option(label=choice)
-        return f"dropdown -> {choice}"
+        # pick by position: option values are widget indices, not the labels shown
+        count = select.first.locator("option").count()
+        current = select.first.evaluate("el => el.selectedIndex")
+        choice = (current + 1) % count
+        select.first.select_option(index=choice)
+        label = select.first.locator("option").nth(choice).inner_text()
+        return f"dropdown -> {label}"
     handle = figure.locator(".noUi-handle")
     if handle.count():
         # one step, so there is exactly one redraw to wait for
@@ -156,8 +176,10 @@ def test_widgets_render_and_respond(lab, browser, notebook):
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{base}/lab/tree/{notebook.name}?token={token}")
-        page.wait_for_function(KERNEL_READY, timeout=60_000)
+        # a workspace of its own, reset: only this notebook is open and current
+        page.goto(f"{base}/lab/workspaces/{notebook.stem}/tree/{notebook.name}"
+                  f"?token={token}&reset")
+        page.wait_for_function(KERNEL_READY, arg=notebook.name, timeout=60_000)
         page.evaluate("window.jupyterapp.commands.execute('notebook:clear-all-cell-outputs')")
         page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
         page.wait_for_function(ALL_RAN, timeout=RUN_TIMEOUT_MS, polling=500)
@@ -174,12 +196,18 @@ def test_widgets_render_and_respond(lab, browser, notebook):
             assert before.startswith("data:image/png"), f"figure {i} shows no picture"
             moved = move_one_control(page, figure)
             figure.locator(".widget-output img").first.wait_for(state="attached")
-            page.wait_for_function(
-                """([el, before]) => { const img = el.querySelector('.widget-output img');
-                   return img && img.src !== before && img.complete && img.naturalWidth > 0; }""",
-                arg=[figure.element_handle(), before], timeout=30_000)
+            try:
+                page.wait_for_function(
+                    """([el, before]) => { const img = el.querySelector('.widget-output img');
+                       return img && img.src !== before && img.complete && img.naturalWidth > 0;
+                    }""", arg=[figure.element_handle(), before], timeout=90_000)
+            except Exception:
+                figure.screenshot(path=str(ARTIFACTS / f"{notebook.stem}-figure{i}-stuck.png"))
+                pytest.fail(f"{notebook.name} figure {i}: {moved} did not redraw within 90 s; "
+                            f"widget text: {figure.inner_text()[:300]!r}")
             figure.screenshot(path=str(ARTIFACTS / f"{notebook.stem}-figure{i}.png"))
             assert image_source(figure) != before, f"figure {i}: {moved} did not redraw"
         page.screenshot(path=str(ARTIFACTS / f"{notebook.stem}-page.png"))
     finally:
         page.close()
+        shut_down_kernels(base, token)
