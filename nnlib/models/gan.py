@@ -1,0 +1,95 @@
+"""GANs in PyTorch (notebook 14): MLP generator and discriminator, their losses, one step.
+
+The layouts equal ``nnlib.scratch.generative.mlp_generator`` / ``mlp_discriminator`` for 2-D
+data (so a NumPy GAN and this one can be matched step for step); the same classes with
+``data_dim=784`` and a tanh or sigmoid output make a small MNIST GAN.
+
+generator      z (N, noise_dim) -> hidden -> hidden -> x (N, data_dim)
+discriminator  x (N, data_dim) -> hidden -> hidden -> logit (N, 1)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+
+from nnlib._checks import check_bool, check_choice, check_int
+
+
+@dataclass(frozen=True)
+class GANConfig:
+    data_dim: int = 2
+    noise_dim: int = 2
+    hidden: int = 32
+    output: str = "linear"    # "sigmoid" for images with pixels in [0, 1]
+
+    def __post_init__(self):
+        for name in ("data_dim", "noise_dim", "hidden"):
+            check_int(getattr(self, name), name, minimum=1, where="GANConfig")
+        check_choice(self.output, "output", ("linear", "sigmoid"), where="GANConfig")
+
+
+class Generator(nn.Sequential):
+    def __init__(self, config: GANConfig | None = None):
+        c = config or GANConfig()
+        layers = [nn.Linear(c.noise_dim, c.hidden), nn.ReLU(),
+                  nn.Linear(c.hidden, c.hidden), nn.ReLU(),
+                  nn.Linear(c.hidden, c.data_dim)]
+        if c.output == "sigmoid":
+            layers.append(nn.Sigmoid())
+        super().__init__(*layers)
+        self.config = c
+
+
+class Discriminator(nn.Sequential):
+    def __init__(self, config: GANConfig | None = None):
+        c = config or GANConfig()
+        super().__init__(nn.Linear(c.data_dim, c.hidden), nn.LeakyReLU(0.2),
+                         nn.Linear(c.hidden, c.hidden), nn.LeakyReLU(0.2),
+                         nn.Linear(c.hidden, 1))
+        self.config = c
+
+
+def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor,
+                       real_label: float = 1.0) -> torch.Tensor:
+    """BCE: real samples labelled ``real_label`` (1, or e.g. 0.9 for one-sided smoothing),
+    generated samples labelled 0."""
+    return (F.binary_cross_entropy_with_logits(real_logits,
+                                               torch.full_like(real_logits, real_label))
+            + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
+
+
+def generator_loss(fake_logits: torch.Tensor, non_saturating: bool = True) -> torch.Tensor:
+    """-mean log D(G(z)) (non-saturating) or mean log(1 - D(G(z))) (minimax)."""
+    if check_bool(non_saturating, "non_saturating", where="generator_loss"):
+        return F.softplus(-fake_logits).mean()
+    return -F.softplus(fake_logits).mean()
+
+
+def gan_train_step(generator: nn.Module, discriminator: nn.Module, opt_g, opt_d,
+                   x_real: torch.Tensor, z: torch.Tensor, *, non_saturating: bool = True,
+                   real_label: float = 1.0) -> dict[str, float]:
+    """One D step then one G step on the same noise, as ``scratch.generative.gan_train_step``."""
+    n = x_real.shape[0]
+    opt_d.zero_grad()
+    fake = generator(z).detach()                                  # (N, D), no gradient into G
+    logits = discriminator(torch.cat([x_real, fake]))             # (2N, 1)
+    d_loss = discriminator_loss(logits[:n], logits[n:], real_label)
+    d_loss.backward()
+    opt_d.step()
+
+    opt_g.zero_grad()
+    fake_logits = discriminator(generator(z))
+    g_loss = generator_loss(fake_logits, non_saturating)
+    g_loss.backward()
+    opt_g.step()
+    return {"d_loss": d_loss.item(), "g_loss": g_loss.item(),
+            "d_real": torch.sigmoid(logits[:n]).mean().item(),
+            "d_fake": torch.sigmoid(logits[n:]).mean().item()}
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters())
