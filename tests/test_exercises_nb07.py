@@ -56,6 +56,16 @@ def test_07_3_tensor_sigmoid_node():
     passed, message = evaluate("07.3", wrong_gradient)
     assert passed is False and "s (1 - s)" in message
 
+    def assigns_instead_of_adding(t):      # the accumulation bug: right on a fresh gradient
+        out = Tensor(1 / (1 + np.exp(-t.data)), (t,), "sigmoid")
+
+        def _backward():
+            t.grad = out.data * (1 - out.data) * out.grad
+        out._backward = _backward
+        return out
+    passed, message = evaluate("07.3", assigns_instead_of_adding)
+    assert passed is False and "ADD" in message and "used twice" in message
+
 
 def right_step(model, optimizer, loss_fn, X, y):
     optimizer.zero_grad()
@@ -81,3 +91,46 @@ def test_07_4_torch_train_step():
         return loss_fn(model(X), y)
     passed, message = evaluate("07.4", returns_tensor)
     assert passed is False and "loss.item()" in message
+
+
+def max_node(t, axis):
+    out = Tensor(t.data.max(axis=axis), (t,), "max")
+
+    def _backward():
+        winners = t.data == np.expand_dims(out.data, axis)
+        t.grad += winners * np.expand_dims(out.grad, axis)
+    out._backward = _backward
+    return out
+
+
+def _max_variant(route):
+    def max_fn(t, axis):
+        out = Tensor(t.data.max(axis=axis), (t,), "max")
+
+        def _backward():
+            route(t, out, axis)
+        out._backward = _backward
+        return out
+    return max_fn
+
+
+def test_07_5_tensor_max_node():
+    assert evaluate("07.5", max_node)[0] is True
+
+    def to_every_entry(t, out, axis):           # the backward of a sum
+        t.grad += np.expand_dims(out.grad, axis) * np.ones_like(t.data)
+    passed, message = evaluate("07.5", _max_variant(to_every_entry))
+    assert passed is False and "every entry" in message
+
+    def shared_equally(t, out, axis):           # the backward of a mean
+        t.grad += np.expand_dims(out.grad, axis) * np.ones_like(t.data) / t.shape[axis]
+    passed, message = evaluate("07.5", _max_variant(shared_equally))
+    assert passed is False and "mean" in message
+
+    def assigns(t, out, axis):                  # right routing, but overwrites t.grad
+        t.grad = (t.data == np.expand_dims(out.data, axis)) * np.expand_dims(out.grad, axis)
+    passed, message = evaluate("07.5", _max_variant(assigns))
+    assert passed is False and "ADD" in message
+
+    passed, message = evaluate("07.5", lambda t, axis: Tensor(t.data.max(axis=axis, keepdims=True)))
+    assert passed is False and "axis disappears" in message

@@ -90,7 +90,19 @@ def tensor_sigmoid_node(sigmoid):
         return False, ("values and gradients are right, but the result was built from several "
                        "operations; make it one node: out = Tensor(data, (t,), 'sigmoid') with "
                        "its own out._backward")
-    return True, "one node, right values, right vector-Jacobian product"
+    # Accumulation: t already holds a gradient and is used by two sigmoid nodes. Assigning
+    # (t.grad = ...) instead of adding (t.grad += ...) keeps only the last contribution.
+    start = rng.normal(size=x.shape)
+    t = Tensor(x)
+    t.grad = start.copy()
+    (sigmoid(t) + sigmoid(t) * 3.0).backward(seed)
+    s = 1 / (1 + np.exp(-x))
+    want = start + 4.0 * s * (1 - s) * seed
+    if not np.allclose(t.grad, want, rtol=1e-9, atol=1e-12):
+        return False, ("right for one use on a fresh gradient, but wrong when t is used twice "
+                       "or already holds a gradient: the backward must ADD (t.grad += ...), "
+                       "not assign (t.grad = ...), so that every path's contribution is kept")
+    return True, "one node, right values, right vector-Jacobian product, and it accumulates"
 
 
 @checker("07.4")
@@ -128,3 +140,49 @@ def torch_train_step(train_step):
                         "the order is zero_grad -> forward -> loss -> backward -> step")
                 return False, f"after step {step + 1} the weights differ: {hint}"
     return True, "zero_grad -> forward -> loss -> backward -> step, the loop of every PyTorch model"
+
+
+@checker("07.5")
+def tensor_max_node(max_fn):
+    """``max_fn(t: Tensor, axis: int) -> Tensor``: the maximum over ``axis`` as one node."""
+    from nnlib.autograd import Tensor
+
+    torch = _torch()
+    rng = np.random.default_rng(5)
+    for shape, axis in [((4, 6), 1), ((5, 3), 0), ((2, 3, 4), 2), ((2, 3, 4), 1)]:
+        x = rng.normal(size=shape)                       # continuous: no ties
+        start = rng.normal(size=shape)
+        t = Tensor(x)
+        t.grad = start.copy()
+        out = max_fn(t, axis)
+        if not isinstance(out, Tensor):
+            return False, f"return a Tensor, got {type(out).__name__}"
+        want = np.max(x, axis=axis)
+        if out.shape != want.shape:
+            return False, (f"the max of a {shape} tensor over axis {axis} has shape "
+                           f"{want.shape} (the axis disappears), got {out.shape}")
+        if not np.allclose(out.data, want):
+            return False, f"wrong values: compare with np.max(t.data, axis={axis})"
+        seed = rng.normal(size=want.shape)
+        out.backward(seed)
+        leaf = torch.tensor(x, requires_grad=True)
+        torch.amax(leaf, dim=axis).backward(torch.from_numpy(seed))
+        expected = start + leaf.grad.numpy()
+        got = t.grad
+        if np.allclose(got, leaf.grad.numpy()) and not np.allclose(start, 0):
+            return False, ("the gradient is right but replaced what t.grad held: ADD into "
+                           "t.grad (+=), never assign")
+        if not np.allclose(got, expected, rtol=1e-9, atol=1e-12):
+            spread = start + np.expand_dims(seed, axis) * np.ones(shape)
+            if np.allclose(got, spread):
+                hint = ("you sent the gradient to every entry, as a sum would; only the "
+                        "largest entry of each slice influenced the max")
+            elif np.allclose(got, start + np.expand_dims(seed, axis) / shape[axis]):
+                hint = "you shared the gradient equally, as a mean would; the max picks one entry"
+            else:
+                hint = ("route out.grad to the position of the maximum: a mask "
+                        "(t.data == np.expand_dims(out.data, axis)) times "
+                        "np.expand_dims(out.grad, axis)")
+            return False, f"wrong gradient for shape {shape}, axis {axis}: {hint}"
+    return True, ("the gradient goes to the winner of each slice only: exactly what a max-pooling "
+                  "layer (notebook 09) does for each window")
