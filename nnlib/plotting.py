@@ -8,6 +8,7 @@ is given) and returns it, so the same code serves static cells, widgets and test
 from __future__ import annotations
 
 import io
+import math
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -63,4 +64,72 @@ def plot_digits(images, labels=None, predictions=None, *, ncols: int = 10,
                          color="tab:red" if wrong else "black")
         elif labels is not None:
             ax.set_title(str(int(labels[i])), fontsize=8)
+    return fig
+
+
+def plot_history(history, fig: Figure | None = None, title: str = "",
+                 gridspec_kw: dict | None = None) -> Figure:
+    """Loss (left) and metric (right) per epoch of a training ``History``, from either half.
+
+    ``gridspec_kw`` (e.g. fixed margins) is passed to ``fig.subplots``.
+    """
+    if fig is None:
+        fig = Figure(figsize=(9, 3.2), layout="constrained")
+    ax_loss, ax_metric = fig.subplots(1, 2, gridspec_kw=gridspec_kw)
+    n = history.epochs
+    epochs = range(1, n + 1)
+    accuracy = history.metric_name == "accuracy"
+    curves = [(ax_loss, history.train_loss, history.val_loss, 1.0),
+              (ax_metric, history.train_metric, history.val_metric, 100.0 if accuracy else 1.0)]
+    for ax, train, val, scale in curves:
+        if train:
+            ax.plot(epochs, [v * scale for v in train], "o-", ms=3, label="train")
+        if val:
+            ax.plot(epochs[:len(val)], [v * scale for v in val], "s--", ms=3,
+                    label="validation")
+        if history.best_epoch is not None:
+            ax.axvline(history.best_epoch + 1, color="gray", ls=":", lw=1,
+                       label=f"best (epoch {history.best_epoch + 1})")
+        ax.grid(alpha=0.3)
+        if n:
+            ax.set_xlim(0.5, max(n, 2) + 0.5)
+            ax.xaxis.get_major_locator().set_params(integer=True)
+            ax.legend(fontsize=9)
+        else:
+            ax.text(0.5, 0.5, "no epochs yet", ha="center", va="center",
+                    transform=ax.transAxes, color="gray")
+    losses = [v for v in history.train_loss + history.val_loss if v > 0 and math.isfinite(v)]
+    if losses and max(losses) > 50 * min(losses):  # e.g. a loss that blew up
+        ax_loss.set_yscale("log")
+    ax_loss.set(xlabel="epoch", ylabel="loss", title="loss")
+    name = history.metric_name
+    ax_metric.set(xlabel="epoch", ylabel=f"{name} (%)" if accuracy else name, title=name)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_confusion_matrix(matrix, class_names=None, fig: Figure | None = None,
+                          title: str = "Confusion matrix") -> Figure:
+    """Heat map of a confusion matrix (C, C) with its counts written in; off-diagonal = mistakes.
+
+    ``matrix``: rows = true class, columns = predicted class (a NumPy array or a tensor).
+    """
+    counts = np.asarray(matrix)
+    n = len(counts)
+    names = [str(c) for c in (class_names if class_names is not None else range(n))]
+    if fig is None:
+        fig = Figure(figsize=(5.2, 4.6), layout="constrained")
+    ax = fig.add_subplot()
+    image = ax.imshow(counts, cmap="Blues")
+    fig.colorbar(image, ax=ax, shrink=0.8, label="count")
+    threshold = counts.max() / 2 if counts.size else 0
+    for i in range(n):
+        for j in range(n):
+            if counts[i, j]:
+                ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=8,
+                        color="white" if counts[i, j] > threshold else "black")
+    ax.set(xticks=range(n), yticks=range(n), xlabel="predicted", ylabel="true", title=title)
+    ax.set_xticklabels(names)
+    ax.set_yticklabels(names)
     return fig

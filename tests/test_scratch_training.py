@@ -7,10 +7,13 @@ import torch
 from nnlib.scratch.activations import ReLU
 from nnlib.scratch.layers import Dropout, Linear, Sequential
 from nnlib.scratch.losses import CrossEntropyLoss, MSELoss
-from nnlib.scratch.lr_scheduler import OneCycleLR, StepLR, lr_range_test
+from nnlib.scratch.lr_finder import lr_range_test
+from nnlib.scratch.lr_scheduler import OneCycleLR, StepLR
 from nnlib.scratch.module import ShapeError
 from nnlib.scratch.optim import SGD, Adam, AdamW
 from nnlib.scratch.training import (
+    Callback,
+    EarlyStopping,
     TrainingDivergedError,
     accuracy,
     evaluate,
@@ -105,17 +108,18 @@ def _fit_blobs(seed=0, verbose=False, **kwargs):
     X, y = _blobs(200, seed=3)
     model = _mlp(seed=seed)
     opt = SGD(model.parameters(), lr=0.1, momentum=0.9)
-    history = fit(model, CrossEntropyLoss(), opt, X[:150], y[:150], X_val=X[150:],
-                  y_val=y[150:], epochs=kwargs.pop("epochs", 8), batch_size=16, seed=seed,
-                  verbose=verbose, **kwargs)
+    history = fit(model, (X[:150], y[:150]), opt, CrossEntropyLoss(),
+                  val_data=(X[150:], y[150:]), epochs=kwargs.pop("epochs", 8), batch_size=16,
+                  seed=seed, verbose=verbose, **kwargs)
     return model, history
 
 
 def test_fit_learns_and_records_every_epoch():
     model, history = _fit_blobs()
-    assert history.epochs == 8 and len(history.val_acc) == 8 and len(history.lr) == 8
+    assert history.epochs == 8 and len(history.val_metric) == 8 and len(history.lr) == 8
     assert history.train_loss[-1] < 0.3 * history.train_loss[0]
-    assert history.val_acc[-1] > 0.9
+    assert history.val_metric[-1] > 0.9
+    assert len(history.grad_norm) == 8 and history.metric_name == "accuracy"
     assert history.best_epoch == int(np.argmin(history.val_loss))
     assert not history.stopped_early
 
@@ -127,8 +131,8 @@ def test_fit_is_deterministic_for_a_seed_including_printed_text(capsys):
     out2 = capsys.readouterr().out
     assert first == second and out1 == out2
     lines = out1.strip().splitlines()
-    assert len(lines) == 8 and lines[0].startswith("epoch 1/8  train_loss ")
-    assert f"val_loss {first.val_loss[2]:.4f}" in lines[2]
+    assert len(lines) == 8 and lines[0].startswith("epoch 1/8  train loss ")
+    assert f"| val loss {first.val_loss[2]:.4f}" in lines[2]
     _, other = _fit_blobs(seed=5)
     assert other.train_loss != first.train_loss
 
@@ -145,14 +149,14 @@ def test_early_stopping_triggers_and_restores_the_best_weights():
     X_val, y_val = rng.normal(size=(40, 5)), rng.integers(0, 3, size=40)  # unrelated labels
     model = _mlp(sizes=(5, 64, 3))
     loss_fn = CrossEntropyLoss()
-    history = fit(model, loss_fn, Adam(model.parameters(), lr=0.02), X, y, X_val=X_val,
-                  y_val=y_val, epochs=200, batch_size=8, early_stopping_patience=5,
-                  verbose=False)
+    history = fit(model, (X, y), Adam(model.parameters(), lr=0.02), loss_fn,
+                  val_data=(X_val, y_val), epochs=200, batch_size=8,
+                  early_stopping=EarlyStopping(patience=5), verbose=False)
     assert history.stopped_early and history.epochs < 200
     assert history.epochs == history.best_epoch + 1 + 5
     best = min(history.val_loss)
     assert history.val_loss[-1] > best  # the last weights were worse ...
-    val_loss, _ = evaluate(model, loss_fn, X_val, y_val)
+    val_loss, _ = evaluate(model, (X_val, y_val), loss_fn)
     assert val_loss == pytest.approx(best, rel=1e-12)  # ... and the best ones are back
 
 
@@ -160,7 +164,7 @@ def test_huge_learning_rate_raises_training_diverged_error():
     X, y = _blobs(64)
     model = _mlp(dtype=np.float32)  # the default dtype: activations overflow to inf
     with pytest.raises(TrainingDivergedError, match="learning rate 1e\\+06") as info:
-        fit(model, CrossEntropyLoss(), SGD(model.parameters(), lr=1e6), X, y, epochs=50,
+        fit(model, (X, y), SGD(model.parameters(), lr=1e6), CrossEntropyLoss(), epochs=50,
             verbose=False)
     assert "smaller learning rate" in str(info.value)
     assert isinstance(info.value, RuntimeError)
@@ -172,22 +176,22 @@ def test_regression_divergence_is_caught_too():
     y = X @ rng.normal(size=(5, 1))
     model = Sequential(Linear(5, 1, rng=0, dtype=np.float64))
     with pytest.raises(TrainingDivergedError, match="learning rate"):
-        fit(model, MSELoss(), SGD(model.parameters(), lr=1.0), X, y, epochs=100, metric=None,
+        fit(model, (X, y), SGD(model.parameters(), lr=1.0), MSELoss(), epochs=100, metric=None,
             verbose=False)
 
 
 def test_scheduler_per_epoch_and_per_batch():
-    _, history = _fit_blobs(scheduler_interval="epoch", epochs=4)  # no scheduler: constant
+    _, history = _fit_blobs(scheduler_step="epoch", epochs=4)  # no scheduler: constant
     assert history.lr == [0.1] * 4
     X, y = _blobs(64)
     model = _mlp()
     opt = SGD(model.parameters(), lr=0.1)
-    history = fit(model, CrossEntropyLoss(), opt, X, y, epochs=3, batch_size=32,
+    history = fit(model, (X, y), opt, CrossEntropyLoss(), epochs=3, batch_size=32,
                   scheduler=StepLR(opt, step_size=1, gamma=0.5), verbose=False)
     np.testing.assert_allclose(history.lr, [0.1, 0.05, 0.025])
     opt = SGD(model.parameters(), lr=0.1)
-    history = fit(model, CrossEntropyLoss(), opt, X, y, epochs=3, batch_size=32,
-                  scheduler=StepLR(opt, step_size=1, gamma=0.5), scheduler_interval="batch",
+    history = fit(model, (X, y), opt, CrossEntropyLoss(), epochs=3, batch_size=32,
+                  scheduler=StepLR(opt, step_size=1, gamma=0.5), scheduler_step="batch",
                   verbose=False)
     np.testing.assert_allclose(history.lr, [0.1, 0.1 / 4, 0.1 / 16])  # 2 batches per epoch
     assert opt.lr == pytest.approx(0.1 / 64)
@@ -197,11 +201,11 @@ def test_evaluate_uses_eval_mode_and_restores_the_mode():
     X, y = _blobs(50)
     model = Sequential(Linear(5, 32, rng=0), ReLU(), Dropout(0.5, rng=1), Linear(32, 3, rng=2))
     model.train()
-    a = evaluate(model, CrossEntropyLoss(), X, y, batch_size=7)
-    b = evaluate(model, CrossEntropyLoss(), X, y, batch_size=50)
+    a = evaluate(model, (X, y), CrossEntropyLoss(), batch_size=7)
+    b = evaluate(model, (X, y), CrossEntropyLoss(), batch_size=50)
     assert model.training
     assert a[0] == pytest.approx(b[0], rel=1e-5) and a[1] == b[1]  # no dropout noise
-    loss, metric = evaluate(model, CrossEntropyLoss(), X, y, metric=None)
+    loss, metric = evaluate(model, (X, y), CrossEntropyLoss(), metric=None)
     assert metric is None and loss == pytest.approx(a[0], rel=1e-5)
 
 
@@ -231,7 +235,7 @@ def test_lr_range_test_restores_weights_and_finds_a_sensible_lr():
     model = _mlp(dtype=np.float64)
     before = model.state_dict()
     opt = SGD(model.parameters(), lr=0.123, momentum=0.9)
-    result = lr_range_test(model, CrossEntropyLoss(), opt, X, y, start_lr=1e-5, end_lr=100.0,
+    result = lr_range_test(model, (X, y), opt, CrossEntropyLoss(), start_lr=1e-5, end_lr=100.0,
                            num_steps=120, batch_size=32)
     lrs, losses, suggested, raw = result
     assert len(lrs) == len(losses) == len(raw) < 120  # stopped when the loss blew up
@@ -244,14 +248,14 @@ def test_lr_range_test_restores_weights_and_finds_a_sensible_lr():
     assert opt.lr == 0.123 and opt.state == [{} for _ in opt.params]
     # training at the suggested lr does learn
     fresh = _mlp(dtype=np.float64)
-    history = fit(fresh, CrossEntropyLoss(), SGD(fresh.parameters(), lr=suggested, momentum=0.9),
-                  X, y, epochs=3, verbose=False)
+    history = fit(fresh, (X, y), SGD(fresh.parameters(), lr=suggested, momentum=0.9),
+                  CrossEntropyLoss(), epochs=3, verbose=False)
     assert history.train_loss[-1] < 0.5 * history.train_loss[0]
 
 
 def test_lr_range_test_with_an_optimizer_factory_is_deterministic():
     X, y = _blobs(200, seed=2)
-    runs = [lr_range_test(_mlp(), CrossEntropyLoss(), lambda p, lr: Adam(p, lr=lr), X, y,
+    runs = [lr_range_test(_mlp(), (X, y), lambda p, lr: Adam(p, lr=lr), CrossEntropyLoss(),
                           num_steps=40, seed=3) for _ in range(2)]
     np.testing.assert_array_equal(runs[0].losses, runs[1].losses)
     assert runs[0].suggested_lr == runs[1].suggested_lr
@@ -265,24 +269,30 @@ def _setup():
 
 
 @pytest.mark.parametrize("call, error, words", [
-    (lambda m, lf, o, X, y: fit(m, lf, o, X, y[:-1], epochs=1), ShapeError,
+    (lambda m, lf, o, X, y: fit(m, (X, y[:-1]), o, lf, epochs=1), ShapeError,
      "same number of rows"),
-    (lambda m, lf, o, X, y: fit(m, lf, o, X, y, epochs=0), ValueError, "epochs"),
-    (lambda m, lf, o, X, y: fit(m, lf, o, X, y, epochs=2, early_stopping_patience=2),
-     ValueError, "pass X_val and y_val"),
-    (lambda m, lf, o, X, y: fit(m, lf, o, X, y, X_val=X, epochs=1), ValueError, "both"),
-    (lambda m, lf, o, X, y: fit(m, lf, o, X, y, epochs=1, metric="f1"), ValueError,
+    (lambda m, lf, o, X, y: fit(m, (X, y), o, lf, epochs=0), ValueError, "epochs"),
+    (lambda m, lf, o, X, y: fit(m, (X, y), o, lf, epochs=2,
+                                early_stopping=EarlyStopping(patience=2)),
+     ValueError, "pass val_data"),
+    (lambda m, lf, o, X, y: fit(m, (X, y), o, lf, epochs=2, early_stopping=2,
+                                val_data=(X, y)), TypeError, "EarlyStopping(patience=...)"),
+    (lambda m, lf, o, X, y: fit(m, iter([(X, y)]), o, lf, epochs=1), TypeError,
+     "used up after one pass"),
+    (lambda m, lf, o, X, y: fit(m, (X, y), o, lf, epochs=1, metric="f1"), ValueError,
      "metric must be 'accuracy'"),
-    (lambda m, lf, o, X, y: fit(m, lf, torch.optim.SGD([torch.zeros(1)], lr=0.1), X, y,
+    (lambda m, lf, o, X, y: fit(m, (X, y), torch.optim.SGD([torch.zeros(1)], lr=0.1), lf,
                                 epochs=1), TypeError, "nnlib optimizer"),
-    (lambda m, lf, o, X, y: fit(m, lf, o, X, y, epochs=1, batch_size=0), ValueError,
+    (lambda m, lf, o, X, y: fit(m, (X, y), o, lf, epochs=1, batch_size=0), ValueError,
      "batch_size"),
-    (lambda m, lf, o, X, y: fit(m, lf, o, X, y, epochs=1, scheduler_interval="step"),
-     ValueError, "'epoch' or 'batch'"),
+    (lambda m, lf, o, X, y: fit(m, (X, y), o, lf, epochs=1, scheduler_step="step"),
+     ValueError, "'batch' or 'epoch'"),
+    (lambda m, lf, o, X, y: fit(m, (X, y), o, lf, epochs=1, callbacks=[3]), TypeError,
+     "Callback objects or functions"),
     (lambda m, lf, o, X, y: accuracy(np.zeros(4), np.zeros(4, int)), ShapeError, "metric=None"),
-    (lambda m, lf, o, X, y: lr_range_test(m, lf, o, X, y, start_lr=1.0, end_lr=0.1),
+    (lambda m, lf, o, X, y: lr_range_test(m, (X, y), o, lf, start_lr=1.0, end_lr=0.1),
      ValueError, "start_lr < end_lr"),
-    (lambda m, lf, o, X, y: lr_range_test(m, lf, "sgd", X, y), TypeError, "(params, lr)"),
+    (lambda m, lf, o, X, y: lr_range_test(m, (X, y), "sgd", lf), TypeError, "(params, lr)"),
 ])
 def test_bad_training_input_is_explained(call, error, words):
     with pytest.raises(error) as info:
@@ -293,7 +303,7 @@ def test_bad_training_input_is_explained(call, error, words):
 def test_a_genuine_shape_error_is_not_mistaken_for_divergence():
     model, loss_fn, opt, X, y = _setup()
     with pytest.raises(ShapeError, match="last dimension 5"):
-        fit(model, loss_fn, opt, X[:, :4], y, epochs=1, verbose=False)
+        fit(model, (X[:, :4], y), opt, loss_fn, epochs=1, verbose=False)
 
 
 def test_minibatch_order_changes_between_calls_and_repeats_after_set_seed():
@@ -307,3 +317,62 @@ def test_minibatch_order_changes_between_calls_and_repeats_after_set_seed():
     assert first != second
     set_seed(3)
     assert [yb.tolist() for _, yb in iterate_minibatches(X, y, 10)] == first
+
+
+# -- the shared pieces: batches, callbacks, repeated calls ------------------------------------
+def test_fit_takes_a_list_of_batches_and_gives_what_the_arrays_give():
+    X, y = _blobs(96, seed=5)
+    batches = list(iterate_minibatches(X, y, 32, shuffle=False))
+    histories = []
+    for data, kwargs in (((X, y), dict(shuffle=False, batch_size=32)), (batches, {})):
+        model = _mlp()
+        histories.append(fit(model, data, SGD(model.parameters(), lr=0.1), epochs=3,
+                             val_data=data, verbose=False, **kwargs))
+        assert evaluate(model, data) == (histories[-1].val_loss[-1], histories[-1].val_metric[-1])
+    assert histories[0] == histories[1]
+
+
+def test_fit_called_repeatedly_continues_like_one_long_run():
+    """A widget trains a few epochs per frame: same model, optimizer and generator."""
+    X, y = _blobs(64, seed=6)
+    one = _mlp()
+    long_run = fit(one, (X, y), SGD(one.parameters(), lr=0.1, momentum=0.9), epochs=4,
+                   batch_size=16, seed=np.random.default_rng(7), verbose=False)
+    two = _mlp()
+    opt, rng = SGD(two.parameters(), lr=0.1, momentum=0.9), np.random.default_rng(7)
+    losses = []
+    for _ in range(2):
+        losses += fit(two, (X, y), opt, epochs=2, batch_size=16, seed=rng,
+                      verbose=False).train_loss
+    np.testing.assert_allclose(losses, long_run.train_loss, rtol=1e-12)
+    np.testing.assert_array_equal(one[0].weight.data, two[0].weight.data)
+
+
+def test_callbacks_see_every_batch_can_change_gradients_and_stop():
+    X, y = _blobs(64, seed=7)
+
+    class Recorder(Callback):
+        def __init__(self):
+            self.calls = []
+
+        def on_train_begin(self, epochs, batches_per_epoch):
+            self.calls.append(("begin", epochs, batches_per_epoch))
+
+        def on_before_step(self, model, optimizer):
+            for p in model.parameters():   # an L2 penalty's gradient, as the playground adds
+                p.grad += 0.0 * p.data
+
+        def on_batch_end(self, info):
+            self.calls.append(("batch", info["epoch"], info["batch"]))
+            return info["epoch"] == 1 and info["batch"] == 0   # stop in the second epoch
+
+        def on_train_end(self, history):
+            self.calls.append(("end", history.epochs))
+
+    model = _mlp()
+    recorder, seen = Recorder(), []
+    history = fit(model, (X, y), SGD(model.parameters(), lr=0.1), epochs=5, batch_size=32,
+                  callbacks=[recorder, lambda h: seen.append(h.epochs)], verbose=False)
+    assert recorder.calls == [("begin", 5, 2), ("batch", 0, 0), ("batch", 0, 1),
+                              ("batch", 1, 0), ("end", 2)]
+    assert history.epochs == 2 and seen == [1, 2]

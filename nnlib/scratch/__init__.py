@@ -45,20 +45,21 @@ from nnlib.scratch.module import (
 
 # --- optimisation: optimizers, schedules, perceptron, training loop -------------------------
 # isort: split
+from nnlib.scratch.lr_finder import LRRangeTestResult, lr_range_test  # noqa: F401
 from nnlib.scratch.lr_scheduler import (  # noqa: F401
     CosineAnnealingLR,
     ExponentialLR,
-    LRRangeTestResult,
     LRScheduler,
     OneCycleLR,
     StepLR,
     WarmupCosineLR,
-    lr_range_test,
     lr_schedule_values,
 )
 from nnlib.scratch.optim import SGD, Adam, AdamW, Optimizer, RMSprop, clip_grad_norm_  # noqa: F401
 from nnlib.scratch.perceptron import Perceptron  # noqa: F401
 from nnlib.scratch.training import (  # noqa: F401
+    Callback,
+    EarlyStopping,
     History,
     TrainingDivergedError,
     accuracy,

@@ -1,4 +1,4 @@
-"""A small training loop for NumPy models: mini-batches, evaluation, early stopping.
+"""The training loop of the NumPy engine: ``fit`` and ``evaluate`` (same shape as ``nnlib.train``).
 
 One training step is the same five lines as in PyTorch::
 
@@ -8,42 +8,44 @@ One training step is the same five lines as in PyTorch::
     optimizer.step()                     # update
     (scheduler.step())
 
-:func:`fit` runs it over epochs, records a :class:`History`, and stops with a
-:class:`TrainingDivergedError` as soon as the loss becomes NaN or infinite.
+:func:`fit` runs it over epochs; the epochs themselves (validation, schedulers, early
+stopping, callbacks, the printed line, the :class:`~nnlib.train_common.History`) are
+``nnlib.train_common.run_epochs``, shared with the PyTorch loop. A NaN/inf loss stops training
+with a :class:`~nnlib.errors.TrainingDivergedError`.
+
+``data`` is either a pair of arrays ``(X, y)``, cut into shuffled mini-batches of
+``batch_size`` rows, or a re-iterable of ``(xb, yb)`` batches (e.g. a list). ``fit`` can be
+called again on the same model and optimizer to train on (a widget trains a few epochs per
+animation frame this way); pass ``seed=np.random.default_rng(...)`` to continue one shuffling
+sequence across calls.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from nnlib.scratch.module import Module, NonFiniteError, ShapeError
+from nnlib.errors import NonFiniteError, ShapeError, TrainingDivergedError
+from nnlib.scratch.module import Module
 from nnlib.scratch.optim import Optimizer
+from nnlib.train_common import (
+    Callback,
+    EarlyStopping,
+    EpochResult,
+    History,
+    as_callbacks,
+    check_common_args,
+    diverged_error,
+    run_epochs,
+)
 from nnlib.utils import get_rng
 
+__all__ = ["Callback", "EarlyStopping", "History", "TrainingDivergedError", "accuracy",
+           "evaluate", "fit", "is_overflow_error", "iterate_minibatches"]
 
-class TrainingDivergedError(RuntimeError):
-    """The loss became NaN or infinite: the learning rate is almost always too large."""
-
-
-@dataclass
-class History:
-    """Per-epoch records of a :func:`fit` run (val_* stay empty without validation data)."""
-
-    train_loss: list[float] = field(default_factory=list)
-    val_loss: list[float] = field(default_factory=list)
-    train_acc: list[float] = field(default_factory=list)
-    val_acc: list[float] = field(default_factory=list)
-    lr: list[float] = field(default_factory=list)  # at the start of each epoch
-    best_epoch: int | None = None  # 0-based index of the best validation loss
-    stopped_early: bool = False
-
-    @property
-    def epochs(self) -> int:
-        return len(self.train_loss)
+ADVICE = ", or run lr_range_test to pick one"
 
 
 def iterate_minibatches(X, y, batch_size: int, shuffle: bool = True,
@@ -56,35 +58,12 @@ def iterate_minibatches(X, y, batch_size: int, shuffle: bool = True,
     """
     X, y = np.asarray(X), np.asarray(y)
     _check_data(X, y)
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    _check_batch_size(batch_size)
     n = len(X)
     order = (rng or get_rng()).permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):
         idx = order[start:start + batch_size]
         yield X[idx], y[idx]
-
-
-def evaluate(model: Module, loss_fn, X, y, batch_size: int = 256,
-             metric: str | Callable | None = "accuracy") -> tuple[float, float | None]:
-    """Mean loss and metric over ``(X, y)`` in eval mode; returns ``(loss, metric or None)``.
-
-    The model's previous train/eval mode is restored afterwards.
-    """
-    was_training = model.training
-    model.eval()
-    try:
-        total_loss, total_metric, n = 0.0, 0.0, 0
-        for xb, yb in iterate_minibatches(X, y, batch_size, shuffle=False):
-            pred = model(xb)
-            total_loss += float(loss_fn(pred, yb)) * len(xb)
-            if metric is not None:
-                total_metric += _metric_fn(metric)(pred, yb) * len(xb)
-            n += len(xb)
-    finally:
-        model.train(was_training)
-    return total_loss / n, (total_metric / n if metric is not None else None)
 
 
 def accuracy(pred: np.ndarray, y: np.ndarray) -> float:
@@ -99,113 +78,172 @@ def accuracy(pred: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(pred.argmax(axis=1) == y))
 
 
-def fit(model: Module, loss_fn, optimizer: Optimizer, X, y, *, X_val=None, y_val=None,
-        epochs: int, batch_size: int = 32, shuffle: bool = True, seed: int = 0,
-        scheduler=None, scheduler_interval: str = "epoch",
-        early_stopping_patience: int | None = None,
-        metric: str | Callable | None = "accuracy", verbose: bool | int = True) -> History:
-    """Train ``model`` with mini-batches and return a :class:`History`.
+def evaluate(model: Module, data, loss_fn=None, *, batch_size: int = 256,
+             metric: str | Callable | None = "accuracy") -> tuple[float, float | None]:
+    """Mean loss and metric over ``data`` in eval mode; returns ``(loss, metric or None)``.
 
-    * ``scheduler.step()`` runs once per epoch (``scheduler_interval="epoch"``) or after
-      every optimizer step (``"batch"``, e.g. for OneCycleLR or warm-up).
-    * ``early_stopping_patience=k`` (needs validation data) stops after ``k`` epochs without a
-      lower validation loss and, in any case, puts back the weights of the best epoch.
-    * ``metric`` is ``"accuracy"`` (class scores vs integer labels), ``None``, or a function
-      ``(pred, y) -> float``; ``verbose`` is True (print every epoch), False, or ``k``
-      (every k-th epoch and the last).
-    * A NaN/inf loss raises :class:`TrainingDivergedError` naming the learning rate.
+    ``data``: ``(X, y)`` arrays or a re-iterable of ``(xb, yb)`` batches; ``loss_fn``
+    defaults to ``CrossEntropyLoss()``. The model's previous train/eval mode is restored.
     """
-    X, y = np.asarray(X), np.asarray(y)
-    _check_data(X, y)
-    has_val = X_val is not None or y_val is not None
-    if has_val:
-        if X_val is None or y_val is None:
-            raise ValueError("pass both X_val and y_val (or neither)")
-        X_val, y_val = np.asarray(X_val), np.asarray(y_val)
-        _check_data(X_val, y_val, "X_val", "y_val")
-    if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
-    if not isinstance(optimizer, Optimizer):
-        raise TypeError(f"optimizer must be an nnlib optimizer such as SGD(model.parameters(), "
-                        f"lr=0.1), got {type(optimizer).__name__}")
-    if scheduler_interval not in ("epoch", "batch"):
-        raise ValueError(f"scheduler_interval must be 'epoch' or 'batch', "
-                         f"got {scheduler_interval!r}")
-    if early_stopping_patience is not None:
-        if not has_val:
-            raise ValueError("early stopping watches the validation loss: pass X_val and y_val "
-                             "(or set early_stopping_patience=None)")
-        if not isinstance(early_stopping_patience, int) or early_stopping_patience < 1:
-            raise ValueError(f"early_stopping_patience must be a positive integer, "
-                             f"got {early_stopping_patience!r}")
-    metric_fn = _metric_fn(metric) if metric is not None else None
-    print_every = int(verbose)  # True -> every epoch, False -> never
-
-    rng = np.random.default_rng(seed)
-    history = History()
-    best_loss, best_state, bad_epochs = math.inf, None, 0
-    for epoch in range(epochs):
-        model.train()
-        history.lr.append(optimizer.lr)  # the lr this epoch starts with
+    loss_fn = _default_loss(loss_fn)
+    metric_fn = _metric_fn(metric)
+    batches = _batches(data, "data", batch_size, shuffle=False)
+    was_training = model.training
+    model.eval()
+    try:
         total_loss, total_metric, n = 0.0, 0.0, 0
-        for batch, (xb, yb) in enumerate(iterate_minibatches(X, y, batch_size, shuffle, rng)):
-            optimizer.zero_grad()
-            loss, pred = _forward(model, loss_fn, optimizer, xb, yb, epoch, batch)
-            with np.errstate(over="ignore", invalid="ignore"):  # caught by the checks instead
-                model.backward(loss_fn.backward())
-                optimizer.step()
-            if scheduler is not None and scheduler_interval == "batch":
-                scheduler.step()
-            total_loss += loss * len(xb)
+        for xb, yb in batches(None):
+            pred = model(xb)
+            total_loss += float(loss_fn(pred, yb)) * len(xb)
             if metric_fn is not None:
                 total_metric += metric_fn(pred, yb) * len(xb)
             n += len(xb)
-        if not all(np.all(np.isfinite(p.data)) for p in model.parameters()):
-            raise _diverged("the weights overflowed to inf/NaN", optimizer,
-                            f"the end of epoch {epoch + 1}")
-        if scheduler is not None and scheduler_interval == "epoch":
-            scheduler.step()
-        history.train_loss.append(total_loss / n)
-        if metric_fn is not None:
-            history.train_acc.append(total_metric / n)
-        if has_val:
-            try:
-                val_loss, val_metric = evaluate(model, loss_fn, X_val, y_val, metric=metric)
-            except ValueError as err:
-                if not is_overflow_error(err, model, X_val):
-                    raise
-                raise _diverged("the activations overflowed to inf/NaN", optimizer,
-                                f"epoch {epoch + 1} (validation)") from err
-            if not math.isfinite(val_loss):
-                raise _diverged(f"the validation loss became {val_loss}", optimizer,
-                                f"epoch {epoch + 1}")
-            history.val_loss.append(val_loss)
+    finally:
+        model.train(was_training)
+    if n == 0:
+        raise ValueError("data yielded no batches: nothing to evaluate")
+    return total_loss / n, (total_metric / n if metric_fn is not None else None)
+
+
+def fit(model: Module, data, optimizer: Optimizer, loss_fn=None, *, epochs: int,
+        val_data=None, scheduler=None, early_stopping: EarlyStopping | None = None,
+        callbacks: Iterable = (), scheduler_step: str = "epoch", batch_size: int = 32,
+        shuffle: bool = True, seed: int | np.random.Generator = 0,
+        metric: str | Callable | None = "accuracy", verbose: bool | int = True) -> History:
+    """Train ``model`` for ``epochs`` passes over ``data``; return a ``History``.
+
+    data, val_data: ``(X, y)`` arrays (cut into mini-batches of ``batch_size``, shuffled with
+                    ``seed`` when ``shuffle``) or a re-iterable of ``(xb, yb)`` batches.
+    loss_fn:        default ``CrossEntropyLoss()``: scores (N, C), integer labels (N,).
+    scheduler:      stepped after every epoch (``scheduler_step="epoch"``) or after every
+                    optimizer step (``"batch"``, e.g. OneCycleLR or warm-up).
+    early_stopping: an ``EarlyStopping(patience=...)``; needs ``val_data``. The best
+                    epoch's weights are put back at the end.
+    callbacks:      ``Callback`` objects or functions ``f(history)`` run after each epoch.
+    seed:           an int, or a ``np.random.Generator`` to continue across calls.
+    metric:         "accuracy", None, or a function ``(pred, y) -> float``.
+    verbose:        True prints one line per epoch, False nothing, k every k-th epoch.
+    A NaN/inf loss raises ``TrainingDivergedError`` naming the learning rate.
+    """
+    loss_fn = _default_loss(loss_fn)
+    if not isinstance(optimizer, Optimizer):
+        raise TypeError(f"optimizer must be an nnlib optimizer such as SGD(model.parameters(), "
+                        f"lr=0.1), got {type(optimizer).__name__}")
+    check_common_args(epochs, val_data is not None, scheduler_step, early_stopping)
+    metric_fn = _metric_fn(metric)
+    rng = np.random.default_rng(seed)
+    train_batches = _batches(data, "data", batch_size, shuffle, rng)
+    val_batches = _batches(val_data, "val_data", 256, False) if val_data is not None else None
+    hooks = as_callbacks(callbacks)
+    parameters = list(model.parameters())
+    batch_scheduler = scheduler if scheduler_step == "batch" else None
+
+    def train_epoch(epoch: int) -> EpochResult:
+        model.train()
+        total_loss, total_metric, total_norm, n, steps = 0.0, 0.0, 0.0, 0, 0
+        stop = False
+        for batch, (xb, yb) in enumerate(train_batches(rng)):
+            optimizer.zero_grad()
+            loss, pred = _forward(model, loss_fn, optimizer, xb, yb,
+                                  f"epoch {epoch + 1}, batch {batch + 1}")
+            with np.errstate(over="ignore", invalid="ignore"):  # caught by the checks instead
+                model.backward(loss_fn.backward())
+                for hook in hooks:
+                    hook.on_before_step(model, optimizer)
+                norm = _grad_norm(parameters)
+                lr = optimizer.lr
+                optimizer.step()
+            if batch_scheduler is not None:
+                batch_scheduler.step()
+            total_loss += loss * len(xb)
             if metric_fn is not None:
-                history.val_acc.append(val_metric)
-            if val_loss < best_loss:
-                best_loss, history.best_epoch, bad_epochs = val_loss, epoch, 0
-                if early_stopping_patience is not None:
-                    best_state = model.state_dict()
-            else:
-                bad_epochs += 1
-        last = epoch == epochs - 1
-        stop = early_stopping_patience is not None and bad_epochs >= early_stopping_patience
-        if print_every and ((epoch + 1) % print_every == 0 or last or stop):
-            print(_epoch_line(history, epoch, epochs))
-        if stop:
-            history.stopped_early = True
-            if print_every:
-                print(f"early stopping: no better validation loss for {bad_epochs} epochs; "
-                      f"restoring the weights of epoch {history.best_epoch + 1}")
-            break
-    if best_state is not None:
-        model.load_state_dict(best_state)
-    return history
+                total_metric += metric_fn(pred, yb) * len(xb)
+            total_norm += norm
+            n += len(xb)
+            steps += 1
+            info = {"epoch": epoch, "batch": batch, "loss": loss, "grad_norm": norm, "lr": lr}
+            if any([bool(hook.on_batch_end(info)) for hook in hooks]):
+                stop = True
+                break
+        if n == 0:
+            raise ValueError("data yielded no batches: check that it is not empty")
+        if not all(np.all(np.isfinite(p.data)) for p in parameters):
+            raise diverged_error("the weights overflowed to inf/NaN", optimizer.lr,
+                                 f"the end of epoch {epoch + 1}", ADVICE)
+        return EpochResult(total_loss / n, total_metric / n if metric_fn else None,
+                           total_norm / steps, stop)
+
+    def validate(epoch: int) -> tuple[float, float | None]:
+        try:
+            return evaluate(model, val_batches, loss_fn, metric=metric)
+        except ValueError as err:
+            if not _overflowed(err, model):
+                raise
+            raise diverged_error("the activations overflowed to inf/NaN", optimizer.lr,
+                                 f"epoch {epoch + 1} (validation)", ADVICE) from err
+
+    def step_scheduler(history: History) -> None:
+        scheduler.step()
+
+    history = History(metric_name=_metric_name(metric))
+    return run_epochs(model, train_epoch, epochs=epochs, history=history,
+                      get_lr=lambda: optimizer.lr,
+                      validate=validate if val_batches is not None else None,
+                      step_scheduler=step_scheduler if scheduler is not None
+                      and scheduler_step == "epoch" else None,
+                      early_stopping=early_stopping, hooks=hooks,
+                      batches_per_epoch=train_batches.count, verbose=verbose, advice=ADVICE)
 
 
-def _forward(model, loss_fn, optimizer, xb, yb, epoch, batch) -> tuple[float, np.ndarray]:
+# -- pieces -----------------------------------------------------------------------------------
+class _Batches:
+    """``batches(rng)`` yields the batches of one pass; ``count`` is how many (0 if unknown)."""
+
+    def __init__(self, data, name: str, batch_size: int, shuffle: bool, rng=None):
+        self.name = name
+        if isinstance(data, _Batches):
+            self.arrays, self.source, self.count = data.arrays, data.source, data.count
+            self.batch_size, self.shuffle = data.batch_size, data.shuffle
+            return
+        if isinstance(data, tuple) and len(data) == 2 and not isinstance(data[0], tuple):
+            X, y = np.asarray(data[0]), np.asarray(data[1])
+            _check_data(X, y, f"{name}[0]", f"{name}[1]")
+            _check_batch_size(batch_size)
+            self.arrays, self.source = (X, y), None
+            self.count = -(-len(X) // batch_size)
+        else:
+            if not isinstance(data, Iterable) or isinstance(data, (str, np.ndarray)):
+                raise TypeError(f"{name} must be a pair of arrays (X, y) or a list of (xb, yb) "
+                                f"batches, got a {type(data).__name__}")
+            if iter(data) is data:
+                raise TypeError(f"{name} is an iterator, which is used up after one pass: pass "
+                                f"a list of batches (list({name})) or the arrays (X, y)")
+            self.arrays, self.source = None, data
+            try:
+                self.count = len(data)
+            except TypeError:
+                self.count = 0
+        self.batch_size, self.shuffle = batch_size, shuffle
+
+    def __call__(self, rng):
+        if self.arrays is not None:
+            return iterate_minibatches(*self.arrays, self.batch_size, self.shuffle, rng)
+        return (_check_batch(pair, self.name) for pair in self.source)
+
+
+def _batches(data, name, batch_size, shuffle, rng=None) -> _Batches:
+    return _Batches(data, name, batch_size, shuffle, rng)
+
+
+def _check_batch(pair, name: str):
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        raise ValueError(f"{name} must yield (inputs, targets) pairs, got a "
+                         f"{type(pair).__name__}")
+    return np.asarray(pair[0]), np.asarray(pair[1])
+
+
+def _forward(model, loss_fn, optimizer, xb, yb, where: str) -> tuple[float, np.ndarray]:
     """Forward pass and loss; a NaN/inf anywhere becomes a TrainingDivergedError."""
-    where = f"epoch {epoch + 1}, batch {batch + 1}"
     try:
         with np.errstate(over="ignore", invalid="ignore"):
             pred = model(xb)
@@ -213,9 +251,10 @@ def _forward(model, loss_fn, optimizer, xb, yb, epoch, batch) -> tuple[float, np
     except ValueError as err:
         if not is_overflow_error(err, model, xb):
             raise
-        raise _diverged("the activations overflowed to inf/NaN", optimizer, where) from err
+        raise diverged_error("the activations overflowed to inf/NaN", optimizer.lr, where,
+                             ADVICE) from err
     if not math.isfinite(loss):
-        raise _diverged(f"the loss became {loss}", optimizer, where)
+        raise diverged_error(f"the loss became {loss}", optimizer.lr, where, ADVICE)
     return loss, pred
 
 
@@ -230,15 +269,27 @@ def is_overflow_error(err: ValueError, model: Module, xb: np.ndarray) -> bool:
     return isinstance(err, NonFiniteError) and bool(np.all(np.isfinite(xb)))
 
 
-def _diverged(what: str, optimizer: Optimizer, where: str) -> TrainingDivergedError:
-    return TrainingDivergedError(
-        f"training diverged at {where}: {what} with learning rate {optimizer.lr:g}; "
-        f"try a smaller learning rate, e.g. {optimizer.lr / 10:g}, or run lr_range_test "
-        "to pick one")
+def _overflowed(err: ValueError, model: Module) -> bool:
+    if not all(np.all(np.isfinite(p.data)) for p in model.parameters()):
+        return True
+    return isinstance(err, NonFiniteError)
 
 
-def _metric_fn(metric) -> Callable:
-    if callable(metric):
+def _grad_norm(parameters) -> float:
+    total = sum(float(np.sum(np.square(p.grad))) for p in parameters if p.grad is not None)
+    return math.sqrt(total) if math.isfinite(total) else math.inf
+
+
+def _default_loss(loss_fn):
+    if loss_fn is None:
+        from nnlib.scratch.losses import CrossEntropyLoss
+
+        return CrossEntropyLoss()
+    return loss_fn
+
+
+def _metric_fn(metric) -> Callable | None:
+    if metric is None or callable(metric):
         return metric
     if metric == "accuracy":
         return accuracy
@@ -246,17 +297,16 @@ def _metric_fn(metric) -> Callable:
                      f"got {metric!r}")
 
 
-def _epoch_line(history: History, epoch: int, epochs: int) -> str:
-    width = len(str(epochs))
-    parts = [f"epoch {epoch + 1:>{width}}/{epochs}", f"train_loss {history.train_loss[-1]:.4f}"]
-    if history.train_acc:
-        parts.append(f"train_acc {history.train_acc[-1]:.4f}")
-    if history.val_loss:
-        parts.append(f"val_loss {history.val_loss[-1]:.4f}")
-    if history.val_acc:
-        parts.append(f"val_acc {history.val_acc[-1]:.4f}")
-    parts.append(f"lr {history.lr[-1]:.4g}")
-    return "  ".join(parts)
+def _metric_name(metric) -> str:
+    if metric is None or isinstance(metric, str):
+        return metric or "accuracy"
+    return getattr(metric, "__name__", "metric")
+
+
+def _check_batch_size(batch_size) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
 
 
 def _check_data(X: np.ndarray, y: np.ndarray, x_name: str = "X", y_name: str = "y") -> None:

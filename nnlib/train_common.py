@@ -1,0 +1,287 @@
+"""What the NumPy and the PyTorch training loops share, so that both read and report alike.
+
+Both halves have ``fit(model, data, optimizer, loss_fn, *, epochs, val_data=None,
+scheduler=None, early_stopping=None, callbacks=(), ...)`` and ``evaluate(model, data,
+loss_fn)`` (``nnlib.scratch.fit`` and ``nnlib.train.fit``). Each half trains one epoch its own
+way (NumPy: ``model.backward(loss_fn.backward())``; PyTorch: ``loss.backward()``, devices,
+mixed precision); everything around the epochs is here, written once:
+
+* :class:`History`     per-epoch records, the same fields in both halves;
+* :class:`Callback`    hooks called by both loops; :class:`EarlyStopping`;
+* :func:`run_epochs`   the epoch loop: validation, schedulers, early stopping, callbacks and
+                       the one per-epoch line (:func:`epoch_line`);
+* :class:`TrainingDivergedError` (from ``nnlib.errors``), raised by both loops as soon as a
+  loss becomes NaN or infinite (:func:`diverged_error` writes its message).
+
+This module imports neither NumPy's engine nor torch.
+"""
+
+from __future__ import annotations
+
+import copy
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from nnlib.errors import TrainingDivergedError
+
+__all__ = ["Callback", "EarlyStopping", "EpochResult", "History", "TrainingDivergedError",
+           "as_callbacks", "diverged_error", "epoch_line", "run_epochs"]
+
+SCHEDULER_STEPS = ("batch", "epoch")
+
+
+@dataclass
+class History:
+    """Per-epoch records of a ``fit`` run (the same in both halves).
+
+    train_loss, val_loss:     mean loss per example;
+    train_metric, val_metric: the metric named ``metric_name`` ("accuracy": a fraction in
+                              [0, 1]); empty when there is no metric;
+    lr:                       learning rate at the start of each epoch;
+    grad_norm:                mean total gradient norm of the epoch's steps, before clipping;
+    best_epoch:               0-based index of the lowest validation loss;
+    stopped_early:            True when :class:`EarlyStopping` ended the run.
+    val_* stay empty without validation data.
+    """
+
+    train_loss: list[float] = field(default_factory=list)
+    val_loss: list[float] = field(default_factory=list)
+    train_metric: list[float] = field(default_factory=list)
+    val_metric: list[float] = field(default_factory=list)
+    lr: list[float] = field(default_factory=list)
+    grad_norm: list[float] = field(default_factory=list)
+    best_epoch: int | None = None
+    stopped_early: bool = False
+    metric_name: str = "accuracy"
+
+    @property
+    def epochs(self) -> int:
+        return len(self.train_loss)
+
+    # the old names (train_acc held any metric); kept until every notebook uses the new ones
+    @property
+    def train_acc(self) -> list[float]:
+        return self.train_metric
+
+    @property
+    def val_acc(self) -> list[float]:
+        return self.val_metric
+
+    def plot(self, fig=None, title: str = "", gridspec_kw: dict | None = None):
+        """Loss (left) and metric (right) per epoch: :func:`nnlib.plotting.plot_history`."""
+        from nnlib.plotting import plot_history
+
+        return plot_history(self, fig, title=title, gridspec_kw=gridspec_kw)
+
+
+class Callback:
+    """Hooks called by both ``fit`` loops; override the ones you need.
+
+    ``on_epoch_end`` may return True to stop after that epoch, ``on_batch_end`` to stop at
+    once. A plain function ``f(history)`` in ``callbacks`` is used as ``on_epoch_end``.
+    """
+
+    def on_train_begin(self, epochs: int, batches_per_epoch: int) -> None:
+        """``batches_per_epoch`` is 0 when the data has no length."""
+
+    def on_before_step(self, model, optimizer) -> None:
+        """The gradients are ready (after backward, before clipping and the optimizer step):
+        read them, or add to them (e.g. the gradient of an extra penalty)."""
+
+    def on_batch_end(self, info: dict) -> bool | None:
+        """``info``: epoch, batch (0-based), loss, grad_norm (before clipping), lr."""
+
+    def on_epoch_end(self, history: History) -> bool | None:
+        pass
+
+    def on_train_end(self, history: History) -> None:
+        pass
+
+
+class _FunctionCallback(Callback):
+    def __init__(self, fn: Callable[[History], bool | None]):
+        self.fn = fn
+
+    def on_epoch_end(self, history):
+        return self.fn(history)
+
+
+def as_callbacks(callbacks: Iterable | None) -> list[Callback]:
+    """:class:`Callback` objects from ``callbacks`` (functions become ``on_epoch_end``)."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback) or callable(callbacks):
+        callbacks = [callbacks]
+    hooks = []
+    for c in callbacks:
+        if isinstance(c, Callback):
+            hooks.append(c)
+        elif callable(c):
+            hooks.append(_FunctionCallback(c))
+        else:
+            raise TypeError(f"callbacks must be Callback objects or functions f(history), got "
+                            f"a {type(c).__name__}")
+    return hooks
+
+
+class EarlyStopping:
+    """Stop when the validation loss has not improved for ``patience`` epochs.
+
+    An epoch improves when its loss is below ``best - min_delta``. With ``restore_best``
+    the model gets back the weights of its best epoch when training ends. Works with the
+    models of both halves (it keeps a deep copy of ``model.state_dict()``).
+    """
+
+    def __init__(self, patience: int = 5, min_delta: float = 0.0, restore_best: bool = True):
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
+            raise ValueError(f"patience must be a positive integer (epochs to wait), "
+                             f"got {patience!r}")
+        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)) \
+                or not min_delta >= 0:
+            raise ValueError(f"min_delta must be a number >= 0, got {min_delta!r}")
+        self.patience, self.min_delta, self.restore_best = patience, float(min_delta), restore_best
+        self.reset()
+
+    def reset(self) -> None:
+        self.best_loss, self.best_epoch, self.bad_epochs = math.inf, None, 0
+        self.best_state: dict | None = None
+
+    def step(self, val_loss: float, model=None, epoch: int = 0) -> bool:
+        """Record epoch ``epoch``'s validation loss; True means "stop now"."""
+        if val_loss < self.best_loss - self.min_delta:
+            self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
+            if self.restore_best and model is not None:
+                self.best_state = copy.deepcopy(model.state_dict())
+        else:
+            self.bad_epochs += 1
+        return self.bad_epochs >= self.patience
+
+    def restore(self, model) -> bool:
+        """Load the best weights into ``model``; False if there is nothing to restore."""
+        if not self.restore_best or self.best_state is None:
+            return False
+        model.load_state_dict(self.best_state)
+        return True
+
+    def __repr__(self) -> str:
+        return (f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
+                f"restore_best={self.restore_best})")
+
+
+@dataclass
+class EpochResult:
+    """What one training epoch measured: mean loss, mean metric, mean gradient norm."""
+
+    loss: float
+    metric: float | None = None
+    grad_norm: float | None = None
+    stop: bool = False  # a callback's on_batch_end asked to stop
+
+
+def diverged_error(what: str, lr: float, where: str, advice: str = "") -> TrainingDivergedError:
+    """The one message of both loops: where, what, the learning rate, and what to try."""
+    return TrainingDivergedError(
+        f"training diverged at {where}: {what} with learning rate {lr:g}; try a smaller "
+        f"learning rate (e.g. {lr / 10:g}){advice}")
+
+
+def epoch_line(history: History, epochs: int) -> str:
+    """``epoch  3/8  train loss 0.2345  acc  93.1 %  | val loss ...  | lr 0.001``."""
+    width = len(str(epochs))
+    parts = [f"epoch {history.epochs:>{width}}/{epochs}",
+             f"train loss {history.train_loss[-1]:.4f}"]
+    if history.train_metric:
+        parts.append(_metric_text(history.metric_name, history.train_metric[-1]))
+    if history.val_loss:
+        parts.append(f"| val loss {history.val_loss[-1]:.4f}")
+    if history.val_metric:
+        parts.append(_metric_text(history.metric_name, history.val_metric[-1]))
+    parts.append(f"| lr {history.lr[-1]:.3g}")
+    return "  ".join(parts)
+
+
+def _metric_text(name: str, value: float) -> str:
+    if name == "accuracy":
+        return f"acc {100 * value:5.1f} %"
+    return f"{name} {value:.4f}"
+
+
+def check_epochs(epochs) -> None:
+    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
+        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+
+
+def check_common_args(epochs, has_val: bool, scheduler_step: str, early_stopping) -> None:
+    """The checks both ``fit`` functions make on their shared arguments."""
+    check_epochs(epochs)
+    if scheduler_step not in SCHEDULER_STEPS:
+        raise ValueError(f"scheduler_step must be 'batch' or 'epoch', got {scheduler_step!r}")
+    if early_stopping is not None:
+        if not isinstance(early_stopping, EarlyStopping):
+            raise TypeError("early_stopping must be an EarlyStopping(patience=...) object, "
+                            f"got {type(early_stopping).__name__}")
+        if not has_val:
+            raise ValueError("early stopping watches the validation loss: pass val_data")
+
+
+def run_epochs(model, train_epoch: Callable[[int], EpochResult], *, epochs: int,
+               history: History, get_lr: Callable[[], float],
+               validate: Callable[[int], tuple[float, float | None]] | None = None,
+               step_scheduler: Callable[[History], None] | None = None,
+               early_stopping: EarlyStopping | None = None, hooks: list[Callback] = (),
+               batches_per_epoch: int = 0, verbose: bool | int = True,
+               advice: str = "") -> History:
+    """The epoch loop of both ``fit`` functions.
+
+    Each epoch: record the lr, ``train_epoch(epoch)``, ``validate(epoch)`` (a NaN/inf
+    validation loss raises :class:`TrainingDivergedError`), ``step_scheduler(history)``,
+    early stopping, the callbacks' ``on_epoch_end``, one :func:`epoch_line` (``verbose``:
+    True every epoch, False never, k every k-th and the last). At the end the best weights
+    are put back (``early_stopping.restore_best``) and ``on_train_end`` runs.
+    """
+    if early_stopping is not None:
+        early_stopping.reset()
+    for hook in hooks:
+        hook.on_train_begin(epochs, batches_per_epoch)
+    for epoch in range(epochs):
+        history.lr.append(float(get_lr()))
+        result = train_epoch(epoch)
+        history.train_loss.append(result.loss)
+        if result.metric is not None:
+            history.train_metric.append(result.metric)
+        if result.grad_norm is not None:
+            history.grad_norm.append(result.grad_norm)
+        if validate is not None:
+            val_loss, val_metric = validate(epoch)
+            if not math.isfinite(val_loss):
+                raise diverged_error(f"the validation loss became {val_loss}", get_lr(),
+                                     f"epoch {epoch + 1}", advice)
+            history.val_loss.append(val_loss)
+            if val_metric is not None:
+                history.val_metric.append(val_metric)
+            if val_loss < min(history.val_loss[:-1], default=math.inf):
+                history.best_epoch = epoch
+        if step_scheduler is not None:
+            step_scheduler(history)
+        stop = early_stopping is not None and early_stopping.step(
+            history.val_loss[-1], model, epoch)
+        asked = any([bool(hook.on_epoch_end(history)) for hook in hooks]) or result.stop
+        if verbose and ((epoch + 1) % int(verbose) == 0 or epoch == epochs - 1 or stop or asked):
+            print(epoch_line(history, epochs))
+        if stop:
+            history.stopped_early = True
+            if verbose:
+                print(f"early stopping: no better validation loss for "
+                      f"{early_stopping.patience} epochs")
+            break
+        if asked:
+            break
+    if early_stopping is not None and early_stopping.restore(model):
+        history.best_epoch = early_stopping.best_epoch
+        if verbose and early_stopping.best_epoch != history.epochs - 1:
+            print(f"restored the weights of epoch {early_stopping.best_epoch + 1} "
+                  f"(validation loss {early_stopping.best_loss:.4f})")
+    for hook in hooks:
+        hook.on_train_end(history)
+    return history
