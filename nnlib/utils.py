@@ -33,12 +33,35 @@ def get_rng() -> np.random.Generator:
     return _rng
 
 
-def get_device(prefer: str | None = None):
+def get_device(prefer: str | None = None, *, announce: bool = False, gpu_hint: bool = False):
     """The best available torch device: CUDA, then Apple's MPS, then the CPU.
 
     ``prefer`` ("cpu", "cuda", "mps") forces a choice when it is available, and
-    the environment variable ``NNLIB_DEVICE`` does the same without code changes.
+    the environment variable ``NNLIB_DEVICE`` does the same without code changes
+    (``make test`` sets ``NNLIB_DEVICE=cpu`` so that stored outputs compare on any machine).
+    ``announce=True`` prints one line naming the device (the notebooks' setup cells do);
+    with ``gpu_hint=True`` as well, a Colab session without a GPU is told how to get one.
     """
+    device = _pick_device(prefer)
+    if announce:
+        print(device_message(device, gpu_hint=gpu_hint))
+    return device
+
+
+def device_message(device, *, gpu_hint: bool = False) -> str:
+    """``Device: cpu`` and the like; with ``gpu_hint``, on Colab's CPU, how to switch to a GPU."""
+    import torch
+
+    text = f"Device: {device.type}"
+    if device.type == "cuda":
+        text += f" ({torch.cuda.get_device_name(device)})"
+    elif gpu_hint and in_colab():
+        text += (". This Colab session has no GPU: Runtime > Change runtime type > T4 GPU, "
+                 "then run the notebook again (the default run also works on the CPU).")
+    return text
+
+
+def _pick_device(prefer: str | None):
     import torch
 
     choice = prefer or os.environ.get("NNLIB_DEVICE")
@@ -99,3 +122,42 @@ def environment_report() -> str:
         lines.append(f"ipywidgets  {ipywidgets.__version__}")
     lines.append("Running in  " + ("Google Colab" if in_colab() else "a local Jupyter kernel"))
     return "\n".join(lines)
+
+
+def full_run_notice(full_run: bool, estimate_minutes_cpu: float, *, device=None,
+                    estimate_minutes_gpu: float | None = None) -> str | None:
+    """Warn before a ``FULL_RUN`` on the CPU: print how long it will take, and return the text.
+
+    Call it in a setup cell right after ``device = get_device(...)``, with the measured time of
+    the notebook's full run on a laptop CPU. Nothing is printed for the default run or on a GPU.
+    """
+    from nnlib._checks import check_bool, check_float
+
+    where = "full_run_notice"
+    full_run = check_bool(full_run, "full_run", where=where)
+    estimate_minutes_cpu = check_float(estimate_minutes_cpu, "estimate_minutes_cpu", minimum=0,
+                                       min_open=True, where=where)
+    if estimate_minutes_gpu is not None:
+        estimate_minutes_gpu = check_float(estimate_minutes_gpu, "estimate_minutes_gpu",
+                                           minimum=0, min_open=True, where=where)
+    if not full_run:
+        return None
+    if device is None:
+        device = get_device()
+    if getattr(device, "type", str(device)) != "cpu":
+        return None
+    gpu = f" (a GPU needs about {_minutes(estimate_minutes_gpu)})" if estimate_minutes_gpu else ""
+    faster = ("Runtime > Change runtime type > T4 GPU" if in_colab()
+              else "a machine with a GPU, or Colab with a GPU runtime")
+    text = (f"FULL_RUN = True on the CPU: this notebook will take about "
+            f"{_minutes(estimate_minutes_cpu)}{gpu}. For the quick version set FULL_RUN = False; "
+            f"for speed use {faster}.")
+    print(text)
+    return text
+
+
+def _minutes(value: float) -> str:
+    if value >= 90:
+        return f"{value / 60:.1f} hours"
+    whole = max(1, round(value))
+    return f"{whole} minute" + ("" if whole == 1 else "s")

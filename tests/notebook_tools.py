@@ -2,6 +2,7 @@
 
     python -m tests.notebook_tools execute notebooks/*.ipynb   # fresh kernel, store outputs
     python -m tests.notebook_tools sync notebooks/*.ipynb      # Colab links from pyproject
+    python -m tests.notebook_tools set-repo https://github.com/OWNER/NAME  # a fork's address
     python -m tests.notebook_tools lint notebooks/*.ipynb      # report convention problems
     python -m tests.notebook_tools slides OUTDIR [--local-libs=DIR] notebooks/*.ipynb  # decks
 
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import nbformat
 
-from nnlib.course import colab_badge, colab_install_line
+from nnlib.course import colab_badge, colab_install_line, colab_setup_block, device_line, wants_gpu
 
 NAME_PATTERN = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 MAX_NOTEBOOK_BYTES = 3_000_000
@@ -65,6 +66,8 @@ def lint_notebook(path: Path) -> list[str]:
         needed = {
             "Colab guard": '"google.colab" in sys.modules',
             "Colab install line": colab_install_line(),
+            "Colab block (run: python -m tests.notebook_tools sync)": colab_setup_block(),
+            "device line (run: python -m tests.notebook_tools sync)": device_line(path.name),
             "seed": "set_seed(",
             "device": "get_device(",
         }
@@ -136,7 +139,12 @@ def execute(path: Path, timeout: int = 600) -> float:
 
 
 def sync(path: Path) -> bool:
-    """Rewrite the Colab badge and install line from pyproject; True if the file changed."""
+    """Regenerate what pyproject and nnlib.course decide; True if the file changed.
+
+    The Colab badge; the setup cell's Colab block (install nnlib only if it is missing, one
+    clear line if that failed); its device line (prints the device, and from notebook 08 on
+    tells a GPU-less Colab session how to get a GPU); Colab's GPU-runtime metadata (08 on).
+    """
     path = Path(path)
     nb = nbformat.read(path, as_version=4)
     before = nbformat.writes(nb)
@@ -144,12 +152,50 @@ def sync(path: Path) -> bool:
     nb.cells[0].source = badge.sub(lambda _: colab_badge(path.name), nb.cells[0].source)
     setup = _first_code_cell(nb)
     if setup is not None:
-        setup.source = re.sub(r'^ *%pip install -q "nnlib @ git\+[^"]*"', colab_install_line(),
-                              setup.source, flags=re.MULTILINE)
+        setup.source = _sync_setup_source(setup.source, path.name)
+    if wants_gpu(path.name):
+        nb.metadata["accelerator"] = "GPU"
+        nb.metadata.setdefault("colab", {})["gpuType"] = "T4"
+    else:
+        nb.metadata.pop("accelerator", None)
+        nb.metadata.get("colab", {}).pop("gpuType", None)
+        if nb.metadata.get("colab") == {}:
+            del nb.metadata["colab"]
     if nbformat.writes(nb) == before:
         return False
     nbformat.write(nb, path)
     return True
+
+
+def _sync_setup_source(source: str, name: str) -> str:
+    lines, out, index = source.split("\n"), [], 0
+    while index < len(lines):
+        line = lines[index]
+        if line.startswith('if "google.colab" in sys.modules'):
+            index += 1  # the block ends at the first line that is not indented
+            while index < len(lines) and lines[index].startswith((" ", "\t")):
+                index += 1
+            out.extend(colab_setup_block().split("\n"))
+            continue
+        out.append(line)
+        index += 1
+    source = "\n".join(out)
+    if "import importlib.util" not in source:
+        source = re.sub(r"^import sys$", "import importlib.util\nimport sys", source, count=1,
+                        flags=re.MULTILINE)
+    return re.sub(r"^device = get_device\([^)\n]*\)", device_line(name), source, count=1,
+                  flags=re.MULTILINE)
+
+
+def set_repo(url: str, notebooks: list[Path]) -> int:
+    """Point the course at another repository (a fork): pyproject, then every notebook."""
+    from nnlib.course import set_repo_url
+
+    old = set_repo_url(url)
+    print(f"pyproject.toml: Repository {old} -> {url}")
+    for path in notebooks:
+        print(f"{path.name}: {'updated' if sync(path) else 'already in sync'}")
+    return 0
 
 
 SOLUTION_TAG = "solution"
@@ -222,6 +268,9 @@ def main(argv: list[str]) -> int:
         for path in paths:
             print(f"{Path(path).name}: {slides(Path(path), outdir, prefix).name}")
         return 0
+    if len(argv) == 2 and argv[0] == "set-repo":
+        folder = Path(__file__).resolve().parent.parent / "notebooks"
+        return set_repo(argv[1], sorted(folder.glob("[0-9][0-9]_*.ipynb")))
     if len(argv) < 2 or argv[0] not in {"execute", "sync", "lint"}:
         print(__doc__)
         return 2

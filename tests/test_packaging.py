@@ -41,7 +41,7 @@ def wheel(tmp_path_factory) -> Path:
     subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation",
                     "--outdir", str(out), str(REPO)], check=True, capture_output=True,
                    timeout=300)
-    (path,) = out.glob("nnlib-*.whl")
+    (path,) = out.glob("nnlib_course-*.whl")
     return path
 
 

@@ -24,7 +24,7 @@ def test_notebook_runs_from_an_installed_wheel_outside_the_repository(tmp_path):
     dist = tmp_path / "dist"
     built = run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, REPO)
     assert built.returncode == 0, built.stderr[-2000:]
-    (wheel,) = dist.glob("nnlib-*.whl")
+    (wheel,) = dist.glob("nnlib_course-*.whl")
 
     env = tmp_path / "env"
     assert run(sys.executable, "-m", "venv", "--without-pip", env).returncode == 0
