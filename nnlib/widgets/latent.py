@@ -1,0 +1,84 @@
+"""Latent-space explorer for a 2-D VAE (notebook 13).
+
+Left: the latent codes of real digits, coloured by class, and a cross at the point chosen
+with the ``z1``/``z2`` sliders. Middle: the image the decoder makes from that point. Right:
+a straight walk in latent space from digit ``a`` to digit ``b`` (their codes are the means
+mu of the encoder), decoded at ``steps`` evenly spaced points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as widgets
+import numpy as np
+
+from nnlib._checks import check_array, check_callable, check_float, check_int
+from nnlib.widgets.core import InteractiveFigure, slider
+
+
+def interpolate(z_a, z_b, steps: int = 7) -> np.ndarray:
+    """``steps`` points on the segment from z_a to z_b (both ends included): (steps, K)."""
+    z_a, z_b = check_array(z_a, "z_a", ndim=1), check_array(z_b, "z_b", ndim=1)
+    steps = check_int(steps, "steps", minimum=2, where="interpolate")
+    t = np.linspace(0.0, 1.0, steps)[:, None]
+    return (1 - t) * z_a + t * z_b
+
+
+class LatentExplorer(InteractiveFigure):
+    """Move a point in a 2-D latent space and see the decoded image; interpolate two digits.
+
+    decode: function (M, 2) array -> (M, 784) images in [0, 1] (e.g. a VAE's decoder).
+    codes:  (N, 2) latent codes of real digits (drawn as the map), labels (N,) their classes.
+    """
+
+    def __init__(self, decode: Callable[[np.ndarray], np.ndarray], codes, labels, *,
+                 extent: float = 3.0, a: int = 0, b: int = 1, steps: int = 7):
+        self.decode = check_callable(decode, "decode", where="LatentExplorer")
+        self.codes = check_array(codes, "codes", shape=(None, 2), shape_text="(N, 2)")
+        self.labels = np.asarray(labels)
+        if self.labels.shape != (len(self.codes),):
+            raise ValueError(f"LatentExplorer: labels must have shape ({len(self.codes)},), "
+                             f"one class per code, got {self.labels.shape}")
+        self.extent = check_float(extent, "extent", minimum=0, min_open=True,
+                                  where="LatentExplorer")
+        self.steps = check_int(steps, "steps", minimum=2, where="LatentExplorer")
+        last = len(self.codes) - 1
+        controls = {
+            "z1": slider("z1", 0.0, -extent, extent, 0.1),
+            "z2": slider("z2", 0.0, -extent, extent, 0.1),
+            "a": widgets.BoundedIntText(value=a, min=0, max=last, description="digit a"),
+            "b": widgets.BoundedIntText(value=b, min=0, max=last, description="digit b"),
+        }
+        super().__init__(self._draw, controls, figsize=(10.0, 3.4),
+                         title="Latent-space explorer")
+
+    def image_at(self, z1: float, z2: float) -> np.ndarray:
+        """The decoded 28 x 28 image at latent point (z1, z2)."""
+        return np.asarray(self.decode(np.array([[z1, z2]]))).reshape(28, 28)
+
+    def _draw(self, fig, z1, z2, a, b):
+        grid = fig.add_gridspec(2, 3, width_ratios=[1.2, 1, 2.2])
+        ax_map = fig.add_subplot(grid[:, 0])
+        ax_map.scatter(self.codes[:, 0], self.codes[:, 1], c=self.labels, cmap="tab10", s=4,
+                       vmin=0, vmax=9)
+        ax_map.plot([z1], [z2], "k+", markersize=14, markeredgewidth=2)
+        path = interpolate(self.codes[a], self.codes[b], self.steps)
+        ax_map.plot(path[:, 0], path[:, 1], "k--", linewidth=1)
+        lim = self.extent
+        ax_map.set(xlim=(-lim, lim), ylim=(-lim, lim), title="latent codes (colour = digit)")
+        ax_img = fig.add_subplot(grid[:, 1])
+        ax_img.imshow(self.image_at(z1, z2), cmap="gray", vmin=0, vmax=1)
+        ax_img.set_title(f"decoded at ({z1:.1f}, {z2:.1f})")
+        ax_img.axis("off")
+        strip = np.asarray(self.decode(path)).reshape(self.steps, 28, 28)
+        ax_strip = fig.add_subplot(grid[:, 2])
+        ax_strip.imshow(np.concatenate(list(strip), axis=1), cmap="gray", vmin=0, vmax=1)
+        ax_strip.set_title(f"from digit a (a {self.labels[a]}) to digit b (a {self.labels[b]})")
+        ax_strip.axis("off")
+        return f"z = ({z1:.1f}, {z2:.1f}); path of {self.steps} points from code {a} to {b}"
+
+
+def latent_explorer(decode, codes, labels, **kwargs) -> LatentExplorer:
+    """Build a :class:`LatentExplorer` (see its docstring)."""
+    return LatentExplorer(decode, codes, labels, **kwargs)
