@@ -1,4 +1,4 @@
-"""nnlib.training (fit, evaluate, predict, early stopping, checkpoints) and nnlib.models.MLP."""
+"""nnlib.train: fit, evaluate, predict, early stopping, checkpoints, precision; the MLP."""
 
 import math
 import pickle
@@ -13,7 +13,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from nnlib.data import gaussian_blobs
 from nnlib.models import MLP
 from nnlib.models.mlp import init_linear_layers
-from nnlib.training import (
+from nnlib.train import (
     Callback,
     EarlyStopping,
     History,
@@ -59,11 +59,11 @@ def test_fit_reaches_high_accuracy_on_separable_blobs():
     train, val = blobs_loaders()
     model = small_model()
     history = quiet_fit(model, train, torch.optim.Adam(model.parameters(), lr=0.05), epochs=15,
-                        val_loader=val)
+                        val_data=val)
     assert isinstance(history, History) and history.epochs == 15
-    assert len(history.val_loss) == len(history.train_acc) == len(history.lr) == 15
+    assert len(history.val_loss) == len(history.train_metric) == len(history.lr) == 15
     assert history.train_loss[-1] < history.train_loss[0] / 4
-    assert history.train_acc[-1] > 0.95 and history.val_acc[-1] > 0.95
+    assert history.train_metric[-1] > 0.95 and history.val_metric[-1] > 0.95
     assert history.best_epoch == int(np.argmin(history.val_loss))
     assert not history.stopped_early and all(n > 0 for n in history.grad_norm)
 
@@ -72,10 +72,10 @@ def test_validation_numbers_equal_evaluate_in_eval_mode():
     train, val = blobs_loaders()
     model = small_model(dropout=0.5)  # dropout makes train-mode numbers differ
     history = quiet_fit(model, train, torch.optim.Adam(model.parameters(), lr=0.02), epochs=3,
-                        val_loader=val)
+                        val_data=val)
     loss, accuracy = evaluate(model, val, nn.CrossEntropyLoss())
     assert loss == pytest.approx(history.val_loss[-1], rel=1e-6)
-    assert accuracy == pytest.approx(history.val_acc[-1])
+    assert accuracy == pytest.approx(history.val_metric[-1])
     assert model.training  # evaluate restores the mode it found
     model.train()
     noisy = [nn.CrossEntropyLoss()(model(x), y).item() for x, y in val]
@@ -88,13 +88,13 @@ def test_training_loss_is_the_mean_over_examples():
     history = quiet_fit(model, train, torch.optim.SGD(model.parameters(), lr=0.0), epochs=2)
     loss, accuracy = evaluate(model, train)
     assert history.train_loss == pytest.approx([loss, loss], rel=1e-6)
-    assert history.train_acc == pytest.approx([accuracy, accuracy])
+    assert history.train_metric == pytest.approx([accuracy, accuracy])
 
 
 def test_verbose_prints_rounded_lines(capsys):
     train, val = blobs_loaders()
     model = small_model()
-    fit(model, train, torch.optim.Adam(model.parameters(), lr=0.05), epochs=5, val_loader=val,
+    fit(model, train, torch.optim.Adam(model.parameters(), lr=0.05), epochs=5, val_data=val,
         device=CPU, progress=False, verbose=2)
     lines = capsys.readouterr().out.strip().splitlines()
     assert [line.split()[1] for line in lines] == ["2/5", "4/5", "5/5"]
@@ -104,12 +104,13 @@ def test_verbose_prints_rounded_lines(capsys):
 
 
 def test_progress_bar_counts_batches(monkeypatch):
-    import nnlib.training
+    import nnlib.train.core
 
     bars = []
-    make_bar = nnlib.training._progress_bar
-    monkeypatch.setattr(nnlib.training, "_progress_bar",
-                        lambda total: bars.append(make_bar(total)) or bars[-1])
+    make_bar = nnlib.train.core.progress_bar
+    monkeypatch.setattr(nnlib.train.core, "progress_bar",
+                        lambda total, enabled=True, unit="batch":
+                        bars.append(make_bar(total, enabled, unit)) or bars[-1])
     train, _ = blobs_loaders(n=96, batch_size=32)
     model = small_model()
     fit(model, train, torch.optim.SGD(model.parameters(), lr=0.1), epochs=2, device=CPU,
@@ -124,7 +125,7 @@ def test_early_stopping_stops_and_restores_the_best_weights():
     model = small_model()
     snapshots = []
     history = quiet_fit(
-        model, train, torch.optim.Adam(model.parameters(), lr=0.05), epochs=20, val_loader=wrong,
+        model, train, torch.optim.Adam(model.parameters(), lr=0.05), epochs=20, val_data=wrong,
         early_stopping=EarlyStopping(patience=2),
         callbacks=[lambda h: snapshots.append({k: v.clone()
                                                for k, v in model.state_dict().items()})])
@@ -142,7 +143,7 @@ def test_early_stopping_without_restore_keeps_the_last_weights():
     wrong = DataLoader(TensorDataset(X, (y + 1) % 3), batch_size=50)
     model = small_model()
     history = quiet_fit(model, train, torch.optim.Adam(model.parameters(), lr=0.05), epochs=20,
-                        val_loader=wrong,
+                        val_data=wrong,
                         early_stopping=EarlyStopping(patience=2, restore_best=False))
     assert history.stopped_early
     assert evaluate(model, wrong)[0] == pytest.approx(history.val_loss[-1], rel=1e-6)
@@ -228,7 +229,7 @@ def test_reduce_on_plateau_gets_the_validation_loss():
             seen.append(metrics)
             super().step(metrics)
 
-    history = quiet_fit(model, train, optimizer, epochs=3, val_loader=val,
+    history = quiet_fit(model, train, optimizer, epochs=3, val_data=val,
                         scheduler=Recording(optimizer))
     assert seen == history.val_loss
 
@@ -269,7 +270,7 @@ def test_fit_moves_model_and_batches_to_the_chosen_device(monkeypatch):
     train, val = blobs_loaders()
     model = small_model()
     history = fit(model, train, torch.optim.Adam(model.parameters(), lr=0.05), epochs=2,
-                  val_loader=val, device=None, progress=False, verbose=False)  # get_device()
+                  val_data=val, device=None, progress=False, verbose=False)  # get_device()
     assert {p.device for p in model.parameters()} == {device}
     assert history.epochs == 2
     preds, labels = predict(model, val)
@@ -293,12 +294,12 @@ def test_bad_arguments_get_clear_messages():
     cases = [
         (dict(epochs=0), ValueError, "epochs must be a positive integer"),
         (dict(epochs=2.5), ValueError, "epochs must be a positive integer"),
-        (dict(epochs=1, train_loader=empty), ValueError, "train_loader is empty"),
-        (dict(epochs=1, val_loader=empty), ValueError, "val_loader is empty"),
+        (dict(epochs=1, train_loader=empty), ValueError, "data is empty"),
+        (dict(epochs=1, val_data=empty), ValueError, "val_data is empty"),
         (dict(epochs=1, scheduler_step="step"), ValueError, "'batch' or 'epoch'"),
         (dict(epochs=1, clip_grad_norm=-1.0), ValueError, "positive number"),
-        (dict(epochs=1, early_stopping=EarlyStopping()), ValueError, "pass val_loader"),
-        (dict(epochs=1, val_loader=val, early_stopping=3), TypeError, "EarlyStopping"),
+        (dict(epochs=1, early_stopping=EarlyStopping()), ValueError, "pass val_data"),
+        (dict(epochs=1, val_data=val, early_stopping=3), TypeError, "EarlyStopping"),
         (dict(epochs=1, optimizer=torch.optim.SGD(small_model(1).parameters(), lr=0.1)),
          ValueError, "none of this model's parameters"),
         (dict(epochs=1, optimizer="adam"), TypeError, "torch.optim"),
@@ -339,8 +340,8 @@ def test_regression_losses_work_without_accuracy():
     torch.manual_seed(0)
     model = nn.Linear(1, 1)
     history = quiet_fit(model, loader, torch.optim.SGD(model.parameters(), lr=0.3),
-                        nn.MSELoss(), epochs=20, val_loader=loader)
-    assert history.train_acc == [] and history.val_acc == []
+                        nn.MSELoss(), epochs=20, val_data=loader)
+    assert history.train_metric == [] and history.val_metric == []
     assert history.val_loss[-1] < 1e-3
     assert evaluate(model, loader, nn.MSELoss())[1] is None
 
@@ -377,8 +378,8 @@ def test_confusion_matrix_counts_true_rows_and_predicted_columns():
 
 
 def test_plots_are_figures_with_the_expected_content():
-    history = History(train_loss=[1.0, 0.5], val_loss=[1.1, 0.7], train_acc=[0.5, 0.8],
-                      val_acc=[0.4, 0.7], lr=[0.1, 0.1], best_epoch=1)
+    history = History(train_loss=[1.0, 0.5], val_loss=[1.1, 0.7], train_metric=[0.5, 0.8],
+                      val_metric=[0.4, 0.7], lr=[0.1, 0.1], best_epoch=1)
     fig = history.plot()
     assert isinstance(fig, Figure) and len(fig.axes) == 2
     ax_loss, ax_acc = fig.axes
@@ -396,7 +397,7 @@ def test_live_plot_redraws_every_epoch():
     model = small_model()
     plot = LivePlot(every=2)
     quiet_fit(model, train, torch.optim.Adam(model.parameters(), lr=0.05), epochs=5,
-              val_loader=val, callbacks=[plot])
+              val_data=val, callbacks=[plot])
     assert plot.render_count == 3  # epochs 2 and 4, then the last one at the end
     assert len(plot.figure.axes[0].lines[0].get_xdata()) == 5
 
@@ -494,3 +495,59 @@ def test_mlp_refuses_bad_settings():
     for init in ("lecun", -1.0, float("nan")):
         with pytest.raises(ValueError, match="init"):
             init_linear_layers(MLP([4, 2]), init)
+
+
+# -- the step loop and the precision helper ----------------------------------------------------
+def test_run_steps_stops_after_steps_without_drawing_another_batch():
+    from nnlib.train import run_steps
+
+    model = small_model()
+    drawn = []
+
+    def stream():
+        while True:
+            drawn.append(len(drawn))
+            yield torch.randn(4, 2), torch.randint(0, 3, (4,))
+
+    loss_fn = nn.CrossEntropyLoss()
+    stats = run_steps(model, stream(), torch.optim.SGD(model.parameters(), lr=0.1),
+                      lambda m, x, y: (loss_fn(m(x), y), m(x)), steps=3)
+    assert stats.steps == 3 and len(drawn) == 3 and stats.examples == 12
+    assert len(stats.lrs) == 3 and stats.correct is not None
+
+
+def test_precision_is_plain_float32_on_a_cpu():
+    from nnlib.train.precision import make_grad_scaler, resolve_dtype, setup_precision
+
+    precision = setup_precision("cpu")
+    assert precision.dtype == torch.float32 and precision.scaler is None and not precision.mixed
+    assert str(precision) == "float32"
+    with pytest.raises(ValueError, match="needs a CUDA GPU"):
+        resolve_dtype("bfloat16", "cpu")
+    with pytest.raises(ValueError, match="one of"):
+        setup_precision("cpu", "float8")
+    assert make_grad_scaler("cpu", enabled=False) is not None  # works on torch < and >= 2.3
+
+
+def test_checkpoint_looks_through_a_ddp_wrapper_and_writes_atomically(tmp_path):
+    class Wrapper(nn.Module):  # what DistributedDataParallel looks like from outside
+        def __init__(self, module):
+            super().__init__()
+            self.module = module
+
+    model = small_model()
+    save_checkpoint(Wrapper(model), tmp_path / "ckpt.pt", step=3)
+    assert [p.name for p in tmp_path.iterdir()] == ["ckpt.pt"]   # no .tmp left behind
+    fresh = small_model(seed=1)
+    assert load_checkpoint(Wrapper(fresh), tmp_path / "ckpt.pt") == {"step": 3}
+    assert all(torch.equal(a, b) for a, b in zip(model.parameters(), fresh.parameters()))
+
+
+def test_the_old_import_path_still_trains():
+    from nnlib import training
+
+    train, val = blobs_loaders()
+    model = small_model()
+    history = training.fit(model, train, torch.optim.Adam(model.parameters(), lr=0.05),
+                           epochs=1, val_loader=val, device=CPU, progress=False, verbose=False)
+    assert history.epochs == 1 and history.val_acc == history.val_metric

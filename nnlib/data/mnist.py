@@ -132,3 +132,19 @@ def mnist_dataloaders(batch_size: int = 64, *, source: str = "bundled", seed: in
     test_loader = DataLoader(test, batch_size=batch_size, shuffle=False,
                              num_workers=num_workers)
     return train_loader, test_loader
+
+
+def mnist_train_val_loaders(batch_size: int = 64, val_size: int = 500, seed: int = 0,
+                            source: str = "bundled"):
+    """``(train_loader, val_loader)``: the MNIST training digits split into train and
+    validation (seeded), normalised with the MNIST mean and std; the test digits stay
+    untouched."""
+    import torch
+    from torch.utils.data import DataLoader, random_split
+
+    train_set, _ = mnist_datasets(source=source)
+    train_part, val_part = random_split(train_set, [len(train_set) - val_size, val_size],
+                                        generator=torch.Generator().manual_seed(seed))
+    return (DataLoader(train_part, batch_size=batch_size, shuffle=True,
+                       generator=torch.Generator().manual_seed(seed)),
+            DataLoader(val_part, batch_size=500))

@@ -1,0 +1,379 @@
+"""The PyTorch training loop: one step loop (:func:`run_steps`) under everything that trains.
+
+Every step is the loop of notebook 07, plus the pieces a real project needs::
+
+    optimizer.zero_grad()
+    with precision.autocast():           # (GPU) bf16/fp16 autocast; nothing on a CPU
+        loss = loss_fn(model(x), y)      # forward
+    precision.backward(loss)             # backward (scaled for fp16): fills every p.grad
+    clip_grad_norm_(params, max_norm)    # (optional) cap the gradient's total norm
+    precision.step(optimizer)            # update
+    scheduler.step()                     # (optional) per batch
+
+:func:`run_steps` runs it for a number of batches with device moves, divergence checks,
+callbacks and a tqdm progress bar. :func:`fit` (epochs over a DataLoader, the same signature
+as ``nnlib.scratch.fit``), ``nnlib.train.lm.train_lm`` (a language model, also under
+DistributedDataParallel), ``nnlib.models.rnn.train_steps`` and
+``nnlib.models.transformer_toy.train_toy_transformer`` are all built on it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from nnlib.train.precision import Precision, setup_precision
+from nnlib.train_common import (
+    Callback,
+    EarlyStopping,
+    EpochResult,
+    History,
+    as_callbacks,
+    check_common_args,
+    diverged_error,
+    run_epochs,
+)
+from nnlib.utils import get_device
+
+__all__ = ["StepStats", "evaluate", "fit", "grad_norm", "predict", "progress_bar", "run_steps"]
+
+ADVICE = " or gradient clipping (clip_grad_norm=1.0)"
+_CLASSIFICATION_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)
+
+
+# -- the step loop -----------------------------------------------------------------------------
+@dataclass
+class StepStats:
+    """What :func:`run_steps` saw: per-step losses and lrs, and sums over the batches."""
+
+    losses: list[float] = field(default_factory=list)
+    lrs: list[float] = field(default_factory=list)
+    loss_sum: float = 0.0          # sum of loss * batch size
+    examples: int = 0
+    correct: int | None = 0        # None once a batch is not classification
+    grad_norm_sum: float = 0.0
+    stopped: bool = False          # a callback asked to stop
+
+    @property
+    def steps(self) -> int:
+        return len(self.losses)
+
+
+def run_steps(model: nn.Module, batches: Iterable, optimizer: torch.optim.Optimizer,
+              compute_loss: Callable, *, steps: int | None = None,
+              precision: Precision | None = None, scheduler=None,
+              clip_grad_norm: float | None = None, hooks: list[Callback] = (),
+              bar=None, epoch: int = 0, measure_grad_norm: bool = True,
+              name: str = "data") -> StepStats:
+    """Train on ``batches`` (pairs ``(x, y)``), at most ``steps`` of them; return the stats.
+
+    ``compute_loss(model, x, y) -> (loss, output or None)`` is the forward pass (``fit``
+    passes ``loss_fn(model(x), y)``; a GPT returns its own loss). Batches are moved to
+    ``precision.device``; ``scheduler`` (if any) is stepped after every optimizer step. A NaN/inf
+    loss raises ``TrainingDivergedError``. ``hooks`` get ``on_before_step`` and
+    ``on_batch_end`` (which may return True to stop); ``bar`` is a tqdm bar to advance.
+    """
+    precision = precision or Precision(torch.device("cpu"))
+    device = precision.device
+    parameters = [p for p in model.parameters() if p.requires_grad]
+    stats = StepStats()
+    model.train()
+    if steps is not None:  # never draw a batch that is not used (it may consume a generator)
+        batches = itertools.islice(batches, steps)
+    for batch, pair in enumerate(batches):
+        x, y = _unpack(pair, name, device)
+        optimizer.zero_grad(set_to_none=True)
+        with precision.autocast():
+            loss, output = compute_loss(model, x, y)
+        loss_value = loss.item()
+        if not math.isfinite(loss_value):
+            raise diverged_error(f"the loss became {loss_value}", _lr(optimizer),
+                                 f"epoch {epoch + 1}, batch {batch + 1}" if steps is None
+                                 else f"step {batch + 1}", ADVICE)
+        precision.backward(loss)
+        for hook in hooks:
+            hook.on_before_step(model, optimizer)
+        norm = math.nan
+        if clip_grad_norm is not None:  # returns the norm measured before clipping
+            precision.unscale_(optimizer)
+            norm = float(nn.utils.clip_grad_norm_(parameters, clip_grad_norm))
+        elif measure_grad_norm:
+            precision.unscale_(optimizer)
+            norm = grad_norm(parameters)
+        lr = _lr(optimizer)
+        precision.step(optimizer)
+        if scheduler is not None:
+            scheduler.step()
+        n = len(y)
+        stats.losses.append(loss_value)
+        stats.lrs.append(lr)
+        stats.loss_sum += loss_value * n
+        stats.examples += n
+        stats.grad_norm_sum += norm
+        correct = _count_correct(output, y) if output is not None else None
+        stats.correct = None if correct is None or stats.correct is None \
+            else stats.correct + correct
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix_str(f"epoch {epoch + 1}, loss {loss_value:.3f}" if steps is None
+                                else f"loss {loss_value:.3f}", refresh=False)
+        info = {"epoch": epoch, "batch": batch, "loss": loss_value, "grad_norm": norm, "lr": lr}
+        if any([bool(hook.on_batch_end(info)) for hook in hooks]):
+            stats.stopped = True
+            break
+    return stats
+
+
+def progress_bar(total: int | None, enabled: bool = True, unit: str = "batch"):
+    """A ``tqdm.auto`` bar (a widget in notebooks, text with ETA in a terminal), or None."""
+    if not enabled:
+        return None
+    from tqdm.auto import tqdm
+
+    return tqdm(total=total, unit=unit, leave=False)
+
+
+def grad_norm(parameters: Iterable[torch.Tensor]) -> float:
+    """Total L2 norm of the gradients of ``parameters`` (as if all were one long vector)."""
+    norms = [p.grad.detach().norm() for p in parameters if p.grad is not None]
+    if not norms:
+        return 0.0
+    return float(torch.linalg.vector_norm(torch.stack(norms)))
+
+
+# -- epochs: fit, evaluate, predict ------------------------------------------------------------
+def fit(model: nn.Module, data: Iterable, optimizer: torch.optim.Optimizer,
+        loss_fn: nn.Module | None = None, *, epochs: int, val_data: Iterable | None = None,
+        scheduler=None, early_stopping: EarlyStopping | None = None,
+        callbacks: Iterable = (), scheduler_step: str = "epoch",
+        clip_grad_norm: float | None = None, device=None,
+        precision: str | Precision = "auto", progress: bool = True, live_plot: bool = False,
+        verbose: bool | int = True) -> History:
+    """Train ``model`` for ``epochs`` passes over ``data``; return a ``History``.
+
+    data, val_data: iterables of ``(inputs, targets)`` batches (DataLoaders).
+    loss_fn:        default ``nn.CrossEntropyLoss()``: logits (N, C), integer labels (N,).
+    scheduler:      a ``torch.optim.lr_scheduler`` object, stepped after every optimizer step
+                    (``scheduler_step="batch"``, e.g. OneCycleLR) or after every epoch
+                    (``"epoch"``, e.g. StepLR); ReduceLROnPlateau gets the validation loss.
+    early_stopping: an ``EarlyStopping(patience=...)``; needs ``val_data``.
+    callbacks:      ``Callback`` objects or functions ``f(history)`` run after each epoch.
+    clip_grad_norm: rescale the gradient when its total norm exceeds this value.
+    device:         where to train; None picks the best available (``get_device()``).
+                    The model is moved there, each batch too.
+    precision:      "auto" (bf16 or fp16 autocast on a GPU, float32 on a CPU), "float32",
+                    "bfloat16", "float16" (see ``nnlib.train.precision``).
+    progress:       a tqdm progress bar over the batches (tqdm.auto: a widget in notebooks).
+    live_plot:      True shows a ``LivePlot`` of the curves, redrawn every epoch.
+    verbose:        True prints one line per epoch, False nothing, k every k-th epoch.
+    """
+    loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
+    _check_fit_args(model, data, optimizer, val_data, scheduler, clip_grad_norm)
+    check_common_args(epochs, val_data is not None, scheduler_step, early_stopping)
+    device = torch.device(device) if device is not None else get_device()
+    precision = setup_precision(device, precision)
+    model.to(device)
+    hooks = as_callbacks(callbacks)
+    if live_plot:
+        from nnlib.train.callbacks import LivePlot
+
+        plot = LivePlot()
+        plot.display()
+        hooks.append(plot)
+    batches = _len_or_none(data)
+    _check_one_cycle(scheduler, scheduler_step, epochs, batches)
+
+    def compute_loss(model, x, y):
+        output = model(x)
+        _check_output(output, y, loss_fn, "data")
+        return loss_fn(output, y), output
+
+    bar = progress_bar(epochs * batches if batches else None, progress)
+
+    def train_epoch(epoch: int) -> EpochResult:
+        stats = run_steps(model, data, optimizer, compute_loss, precision=precision,
+                          scheduler=scheduler if scheduler_step == "batch" else None,
+                          clip_grad_norm=clip_grad_norm, hooks=hooks, bar=bar, epoch=epoch)
+        if stats.examples == 0:
+            raise ValueError("data yielded no batches: check that the dataset is not empty "
+                             "(and that drop_last=True is not dropping its only batch)")
+        return EpochResult(stats.loss_sum / stats.examples,
+                           None if stats.correct is None else stats.correct / stats.examples,
+                           stats.grad_norm_sum / stats.steps, stats.stopped)
+
+    def validate(epoch: int):
+        return evaluate(model, val_data, loss_fn, device=device)
+
+    def step_scheduler(history: History) -> None:
+        if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
+            scheduler.step(history.val_loss[-1] if history.val_loss else history.train_loss[-1])
+        else:
+            scheduler.step()
+
+    try:
+        return run_epochs(model, train_epoch, epochs=epochs, history=History(),
+                          get_lr=lambda: _lr(optimizer),
+                          validate=validate if val_data is not None else None,
+                          step_scheduler=step_scheduler if scheduler is not None
+                          and scheduler_step == "epoch" else None,
+                          early_stopping=early_stopping, hooks=hooks,
+                          batches_per_epoch=batches or 0, verbose=verbose, advice=ADVICE)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+@torch.no_grad()
+def evaluate(model: nn.Module, data: Iterable, loss_fn: nn.Module | None = None, *,
+             device=None) -> tuple[float, float | None]:
+    """Mean loss per example and accuracy (a fraction; None if not classification).
+
+    Runs in eval mode (dropout off, BatchNorm running statistics) without gradients on
+    ``device`` (None: where the model's parameters are), then restores the model's mode.
+    """
+    loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
+    device = model_device(model) if device is None else torch.device(device)
+    was_training = model.training
+    model.eval()
+    try:
+        total_loss, correct, n = 0.0, 0, 0
+        for pair in data:
+            x, y = _unpack(pair, "data", device)
+            output = model(x)
+            _check_output(output, y, loss_fn, "data")
+            total_loss += loss_fn(output, y).item() * len(y)
+            batch_correct = _count_correct(output, y)
+            correct = None if batch_correct is None or correct is None \
+                else correct + batch_correct
+            n += len(y)
+    finally:
+        model.train(was_training)
+    if n == 0:
+        raise ValueError("data yielded no batches: nothing to evaluate")
+    return total_loss / n, (correct / n if correct is not None else None)
+
+
+@torch.no_grad()
+def predict(model: nn.Module, data: Iterable, *, device=None
+            ) -> tuple[torch.Tensor, torch.Tensor]:
+    """Predicted classes and true labels for every example: two int64 CPU tensors (N,)."""
+    device = model_device(model) if device is None else torch.device(device)
+    was_training = model.training
+    model.eval()
+    preds, labels = [], []
+    try:
+        for pair in data:
+            x, y = _unpack(pair, "data", device)
+            output = model(x)
+            if output.ndim != 2:
+                raise ValueError(f"predict needs class scores of shape (N, C) from the model, "
+                                 f"got shape {tuple(output.shape)}")
+            preds.append(output.argmax(dim=1).cpu())
+            labels.append(y.cpu())
+    finally:
+        model.train(was_training)
+    if not preds:
+        raise ValueError("data yielded no batches: nothing to predict")
+    return torch.cat(preds), torch.cat(labels)
+
+
+# -- helpers -----------------------------------------------------------------------------------
+def unwrap(model: nn.Module) -> nn.Module:
+    """The model inside a DistributedDataParallel (or similar) wrapper."""
+    return getattr(model, "module", model)
+
+
+def model_device(model: nn.Module) -> torch.device:
+    first = next(model.parameters(), None)
+    return first.device if first is not None else torch.device("cpu")
+
+
+def _check_fit_args(model, data, optimizer, val_data, scheduler, clip_grad_norm) -> None:
+    if not isinstance(model, nn.Module):
+        raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
+    if not isinstance(optimizer, torch.optim.Optimizer):
+        raise TypeError("optimizer must be a torch.optim optimizer such as "
+                        f"torch.optim.Adam(model.parameters(), lr=1e-3), "
+                        f"got {type(optimizer).__name__}")
+    model_params = {id(p) for p in model.parameters()}
+    if not any(id(p) in model_params for g in optimizer.param_groups for p in g["params"]):
+        raise ValueError("the optimizer holds none of this model's parameters: create it "
+                         "with optimizer = ...(model.parameters(), ...) after building the model")
+    for name, loader in (("data", data), ("val_data", val_data)):
+        if loader is not None and _len_or_none(loader) == 0:
+            raise ValueError(f"{name} is empty (it has no batches): check the dataset size")
+    if scheduler is not None and not hasattr(scheduler, "step"):
+        raise TypeError(f"scheduler must be a torch.optim.lr_scheduler object, "
+                        f"got {type(scheduler).__name__}")
+    if clip_grad_norm is not None and not (isinstance(clip_grad_norm, (int, float))
+                                           and clip_grad_norm > 0):
+        raise ValueError(f"clip_grad_norm must be a positive number (or None), "
+                         f"got {clip_grad_norm!r}")
+
+
+def _check_one_cycle(scheduler, scheduler_step, epochs, batches) -> None:
+    """OneCycleLR raises mid-run if stepped more often than it was built for: say so now."""
+    if not isinstance(scheduler, torch.optim.lr_scheduler.OneCycleLR) or batches is None:
+        return
+    steps = epochs * batches if scheduler_step == "batch" else epochs
+    if steps > scheduler.total_steps:
+        raise ValueError(
+            f"OneCycleLR was built for {scheduler.total_steps} steps but fit will step it "
+            f"{steps} times (scheduler_step={scheduler_step!r}); build it with "
+            f"epochs={epochs}, steps_per_epoch=len(data) and use scheduler_step='batch'")
+
+
+def _unpack(pair, name: str, device) -> tuple[torch.Tensor, torch.Tensor]:
+    if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        what = f"a {type(pair).__name__} of {len(pair)}" if isinstance(pair, (tuple, list)) \
+            else f"a {type(pair).__name__}"
+        raise ValueError(f"{name} must yield (inputs, targets) pairs, got {what}")
+    x, y = pair
+    if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor)):
+        raise TypeError(f"{name} must yield torch tensors, got {type(x).__name__} and "
+                        f"{type(y).__name__} (wrap arrays with torch.from_numpy / TensorDataset)")
+    return x.to(device, non_blocking=True), y.to(device, non_blocking=True)
+
+
+def _check_output(output: torch.Tensor, y: torch.Tensor, loss_fn, name: str) -> None:
+    """Clear messages for the usual shape mistakes with integer class labels."""
+    if not isinstance(output, torch.Tensor):
+        raise TypeError(f"the model must return a tensor, got {type(output).__name__}")
+    if len(output) != len(y):
+        raise ValueError(f"the model returned {len(output)} rows for a batch of {len(y)} "
+                         f"examples from {name} (output shape {tuple(output.shape)}); it must "
+                         "keep the batch dimension first")
+    if not isinstance(loss_fn, _CLASSIFICATION_LOSSES) or y.is_floating_point():
+        return
+    if output.ndim != 2:
+        raise ValueError(f"{type(loss_fn).__name__} needs class scores of shape (N, C) from the "
+                         f"model, got shape {tuple(output.shape)}")
+    n_classes = output.shape[1]
+    if len(y) and (int(y.max()) >= n_classes or int(y.min()) < 0):
+        raise ValueError(f"the model outputs {n_classes} class scores per example but the labels "
+                         f"in {name} go from {int(y.min())} to {int(y.max())}: its last layer "
+                         f"needs {int(y.max()) + 1} outputs (e.g. nn.Linear(..., "
+                         f"{int(y.max()) + 1}))")
+
+
+def _count_correct(output: torch.Tensor, y: torch.Tensor) -> int | None:
+    """Correct predictions for class scores (N, C) and integer labels (N,), else None."""
+    if output.ndim != 2 or output.shape[1] < 2 or y.ndim != 1 or y.is_floating_point():
+        return None
+    return int((output.argmax(dim=1) == y).sum())
+
+
+def _lr(optimizer) -> float:
+    return float(optimizer.param_groups[0]["lr"])
+
+
+def _len_or_none(loader) -> int | None:
+    try:
+        return len(loader)
+    except TypeError:
+        return None
