@@ -1,6 +1,7 @@
-# Two commands: `make lab` to learn, `make test` to check everything.
-# Both create .venv and install the pinned environment the first time.
-# (Windows without make: see README.md, "Other ways to install".)
+# Two commands: `make lab` to learn, `make test` to check everything (`make check`: a quick
+# look that the install works). All create .venv and install the pinned environment the first
+# time, after checking that this Python and platform can use it (ci/check_platform.py).
+# (Windows without make: see README.md, "Windows".)
 
 PYTHON ?= python3
 VENV   := .venv
@@ -10,12 +11,19 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: setup lab test lint unit nbval execute slides slides-offline lock clean
+.PHONY: platform setup lab test check lint unit nbval execute slides slides-offline lock clean \
+        fork colab-like min-versions
 
-setup: $(STAMP)
+# the Python that will run the course: .venv's once it exists
+PLATFORM_PYTHON = $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
+platform:
+	@$(PLATFORM_PYTHON) ci/check_platform.py
+
+setup: platform $(STAMP)
 
 $(STAMP): requirements-lock.txt pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip uninstall -q -y nnlib 2>/dev/null || true  # the old distribution name
 	$(BIN)/python -m pip install -q --no-input -r requirements-lock.txt
 	$(BIN)/python -m pip install -q --no-input --no-deps --no-build-isolation -e .
 	$(BIN)/python -m nnlib.jupyter_settings
@@ -33,8 +41,23 @@ lint: setup
 unit: setup
 	$(BIN)/python -m pytest tests
 
+# NNLIB_DEVICE=cpu: the stored outputs come from the CPU, so a GPU or Apple MPS must not be used
 nbval: setup
-	$(BIN)/python -m pytest $(NBVAL) notebooks
+	NNLIB_DEVICE=cpu $(BIN)/python -m pytest $(NBVAL) notebooks
+
+# Under a minute: imports, notebook 00 in a fresh kernel, one widget driven.
+check: setup
+	$(BIN)/python -m tests.check_install
+
+# A fork points badges and install lines at itself: make fork URL=https://github.com/OWNER/NAME
+fork: setup
+	$(BIN)/python -m tests.notebook_tools set-repo $(URL)
+
+# The CI jobs beyond `make test` (see ci/): Colab's preinstalled versions, and the minimums.
+colab-like: setup
+	bash ci/colab_like.sh
+min-versions: setup
+	bash ci/min_versions.sh
 
 # Re-run every notebook top to bottom in a fresh kernel and store its outputs.
 execute: setup
@@ -58,7 +81,7 @@ slides-offline: setup
 
 lock: setup
 	{ head -n 3 requirements-lock.txt; \
-	  $(BIN)/python -m pip freeze --all --exclude-editable | grep -vE '^(nnlib|pip)==' \
+	  $(BIN)/python -m pip freeze --all --exclude-editable | grep -vE '^(nnlib|nnlib-course|nnlib_course|pip)==' \
 	  | sed -E 's/^((nvidia-|cuda-|triton)[^ ;]*)$$/\1 ; sys_platform == "linux"/'; \
 	} > requirements-lock.tmp
 	mv requirements-lock.tmp requirements-lock.txt

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# "Colab-like" CI job: replay what a learner does in Google Colab, on this machine.
+#  1. a fresh virtual environment with Colab's preinstalled versions (ci/colab-packages.txt);
+#  2. a stand-in `google.colab` module imported at kernel start, so every setup cell takes its
+#     Colab branch and runs its `%pip install "nnlib-course @ git+<repository>"` line;
+#  3. that line served from this checkout's HEAD commit (git's url.<base>.insteadOf in a
+#     private git config), without changing the notebooks;
+#  4. every notebook executed top to bottom (outputs not compared), nnlib uninstalled before
+#     each one so that each setup cell installs it as on a new Colab runtime;
+#  5. `pip freeze` before and after: the install must not have changed any package;
+#  6. the widget tests run against Colab's ipywidgets 7.x.
+# Usage: bash ci/colab_like.sh [notebooks...]   (default: notebooks/*.ipynb)
+# Needs the project's .venv (make setup) for the notebook harness. Python: $COLAB_PYTHON.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+REPO=$(pwd)
+PY=${COLAB_PYTHON:-python3.11}
+WORK=${CI_WORK:-$REPO/build/ci}/colab-like
+notebooks=("$@"); [ ${#notebooks[@]} -gt 0 ] || notebooks=(notebooks/*.ipynb)
+start=$(date +%s)
+
+if [ -z "${COLAB_VENV:-}" ]; then  # COLAB_VENV: reuse a ready environment (local debugging)
+  rm -rf "$WORK" && mkdir -p "$WORK"
+  "$PY" -m venv "$WORK/venv"
+  VPY=$WORK/venv/bin/python
+  "$VPY" -m pip install -q --no-input -r ci/colab-packages.txt
+else
+  rm -rf "$WORK" && mkdir -p "$WORK"
+  VPY=$COLAB_VENV/bin/python
+fi
+installed=$(date +%s)
+echo "colab-like: Colab's packages installed in $((installed - start)) s ($("$VPY" --version))"
+
+# google.colab stand-in: on the path through a .pth file, imported by an IPython startup file
+mkdir -p "$WORK/standin/google/colab" "$WORK/ipython/profile_default/startup"
+touch "$WORK/standin/google/__init__.py" "$WORK/standin/google/colab/__init__.py"
+site=$("$VPY" -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")
+echo "$WORK/standin" > "$site/colab_standin.pth"
+echo "import google.colab  # the stand-in: notebooks take their Colab branch" \
+  > "$WORK/ipython/profile_default/startup/00-colab.py"
+
+# the install line's repository address -> this checkout
+url=$(sed -nE 's/^Repository *= *"([^"]+)".*/\1/p' pyproject.toml)
+url=${url%/}
+printf '[url "file://%s"]\n\tinsteadOf = %s\n[safe]\n\tdirectory = *\n' "$REPO" "$url" \
+  > "$WORK/gitconfig"
+
+freeze() { "$VPY" -m pip freeze --all | grep -viE '^nnlib[-_]course *[=@]' | sort; }
+freeze > "$WORK/freeze-before.txt"
+
+.venv/bin/python ci/run_notebooks.py --python "$VPY" --workdir "$WORK/run" \
+  --env "IPYTHONDIR=$WORK/ipython" --env "GIT_CONFIG_GLOBAL=$WORK/gitconfig" \
+  --env "PIP_DISABLE_PIP_VERSION_CHECK=1" \
+  --before-each "'$VPY' -m pip uninstall -q -y nnlib-course >/dev/null 2>&1 || true" \
+  "${notebooks[@]}"
+ran=$(date +%s)
+
+"$VPY" -m pip show nnlib-course >/dev/null \
+  || { echo "colab-like: FAILED: no setup cell installed nnlib-course"; exit 1; }
+freeze > "$WORK/freeze-after.txt"
+if ! diff -u "$WORK/freeze-before.txt" "$WORK/freeze-after.txt"; then
+  echo "colab-like: FAILED: installing nnlib changed Colab's packages (diff above)"; exit 1
+fi
+echo "colab-like: the install changed none of the" \
+  "$(wc -l < "$WORK/freeze-before.txt") preinstalled packages"
+
+# widgets against Colab's ipywidgets (pytest itself is preinstalled on Colab too)
+"$VPY" -m pip install -q --no-input pytest
+"$VPY" -m pytest -q -p no:cacheprovider tests/test_widgets_*.py
+end=$(date +%s)
+echo "colab-like timing: install $((installed - start)) s, notebooks $((ran - installed)) s," \
+  "widget tests $((end - ran)) s, total $((end - start)) s"
