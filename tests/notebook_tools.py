@@ -27,6 +27,17 @@ SCALE_KNOB = re.compile(r"^FULL_RUN = False\b", re.MULTILINE)
 IGNORE_MARKER = "# NBVAL_IGNORE_OUTPUT"
 FORBIDDEN_MARKERS = ("# NBVAL_SKIP", "# NBVAL_RAISES_EXCEPTION")
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+# Maths in markdown: $$...$$ or $...$, after code spans and fenced blocks are removed.
+MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
+CODE_SPAN = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+DOUBLED_BACKSLASH = re.compile(r"\\\\[A-Za-z]")  # "\\eta" renders as the letters "eta"
+
+
+def doubled_backslashes(markdown: str) -> list[str]:
+    """Each maths span of ``markdown`` holding a doubled backslash before a letter."""
+    text = CODE_SPAN.sub("", markdown)
+    return [m.group(0) for m in MATH_SPAN.finditer(text)
+            if DOUBLED_BACKSLASH.search(m.group(1) or m.group(2))]
 
 
 def _first_code_cell(nb):
@@ -83,6 +94,10 @@ def lint_notebook(path: Path) -> list[str]:
     counts = []
     for index, cell in enumerate(nb.cells):
         where = f"cell {index}"
+        if cell.cell_type == "markdown":
+            for span in doubled_backslashes(cell.source):
+                problems.append(f"{where}: a doubled backslash in maths renders as plain letters:"
+                                f" {span[:60]!r} (write one backslash)")
         if cell.cell_type != "code":
             continue
         for marker in FORBIDDEN_MARKERS:

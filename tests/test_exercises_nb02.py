@@ -19,6 +19,18 @@ def test_02_1_silu_derivative():
     passed, message = evaluate("02.1", lambda x: x[:3])
     assert not passed and "one derivative per input" in message
 
+    def unstable(x):  # the textbook sigmoid: right values, but exp(-x) overflows at x = -1000
+        s = 1 / (1 + np.exp(-x))
+        return s * (1 + x * (1 - s))
+    passed, message = evaluate("02.1", unstable)
+    assert not passed and "use the stable sigmoid" in message
+
+    def unstable_quotient(x):  # e^{-x} / (1 + e^{-x})^2 form: inf / inf at x = -1000
+        e = np.exp(-x)
+        return 1 / (1 + e) + x * e / (1 + e) ** 2
+    passed, message = evaluate("02.1", unstable_quotient)
+    assert not passed and "overflow" in message
+
 
 def test_02_2_stable_softmax():
     def right(z):
@@ -59,3 +71,15 @@ def test_02_3_dead_fraction():
     assert not passed and "not their count" in message
     passed, message = evaluate("02.3", lambda pre: np.median(pre))
     assert not passed and "expected" in message
+
+
+def test_02_4_leaky_he_std():
+    assert evaluate("02.4", lambda d_in, a: np.sqrt(2 / ((1 + a**2) * d_in)))[0] is True
+    passed, message = evaluate("02.4", lambda d_in, a: 2 / ((1 + a**2) * d_in))
+    assert not passed and "variance" in message
+    passed, message = evaluate("02.4", lambda d_in, a: np.sqrt(2 / d_in))
+    assert not passed and "ReLU's He init" in message
+    passed, message = evaluate("02.4", lambda d_in, a: np.sqrt(2 / ((1 + a) * d_in)))
+    assert not passed and "a**2, not a" in message
+    passed, message = evaluate("02.4", lambda d_in, a: np.sqrt(1 / d_in))
+    assert not passed and "mean squared slope" in message

@@ -94,3 +94,18 @@ def test_03_4_copy_to_torch():
             torch_layer.bias.copy_(torch.from_numpy(layer.bias.data))
     passed, message = evaluate("03.4", untransposed_when_not_square)
     assert passed is False and "shape mismatch" in message and "copy W.T" in message
+
+
+def test_03_5_count_orderings():
+    import math
+
+    right = lambda hidden: math.prod(math.factorial(h) for h in hidden)  # noqa: E731
+    assert evaluate("03.5", right)[0] is True
+    passed, message = evaluate("03.5", lambda hidden: math.factorial(sum(hidden)))
+    assert passed is False and "cannot move between layers" in message
+    passed, message = evaluate("03.5", lambda hidden: sum(math.factorial(h) for h in hidden))
+    assert passed is False and "multiply, do not add" in message
+    passed, message = evaluate("03.5", lambda hidden: right(hidden) - 1)
+    assert passed is False and "original ordering too" in message
+    passed, message = evaluate("03.5", lambda hidden: math.prod(hidden))
+    assert passed is False and "h! ways" in message

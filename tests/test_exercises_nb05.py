@@ -59,3 +59,46 @@ def test_checker_accepts_right_and_rejects_wrong(exercise, right, wrong, hint):
 def test_naive_log_softmax_is_rejected_without_warnings(recwarn):
     assert evaluate("05.3", _naive_log_softmax)[0] is False
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
+
+
+def _softmax(x):
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _smoothed(logits, labels, eps):
+    c = logits.shape[1]
+    q = (1 - eps) * np.eye(c)[labels] + eps / c
+    return (_softmax(logits) - q) / len(labels)
+
+
+def _unsmoothed(logits, labels, eps):
+    return (_softmax(logits) - np.eye(logits.shape[1])[labels]) / len(labels)
+
+
+def _no_uniform_part(logits, labels, eps):
+    return (_softmax(logits) - (1 - eps) * np.eye(logits.shape[1])[labels]) / len(labels)
+
+
+def _spread_over_others(logits, labels, eps):
+    c = logits.shape[1]
+    one_hot = np.eye(c)[labels]
+    q = (1 - eps) * one_hot + eps / (c - 1) * (1 - one_hot)
+    return (_softmax(logits) - q) / len(labels)
+
+
+@pytest.mark.parametrize("exercise, right, wrong, hint", [
+    ("05.5", -np.log(2), 0.0, "maximise s (1 - s)²"),
+    ("05.5", -0.6931, np.log(2), "sign is flipped"),
+    ("05.5", -np.log(2), 1 / 3, "answer the logit z itself"),
+    ("05.5", -np.log(2), -5.0, "set its derivative in s to 0"),
+    ("05.6", _smoothed, _unsmoothed, "gradient without smoothing"),
+    ("05.6", _smoothed, _no_uniform_part, "eps / C that every class receives"),
+    ("05.6", _smoothed, _spread_over_others, "eps / C each"),
+    ("05.6", _smoothed, lambda lg, lb, eps: _smoothed(lg, lb, eps) * len(lb), "factor N"),
+])
+def test_new_exercises_accept_right_and_reject_wrong(exercise, right, wrong, hint):
+    passed, message = evaluate(exercise, right)
+    assert passed is True, message
+    passed, message = evaluate(exercise, wrong)
+    assert passed is False and hint in message

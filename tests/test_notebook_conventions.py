@@ -73,6 +73,8 @@ def test_lint_accepts_the_unchanged_copy(tmp_path):
     (lambda nb: setattr(code_with_output(nb), "source",
                         "# NBVAL_IGNORE_OUTPUT\nx = 1"), "says why"),
     (lambda nb: nb.metadata.__setitem__("kernelspec", {"name": "myenv"}), "kernelspec"),
+    (lambda nb: nb.cells.insert(1, nbformat.v4.new_markdown_cell(
+        "The limit is $\\\\eta < 2/\\\\lambda_{\\\\max}$.")), "doubled backslash"),
 ])
 def test_lint_catches_each_broken_convention(tmp_path, change, expected):
     problems = broken_copy(tmp_path, change)
@@ -94,3 +96,12 @@ def test_notebook_sources_have_no_trailing_semicolon_plots():
         for cell in nb.cells:
             if cell.cell_type == "code" and re.search(r"plt\.\w+\(.*\);\s*$", cell.source):
                 pytest.fail(f"{path.name}: a plot cell ends with ';' (use plt.show())")
+
+
+def test_doubled_backslash_lint_flags_only_maths():
+    from tests.notebook_tools import doubled_backslashes
+
+    assert doubled_backslashes(r"step $\\eta$ and $$\\beta_1$$") == [r"$\\eta$", r"$$\\beta_1$$"]
+    assert doubled_backslashes(r"fine: $\eta < 2/\lambda_{\max}$") == []
+    assert doubled_backslashes("cases: $$a \\\\\n b \\\\ c$$") == []  # a LaTeX line break
+    assert doubled_backslashes(r"code: `$\\eta$` and a Windows path C:\\Users") == []

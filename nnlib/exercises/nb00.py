@@ -29,11 +29,42 @@ def parameter_count(answer):
 
 
 @checker("00.3")
-def sevens_in_test_split(answer):
+def most_ink_digit(answer):
+    """The digit whose training images have the largest mean pixel value."""
     from nnlib.data import load_mnist
 
-    _, y = load_mnist("test")
-    expected = int(np.sum(y == 7))
-    if int(answer) == expected:
-        return True, f"{expected} sevens: the split is stratified, 100 images per class"
-    return False, "load the test split with load_mnist('test') and count the labels equal to 7"
+    X, y = load_mnist("train")
+    ink = np.array([X[y == digit].mean() for digit in range(10)])  # (10,)
+    expected = int(np.argmax(ink))
+    if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, np.integer)):
+        return False, "answer one digit, an int from 0 to 9"
+    value = int(answer)
+    if value == expected:
+        return True, (f"{expected}: its mean pixel value is {ink[expected]:.3f}; a 1 uses the "
+                      f"least ink ({ink[1]:.3f})")
+    if value == int(np.argmin(ink)):
+        return False, "that digit uses the *least* ink: look for the largest mean, not the smallest"
+    if 0 <= value <= 9:
+        return False, (f"the {value}s have a mean pixel value of {ink[value]:.3f}; compute "
+                       "X_train[y_train == d].mean() for every digit d and take the largest")
+    return False, "answer a digit from 0 to 9"
+
+
+@checker("00.4")
+def most_common_character(answer):
+    """The most frequent character of tiny Shakespeare."""
+    from collections import Counter
+
+    from nnlib.data import load_shakespeare
+
+    counts = Counter(load_shakespeare())
+    (expected, n), (second, _) = counts.most_common(2)
+    if not isinstance(answer, str) or len(answer) != 1:
+        return False, "answer a string of one character, e.g. 'x'"
+    if answer == expected:
+        return True, (f"{expected!r}, {n:,} times: the space between words beats every letter "
+                      f"(the runner-up is {second!r})")
+    if answer.isalpha():
+        return False, (f"{answer!r} occurs {counts[answer]:,} times; letters are not the most "
+                       "common character: count every character, e.g. with collections.Counter")
+    return False, f"{answer!r} occurs {counts[answer]:,} times; something occurs more often"

@@ -70,26 +70,45 @@ def nor_weights(answer):
                    f"{y.tolist()}: try a positive bias and negative weights")
 
 
-def _all_labelings():
-    return [np.array(bits) for bits in itertools.product((0, 1), repeat=4)]
+def _bit_patterns(d: int) -> np.ndarray:
+    """(2**d, d): every input pattern of d bits, in binary order."""
+    return np.array(list(itertools.product((0, 1), repeat=d)), dtype=float)
+
+
+def _separable_labelings(d: int) -> set[tuple[int, ...]]:
+    """Every labelling of the d-bit patterns that one threshold unit computes (d <= 3).
+
+    Integer weights in -3..3 and half-integer biases suffice for d <= 3 (104 of 256 for d = 3).
+    """
+    X = _bit_patterns(d)
+    W = np.array(list(itertools.product(range(-3, 4), repeat=d)), dtype=float)  # (7**d, d)
+    found = set()
+    for b in np.arange(-7.5, 8.0, 1.0):
+        found |= set(map(tuple, (X @ W.T + b > 0).astype(int).T))
+    return found
 
 
 @checker("01.3")
 def linearly_separable(fn):
-    """``fn(y)`` -> True when the labels y (4,) of inputs 00, 01, 10, 11 can be separated."""
-    from nnlib.data import logic_gate
-
-    X, _ = logic_gate("AND")
-    unlearnable = {(0, 1, 1, 0), (1, 0, 0, 1)}  # XOR and XNOR
+    """``fn(X, y)`` -> True when one perceptron computes the labels y of the bit patterns X."""
+    rng = np.random.default_rng(13)
+    cases = [(2, np.array(bits)) for bits in itertools.product((0, 1), repeat=2 ** 2)]
+    three = list(itertools.product((0, 1), repeat=2 ** 3))
+    cases += [(3, np.array(three[k])) for k in rng.choice(len(three), size=40, replace=False)]
+    separable = {2: _separable_labelings(2), 3: _separable_labelings(3)}
     wrong = []
-    for y in _all_labelings():
-        expected = tuple(y) not in unlearnable
-        if bool(fn(y.copy())) != expected:
-            wrong.append((y.tolist(), expected))
+    for d, y in cases:
+        X = _bit_patterns(d)
+        expected = tuple(y) in separable[d]
+        if bool(fn(X.copy(), y.copy())) != expected:
+            wrong.append((d, y.tolist(), expected))
     if not wrong:
-        return True, "14 of the 16 two-input gates are linearly separable; XOR and XNOR are not"
-    y, expected = wrong[0]
-    hint = ("run a Perceptron for enough epochs and return p.converged" if expected
-            else "XOR-like labels never converge: return False when fit ends unconverged")
-    return False, (f"{len(wrong)} of 16 labelings answered wrongly, e.g. y = {y} should give "
-                   f"{expected} (inputs {X.astype(int).tolist()}); {hint}")
+        return True, ("right on all 16 two-input functions (14 separable: all but XOR and XNOR) "
+                      "and on 40 of the 256 three-input ones (104 of the 256 are separable)")
+    d, y, expected = wrong[0]
+    hint = ("a separable function needs enough epochs: run fit long enough (a dozen epochs "
+            "suffice here) and return p.converged" if expected
+            else "a non-separable function never converges: return False when fit ends "
+                 "unconverged")
+    return False, (f"{len(wrong)} of {len(cases)} functions answered wrongly, e.g. the {d}-input "
+                   f"function with outputs {y} should give {expected}; {hint}")

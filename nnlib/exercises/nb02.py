@@ -9,23 +9,32 @@ from nnlib.exercises import checker
 
 @checker("02.1")
 def silu_grad(fn):
-    """``fn(x)`` -> d/dx [x * sigmoid(x)] element-wise, checked against torch.autograd."""
+    """``fn(x)`` -> d/dx [x * sigmoid(x)] element-wise, checked against torch.autograd.
+
+    The inputs reach ±1000 and overflow is an error here: a sigmoid computed as
+    1 / (1 + exp(-x)) overflows at x = -1000 even when its result happens to be right.
+    """
     import torch
 
     from nnlib.scratch import functional as F
 
     rng = np.random.default_rng(21)
-    x = np.concatenate([rng.uniform(-8, 8, size=200), [-30.0, -1.0, 0.0, 1.0, 30.0]])
+    x = np.concatenate([rng.uniform(-8, 8, size=200),
+                        [-1000.0, -750.0, -30.0, -1.0, 0.0, 1.0, 30.0, 750.0, 1000.0]])
     xt = torch.tensor(x, requires_grad=True)
     torch.nn.functional.silu(xt).sum().backward()
     expected = xt.grad.numpy()
-    with np.errstate(all="ignore"):
-        got = np.asarray(fn(x.copy()), dtype=float)
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
+            got = np.asarray(fn(x.copy()), dtype=float)
+    except FloatingPointError as exc:
+        return False, (f"NumPy reports {exc} for inputs up to ±1000: exp(-x) overflows for "
+                       "x < -709; use the stable sigmoid, which only ever computes exp(-|x|)")
     if got.shape != x.shape:
         return False, f"return one derivative per input: shape {x.shape}, got {got.shape}"
     if np.allclose(got, expected, atol=1e-8):
         return True, ("sigmoid(x) * (1 + x * (1 - sigmoid(x))): the product rule, checked by "
-                      "autograd")
+                      "autograd, with no overflow at ±1000")
     s = F.sigmoid(x)
     if np.allclose(got, s):
         return False, "that is only half of the product rule: d/dx [x * s(x)] = s(x) + x * s'(x)"
@@ -93,3 +102,28 @@ def dead_fraction(fn):
         return False, (f"for pre-activations of shape {pre.shape} expected {expected:.3f}, "
                        f"got {got:.3f}")
     return True, "a unit is dead when ReLU's input is <= 0 for every example: its gradient is 0"
+
+
+@checker("02.4")
+def leaky_he_std(fn):
+    """``fn(d_in, a)`` -> sqrt(2 / ((1 + a**2) * d_in))."""
+    cases = [(64, 0.0), (100, 0.1), (256, 0.5), (10, 1.0), (784, 0.01)]
+    for d_in, a in cases:
+        expected = np.sqrt(2 / ((1 + a**2) * d_in))
+        got = float(fn(d_in, a))
+        if np.isclose(got, expected, rtol=1e-6):
+            continue
+        if np.isclose(got, expected**2, rtol=1e-6):
+            return False, (f"for d_in={d_in}, a={a} you returned the variance "
+                           f"{expected**2:.4g}; the question asks for the standard deviation")
+        if np.isclose(got, np.sqrt(2 / d_in), rtol=1e-6):
+            return False, (f"for a={a} that is ReLU's He init, sqrt(2 / d_in): the negative "
+                           "half now passes back a**2 of the squared gradient too")
+        if np.isclose(got, np.sqrt(2 / ((1 + a) * d_in)), rtol=1e-6):
+            return False, ("close: the squared gradient is what adds up, so the negative half "
+                           "contributes a**2, not a")
+        return False, (f"for d_in={d_in}, a={a} expected {expected:.4g}, got {got:.4g}: the mean "
+                       "squared slope is (1 + a**2) / 2; choose Var(W) so that d_in * Var(W) "
+                       "times it equals 1")
+    return True, ("sqrt(2 / ((1 + a²) d_in)): a = 0 gives He's rule, a = 1 (the identity) gives "
+                  "sqrt(1 / d_in), which keeps a purely linear stack's gradient size")

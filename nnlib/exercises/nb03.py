@@ -109,3 +109,28 @@ def copy_to_torch(fn):
                                "torch stores weight as (d_out, d_in), so copy the transpose")
             return False, "the weights match but the outputs differ: copy the bias too"
     return True, "torch's weight is our W transposed; the bias is the same"
+
+
+@checker("03.5")
+def count_orderings(fn):
+    """``fn(hidden)`` -> product of the factorials of the hidden widths."""
+    import math
+
+    cases = [[4], [2], [1], [8, 3], [3, 3, 2], [5, 1, 4]]
+    for hidden in cases:
+        expected = math.prod(math.factorial(h) for h in hidden)
+        got = int(fn(list(hidden)))
+        if got == expected:
+            continue
+        if got == math.factorial(sum(hidden)):
+            return False, (f"for widths {hidden}: units cannot move between layers, so count the "
+                           "orderings of each layer separately and multiply")
+        if got == sum(math.factorial(h) for h in hidden):
+            return False, (f"for widths {hidden}: each layer's order can be combined with every "
+                           "order of the others: multiply, do not add")
+        if got == expected - 1:
+            return False, "count the original ordering too"
+        return False, (f"for widths {hidden} expected {expected}, got {got}: a layer of h units "
+                       "can be ordered in h! ways")
+    return True, ("h1! · h2! · ...: already 8! · 3! = 241,920 equivalent weight vectors for widths "
+                  "[8, 3], each a minimum if one of them is")

@@ -102,3 +102,82 @@ def chain_rule_by_hand(answer):
         return False, "all signs are flipped: u = a*b + c = -2, so dL/du = 2u = -4"
     return False, (f"check {', '.join(wrong)}: first compute u = a*b + c and dL/du = 2u, "
                    "then multiply by the local derivative of u")
+
+
+@checker("04.5")
+def softmax_backward(fn):
+    """``fn(P, dP)`` -> dZ = P * (dP - sum(dP * P, axis=1)), checked against torch.autograd."""
+    import torch
+
+    rng = np.random.default_rng(45)
+    for n, c in ((4, 3), (2, 6), (5, 5)):
+        Z = rng.normal(scale=1.5, size=(n, c))
+        dP = rng.normal(size=(n, c))
+        zt = torch.tensor(Z, requires_grad=True)
+        torch.softmax(zt, dim=1).backward(torch.from_numpy(dP))
+        expected = zt.grad.numpy()
+        P = torch.softmax(torch.from_numpy(Z), dim=1).numpy()
+        got = np.asarray(fn(P.copy(), dP.copy()), dtype=float)
+        if got.shape != Z.shape:
+            return False, f"dZ has the shape of Z, {Z.shape}, got {got.shape}"
+        if np.allclose(got, expected):
+            continue
+        if np.allclose(got, dP * P * (1 - P)):
+            return False, ("that uses only the diagonal p_i (1 - p_i) of the Jacobian; softmax "
+                           "mixes its inputs, so the - p_i p_j terms count too")
+        if np.allclose(got, P * (dP - np.sum(dP * P, axis=0, keepdims=True))):
+            return False, "the sum runs over the classes of each row: axis=1, keepdims=True"
+        if np.allclose(got, dP - np.sum(dP * P, axis=1, keepdims=True)):
+            return False, "close: multiply by P as well, dZ_i = p_i (dP_i - sum_j dP_j p_j)"
+        return False, ("for one row, (J^T dp)_i = sum_k dp_k p_k (delta_ki - p_i) = "
+                       "p_i (dp_i - sum_k dp_k p_k)")
+    return True, ("dZ = P ⊙ (dP - Σ_j dP_j P_j): a C×C Jacobian is never formed, so the cost is "
+                  "O(C) per row, not O(C²)")
+
+
+@checker("04.6")
+def relu_mlp_grads(fn):
+    """``fn(X, Y, params)`` -> [(dW, db), ...] of a ReLU MLP with nnlib's MSELoss."""
+    from nnlib.scratch import Linear, MSELoss
+    from nnlib.widgets.mlp import build_mlp
+
+    rng = np.random.default_rng(46)
+    for sizes in ([2, 4, 4, 3], [3, 5, 2], [4, 6, 1]):  # d_out = 3 first: factors 2, 3 differ
+        model = build_mlp(sizes, "relu", rng=rng)
+        linears = [m for m in model if isinstance(m, Linear)]
+        params = [(m.weight.data.copy(), m.bias.data.copy()) for m in linears]
+        X = rng.normal(size=(7, sizes[0]))
+        Y = rng.normal(size=(7, sizes[-1]))
+        loss = MSELoss()
+        model.zero_grad()
+        loss(model(X), Y)
+        model.backward(loss.backward())
+        expected = [(m.weight.grad, m.bias.grad) for m in linears]
+        got = fn(X.copy(), Y.copy(), [(W.copy(), b.copy()) for W, b in params])
+        if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+            return False, f"return one (dW, db) pair per layer: {len(expected)} for sizes {sizes}"
+        wrong = []
+        for layer, ((dW, db), (eW, eb)) in enumerate(zip(got, expected), start=1):
+            dW, db = np.asarray(dW, dtype=float), np.asarray(db, dtype=float)
+            if dW.shape != eW.shape or db.shape != eb.shape:
+                return False, (f"layer {layer} of {sizes}: dW must be {eW.shape} and db "
+                               f"{eb.shape}, got {dW.shape} and {db.shape}")
+            if not (np.allclose(dW, eW) and np.allclose(db, eb)):
+                wrong.append((layer, dW, db, eW, eb))
+        if not wrong:
+            continue
+        layer, dW, db, eW, eb = wrong[-1]
+        if layer == len(expected):  # the top layer: the loss's delta is off
+            if np.allclose(dW, eW * Y.shape[1]):
+                return False, ("the mean runs over ALL N * d_out entries, not over the N rows "
+                               "only: start from delta = 2 (out - Y) / out.size")
+            if np.allclose(dW * 2, eW) or np.allclose(dW / 2, eW):
+                return False, ("off by a factor 2: d/d out of mean((out - Y)**2) is "
+                               "2 (out - Y) / out.size")
+            return False, (f"the last layer of {sizes} is wrong: delta = 2 (out - Y) / out.size, "
+                           "then dW = H_prev.T @ delta and db = delta.sum(axis=0)")
+        return False, (f"the last layer is right but layer {layer} of {sizes} is not: going down, "
+                       "delta = (delta @ W.T) * ReLU'(Z) with ReLU'(Z) = (Z > 0) of the layer "
+                       "below, taken from the cache")
+    return True, ("the same loop as for tanh: only the loss's delta, 2 (out - Y) / out.size, and "
+                  "ReLU' = (Z > 0) change; the cache holds each layer's input (and Z or its sign)")

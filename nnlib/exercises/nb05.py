@@ -93,3 +93,57 @@ def mae_minimiser(answer):
     if np.isclose(value, data.mean()):
         return False, "that is the mean, which minimises the MSE; MAE is minimised elsewhere"
     return False, "try a few constants c and compute mean(|data - c|); which c is smallest?"
+
+
+@checker("05.5")
+def steepest_mse_sigmoid_logit(answer):
+    """The logit z < 0 where |2 (σ(z) - 1) σ(z) (1 - σ(z))| peaks: σ(z) = 1/3, z = -ln 2."""
+    value = float(answer)
+    expected = -np.log(2.0)
+    if np.isclose(value, expected, atol=1e-3):
+        return True, ("z = -ln 2 ≈ -0.693: |g| = 2 s (1 - s)² peaks at s = 1/3. Left of it the "
+                      "gradient shrinks although the mistake grows: the plateau of section 4")
+    if np.isclose(value, 0.0, atol=1e-3):
+        return False, ("at z = 0 the sigmoid's slope σ(1 - σ) peaks, but the gradient also has "
+                       "the factor (σ - 1): maximise s (1 - s)² over s = σ(z)")
+    if np.isclose(value, np.log(2.0), atol=1e-3):
+        return False, "the sign is flipped: the peak is where σ(z) = 1/3, which is below 0.5"
+    if np.isclose(value, 1 / 3, atol=1e-3):
+        return False, "1/3 is the value of σ(z) at the peak; answer the logit z itself"
+    return False, ("write |g| = 2 s (1 - s)² with s = σ(z), set its derivative in s to 0, then "
+                   "turn s back into z = log(s / (1 - s))")
+
+
+@checker("05.6")
+def label_smoothing_gradient(grad_fn):
+    """``grad_fn(logits, labels, eps)`` -> (p - q) / N, checked against torch's label_smoothing."""
+    import torch
+
+    rng = np.random.default_rng(56)
+    for n, c, eps in ((6, 4, 0.1), (3, 10, 0.3), (5, 2, 0.0)):
+        logits = rng.normal(scale=2.0, size=(n, c))
+        labels = rng.integers(0, c, size=n)
+        t = torch.tensor(logits, requires_grad=True)
+        torch.nn.functional.cross_entropy(t, torch.from_numpy(labels),
+                                          label_smoothing=eps).backward()
+        expected = t.grad.numpy()
+        got = np.asarray(grad_fn(logits.copy(), labels.copy(), eps), dtype=float)
+        if got.shape != logits.shape:
+            return False, f"return one gradient per logit, shape {logits.shape}, got {got.shape}"
+        if _close(got, expected):
+            continue
+        p = F.softmax(logits, axis=1)
+        one_hot = np.eye(c)[labels]
+        if _close(got, expected * n):
+            return False, "right up to a factor N: the loss is a mean over the batch, divide by N"
+        if _close(got, (p - one_hot) / n):
+            return False, (f"that is the gradient without smoothing (eps = {eps}): the target "
+                           "is q = (1 - eps) one_hot + eps / C, and the gradient is p - q")
+        if _close(got, (p - (1 - eps) * one_hot) / n):
+            return False, "you left out the eps / C that every class receives in q"
+        if _close(got, (p - (1 - eps) * one_hot - eps / (c - 1) * (1 - one_hot)) / n):
+            return False, "q spreads eps over all C classes (eps / C each), the true one included"
+        return False, (f"wrong values for N={n}, C={c}, eps={eps}: since q sums to 1, the "
+                       "gradient is (softmax(logits) - q) / N")
+    return True, ("(p - q) / N, equal to torch's cross_entropy(..., label_smoothing=eps): the same "
+                  "prediction-minus-target form, with a soft target")

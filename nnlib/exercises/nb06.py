@@ -8,7 +8,6 @@ from nnlib.exercises import checker
 from nnlib.scratch.lr_scheduler import CosineAnnealingLR, lr_schedule_values
 from nnlib.scratch.module import Parameter
 from nnlib.scratch.optim import Adam
-from nnlib.surfaces import BOWL_CURVATURES
 
 _STEPS = 20
 
@@ -65,19 +64,29 @@ def first_adam_step(answer):
                    "correction")
 
 
+_TILTED_HESSIAN = np.array([[3.0, 2.0], [2.0, 3.0]])  # f = (3x² + 4xy + 3y²) / 2
+
+
 @checker("06.3")
 def largest_stable_lr(answer):
-    steep = max(BOWL_CURVATURES)
+    """lr_max of plain GD on the tilted bowl: the supremum of the learning rates that converge."""
+    curvatures = np.linalg.eigvalsh(_TILTED_HESSIAN)    # (1, 5)
+    steep, flat = curvatures.max(), curvatures.min()
     value = float(answer)
     if np.isclose(value, 2 / steep):
-        return True, (f"2 / {steep:g}: along y each step multiplies the error by "
-                      f"(1 - lr * {steep:g}), which must stay within (-1, 1)")
+        return True, (f"2 / {steep:g}: the Hessian [[3, 2], [2, 3]] has eigenvalues {flat:g} and "
+                      f"{steep:g}; along the steep eigenvector (1, 1) each step multiplies the "
+                      f"error by 1 - lr * {steep:g}, which must lie strictly inside (-1, 1)")
+    if np.isclose(value, 2 / _TILTED_HESSIAN[0, 0]):
+        return False, ("that uses the diagonal entry 3 as if the valley were along an axis; the "
+                       "4xy term tilts it: take the eigenvalues of [[3, 2], [2, 3]]")
+    if np.isclose(value, 2 / flat):
+        return False, "that uses the flat direction; the steep one blows up first"
     if np.isclose(value, 1 / steep):
-        return False, ("1 / curvature is the lr that lands exactly on the minimum along y in one "
-                       "step; a larger lr still converges, overshooting back and forth")
-    if np.isclose(value, 2 / min(BOWL_CURVATURES)):
-        return False, "that uses the flat direction; the steep one (y) blows up first"
-    return False, "one GD step along y maps y to (1 - lr * 10) y: when does that shrink?"
+        return False, ("1 / curvature lands on the minimum in one step along the steep direction; "
+                       "a larger lr still converges, overshooting back and forth")
+    return False, ("one GD step along an eigenvector with curvature lam multiplies the error by "
+                   "(1 - lr * lam): for which lr does that shrink for both eigenvalues?")
 
 
 @checker("06.4")
