@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from nnlib.data import adding_problem
+from nnlib.data import adding_problem, get_batch
 from nnlib.models import rnn as rnn_models
 from nnlib.models.rnn import (
     CharRNN,
@@ -86,8 +86,8 @@ def test_bad_shapes_and_cells_get_clear_messages():
         lm.generate([1], 5, temperature=-1.0)
     with pytest.raises(ValueError, match="prompt"):
         lm.generate([], 5)
-    with pytest.raises(ValueError, match="longer than seq_len"):
-        char_batch(torch.arange(5), 2, 5)
+    with pytest.raises(ValueError, match="needs more than block_size=5"):
+        get_batch(torch.arange(5), batch_size=2, block_size=5)
 
 
 @pytest.mark.parametrize("cell", ["gru", "lstm"])
@@ -117,11 +117,13 @@ def test_generation_is_seeded_and_temperature_zero_is_greedy():
     assert lm.training  # generate restores the mode
 
 
-def test_char_batch_targets_are_inputs_shifted_by_one():
+def test_get_batch_targets_are_inputs_shifted_by_one():
     ids = torch.arange(100)
-    x, y = char_batch(ids, 4, 10, torch.Generator().manual_seed(0))
+    x, y = get_batch(ids, batch_size=4, block_size=10, generator=torch.Generator().manual_seed(0))
     assert x.shape == y.shape == (4, 10)
     torch.testing.assert_close(y, x + 1)   # ids are 0..99, so the next id is id + 1
+    old = char_batch(ids, 4, 10, torch.Generator().manual_seed(0))  # the old name, same batch
+    assert torch.equal(old[0], x) and torch.equal(old[1], y)
 
 
 def test_char_loss_of_a_uniform_model_is_log_vocab():

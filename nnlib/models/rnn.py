@@ -4,7 +4,7 @@
   one number per sequence from the last hidden state (the adding problem).
 * ``CharRNN``: embedding, GRU or LSTM, linear head: a character-level language model that
   predicts the next character and samples text (``generate``).
-* ``train_steps``: the usual loop (zero_grad, backward, clip the gradient norm, step).
+* ``train_steps``: Adam steps with gradient clipping (through ``nnlib.train``'s loop).
 
 Initial hidden states are built with ``x.new_zeros(...)`` so they land on the input's device
 and dtype: a ``torch.zeros(...)`` here would sit on the CPU and fail as soon as the model
@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import torch
 from torch import nn
+
+from nnlib.data.batching import get_batch
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -137,13 +139,8 @@ class CharRNN(nn.Module):
 # -- data and training ------------------------------------------------------------------------
 def char_batch(ids: torch.Tensor, batch_size: int, seq_len: int,
                generator: torch.Generator | None = None):
-    """Random windows of a 1-D id tensor: inputs ``(N, T)`` and targets shifted by one."""
-    if ids.ndim != 1 or len(ids) <= seq_len:
-        raise ValueError(f"ids must be 1-D and longer than seq_len={seq_len}, "
-                         f"got shape {tuple(ids.shape)}")
-    starts = torch.randint(0, len(ids) - seq_len, (batch_size,), generator=generator)
-    windows = torch.stack([ids[s:s + seq_len + 1] for s in starts.tolist()])  # (N, T + 1)
-    return windows[:, :-1], windows[:, 1:]
+    """Old name of ``nnlib.data.get_batch(ids, batch_size=..., block_size=seq_len)``."""
+    return get_batch(ids, batch_size=batch_size, block_size=seq_len, generator=generator)
 
 
 @torch.no_grad()
@@ -172,21 +169,17 @@ def train_steps(model: nn.Module, batch_fn: Callable[[], tuple], loss_fn: Callab
     ``loss_fn(model, inputs, targets)`` returns a scalar tensor. With ``max_norm`` the gradient
     norm is clipped before each step (``torch.nn.utils.clip_grad_norm_``), the standard guard
     against exploding gradients in recurrent nets. Batches are moved to the model's device.
+    The loop is ``nnlib.train.core.run_steps``, the one under ``nnlib.train.fit``.
     """
-    device = next(model.parameters()).device
+    from nnlib.train.core import model_device, run_steps
+    from nnlib.train.precision import Precision
+
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    model.train()
-    losses = []
-    for _ in range(steps):
-        inputs, targets = (t.to(device) for t in batch_fn())
-        loss = loss_fn(model, inputs, targets)
-        optimizer.zero_grad()
-        loss.backward()
-        if max_norm is not None:
-            nn.utils.clip_grad_norm_(model.parameters(), max_norm)
-        optimizer.step()
-        losses.append(loss.item())
-    return losses
+    stats = run_steps(model, iter(batch_fn, None), optimizer,
+                      lambda m, x, y: (loss_fn(m, x, y), None), steps=steps,
+                      precision=Precision(model_device(model)), clip_grad_norm=max_norm,
+                      measure_grad_norm=False, name="batch_fn()")
+    return stats.losses
 
 
 def regression_loss(model, inputs, targets) -> torch.Tensor:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from nnlib.data.batching import random_rows
 from nnlib.models.rnn import train_steps
 
 __all__ = ["EncoderBlock", "ToyTransformer", "sequence_accuracy", "sinusoidal_table",
@@ -139,10 +140,6 @@ def train_toy_transformer(model: nn.Module, inputs, targets, steps: int,
     if inputs.shape != targets.shape or inputs.ndim != 2:
         raise ValueError(f"inputs and targets must both be (N, T); got {tuple(inputs.shape)} "
                          f"and {tuple(targets.shape)}")
-    generator = torch.Generator().manual_seed(seed)
-
-    def batch():
-        rows = torch.randint(0, len(inputs), (batch_size,), generator=generator)
-        return inputs[rows], targets[rows]
-
-    return train_steps(model, batch, token_loss, steps, lr=lr, max_norm=1.0)
+    batches = random_rows(inputs, targets, batch_size=batch_size,
+                          generator=torch.Generator().manual_seed(seed))
+    return train_steps(model, lambda: next(batches), token_loss, steps, lr=lr, max_norm=1.0)
