@@ -21,6 +21,31 @@ def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
     return buffer.getvalue()
 
 
+def fast_png(fig: Figure) -> bytes:
+    """``fig`` rendered at its own dpi as an RGB PNG with light compression (for widgets).
+
+    Drawing on the figure's Agg canvas and encoding with zlib level 1 takes a fraction
+    of ``savefig``'s time; the file is somewhat larger, which a live widget does not mind.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    canvas.draw()
+    return canvas_png(canvas)
+
+
+def canvas_png(canvas) -> bytes:
+    """What an Agg canvas holds now (e.g. after blitting a few artists) as an RGB PNG."""
+    from PIL import Image
+
+    rgba = np.asarray(canvas.buffer_rgba())
+    height, width = rgba.shape[:2]
+    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
+    buffer = io.BytesIO()
+    image.convert("RGB").save(buffer, format="png", compress_level=1)
+    return buffer.getvalue()
+
+
 def show(fig: Figure, dpi: int | None = None) -> None:
     """Display ``fig`` in the notebook as a PNG image.
 

@@ -6,7 +6,10 @@ import pytest
 from nnlib.scratch import Linear
 from nnlib.widgets.playground import (
     DATASETS,
+    FEATURES,
+    MAP,
     Playground,
+    colour_map,
     make_dataset,
     parse_hidden_layers,
 )
@@ -59,7 +62,12 @@ def test_changing_the_data_set_resets_and_redraws():
     old_points, old_picture = pg.X_train.copy(), pg.to_png()
     pg.controls["dataset"].value = "spiral"
     assert pg.epoch == 0 and not np.array_equal(pg.X_train, old_points)
-    assert pg.to_png() != old_picture and "spiral" in pg.figure.axes[0].get_title()
+    assert pg.to_png() != old_picture
+    assert pg.artists["out_title"].get_text() == "spiral, epoch 0"
+    # the points drawn are the new training and test points
+    train_points, test_points = pg.artists["points"]
+    assert np.array_equal(train_points.get_offsets(), pg.X_train)
+    assert np.array_equal(test_points.get_offsets(), pg.X_test)
 
 
 def test_architecture_controls_rebuild_the_model():
@@ -81,6 +89,7 @@ def test_bad_layer_text_keeps_the_old_network_and_says_why(text):
 
 def test_play_ticks_train_only_while_playing():
     pg = Playground(epochs_per_tick=3)
+    assert not pg.playing
     pg.play_button.value += 1  # a tick while paused does nothing
     assert pg.epoch == 0
     pg.play()
@@ -98,7 +107,7 @@ def test_buttons_step_and_reset():
     assert pg.epoch == 1
     pg.play()
     pg.reset_button.click()
-    assert pg.epoch == 0 and pg.play_button.playing is False
+    assert pg.epoch == 0 and pg.playing is False
 
 
 def test_a_huge_learning_rate_shows_diverged_and_pauses():
@@ -108,7 +117,7 @@ def test_a_huge_learning_rate_shows_diverged_and_pauses():
     assert pg.last_error is None and pg.loss_exploded and not pg.diverged
     assert status.startswith("diverged at epoch") and "learning rate 10 is too large" in status
     assert pg.history["train"][-1] > 3 * pg.history["train"][0]
-    assert pg.play_button.playing is False  # playing stops by itself
+    assert pg.playing is False  # playing stops by itself
     pg.controls["lr"].value = 0.03
     pg.reset()
     assert not pg.loss_exploded and pg.last_status.startswith("epoch 0")
@@ -123,9 +132,10 @@ def test_overflowing_weights_give_a_final_diverged_status():
     status = pg.step(2)
     assert pg.last_error is None and pg.diverged
     assert status.startswith("diverged at epoch 0: the loss became inf/NaN")
-    assert pg.play_button.playing is False
+    assert pg.playing is False
     assert pg.step(5) == status  # further steps change nothing, and do not raise
-    assert pg.figure.axes[0].get_title() == "diverged"
+    assert pg.artists["out_title"].get_text() == "diverged"
+    assert np.all(pg.artists["out_rgb"] == 200)  # grey: nothing to show
     pg.reset()
     assert not pg.diverged and pg.last_status.startswith("epoch 0")
 
@@ -177,3 +187,168 @@ def test_data_sets_and_parsing():
     assert parse_hidden_layers(" 4, 2 ") == [4, 2] and parse_hidden_layers("") == []
     with pytest.raises(ValueError, match="at most 6 hidden layers of 1 to 8"):
         parse_hidden_layers("16")
+
+
+# -- what is drawn -------------------------------------------------------------------------
+def test_the_picture_shows_every_neuron_weight_and_the_losses():
+    pg = Playground("XOR", hidden="4, 2")
+    pg.step(3)
+    art = pg.artists
+    # 2 inputs + 4 + 2 hidden + 1 output, each a MAP x MAP heat map
+    assert art["cells"].shape == (9, MAP, MAP, 3)
+    assert len(art["lines"].get_segments()) == 2 * 4 + 4 * 2 + 2 * 1  # one line per weight
+    widths = art["lines"].get_linewidths()
+    biggest = max(np.abs(layer.weight.data).max() for layer in pg.linears)
+    flat = np.concatenate([layer.weight.data.ravel() for layer in pg.linears])
+    assert np.argmax(widths) == np.argmax(np.abs(flat)) and abs(flat).max() == biggest
+    # loss lines: the history, scaled to the fixed axes
+    x, y = art["train_line"].get_data()
+    assert len(x) == 4 and x[-1] == 1.0
+    top = max(max(pg.history["train"]), max(pg.history["test"]))
+    assert np.allclose(y * top, pg.history["train"])
+    assert art["loss_title"].get_text() == f"loss 0–{top:.2f}, epoch 0–3"
+    assert len(art["bars"]) == 3 and all(b.get_width() > 0 for b in art["bars"])
+    assert pg.last_status.startswith("epoch 3  train loss")
+    assert "2 → 4 → 2 → 1 (25 parameters), NumPy" in pg.last_status
+
+
+def test_decision_background_is_clearly_coloured_where_the_model_is_sure():
+    pg = Playground("Gaussian", lr=0.3)
+    pg.step(15)
+    rgb = pg.artists["out_rgb"].astype(int)
+    # a confident model paints most of the plane far from white, in both class colours
+    distance_from_white = np.abs(255 - rgb).sum(axis=-1)
+    assert np.mean(distance_from_white > 150) > 0.5
+    blue, orange = np.array([0x08, 0x77, 0xbd]), np.array([0xf5, 0x93, 0x22])
+    near = lambda c: np.abs(rgb - c).sum(axis=-1) < 120  # noqa: E731
+    assert near(blue).mean() > 0.15 and near(orange).mean() > 0.15
+
+
+def test_hidden_neuron_maps_show_each_neurons_output():
+    pg = Playground("circle", hidden="3", activation="tanh")
+    pg.step(2)
+    outs = pg._layer_outputs(pg.artists["map_points"])
+    hidden = outs[0]  # (MAP*MAP, 3)
+    for j in range(3):
+        expected = colour_map(hidden[:, j].reshape(MAP, MAP) / max(1.0, np.abs(hidden[:, j]).max()))
+        assert np.array_equal(pg.artists["cells"][2 + j], expected)
+
+
+def test_features_change_the_inputs_and_reset():
+    pg = Playground("circle", hidden="2")
+    pg.step(2)
+    pg.controls["feature_x1sq"].value = True
+    pg.controls["feature_x2sq"].value = True
+    assert pg.features == ("x1", "x2", "x1sq", "x2sq") and pg.epoch == 0
+    assert pg.model[0].weight.data.shape == (4, 2)
+    assert np.allclose(pg.F_train[:, 2], pg.X_train[:, 0] ** 2)
+    assert pg.artists["cells"].shape[0] == 4 + 2 + 1
+    pg.step(30)  # squares make the circle linearly separable
+    assert pg.test_accuracy() > 0.9
+    for name in ("x1", "x2", "x1sq"):
+        pg.controls[f"feature_{name}"].value = False
+    assert pg.features == ("x2sq",)
+    for name in FEATURES:
+        pg.controls[f"feature_{name}"].value = False
+    assert pg.features == ("x2sq",)  # the last input cannot be switched off
+    assert pg.last_error is None
+
+
+@pytest.mark.parametrize("regularization", ["none", "L1", "L2"])
+def test_numpy_and_pytorch_engines_draw_the_same_picture(regularization):
+    pytest.importorskip("torch")
+    kw = dict(hidden="4, 2", lr=0.3, regularization=regularization, reg_rate=0.01)
+    numpy_pg, torch_pg = Playground("XOR", **kw), Playground("XOR", engine="PyTorch", **kw)
+    numpy_pg.step(4)
+    torch_pg.step(4)
+    assert np.allclose(numpy_pg.history["train"], torch_pg.history["train"], atol=1e-10)
+    for a, b in zip(numpy_pg.model.parameters(), torch_pg.model.parameters()):
+        assert np.allclose(a.data, b.data, atol=1e-10)
+    diff = np.abs(numpy_pg.artists["out_rgb"].astype(int) - torch_pg.artists["out_rgb"])
+    assert diff.max() <= 1
+    assert torch_pg.last_status.endswith("PyTorch")
+
+
+def test_switching_engine_carries_the_weights_over():
+    pytest.importorskip("torch")
+    pg = Playground("Gaussian")
+    pg.step(2)
+    pg.controls["engine"].value = "PyTorch"
+    assert pg.epoch == 2  # not a reset
+    pg.step(2)
+    ref = Playground("Gaussian")
+    ref.step(4)
+    assert np.allclose(pg.history["train"], ref.history["train"], atol=1e-10)
+
+
+def test_gradient_norms_per_layer_are_the_full_batch_gradients():
+    pg = Playground("XOR", hidden="3")
+    pg.step(1)
+    pg.model.zero_grad()
+    pg.loss_fn(pg.model(pg.F_train), pg.t_train)
+    pg.model.backward(pg.loss_fn.backward())
+    expected = [np.linalg.norm(layer.weight.grad) for layer in pg.linears]
+    assert np.allclose(pg.grad_norms, expected)
+    widths = [bar.get_width() for bar in pg.artists["bars"]]
+    assert np.allclose(widths, np.clip(np.log10(expected), -8, 1) + 8)
+
+
+# -- bad arguments and real bugs (issues 11 and 16) ----------------------------------------
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(batch_size=0), ["batch_size", "0", "1"]),
+    (dict(batch_size=31), ["batch_size", "31", "30"]),
+    (dict(dataset="moons"), ["dataset", "'moons'", "'circle'", "'spiral'"]),
+    (dict(lr=0.2), ["lr", "0.2", "0.3"]),
+    (dict(reg_rate=0.5), ["reg_rate", "0.5"]),
+    (dict(activation="gelu"), ["activation", "'gelu'", "'tanh'"]),
+    (dict(regularization="L3"), ["regularization", "'L3'", "'L2'"]),
+    (dict(engine="JAX"), ["engine", "'JAX'", "'PyTorch'"]),
+    (dict(epochs_per_tick=-5), ["epochs_per_tick", "-5"]),
+    (dict(noise=0.9), ["noise", "0.9"]),
+    (dict(hidden="9"), ["hidden", "'9'"]),
+    (dict(features=("x3",)), ["features", "'x3'"]),
+])
+def test_bad_constructor_arguments_are_refused_with_a_clear_message(kwargs, words):
+    with pytest.raises((ValueError, TypeError)) as info:
+        Playground(**kwargs)
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))
+
+
+def test_step_refuses_a_non_positive_number_of_epochs():
+    pg = Playground()
+    for bad in (-5, 0):
+        with pytest.raises(ValueError, match="epochs must be an int >= 1, got " + str(bad)):
+            pg.step(bad)
+    with pytest.raises(TypeError, match="epochs"):
+        pg.step(2.5)
+
+
+def test_a_shape_bug_is_reported_as_such_not_as_diverged():
+    pg = Playground()
+    pg.F_train = pg.F_train[:, :1]  # a programming error: one input column missing
+    status = pg.step(1)
+    assert not pg.diverged and isinstance(pg.train_error, ValueError)
+    assert "diverged" not in status and status.startswith("could not train")
+    assert pg.playing is False
+
+
+def test_ipywidgets_7_and_8_play_state():
+    pg = Playground()
+    trait = "playing" if pg.play_button.has_trait("playing") else "_playing"
+    pg.play()
+    assert getattr(pg.play_button, trait) is True and pg.playing
+    pg.pause()
+    assert getattr(pg.play_button, trait) is False
+
+
+def test_browser_ticks_are_merged_not_queued():
+    pg = Playground(epochs_per_tick=1)
+    pg.play()
+    renders = pg.render_count
+    for _ in range(30):  # as the front end sends them: with the property lock held
+        pg.play_button.set_state({"value": pg.play_button.value + 1})
+    assert pg.wait_idle(120)
+    frames = pg.render_count - renders
+    assert 1 <= frames < 30 and pg.epoch == frames  # one frame per merged batch of ticks
+    assert pg.last_status.startswith(f"epoch {pg.epoch} ")

@@ -145,12 +145,14 @@ def activation_widget(activation: str = "sigmoid", depth: int = 20,
                       init: str = "Xavier (Glorot)") -> InteractiveFigure:
     """Pick an activation (leaky ReLU's slope, ELU's α); see f, f' and the gradient's size
     at every layer of a ``depth``-layer stack of width 64."""
+    where = "activation_widget"
     controls = {
-        "activation": dropdown("activation", ACTIVATIONS, activation),
+        "activation": dropdown("activation", ACTIVATIONS, activation, arg="activation",
+                               where=where),
         "slope": slider("leaky slope", 0.01, 0.0, 1.0, 0.01),
         "alpha": slider("ELU α", 1.0, 0.0, 3.0, 0.1),
-        "depth": slider("layers N", depth, 1, 50, 1, integer=True),
-        "init": dropdown("init", INITS, init),
+        "depth": slider("layers N", depth, 1, 50, 1, integer=True, arg="depth", where=where),
+        "init": dropdown("init", INITS, init, arg="init", where=where),
     }
     return InteractiveFigure(_draw, controls, figsize=(9, 3.6),
                              title="Activation functions and the gradient through depth")

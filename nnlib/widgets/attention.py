@@ -150,9 +150,10 @@ def scaling_explorer(d: int = 256, scaling: str = SCALINGS[1],
                 f"{stats['max_weight']:.3f} on average, ‖softmax Jacobian‖ "
                 f"{stats['jacobian_norm']:.3f}")
 
+    where = "scaling_explorer"
     controls = {
-        "d": dropdown("d", DIMENSIONS, d),
-        "scaling": dropdown("scaling", SCALINGS, scaling),
+        "d": dropdown("d", DIMENSIONS, d, arg="d", where=where),
+        "scaling": dropdown("scaling", SCALINGS, scaling, arg="scaling", where=where),
         "seed": slider("seed", 0, 0, 20, 1, integer=True),
     }
     return InteractiveFigure(draw, controls, figsize=figsize,

@@ -125,7 +125,8 @@ def convolution_widget(kernel: str = "Sobel x (vertical edges)", index: int = 0,
         raise ValueError(f"kernel must be one of {[*KERNELS, CUSTOM]}, got {kernel!r}")
     controls = {
         "kernel": dropdown("kernel", [*KERNELS, CUSTOM], kernel),
-        "index": slider("digit #", index, 0, len(images) - 1, 1, integer=True),
+        "index": slider("digit #", index, 0, len(images) - 1, 1, integer=True, arg="index",
+                        where="convolution_widget"),
         "stride": dropdown("stride", [1, 2, 3], 1),
         "padding": dropdown("padding", [0, 1, 2], 0),
         "relu": widgets.Checkbox(value=False, description="ReLU after"),

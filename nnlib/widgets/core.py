@@ -1,28 +1,53 @@
 """InteractiveFigure: controls plus a figure that redraws when a control moves.
 
 Every widget in the course is an :class:`InteractiveFigure`: a set of ipywidgets
-controls and a ``draw(fig, **values)`` function that draws on a fresh
-``matplotlib.figure.Figure``. Two rules keep them reliable everywhere
-(JupyterLab, Colab, VS Code):
+controls and a ``draw(fig, **values)`` function that draws on a
+``matplotlib.figure.Figure``. The rules that keep them reliable everywhere
+(JupyterLab, Colab, VS Code; ipywidgets 7 and 8):
 
 * draw with matplotlib's object API (``fig.add_subplot``), never ``plt.*``:
   pyplot is not thread-safe and JupyterLab may run callbacks on another thread;
-* show the figure inside an ``Output`` widget, so no front-end extension is needed.
+* show the picture in a core ``ipywidgets.Image``, so no front-end extension is needed;
+* a ``draw`` function that raises does not produce a traceback: the message is
+  shown in place of the plot (and kept in ``last_error``), so a silly control
+  value can never break the lesson.
 
-A ``draw`` function that raises does not produce a traceback: the message is
-shown in place of the plot (and kept in ``last_error``), so a silly control
-value can never break the lesson.
+What makes them fast:
+
+* one Figure (and one Agg canvas) per widget, reused for every redraw; a ``draw``
+  function may keep its artists between calls and only update their data
+  (``reuse=True``), otherwise the figure is cleared first;
+* the PNG is encoded with light compression (:func:`nnlib.plotting.fast_png`);
+* sliders update while dragged (``continuous_update``). A change made in the
+  browser only marks the figure as stale; one background thread redraws it with the
+  latest values, so a fast drag never queues stale redraws: the last value wins.
+  A change made from code redraws at once, so code (and tests) see the new picture
+  as soon as the assignment returns.
+
+A ``draw`` function may also be a generator: each ``yield "status"`` publishes the
+picture drawn so far (first feedback while a model trains), the last one is final.
+
+The displayed object carries a static ``image/png`` of its current picture next to
+the widget view: front ends that run widgets show the widget, the others (GitHub,
+an HTML export without widget JavaScript) show the picture.
 """
 
 from __future__ import annotations
 
+import base64
+import threading
+import time
+import types
 from collections.abc import Callable
 
 import ipywidgets as widgets
-from IPython.display import Image, display
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from nnlib.plotting import figure_png
+from nnlib._checks import check_choice, check_float, check_int
+from nnlib.plotting import fast_png
+
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
 
 class InteractiveFigure:
@@ -33,28 +58,40 @@ class InteractiveFigure:
               (e.g. "diverged") that is shown under the plot.
     layout:   matplotlib layout engine; "constrained" spaces subplots automatically,
               None (fixed margins, set in ``draw``) renders about twice as fast.
+    reuse:    pass the same, uncleared figure to every ``draw`` call (``draw`` then
+              updates its own artists); default: the figure is cleared first.
     """
 
     def __init__(self, draw: Callable[..., str | None], controls: dict[str, widgets.Widget],
                  *, figsize: tuple[float, float] = (6.0, 4.0), dpi: int = 80,
-                 title: str = "", layout: str | None = "constrained"):
+                 title: str = "", layout: str | None = "constrained", reuse: bool = False):
         if not controls:
             raise ValueError("InteractiveFigure needs at least one control")
         self.draw_fn = draw
         self.controls = dict(controls)
-        self.figsize, self.dpi, self.layout = figsize, dpi, layout
-        self.output = widgets.Output()
+        self.figsize, self.dpi, self.layout, self.reuse = figsize, dpi, layout, reuse
+        self.title = title
+        self.image = widgets.Image(format="png")
+        self.output = self.image  # old name, kept for code that looked for the picture here
         self.status = widgets.HTML()
         self.figure: Figure | None = None
         self.png: bytes | None = None
         self.last_status: str | None = None
         self.last_error: Exception | None = None
         self.render_count = 0
+        self.publish_count = 0
+        self._lock = threading.RLock()
+        self._wake = threading.Condition()
+        self._stale = False
+        self._busy = False
+        self._worker: threading.Thread | None = None
+        self._canvas_figure: Figure | None = None
         header = [widgets.HTML(f"<b>{title}</b>")] if title else []
-        self.widget = widgets.VBox(
-            header + [widgets.HBox(list(self.controls.values()), layout={"flex_flow": "row wrap"}),
-                      self.output, self.status]
-        )
+        for control in self.controls.values():
+            _full_description(control)
+        self.control_box = widgets.HBox(list(self.controls.values()),
+                                        layout={"flex_flow": "row wrap"})
+        self.widget = widgets.VBox(header + [self.control_box, self.image, self.status])
         for control in self.controls.values():
             control.observe(self._on_change, names="value")
         self.update()
@@ -63,29 +100,115 @@ class InteractiveFigure:
     def values(self) -> dict:
         return {name: control.value for name, control in self.controls.items()}
 
-    def _on_change(self, _change) -> None:
+    # -- redrawing ---------------------------------------------------------------------
+    def _on_change(self, change) -> None:
+        if from_browser(change):
+            self.request_update()
+        else:
+            self.update()
+
+    def request_update(self) -> None:
+        """Redraw soon, in the background, with the values current at that moment.
+
+        Requests made while a redraw runs are merged into one: the last value wins.
+        """
+        with self._wake:
+            self._stale = True
+            self._wake.notify()
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._work, daemon=True,
+                                                name=f"nnlib-redraw-{id(self):x}")
+                self._worker.start()
+
+    def _work(self) -> None:
+        while True:
+            with self._wake:
+                while not self._stale:
+                    self._wake.wait()
+                self._stale, self._busy = False, True
+            try:
+                self._background_update()
+            finally:
+                with self._wake:
+                    self._busy = False
+                    self._wake.notify_all()
+
+    def _background_update(self) -> None:
+        """What a browser change triggers (subclasses may do more, e.g. train a step)."""
         self.update()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Block until no background redraw is pending (for tests and benchmarks)."""
+        deadline = time.monotonic() + timeout
+        with self._wake:
+            while self._stale or self._busy:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                self._wake.wait(left)
+        return True
+
+    def _fresh_figure(self) -> Figure:
+        fig = self._canvas_figure
+        if fig is None:
+            fig = Figure(figsize=self.figsize, dpi=self.dpi, layout=self.layout)
+            FigureCanvasAgg(fig)
+            self._canvas_figure = fig
+        elif not self.reuse:
+            fig.clear()
+        return fig
+
+    def reset_figure(self) -> None:
+        """Forget the figure: the next redraw starts from an empty one."""
+        with self._lock:
+            if self._canvas_figure is not None:
+                self._canvas_figure.clear()
+                self._canvas_figure.__dict__.pop("_nnlib_artists", None)
 
     def update(self) -> None:
         """Redraw with the current control values."""
-        fig = Figure(figsize=self.figsize, dpi=self.dpi, layout=self.layout)
-        try:
-            status = self.draw_fn(fig, **self.values)
-            png = figure_png(fig)  # rendering can fail too, e.g. on non-finite axis limits
-            self.last_error = None
-        except Exception as exc:  # shown to the learner instead of a traceback
-            status = f"Could not draw with these settings: {exc}"
-            self.last_error = exc
-            fig = png = None
-        self.figure, self.png, self.last_status = fig, png, status
-        self.render_count += 1
+        with self._lock:
+            fig = self._fresh_figure()
+            published = False
+            try:
+                result = self.draw_fn(fig, **self.values)
+                if isinstance(result, types.GeneratorType):
+                    for status in result:  # publish each stage: first feedback early
+                        self.last_error = None
+                        self._render(fig, status)
+                        published = True
+                else:
+                    status = result
+            except Exception as exc:  # shown to the learner instead of a traceback
+                status, fig = f"Could not draw with these settings: {exc}", None
+                self.last_error = exc
+                self.reset_figure()
+                published = False
+            else:
+                self.last_error = None
+            if not published:
+                self._render(fig, status)
+            self.render_count += 1
+
+    def _render(self, fig, status) -> None:
+        png = None
+        if fig is not None:
+            try:
+                png = self._png(fig)  # rendering can fail too, e.g. on non-finite axis limits
+            except Exception as exc:
+                status = f"Could not draw with these settings: {exc}"
+                self.last_error, fig = exc, None
+                self.reset_figure()
+        self.figure, self.last_status = fig, status
+        self.png = png
         self.status.value = f"<span style='font-family:monospace'>{status}</span>" if status else ""
-        if not _in_ipython():  # scripts and tests: keep stdout clean
-            return
-        self.output.clear_output(wait=True)
         if png is not None:
-            with self.output:
-                display(Image(data=png, format="png"))
+            self.image.value = png
+        self.publish_count += 1
+
+    def _png(self, fig) -> bytes:
+        """Render ``fig`` to PNG bytes (subclasses may blit only what changed)."""
+        return fast_png(fig)
 
     def to_png(self) -> bytes:
         """The current picture as PNG bytes (for tests and saving)."""
@@ -93,33 +216,81 @@ class InteractiveFigure:
             raise RuntimeError(f"no figure to save: {self.last_status}")
         return self.png
 
-    def _ipython_display_(self) -> None:
-        display(self.widget)
+    # -- display -----------------------------------------------------------------------
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        """The widget view plus a static picture for front ends that cannot run widgets."""
+        return widget_bundle(self.widget, self.png, self.title or type(self).__name__)
 
 
-def _in_ipython() -> bool:
-    from IPython import get_ipython
+def widget_bundle(widget: widgets.Widget, png: bytes | None, name: str) -> dict:
+    """A display bundle: ``widget``'s view, ``png`` as a static alternative, a text line."""
+    bundle = {"text/plain": f"{name} (an interactive widget: run the notebook to use it)"}
+    if png is not None:
+        bundle["image/png"] = base64.b64encode(png).decode("ascii")
+    view = getattr(widget, "_repr_mimebundle_", None)
+    data = view() if callable(view) else None  # ipywidgets 8 (and it marks it displayed)
+    if data and WIDGET_VIEW_MIME in data:
+        bundle[WIDGET_VIEW_MIME] = data[WIDGET_VIEW_MIME]
+    elif getattr(widget, "_view_name", None) is not None:  # ipywidgets 7
+        bundle[WIDGET_VIEW_MIME] = {"version_major": 2, "version_minor": 0,
+                                    "model_id": widget.model_id}
+        handle = getattr(widget, "_handle_displayed", None)
+        if callable(handle):
+            handle()
+    return bundle
 
-    return get_ipython() is not None
+
+def from_browser(change) -> bool:
+    """True if this trait change came from the front end (a learner moved the control)."""
+    owner = change.get("owner") if isinstance(change, dict) else getattr(change, "owner", None)
+    name = change.get("name") if isinstance(change, dict) else getattr(change, "name", None)
+    return name in getattr(owner, "_property_lock", {})
+
+
+def _full_description(control) -> None:
+    """Let a description take the width it needs ("learning rate", never "learning r…")."""
+    style = getattr(control, "style", None)
+    if getattr(control, "description", "") and hasattr(style, "description_width"):
+        style.description_width = "initial"
+
+
+def _check_value(value, arg, where, minimum, maximum, integer):
+    if arg is None:
+        return value
+    if integer:
+        return check_int(value, arg, minimum=minimum, maximum=maximum, where=where)
+    return check_float(value, arg, minimum=minimum, maximum=maximum, where=where)
 
 
 def log_slider(description: str, value: float, min_exp: float, max_exp: float,
-               step: float = 0.1) -> widgets.FloatLogSlider:
-    """A slider over powers of ten, e.g. learning rates from 1e-4 to 1e1."""
+               step: float = 0.1, *, arg: str | None = None,
+               where: str = "") -> widgets.FloatLogSlider:
+    """A slider over powers of ten, e.g. learning rates from 1e-4 to 1e1.
+
+    With ``arg`` (the constructor's argument name) a ``value`` outside the slider's range is
+    an error naming ``where``, ``arg`` and the range, instead of being clamped silently.
+    """
+    value = _check_value(value, arg, where, 10.0 ** min_exp, 10.0 ** max_exp, False)
     return widgets.FloatLogSlider(value=value, base=10, min=min_exp, max=max_exp, step=step,
-                                  description=description, continuous_update=False,
+                                  description=description, continuous_update=True,
                                   readout_format=".1e")
 
 
 def slider(description: str, value: float, min: float, max: float, step: float,
-           integer: bool = False):
-    """A float (or int) slider that redraws only when released."""
+           integer: bool = False, *, arg: str | None = None, where: str = ""):
+    """A float (or int) slider that redraws while it is dragged (``arg``: see log_slider)."""
+    value = _check_value(value, arg, where, min, max, integer)
     cls = widgets.IntSlider if integer else widgets.FloatSlider
     return cls(value=value, min=min, max=max, step=step, description=description,
-               continuous_update=False)
+               continuous_update=True)
 
 
-def dropdown(description: str, options, value=None) -> widgets.Dropdown:
+def dropdown(description: str, options, value=None, *, arg: str | None = None,
+             where: str = "") -> widgets.Dropdown:
+    """A menu; with ``arg``, a ``value`` not among the options is an error listing them."""
     options = list(options)
-    return widgets.Dropdown(options=options, value=options[0] if value is None else value,
+    choices = [o[1] if isinstance(o, tuple) else o for o in options]
+    if arg is not None and value is not None:
+        check_choice(value, arg, choices, where=where)
+    return widgets.Dropdown(options=options, value=choices[0] if value is None else value,
                             description=description)

@@ -100,12 +100,18 @@ def draw_generation(fig, prompt: str, temperature: float, top_k: int, length: in
 def generation_explorer(model, vocab, prompt: str = "ROMEO:\n", temperature: float = 0.8,
                         top_k: int = 0, length: int = 200, seed: int = 0) -> InteractiveFigure:
     """Type a prompt and move the sliders to sample text from ``model`` (a trained GPT)."""
+    where = "generation_explorer"
+    if not isinstance(prompt, str):
+        raise TypeError(f"{where}: prompt must be a string, got {prompt!r}")
     controls = {
         "prompt": Text(value=prompt, description="prompt", continuous_update=False),
-        "temperature": slider("temperature", temperature, 0.0, 2.0, 0.05),
-        "top_k": slider("top-k (0 = off)", top_k, 0, len(vocab), 1, integer=True),
-        "length": slider("length", length, 20, 600, 20, integer=True),
-        "seed": slider("seed", seed, 0, 50, 1, integer=True),
+        "temperature": slider("temperature", temperature, 0.0, 2.0, 0.05, arg="temperature",
+                              where=where),
+        "top_k": slider("top-k (0 = off)", top_k, 0, len(vocab), 1, integer=True, arg="top_k",
+                        where=where),
+        "length": slider("length", length, 20, 600, 20, integer=True, arg="length",
+                         where=where),
+        "seed": slider("seed", seed, 0, 50, 1, integer=True, arg="seed", where=where),
     }
 
     def draw(fig, prompt, temperature, top_k, length, seed):

@@ -93,10 +93,12 @@ def draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 
 def loss_explorer(loss: str = "MSE", target: float = 1.0, prediction: float = -2.0
                   ) -> InteractiveFigure:
     """Choose a loss, a target and a prediction (or logit); see the loss and its gradient."""
+    where = "loss_explorer"
     controls = {
-        "loss": dropdown("loss", LOSSES, loss),
-        "target": slider("target", target, -2.0, 2.0, 0.1),
-        "prediction": slider("prediction", prediction, -6.0, 6.0, 0.1),
+        "loss": dropdown("loss", LOSSES, loss, arg="loss", where=where),
+        "target": slider("target", target, -2.0, 2.0, 0.1, arg="target", where=where),
+        "prediction": slider("prediction", prediction, -6.0, 6.0, 0.1, arg="prediction",
+                             where=where),
     }
     return InteractiveFigure(draw_loss, controls, figsize=(9, 3.4),
                              title="A loss and its gradient at one prediction")

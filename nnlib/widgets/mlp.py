@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
 
+from nnlib._checks import check_float, check_int
 from nnlib.data import circles, regression_1d, xor_quadrants
 from nnlib.scratch import (
     Adam,
@@ -146,26 +147,42 @@ def _problem_data(problem: str):
     raise ValueError(f"problem must be one of {PROBLEMS}, got {problem!r}")
 
 
-def hidden_units_widget(steps: int = 500, lr: float = 0.03) -> InteractiveFigure:
-    """A slider for the number of hidden units and menus for the activation and the problem.
+def hidden_units_widget(steps: int = 500, lr: float = 0.03, seed: int = 0) -> InteractiveFigure:
+    """A slider for the number of hidden units, menus for the activation and the problem,
+    and a seed slider for the random start.
 
-    Each setting trains a fresh one-hidden-layer MLP (``steps`` full-batch Adam steps, seeded)
-    and draws the fit of a 1-D curve or the decision region of a 2-D set. Results are cached,
-    so going back to a setting is instant.
+    Each setting trains a fresh one-hidden-layer MLP (``steps`` full-batch Adam steps from the
+    start drawn with ``seed``) and draws the fit of a 1-D curve or the decision region of a
+    2-D set. The data appear at once with "training…", the fit when training ends. Results
+    are cached, so going back to a setting is instant. Another seed is another random start:
+    the way to see that the same network sometimes fails.
     """
+    where = "hidden_units_widget"
+    steps = check_int(steps, "steps", minimum=1, where=where)
+    lr = check_float(lr, "lr", minimum=0.0, min_open=True, where=where)
     cache: dict[tuple, FitResult] = {}
 
-    def draw(fig, problem, hidden_units, activation):
+    def draw(fig, problem, hidden_units, activation, seed):
         X, y = _problem_data(problem)
-        key = (problem, hidden_units, activation)
-        if key not in cache:
-            try:
-                cache[key] = train_mlp(X, y, hidden_units, activation, steps=steps, lr=lr)
-            except TrainingDivergedError:
-                return "diverged: the loss became NaN/inf; this setting cannot be shown"
-        result = cache[key]
+        key = (problem, hidden_units, activation, seed)
         fig.set_layout_engine("none")  # fixed margins: constrained layout doubles redraw time
         ax = fig.add_subplot(fig.add_gridspec(left=0.11, right=0.97, bottom=0.12, top=0.92)[0])
+        if key not in cache:  # first feedback: the data and a word, then train
+            if problem.startswith("curve"):
+                ax.scatter(X[:, 0], y, s=12, color="0.55")
+            else:
+                _scatter_classes(ax, X, y, edge="white", size=22)
+            ax.set_title(f"{problem}: training {hidden_units} hidden {activation} units "
+                         f"(seed {seed})…", fontsize=11)
+            yield f"training {steps} Adam steps…"
+            try:
+                cache[key] = train_mlp(X, y, hidden_units, activation, steps=steps, lr=lr,
+                                       seed=seed)
+            except TrainingDivergedError:
+                yield "diverged: the loss became NaN/inf; this setting cannot be shown"
+                return
+            ax.clear()
+        result = cache[key]
         if problem.startswith("curve"):
             grid = np.linspace(X.min(), X.max(), 300)[:, None]
             ax.scatter(X[:, 0], y, s=12, color="0.55", label="data")
@@ -175,15 +192,17 @@ def hidden_units_widget(steps: int = 500, lr: float = 0.03) -> InteractiveFigure
             ax.legend(loc="upper left", fontsize=9)
         else:
             draw_decision_region(ax, result.model, X, y, hidden_lines=hidden_units <= 12)
-        ax.set_title(f"{problem}: {hidden_units} hidden {activation} units, "
+        ax.set_title(f"{problem}: {hidden_units} hidden {activation} units (seed {seed}), "
                      f"final loss {result.final_loss:.4f}", fontsize=11)
-        return (f"{result.model.num_parameters()} parameters, loss after {steps} Adam steps: "
-                f"{result.final_loss:.4f}")
+        yield (f"{result.model.num_parameters()} parameters, loss after {steps} Adam steps "
+               f"from seed {seed}: {result.final_loss:.4f}")
 
     controls = {
         "problem": dropdown("problem", PROBLEMS),
         "hidden_units": slider("hidden units", 3, 1, 50, 1, integer=True),
         "activation": dropdown("activation", list(ACTIVATIONS)),
+        "seed": slider("seed (random start)", seed, 0, 50, 1, integer=True, arg="seed",
+                       where=where),
     }
     return InteractiveFigure(draw, controls, figsize=(6.5, 4.2),
                              title="How many hidden units does it take?")

@@ -99,15 +99,17 @@ def optimizer_explorer(optimizer: str = "Momentum", lr: float = 0.05, momentum: 
                        beta2: float = 0.999, surface: str = "bowl", steps: int = 100
                        ) -> InteractiveFigure:
     """Choose an optimizer, its learning rate and betas, and a surface; watch the path."""
-    beta2_slider = slider("β2 (α)", beta2, 0.9, 0.999, 0.001)
+    where = "optimizer_explorer"
+    beta2_slider = slider("β2 (α)", beta2, 0.9, 0.999, 0.001, arg="beta2", where=where)
     beta2_slider.readout_format = ".3f"
     controls = {
-        "optimizer": dropdown("optimizer", OPTIMIZERS, optimizer),
-        "lr": log_slider("lr", lr, -4, 1),
-        "momentum": slider("momentum/β1", momentum, 0.0, 0.99, 0.01),
+        "optimizer": dropdown("optimizer", OPTIMIZERS, optimizer, arg="optimizer", where=where),
+        "lr": log_slider("learning rate", lr, -4, 1, arg="lr", where=where),
+        "momentum": slider("momentum/β1", momentum, 0.0, 0.99, 0.01, arg="momentum",
+                           where=where),
         "beta2": beta2_slider,
-        "surface": dropdown("surface", list(SURFACES), surface),
-        "steps": slider("steps", steps, 10, 500, 10, integer=True),
+        "surface": dropdown("surface", list(SURFACES), surface, arg="surface", where=where),
+        "steps": slider("steps", steps, 10, 500, 10, integer=True, arg="steps", where=where),
     }
     return InteractiveFigure(draw_optimizer, controls, figsize=(10, 4),
                              title="Optimizer paths on a 2-D surface")

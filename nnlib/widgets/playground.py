@@ -1,24 +1,34 @@
-"""A neural-network playground inside Jupyter, after TensorFlow Playground's controls.
+"""A neural-network playground inside Jupyter, after TensorFlow Playground, and a bit beyond.
 
-Data set, noise, train/test ratio, hidden layers, activation, learning rate,
-regularisation (none / L1 / L2 and its rate), batch size, and play / pause, step and
-reset buttons; the decision boundary and the train/test loss curves are redrawn live.
+Controls: data set, noise, train/test ratio, the input features (x₁, x₂, x₁², x₂², x₁x₂,
+sin πx₁, sin πx₂), hidden layers, activation, learning rate, regularisation (none / L1 / L2
+and its rate), batch size, the engine (nnlib's NumPy engine or PyTorch), and play / pause,
+step and reset buttons. The picture shows
 
-The model is nnlib's NumPy engine: ``Linear`` layers with the chosen activation, one
-output score, sigmoid + binary cross-entropy (``BCEWithLogitsLoss``), mini-batch SGD.
+* the network as TensorFlow Playground draws it: every input feature and every hidden
+  neuron as a small heat map of its output over the input plane, and each weight as a line
+  whose thickness is its size and whose colour its sign (blue > 0, orange < 0);
+* the network's output as a coloured background (blue: class 1, orange: class 0, white:
+  undecided) with the training points (white edge) and test points (black edge);
+* the train and test loss against the epoch;
+* beyond TFP: the gradient's size at each layer, live (computed on the whole training set
+  after every frame), and the engine switch: the same network, the same start and the same
+  mini-batches trained by nnlib's NumPy engine or by PyTorch give the same picture.
 
-Regularisation follows TensorFlow Playground's convention and touches the weights only
-(not the biases):
+Training goes through the library's loops: :func:`nnlib.scratch.fit` for the NumPy engine
+(regularisation added to the gradients in a callback's ``on_before_step``) and the PyTorch
+``fit`` for PyTorch (the penalty added to the loss, which gives the same gradient). The
+model is ``Linear`` layers with the chosen activation and one output score, sigmoid + binary
+cross-entropy, mini-batch SGD; everything in float64.
 
-* L1: penalty ``rate * sum|W|``, adds ``rate * sign(W)`` to each weight gradient;
-* L2: penalty ``rate * sum(W**2) / 2``, adds ``rate * W`` (PyTorch's ``weight_decay=rate``).
+Regularisation follows TensorFlow Playground's convention and touches the weights only:
+L1 adds ``rate * sign(W)`` to each weight gradient, L2 adds ``rate * W`` (PyTorch's
+``weight_decay=rate``). The loss curves show the data loss without the penalty.
 
-The loss curves show the data loss (cross-entropy) without the penalty.
-
-Play/pause uses ``ipywidgets.Play``: the browser ticks its value every ``interval`` ms and
-each tick trains a few epochs here, so the kernel is never blocked by a loop and no
-front-end extension is needed. Code (and tests) drive it with :meth:`Playground.step`,
-:meth:`Playground.reset` and the ``controls`` dictionary.
+Play/pause uses ``ipywidgets.Play``: the browser ticks its value and each tick trains a few
+epochs and redraws. Ticks that arrive while a frame is being drawn are merged, so playing
+never builds a backlog. Code (and tests) drive it with :meth:`Playground.step`,
+:meth:`Playground.reset`, :meth:`Playground.frame` and the ``controls`` dictionary.
 """
 
 from __future__ import annotations
@@ -27,19 +37,56 @@ import math
 
 import ipywidgets as widgets
 import numpy as np
+from matplotlib.collections import LineCollection
 
+from nnlib._checks import check_choice, check_int, check_seed
 from nnlib.data import circles, gaussian_blobs, spirals, train_test_split, xor_quadrants
-from nnlib.scratch import SGD, BCEWithLogitsLoss, Linear, iterate_minibatches
-from nnlib.widgets.core import InteractiveFigure, dropdown, slider
-from nnlib.widgets.mlp import ACTIVATIONS, build_mlp, draw_decision_region
+from nnlib.errors import TrainingDivergedError
+from nnlib.plotting import canvas_png
+from nnlib.scratch import SGD, BCEWithLogitsLoss, Linear, fit, iterate_minibatches
+from nnlib.train_common import Callback
+from nnlib.widgets.core import InteractiveFigure, dropdown, from_browser, slider
+from nnlib.widgets.mlp import ACTIVATIONS, CLASS_COLOURS, build_mlp
 
 DATASETS = ("circle", "XOR", "Gaussian", "spiral")
 REGULARIZATIONS = ("none", "L1", "L2")
+ENGINES = ("NumPy", "PyTorch")
 LEARNING_RATES = (0.00001, 0.0001, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 MAX_LAYERS, MAX_NEURONS = 6, 8
 LIMITS = (-1.5, 1.5)  # every data set is scaled to fit in this square
 EXPLODED = 3.0  # a training loss this many times its starting value counts as diverged
+# name -> (label, function of x1, x2)
+FEATURES = {
+    "x1": ("x₁", lambda a, b: a),
+    "x2": ("x₂", lambda a, b: b),
+    "x1sq": ("x₁²", lambda a, b: a * a),
+    "x2sq": ("x₂²", lambda a, b: b * b),
+    "x1x2": ("x₁x₂", lambda a, b: a * b),
+    "sinx1": ("sin πx₁", lambda a, b: np.sin(np.pi * a)),
+    "sinx2": ("sin πx₂", lambda a, b: np.sin(np.pi * b)),
+}
+MAP = 26         # pixels of one neuron's heat map
+OUT_GRID = 60    # resolution of the output map
+_ORANGE = np.array([0xf5, 0x93, 0x22], dtype=float)
+_BLUE = np.array([0x08, 0x77, 0xbd], dtype=float)
+_WHITE = np.array([255.0, 255.0, 255.0])
+
+
+def colour_map(values: np.ndarray) -> np.ndarray:
+    """Values in [-1, 1] -> RGB uint8: orange (-1), white (0), blue (+1); NaN -> grey."""
+    v = np.clip(np.nan_to_num(values, nan=0.0), -1.0, 1.0)[..., None]
+    strength = np.abs(v) ** 0.7  # saturate early: a clearly coloured background
+    rgb = np.where(v >= 0, _WHITE + strength * (_BLUE - _WHITE),
+                   _WHITE + strength * (_ORANGE - _WHITE))
+    rgb[np.isnan(values)] = 160.0
+    return rgb.astype(np.uint8)
+
+
+def feature_matrix(X: np.ndarray, features) -> np.ndarray:
+    """The chosen input features of points ``X`` (N, 2): (N, len(features))."""
+    a, b = X[:, 0], X[:, 1]
+    return np.column_stack([FEATURES[f][1](a, b) for f in features])
 
 
 def make_dataset(name: str, noise: float = 0.0, n: int = 300, seed: int = 0):
@@ -48,6 +95,7 @@ def make_dataset(name: str, noise: float = 0.0, n: int = 300, seed: int = 0):
     ``noise`` is the standard deviation of the Gaussian noise relative to the data's radius
     (for "Gaussian" it widens the two clusters instead).
     """
+    check_choice(name, "dataset", DATASETS, where="make_dataset")
     if name == "circle":
         return circles(n=n, noise=noise, factor=0.5, seed=seed)
     if name == "XOR":
@@ -55,10 +103,8 @@ def make_dataset(name: str, noise: float = 0.0, n: int = 300, seed: int = 0):
     if name == "Gaussian":
         X, y = gaussian_blobs(n=n, centers=2, std=3.0 * (0.2 + noise), seed=seed)
         return X / 3.0, y
-    if name == "spiral":
-        X, y = spirals(n=n, noise=3.0 * noise, seed=seed)
-        return X / 3.0, y
-    raise ValueError(f"dataset must be one of {DATASETS}, got {name!r}")
+    X, y = spirals(n=n, noise=3.0 * noise, seed=seed)
+    return X / 3.0, y
 
 
 def parse_hidden_layers(text: str) -> list[int]:
@@ -75,56 +121,123 @@ def parse_hidden_layers(text: str) -> list[int]:
     return sizes
 
 
-def _choice(description: str, values, value) -> widgets.Dropdown:
+def _choice(description: str, values, value, arg: str) -> widgets.Dropdown:
+    check_choice(value, arg, values, where="Playground")
     return widgets.Dropdown(options=[(f"{v:g}", v) for v in values], value=value,
                             description=description)
 
 
+def _playing_trait(play: widgets.Play) -> str:
+    """``playing`` in ipywidgets 8, ``_playing`` in 7.x."""
+    return "playing" if play.has_trait("playing") else "_playing"
+
+
+class _Epochs:
+    """Mini-batches of the training set, a fresh shuffle (from ``rng``) on every pass."""
+
+    def __init__(self, X, y, batch_size: int, rng: np.random.Generator):
+        self.X, self.y, self.batch_size, self.rng = X, y, batch_size, rng
+
+    def __iter__(self):
+        return iterate_minibatches(self.X, self.y, self.batch_size, rng=self.rng)
+
+    def __len__(self):
+        return -(-len(self.X) // self.batch_size)
+
+
+class _Regularize(Callback):
+    """NumPy engine: adds the L1/L2 gradient to each weight (not bias) before the step."""
+
+    def __init__(self, kind: str, rate: float, weights):
+        self.kind, self.rate, self.weights = kind, rate, weights
+
+    def on_before_step(self, model, optimizer):
+        for w in self.weights:
+            w.grad += self.rate * (np.sign(w.data) if self.kind == "L1" else w.data)
+
+
 class Playground(InteractiveFigure):
-    """TensorFlow-Playground-style trainer: controls, buttons, live boundary and losses.
+    """TensorFlow-Playground-style trainer: controls, buttons, the network's neurons, the
+    decision map, the losses and the gradient per layer, all live.
 
     ``step(epochs)`` trains and redraws; ``reset()`` puts back the initial weights (same seed)
-    and clears the history. Changing the data set, noise, ratio, layers or activation
-    resets; the learning rate, regularisation and batch size apply from the next step.
-    ``history`` holds ``{"epoch", "train", "test"}`` lists (one entry per epoch).
+    and clears the history; ``frame()`` is one animation frame (``epochs_per_tick`` epochs).
+    Changing the data set, noise, ratio, features, layers or activation resets; the learning
+    rate, regularisation, batch size and engine apply from the next step (switching the engine
+    carries the current weights over). ``history`` holds ``{"epoch", "train", "test"}`` lists
+    (one entry per epoch) and ``grad_norms`` the gradient norm of each layer's weights.
     """
 
     def __init__(self, dataset: str = "circle", *, noise: float = 0.05,
                  train_ratio: float = 0.5, hidden: str = "4, 2", activation: str = "tanh",
                  lr: float = 0.1, regularization: str = "none", reg_rate: float = 0.0,
-                 batch_size: int = 10, n_points: int = 300, epochs_per_tick: int = 5,
-                 interval_ms: int = 250, seed: int = 0):
-        self.n_points, self.seed = n_points, seed
-        self.epochs_per_tick = epochs_per_tick
+                 batch_size: int = 10, n_points: int = 300, epochs_per_tick: int = 2,
+                 interval_ms: int = 50, seed: int = 0, features=("x1", "x2"),
+                 engine: str = "NumPy"):
+        where = "Playground"
+        self.n_points = check_int(n_points, "n_points", minimum=4, where=where)
+        self.seed = check_seed(seed, where=where, optional=False)
+        self.epochs_per_tick = check_int(epochs_per_tick, "epochs_per_tick", minimum=1,
+                                         where=where)
+        interval_ms = check_int(interval_ms, "interval_ms", minimum=1, where=where)
+        parse_hidden_layers(hidden)  # a bad layer text is an error here, not later
+        features = tuple(features)
+        for f in features:
+            check_choice(f, "features", tuple(FEATURES), where=where)
+        if not features:
+            raise ValueError(f"{where}: features must name at least one of {tuple(FEATURES)}")
         self.epoch, self.diverged = 0, False
         self.history: dict[str, list] = {"epoch": [], "train": [], "test": []}
-        self.model = self.optimizer = None
-        self._data_key = self._model_key = None
+        self.grad_norms: list[float] = []
+        self.model = self.optimizer = self.torch_model = None
+        self.train_error: Exception | None = None
+        self._data_key = self._model_key = self._art_key = None
         self._hidden = parse_hidden_layers(hidden)
+        self._features = features
         self._note = ""
+        self._tick_pending = False
         self.loss_fn = BCEWithLogitsLoss()
         controls = {
-            "dataset": dropdown("data", DATASETS, dataset),
-            "noise": slider("noise", noise, 0.0, 0.5, 0.05),
-            "train_ratio": slider("train ratio", train_ratio, 0.1, 0.9, 0.1),
-            "hidden": widgets.Text(hidden, description="hidden", continuous_update=False,
+            "dataset": dropdown("data", DATASETS, dataset, arg="dataset", where=where),
+            "noise": slider("noise", noise, 0.0, 0.5, 0.05, arg="noise", where=where),
+            "train_ratio": slider("train ratio", train_ratio, 0.1, 0.9, 0.1, arg="train_ratio",
+                                  where=where),
+            "hidden": widgets.Text(hidden, description="hidden layers", continuous_update=False,
                                    placeholder="e.g. 4, 2"),
-            "activation": dropdown("activation", list(ACTIVATIONS), activation),
-            "lr": _choice("learning rate", LEARNING_RATES, lr),
-            "regularization": dropdown("regularise", REGULARIZATIONS, regularization),
-            "reg_rate": _choice("reg. rate", REG_RATES, reg_rate),
-            "batch_size": slider("batch size", batch_size, 1, 30, 1, integer=True),
+            "activation": dropdown("activation", list(ACTIVATIONS), activation,
+                                   arg="activation", where=where),
+            "lr": _choice("learning rate", LEARNING_RATES, lr, "lr"),
+            "regularization": dropdown("regularization", REGULARIZATIONS, regularization,
+                                       arg="regularization", where=where),
+            "reg_rate": _choice("reg. rate", REG_RATES, reg_rate, "reg_rate"),
+            "batch_size": slider("batch size", batch_size, 1, 30, 1, integer=True,
+                                 arg="batch_size", where=where),
+            "engine": dropdown("engine", ENGINES, engine, arg="engine", where=where),
         }
+        for name, (label, _) in FEATURES.items():
+            controls[f"feature_{name}"] = widgets.ToggleButton(
+                value=name in features, description=label, tooltip=f"use {label} as an input",
+                layout={"width": "72px"})
         self.play_button = widgets.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms,
                                         description="play", show_repeat=False)
-        self.step_button = widgets.Button(description="step", tooltip="train one epoch")
-        self.reset_button = widgets.Button(description="reset", tooltip="new start")
-        super().__init__(self._draw, controls, figsize=(9.0, 3.8),
+        self.step_button = widgets.Button(description="step", tooltip="train one epoch",
+                                          layout={"width": "70px"})
+        self.reset_button = widgets.Button(description="reset", tooltip="new start",
+                                           layout={"width": "70px"})
+        super().__init__(self._draw, controls, figsize=(10.0, 4.0), layout=None, reuse=True,
                          title="Neural-network playground")
-        self.widget.children = (self.widget.children[:1]
-                                + (widgets.HBox([self.play_button, self.step_button,
-                                                 self.reset_button]),)
-                                + self.widget.children[1:])
+        c = self.controls
+        feature_row = widgets.HBox([widgets.Label("inputs:")]
+                                   + [c[f"feature_{n}"] for n in FEATURES])
+        self.control_box.children = [
+            widgets.HBox([self.play_button, self.step_button, self.reset_button, c["engine"]]),
+            widgets.HBox([c["dataset"], c["noise"], c["train_ratio"], c["batch_size"]],
+                         layout={"flex_flow": "row wrap"}),
+            widgets.HBox([c["hidden"], c["activation"], c["lr"], c["regularization"],
+                          c["reg_rate"]], layout={"flex_flow": "row wrap"}),
+            feature_row,
+        ]
+        self.control_box.layout.flex_flow = "column"
         self.play_button.observe(self._on_tick, names="value")
         self.step_button.on_click(lambda _: self.step())
         self.reset_button.on_click(lambda _: self.reset())
@@ -132,26 +245,56 @@ class Playground(InteractiveFigure):
     # -- actions -----------------------------------------------------------------------
     def step(self, epochs: int = 1) -> str | None:
         """Train ``epochs`` epochs (passes over the training set), redraw; returns the status."""
-        self._train(epochs)
-        self.update()
+        epochs = check_int(epochs, "epochs", minimum=1, where="Playground.step")
+        with self._lock:
+            self._train(epochs)
+            self.update()
         return self.last_status
+
+    def frame(self) -> str | None:
+        """One animation frame: ``epochs_per_tick`` epochs, then one redraw."""
+        return self.step(self.epochs_per_tick)
 
     def reset(self) -> str | None:
         """Initial weights again (same seed), epoch 0, empty history; pauses playing."""
         self.pause()
-        self._model_key = None  # forces a rebuild in the next draw
-        self.update()
+        with self._lock:
+            self._model_key = None  # forces a rebuild in the next draw
+            self.update()
         return self.last_status
 
+    @property
+    def playing(self) -> bool:
+        return bool(getattr(self.play_button, _playing_trait(self.play_button)))
+
     def play(self) -> None:
-        self.play_button.playing = True
+        setattr(self.play_button, _playing_trait(self.play_button), True)
 
     def pause(self) -> None:
-        self.play_button.playing = False
+        setattr(self.play_button, _playing_trait(self.play_button), False)
 
-    def _on_tick(self, _change) -> None:
-        if self.play_button.playing:
-            self.step(self.epochs_per_tick)
+    def _on_tick(self, change) -> None:
+        if not self.playing:
+            return
+        if from_browser(change):  # merged with other ticks, trained and drawn in the background
+            self._tick_pending = True
+            self.request_update()
+        else:
+            self.frame()
+
+    def _background_update(self) -> None:
+        if self._tick_pending:
+            self._tick_pending = False
+            if self.playing:
+                self.frame()
+                return
+        self.update()
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        """The input features switched on (at least one: the last one cannot be switched off)."""
+        chosen = tuple(n for n in FEATURES if self.controls[f"feature_{n}"].value)
+        return chosen or self._features
 
     # -- state -------------------------------------------------------------------------
     def _sync(self, dataset, noise, train_ratio, hidden, activation) -> None:
@@ -161,6 +304,9 @@ class Playground(InteractiveFigure):
             self._note = ""
         except ValueError as exc:
             self._note = f"{exc}; keeping {', '.join(map(str, self._hidden)) or 'none'}. "
+        features = self.features
+        if features != self._features:
+            self._features = features
         data_key = (dataset, round(noise, 6), round(train_ratio, 6))
         if data_key != self._data_key:
             X, y = make_dataset(dataset, noise, self.n_points, seed=self.seed)
@@ -168,67 +314,130 @@ class Playground(InteractiveFigure):
              self.y_train, self.y_test) = train_test_split(X, y, test_fraction=1 - train_ratio,
                                                            seed=self.seed)
             self._data_key = data_key
-        model_key = (data_key, tuple(self._hidden), activation)
+        model_key = (data_key, features, tuple(self._hidden), activation)
         if model_key != self._model_key:
-            self.model = build_mlp([2, *self._hidden, 1], activation, rng=self.seed)
+            self.F_train = feature_matrix(self.X_train, features)
+            self.F_test = feature_matrix(self.X_test, features)
+            self.t_train = self.y_train[:, None].astype(float)
+            self.t_test = self.y_test[:, None].astype(float)
+            self.model = build_mlp([len(features), *self._hidden, 1], activation, rng=self.seed)
             self.optimizer = SGD(self.model.parameters(), lr=0.0)
+            self.torch_model = None
             self.batch_rng = np.random.default_rng(self.seed)
-            self.epoch, self.diverged = 0, False
+            self.epoch, self.diverged, self.train_error = 0, False, None
             self.history = {"epoch": [], "train": [], "test": []}
+            self.grad_norms = []
             self._model_key = model_key
             self._record()
+            self._measure_gradients()
+
+    @property
+    def artists(self) -> dict:
+        """What the last frame drew: axes (``ax_net``, ``ax_out``, ``ax_loss``, ``ax_grad``),
+        ``cells`` (one RGB heat map per input feature and neuron), ``lines`` (one per weight),
+        ``out_rgb`` (the decision background) and the loss lines (for tests)."""
+        return self._canvas_figure.__dict__.get("_nnlib_artists", {})
+
+    @property
+    def linears(self) -> list[Linear]:
+        return [layer for layer in self.model if isinstance(layer, Linear)]
 
     def _losses(self) -> tuple[float, float]:
         with np.errstate(all="ignore"):
-            train = self.loss_fn(self.model(self.X_train), self.y_train[:, None].astype(float))
-            test = self.loss_fn(self.model(self.X_test), self.y_test[:, None].astype(float))
-        return train, test
+            train = self.loss_fn(self.model(self.F_train), self.t_train)
+            test = self.loss_fn(self.model(self.F_test), self.t_test)
+        return float(train), float(test)
 
     def _record(self) -> None:
-        try:
-            train, test = self._losses()
-        except (ValueError, FloatingPointError):  # activations overflowed
+        if self._weights_blown():
             train = test = math.inf
+        else:
+            train, test = self._losses()
         self.history["epoch"].append(self.epoch)
         self.history["train"].append(train)
         self.history["test"].append(test)
         if not (math.isfinite(train) and math.isfinite(test)):
             self.diverged = True
 
+    def _weights_blown(self) -> bool:
+        return not all(np.all(np.isfinite(p.data)) for p in self.model.parameters())
+
+    def _measure_gradients(self) -> None:
+        """Norm of dL/dW for each layer on the whole training set (data loss only)."""
+        if self.diverged or self._weights_blown():
+            self.grad_norms = [math.nan] * len(self.linears)
+            return
+        with np.errstate(all="ignore"):
+            self.model.zero_grad()
+            self.loss_fn(self.model(self.F_train), self.t_train)
+            self.model.backward(self.loss_fn.backward())
+            self.grad_norms = [float(np.linalg.norm(w.weight.grad)) for w in self.linears]
+            self.model.zero_grad()
+
     def _train(self, epochs: int) -> None:
-        if self.diverged or self.model is None:
+        if self.diverged or self.model is None or self.loss_exploded:
             return
         values = self.values
-        self.optimizer.lr = float(values["lr"])
-        rate = float(values["reg_rate"]) if values["regularization"] != "none" else 0.0
-        weights = [layer.weight for layer in self.model if isinstance(layer, Linear)]
-        targets = self.y_train[:, None].astype(float)
+        lr = float(values["lr"])
+        kind = values["regularization"]
+        rate = float(values["reg_rate"]) if kind != "none" else 0.0
+        data = _Epochs(self.F_train, self.t_train, int(values["batch_size"]), self.batch_rng)
         try:
-            for _ in range(int(epochs)):
-                with np.errstate(all="ignore"):
-                    for xb, yb in iterate_minibatches(self.X_train, targets,
-                                                      int(values["batch_size"]),
-                                                      rng=self.batch_rng):
-                        self.optimizer.zero_grad()
-                        self.loss_fn(self.model(xb), yb)
-                        self.model.backward(self.loss_fn.backward())
-                        for w in weights:
-                            if values["regularization"] == "L1":
-                                w.grad += rate * np.sign(w.data)
-                            elif values["regularization"] == "L2":
-                                w.grad += rate * w.data
-                        self.optimizer.step()
+            for _ in range(epochs):  # one epoch per call: the history records each epoch
+                if values["engine"] == "PyTorch":
+                    self._torch_epoch(data, lr, kind, rate)
+                else:
+                    self.optimizer.lr = lr
+                    self.torch_model = None
+                    hooks = [_Regularize(kind, rate, [w.weight for w in self.linears])] \
+                        if rate else []
+                    fit(self.model, data, self.optimizer, self.loss_fn, epochs=1,
+                        callbacks=hooks, metric=None, verbose=False)
                 self.epoch += 1
                 self._record()
                 if self.diverged or self.loss_exploded:
                     break
-        except (ValueError, FloatingPointError):  # NaN/inf reached a layer's input check
+            self._measure_gradients()
+        except TrainingDivergedError:  # the library's verdict: NaN/inf in the loss or weights
             self.diverged = True
             self.history["epoch"].append(self.epoch)
             self.history["train"].append(math.inf)
             self.history["test"].append(math.inf)
-        if self.diverged or self.loss_exploded:
+            self._measure_gradients()
+        except Exception as exc:  # a real bug (a shape error...): said as it is, not "diverged"
+            self.train_error = exc
+        if self.diverged or self.loss_exploded or self.train_error is not None:
             self.pause()
+
+    # -- the PyTorch engine ------------------------------------------------------------
+    def _torch_epoch(self, data: _Epochs, lr: float, kind: str, rate: float) -> None:
+        """One epoch with PyTorch (float64, the same start, batches and penalty)."""
+        import torch
+
+        from nnlib.training import fit as torch_fit
+
+        if self.torch_model is None:
+            self.torch_model = _to_torch(self.model)
+        model = self.torch_model
+        bce = torch.nn.BCEWithLogitsLoss()
+        weights = [m.weight for m in model if isinstance(m, torch.nn.Linear)]
+
+        def loss_fn(output, target):  # the penalty's gradient is rate*sign(W) or rate*W
+            loss = bce(output, target)
+            if kind == "L1":
+                loss = loss + rate * sum(w.abs().sum() for w in weights)
+            elif kind == "L2":
+                loss = loss + rate * sum((w * w).sum() for w in weights) / 2
+            return loss
+
+        batches = [(torch.from_numpy(xb), torch.from_numpy(yb)) for xb, yb in data]
+        optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+        with torch.random.fork_rng(devices=[]):
+            torch_fit(model, batches, optimizer, loss_fn, epochs=1, device="cpu",
+                      progress=False, verbose=False)
+        _from_torch(model, self.model)
+        if self._weights_blown():
+            raise TrainingDivergedError("the weights overflowed to inf/NaN")
 
     @property
     def loss_exploded(self) -> bool:
@@ -237,35 +446,213 @@ class Playground(InteractiveFigure):
         return len(train) > 1 and train[-1] > EXPLODED * train[0]
 
     # -- drawing -----------------------------------------------------------------------
+    def _layer_outputs(self, points: np.ndarray) -> list[np.ndarray]:
+        """Each hidden layer's activations and the output score at ``points`` (M, 2)."""
+        h = feature_matrix(points, self._features)
+        outs = []
+        with np.errstate(all="ignore"):
+            for i, layer in enumerate(self.model):
+                h = layer(h)
+                if not isinstance(layer, Linear) or i == len(self.model) - 1:
+                    outs.append(h)
+        return outs
+
+    def _build_artists(self, fig) -> dict:
+        """Axes and artists for the current data, features and layers (reused every frame).
+
+        The neuron maps and the output map are NumPy pixel arrays written straight into the
+        canvas; lines, points and text are matplotlib artists blitted over a background that
+        is drawn once (see :meth:`_png`).
+        """
+        fig.clear()
+        art: dict = {"fig_height": int(round(fig.bbox.height))}
+        columns = [len(self._features), *self._hidden, 1]
+        ax_net = fig.add_axes((0.005, 0.01, 0.50, 0.91))
+        ax_net.set_axis_off()
+        left, top, right, bottom = art["net_box"] = _pixel_box(ax_net, art["fig_height"])
+        width_px, height_px = right - left, bottom - top
+        ax_net.set(xlim=(0, width_px), ylim=(height_px, 0))
+        col_x = np.linspace(30, width_px - MAP - 8, len(columns)).astype(int)
+        pos = []  # (x, y) of the top-left corner of each neuron's map, per column
+        for c, count in enumerate(columns):
+            gap = min(8, max(2, (height_px - 20 - count * MAP) // max(count, 1)))
+            total = count * MAP + (count - 1) * gap
+            first = 20 + max(0, (height_px - 20 - total) // 2)
+            pos.append([(int(col_x[c]), first + k * (MAP + gap)) for k in range(count)])
+        art["pos"] = pos
+        art["cells"] = np.zeros((sum(columns), MAP, MAP, 3), dtype=np.uint8)
+        art["lines"] = LineCollection([])
+        ax_net.add_collection(art["lines"])
+        headers = ["inputs"] + [f"hidden {i + 1}" for i in range(len(self._hidden))] + ["out"]
+        for c, text in enumerate(headers):
+            ax_net.text(col_x[c] + MAP / 2, 4, text, ha="center", va="top", fontsize=8)
+        for k, name in enumerate(self._features):
+            x, y = pos[0][k]
+            ax_net.text(x - 3, y + MAP / 2, FEATURES[name][0], ha="right", va="center",
+                        fontsize=8)
+        # the maps of the input features never change
+        grid = np.linspace(*LIMITS, MAP)
+        g1, g2 = np.meshgrid(grid, grid[::-1])  # row 0 at the top: x2 largest
+        pts = np.column_stack([g1.ravel(), g2.ravel()])
+        feats = feature_matrix(pts, self._features)
+        for k in range(len(self._features)):
+            f = feats[:, k]
+            art["cells"][k] = colour_map(f.reshape(MAP, MAP) / max(float(np.abs(f).max()), 1e-12))
+        art["map_points"] = pts
+        art["ax_net"] = ax_net
+
+        ax_out = fig.add_axes((0.535, 0.11, 0.27, 0.78))
+        ax_out.set(xlim=LIMITS, ylim=LIMITS, xticks=(-1, 0, 1), yticks=(-1, 0, 1))
+        ax_out.tick_params(labelsize=7, length=2, pad=1)
+        left, top, right, bottom = art["out_box"] = _pixel_box(ax_out, art["fig_height"])
+        half_w, half_h = -(-(right - left) // 2), -(-(bottom - top) // 2)
+        xs = np.linspace(*LIMITS, half_w)
+        ys = np.linspace(LIMITS[1], LIMITS[0], half_h)  # top row first
+        o1, o2 = np.meshgrid(xs, ys)
+        art["out_points"] = np.column_stack([o1.ravel(), o2.ravel()])
+        art["out_half"] = (half_h, half_w)
+        art["out_rgb"] = np.full((bottom - top, right - left, 3), 200, dtype=np.uint8)
+        art["points"] = []
+        for X, y, edge in ((self.X_train, self.y_train, "white"),
+                           (self.X_test, self.y_test, "black")):
+            colours = np.array(CLASS_COLOURS)[y]
+            art["points"].append(ax_out.scatter(X[:, 0], X[:, 1], s=14, c=colours,
+                                                edgecolors=edge, linewidths=0.6, zorder=3))
+        art["out_title"] = ax_out.set_title("", fontsize=9)
+        art["ax_out"] = ax_out
+
+        # losses on fixed axes (epoch / last epoch, loss / largest loss): the axes never
+        # change, so they are drawn once; the scale is written in the title
+        ax_loss = fig.add_axes((0.855, 0.59, 0.135, 0.30))
+        art["train_line"], = ax_loss.plot([], [], "-", lw=1.6, color="0.15", label="train")
+        art["test_line"], = ax_loss.plot([], [], "--", lw=1.6, color="tab:red", label="test")
+        ax_loss.set(xlim=(0, 1), ylim=(0, 1.05), xticks=(), yticks=())
+        ax_loss.set_xlabel("epoch (train —, test --)", fontsize=7, labelpad=1)
+        art["loss_title"] = ax_loss.set_title("", fontsize=8)
+        art["ax_loss"] = ax_loss
+
+        ax_grad = fig.add_axes((0.855, 0.11, 0.135, 0.32))
+        n_layers = len(columns) - 1
+        art["bars"] = ax_grad.barh(np.arange(n_layers), np.zeros(n_layers), left=-8.0,
+                                   color="tab:purple", height=0.6)
+        ax_grad.set(xlim=(-8, 1), ylim=(n_layers - 0.5, -0.5), yticks=range(n_layers),
+                    xticks=(-8, -4, 0))
+        ax_grad.set_xticklabels(["1e-8", "1e-4", "1"])
+        ax_grad.set_yticklabels([f"W{i + 1}" for i in range(n_layers)])
+        ax_grad.tick_params(labelsize=7, length=2, pad=1)
+        ax_grad.set_title("‖dL/dW‖ per layer", fontsize=8)
+        art["ax_grad"] = ax_grad
+        # what changes from frame to frame: blitted over a background drawn once
+        art["under"] = [art["lines"]]
+        art["over"] = [*art["points"], art["out_title"], art["train_line"], art["test_line"],
+                       art["loss_title"], *art["bars"]]
+        for artist in art["under"] + art["over"]:
+            artist.set_animated(True)
+        art["background"] = None
+        return art
+
     def _draw(self, fig, dataset, noise, train_ratio, hidden, activation, lr, regularization,
-              reg_rate, batch_size) -> str:
+              reg_rate, batch_size, engine, **_features) -> str:
         self._sync(dataset, noise, train_ratio, hidden, activation)
-        fig.set_layout_engine("none")  # fixed margins: constrained layout doubles redraw time
-        ax_data, ax_loss = fig.subplots(1, 2, width_ratios=[1, 1.3], gridspec_kw=dict(
-            left=0.07, right=0.98, bottom=0.13, top=0.92, wspace=0.22))
-        arch = " → ".join(map(str, [2, *self._hidden, 1]))
-        points = dict(xlim=LIMITS, ylim=LIMITS, test_points=(self.X_test, self.y_test))
-        if not self.diverged:
-            try:
-                draw_decision_region(ax_data, self.model, self.X_train, self.y_train, **points)
-                ax_data.set_title(f"{dataset}, epoch {self.epoch}", fontsize=11)
-            except (ValueError, FloatingPointError):  # overflow on the grid: huge weights
-                ax_data.clear()
-                self.diverged = True
-        if self.diverged:
-            draw_decision_region(ax_data, _Constant(), self.X_train, self.y_train, **points)
-            ax_data.set_title("diverged", color="tab:red", fontsize=11)
-        ax_data.set_aspect("equal")
-        epochs = np.array(self.history["epoch"])
-        for name, style in (("train", "-"), ("test", "--")):
-            losses = np.array(self.history[name], dtype=float)
-            ok = np.isfinite(losses)
-            ax_loss.plot(epochs[ok], losses[ok], style, lw=2, label=f"{name} loss")
-        ax_loss.set(xlabel="epoch", ylabel="cross-entropy loss", ylim=(0, None))
-        ax_loss.set_title(f"{arch} ({self.model.num_parameters()} parameters), {activation}",
-                          fontsize=11)
-        ax_loss.legend(loc="upper right", fontsize=9, framealpha=0.8)
-        ax_loss.grid(alpha=0.3)
+        key = (self._model_key, fig.get_figwidth(), fig.dpi)
+        art = fig.__dict__.get("_nnlib_artists")
+        if art is None or self._art_key != key:
+            art = fig.__dict__["_nnlib_artists"] = self._build_artists(fig)
+            self._art_key = key
+        ok = not self.diverged and not self._weights_blown()
+        n_inputs = len(self._features)
+        # each hidden neuron's output over the plane, and the output score
+        if ok:
+            outs = self._layer_outputs(art["map_points"])
+            k = n_inputs
+            for c, h in enumerate(outs, start=1):
+                last = c == len(outs)
+                scale = np.maximum(np.abs(h).max(axis=0), 1e-12)
+                if activation == "tanh":
+                    scale = np.maximum(scale, 1.0)  # tanh is already in [-1, 1]
+                for j in range(h.shape[1]):
+                    z = h[:, j].reshape(MAP, MAP)
+                    art["cells"][k] = colour_map(np.tanh(z / 2) if last else z / scale[j])
+                    k += 1
+        else:
+            art["cells"][n_inputs:] = 200
+        segments, widths, colours = [], [], []
+        weights = [layer.weight.data for layer in self.linears]
+        biggest = max((float(np.nanmax(np.abs(w))) for w in weights if w.size), default=1.0)
+        biggest = biggest if np.isfinite(biggest) and biggest > 0 else 1.0
+        pos = art["pos"]
+        for c, W in enumerate(weights):  # W: (d_in, d_out)
+            for i, (x0, y0) in enumerate(pos[c]):
+                for j, (x1, y1) in enumerate(pos[c + 1]):
+                    w = float(W[i, j]) if np.isfinite(W[i, j]) else 0.0
+                    segments.append(((x0 + MAP, y0 + MAP / 2), (x1, y1 + MAP / 2)))
+                    widths.append(0.3 + 3.2 * min(abs(w) / biggest, 1.0))
+                    colours.append("#0877bd" if w > 0 else "#f59322")
+        art["lines"].set_segments(segments)
+        art["lines"].set_linewidths(widths)
+        art["lines"].set_colors(colours)
+        # the output as a background: 2 x 2 pixels per grid point
+        if ok:
+            with np.errstate(all="ignore"):
+                score = self._layer_outputs(art["out_points"])[-1][:, 0]
+            half = colour_map(np.tanh(score.reshape(art["out_half"]) / 2))
+            full = half.repeat(2, axis=0).repeat(2, axis=1)
+            height, width = art["out_rgb"].shape[:2]
+            art["out_rgb"][...] = full[:height, :width]
+            art["out_title"].set_text(f"{dataset}, epoch {self.epoch}")
+            art["out_title"].set_color("black")
+        else:
+            art["out_rgb"][...] = 200
+            art["out_title"].set_text("diverged")
+            art["out_title"].set_color("tab:red")
+        # losses, scaled to the fixed axes
+        epochs = np.array(self.history["epoch"], dtype=float)
+        curves = {name: np.array(self.history[name], dtype=float) for name in ("train", "test")}
+        finite = np.concatenate([c[np.isfinite(c)] for c in curves.values()])
+        top = max(float(finite.max()), 1e-3) if finite.size else 1.0
+        last = max(1.0, float(self.epoch))
+        for name, losses in curves.items():
+            good = np.isfinite(losses)
+            art[f"{name}_line"].set_data(epochs[good] / last, losses[good] / top)
+        art["loss_title"].set_text(f"loss 0–{top:.2f}, epoch 0–{self.epoch}")
+        # gradient norms, log10
+        for bar, norm in zip(art["bars"], self.grad_norms):
+            value = math.log10(norm) if norm > 0 and math.isfinite(norm) else -8.0
+            bar.set_width(min(max(value, -8.0), 1.0) + 8.0)
+        return self._status(dataset, lr, engine)
+
+    def _png(self, fig) -> bytes:
+        """Blit: the static parts are drawn once; each frame restores them, draws the weight
+        lines, writes the neuron and output maps as pixels, then draws points and text."""
+        art = fig.__dict__.get("_nnlib_artists")
+        if art is None:
+            return super()._png(fig)
+        canvas = fig.canvas
+        if art["background"] is None:
+            canvas.draw()  # everything but the animated artists
+            art["background"] = canvas.copy_from_bbox(fig.bbox)
+        else:
+            canvas.restore_region(art["background"])
+        for artist in art["under"]:
+            fig.draw_artist(artist)
+        pixels = np.asarray(canvas.buffer_rgba())
+        left, top, _, _ = art["net_box"]
+        k = 0
+        for column in art["pos"]:
+            for x, y in column:
+                pixels[top + y:top + y + MAP, left + x:left + x + MAP, :3] = art["cells"][k]
+                k += 1
+        left, top, right, bottom = art["out_box"]
+        pixels[top:bottom, left:right, :3] = art["out_rgb"]
+        for artist in art["over"]:
+            fig.draw_artist(artist)
+        return canvas_png(canvas)
+
+    def _status(self, dataset, lr, engine) -> str:
+        arch = " → ".join(map(str, [len(self._features), *self._hidden, 1]))
+        if self.train_error is not None:
+            return (f"{self._note}could not train ({type(self.train_error).__name__}): "
+                    f"{self.train_error}")
         if self.diverged:
             return (f"{self._note}diverged at epoch {self.epoch}: the loss became inf/NaN; "
                     f"learning rate {lr:g} is too large: lower it and press reset")
@@ -275,19 +662,55 @@ class Playground(InteractiveFigure):
                     f"is over {EXPLODED:g}× its starting value {self.history['train'][0]:.3f}; "
                     f"learning rate {lr:g} is too large: lower it and press reset")
         return (f"{self._note}epoch {self.epoch}  train loss {train:.3f}  test loss {test:.3f}  "
-                f"test accuracy {self.test_accuracy():.0%}")
+                f"test accuracy {self.test_accuracy():.0%}  |  {arch} "
+                f"({self.model.num_parameters()} parameters), {engine}")
 
     def test_accuracy(self) -> float:
         """Fraction of test points on the right side of the boundary (0 if diverged)."""
         if self.diverged:
             return 0.0
         with np.errstate(all="ignore"):
-            scores = self.model(self.X_test)[:, 0]
+            scores = self.model(self.F_test)[:, 0]
         return float(np.mean((scores > 0) == (self.y_test == 1)))
 
 
-class _Constant:
-    """A stand-in model scoring 0 everywhere (probability 0.5): drawn after divergence."""
+def _pixel_box(ax, fig_height: int) -> tuple[int, int, int, int]:
+    """``ax``'s area in canvas pixels: left, top, right, bottom (rows counted from the top)."""
+    x0, y0, x1, y1 = ax.bbox.extents
+    return (int(round(x0)), int(round(fig_height - y1)), int(round(x1)),
+            int(round(fig_height - y0)))
 
-    def __call__(self, X):
-        return np.zeros((len(X), 1))
+
+# -- the PyTorch twin ----------------------------------------------------------------------
+def _to_torch(model):
+    """A float64 ``torch.nn.Sequential`` with ``model``'s layers and current weights."""
+    import torch
+
+    from nnlib.scratch import ReLU, Sigmoid, Tanh
+
+    layers = []
+    for layer in model:
+        if isinstance(layer, Linear):
+            lin = torch.nn.Linear(*layer.weight.data.shape, dtype=torch.float64)
+            with torch.no_grad():
+                lin.weight.copy_(torch.from_numpy(layer.weight.data.T.copy()))  # (out, in)
+                lin.bias.copy_(torch.from_numpy(layer.bias.data.reshape(-1).copy()))
+            layers.append(lin)
+        elif isinstance(layer, Tanh):
+            layers.append(torch.nn.Tanh())
+        elif isinstance(layer, ReLU):
+            layers.append(torch.nn.ReLU())
+        elif isinstance(layer, Sigmoid):
+            layers.append(torch.nn.Sigmoid())
+        else:
+            raise TypeError(f"no PyTorch twin for {type(layer).__name__}")
+    return torch.nn.Sequential(*layers)
+
+
+def _from_torch(torch_model, model) -> None:
+    """Copy the torch twin's weights back into the NumPy model (which is what is drawn)."""
+    linears = [layer for layer in model if isinstance(layer, Linear)]
+    twins = [m for m in torch_model if hasattr(m, "weight")]
+    for layer, twin in zip(linears, twins):
+        layer.weight.data[...] = twin.weight.detach().numpy().T
+        layer.bias.data[...] = twin.bias.detach().numpy().reshape(layer.bias.data.shape)

@@ -70,11 +70,14 @@ def draw_gradient_flow(fig, radius: float, seq_len: int, input_scale: float,
 def gradient_flow_explorer(radius: float = 1.0, seq_len: int = 50, input_scale: float = 1.0,
                            nonlinearity: str = "tanh") -> InteractiveFigure:
     """Move the spectral radius of W_h and watch the gradient vanish or explode."""
+    where = "gradient_flow_explorer"
     controls = {
-        "radius": slider("radius ρ(W_h)", radius, 0.1, 3.0, 0.05),
-        "seq_len": slider("T", seq_len, 5, 300, 5, integer=True),
-        "input_scale": slider("input scale", input_scale, 0.0, 5.0, 0.1),
-        "nonlinearity": dropdown("activation", ("tanh", "relu"), nonlinearity),
+        "radius": slider("radius ρ(W_h)", radius, 0.1, 3.0, 0.05, arg="radius", where=where),
+        "seq_len": slider("T", seq_len, 5, 300, 5, integer=True, arg="seq_len", where=where),
+        "input_scale": slider("input scale", input_scale, 0.0, 5.0, 0.1, arg="input_scale",
+                              where=where),
+        "nonlinearity": dropdown("activation", ("tanh", "relu"), nonlinearity,
+                                 arg="nonlinearity", where=where),
     }
     return InteractiveFigure(draw_gradient_flow, controls, figsize=(7.5, 4),
                              title="Vanishing and exploding gradients")
@@ -126,9 +129,11 @@ def temperature_explorer(model, vocab, prompt: str = "ROMEO:\n", length: int = 1
                          temperature: float = 1.0, seed: int = 0) -> InteractiveFigure:
     """A trained ``CharRNN``'s next-character distribution and a sample, by temperature."""
     vocab.encode(prompt)  # fail early, with the vocabulary's message, on unknown characters
+    where = "temperature_explorer"
     controls = {
-        "temperature": slider("temperature", temperature, 0.0, 3.0, 0.05),
-        "seed": slider("seed", seed, 0, 20, 1, integer=True),
+        "temperature": slider("temperature", temperature, 0.0, 3.0, 0.05, arg="temperature",
+                              where=where),
+        "seed": slider("seed", seed, 0, 20, 1, integer=True, arg="seed", where=where),
     }
 
     def draw(fig, temperature, seed):

@@ -78,12 +78,16 @@ class TrainingDashboard(InteractiveFigure):
         self.history, self.model = History(), None
         self.diverged, self.training, self.error = False, False, None
         self._trained_with: dict | None = None
+        where = "TrainingDashboard"
         controls = {
-            "lr": log_slider("learning rate", lr, -5, 1),
-            "activation": dropdown("activation", ACTIVATIONS, activation),
-            "optimizer": dropdown("optimizer", OPTIMIZERS, optimizer),
-            "dropout": slider("dropout", dropout, 0.0, 0.8, 0.05),
-            "epochs": slider("epochs", epochs, 1, 20, 1, integer=True),
+            "lr": log_slider("learning rate", lr, -5, 1, arg="lr", where=where),
+            "activation": dropdown("activation", ACTIVATIONS, activation, arg="activation",
+                                   where=where),
+            "optimizer": dropdown("optimizer", OPTIMIZERS, optimizer, arg="optimizer",
+                                  where=where),
+            "dropout": slider("dropout", dropout, 0.0, 0.8, 0.05, arg="dropout", where=where),
+            "epochs": slider("epochs", epochs, 1, 20, 1, integer=True, arg="epochs",
+                             where=where),
         }
         self.train_button = widgets.Button(description="Train", button_style="primary",
                                            icon="play", tooltip="train a new network")
@@ -104,6 +108,7 @@ class TrainingDashboard(InteractiveFigure):
         self.diverged, self.error, self.training = False, None, True
         self.history = History()
         self.train_button.disabled = True
+        self.update()  # first feedback at once: "training (...): epoch 0/N"
         try:
             with torch.random.fork_rng(devices=[]):  # the notebook's random state is untouched
                 torch.manual_seed(self.seed)
@@ -141,11 +146,11 @@ class TrainingDashboard(InteractiveFigure):
                          bbox={"facecolor": "tab:red", "alpha": 0.8})
         if self.error is not None:
             return f"could not train: {self.error}"
+        done = self.history.epochs
+        if self.training:  # before anything else: never "press Train" while it trains
+            return f"training ({setting}): epoch {done}/{epochs}"
         if self._trained_with is None:
             return f"{setting}: press Train to train a new network"
-        done = self.history.epochs
-        if self.training:
-            return f"training ({setting}): epoch {done}/{epochs}"
         changed = self._trained_with != self.values
         prefix = "settings changed, press Train to use them. Last run: " if changed else ""
         last = self._trained_with

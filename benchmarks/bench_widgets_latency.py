@@ -1,0 +1,287 @@
+"""Latency of every widget control in the course, against the floor of drawing a PNG at all.
+
+    python benchmarks/bench_widgets_latency.py [--repeat N] [--only NAME]
+
+For each control of each widget (at the notebooks' default sizes) the control is set to a
+sequence of different values, as a learner dragging or clicking would, and each change is
+timed until its new picture exists (the draw function, any computation it triggers, and the
+PNG). Printed per control: p50 and p95 over the changes, in ms, and the same divided by the
+*floor*: the time to render an empty figure of the widget's size to PNG, measured in the same
+run. Ratios to the floor compare across machines and loads; the absolute numbers do not.
+
+Controls that train or sample (marked "compute") also print the time to first feedback: the
+first picture or status published after the change (a widget that trains shows the data and
+"training…" first). The playground's animation is printed as frames per second.
+
+Models of notebooks 10-12 are untrained but of the notebooks' sizes: training changes the
+weights, not the cost of a redraw. Not a test: it prints numbers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import itertools
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+import nnlib.plotting as plotting  # noqa: E402
+
+
+def png_of(fig) -> bytes:
+    """The PNG the widgets make (the fast encoder when nnlib has one)."""
+    encode = getattr(plotting, "fast_png", None) or plotting.figure_png
+    return encode(fig)
+
+
+def floor_ms(figsize, dpi, repeat: int = 15) -> tuple[float, float]:
+    """Median (wall, CPU) time to render an empty figure of this size to PNG, in ms."""
+    walls, cpus = [], []
+    for _ in range(repeat):
+        start, cpu = time.perf_counter(), time.process_time()
+        png_of(Figure(figsize=figsize, dpi=dpi))
+        walls.append(time.perf_counter() - start)
+        cpus.append(time.process_time() - cpu)
+    return 1000 * statistics.median(walls), 1000 * statistics.median(cpus)
+
+
+def percentile(values, q: float) -> float:
+    return float(np.percentile(np.asarray(values), q))
+
+
+def values_for(control, count: int):
+    """A sequence of ``count`` values for ``control``, each different from the previous one."""
+    import ipywidgets as widgets
+
+    if isinstance(control, (widgets.Dropdown, widgets.ToggleButtons, widgets.RadioButtons)):
+        options = [o[1] if isinstance(o, tuple) else o for o in control.options]
+        if isinstance(control.options, dict):
+            options = list(control.options.values())
+        seq = options
+    elif isinstance(control, widgets.Checkbox) or isinstance(control, widgets.ToggleButton):
+        seq = [not control.value, control.value]
+    elif isinstance(control, widgets.FloatLogSlider):
+        exps = np.linspace(control.min, control.max, 9)
+        seq = [float(control.base ** e) for e in exps]
+    elif isinstance(control, (widgets.IntSlider, widgets.FloatSlider)):
+        lo, hi = control.min, control.max
+        seq = list(np.linspace(lo, hi, 9))
+        if isinstance(control, widgets.IntSlider):
+            seq = sorted({int(round(v)) for v in seq})
+    elif isinstance(control, widgets.FloatText):
+        seq = [1.0, -1.0, 2.0, 0.5]
+    elif isinstance(control, widgets.Text):
+        seq = ["JULIET:", "To be", "KING", "ROMEO:\n"]
+    else:
+        raise TypeError(f"no values for {type(control).__name__}")
+    out, cycle, last = [], itertools.cycle(seq), control.value
+    while len(out) < count:
+        value = next(cycle)
+        if value != last:
+            out.append(value)
+            last = value
+    return out
+
+
+class Probe:
+    """Times one change: until the final picture, and until the first thing published."""
+
+    def __init__(self, widget):
+        self.widget, self.first = widget, None
+        widget.status.observe(self._seen, names="value")
+        image = getattr(widget, "image", None)
+        if image is not None:
+            image.observe(self._seen, names="value")
+
+    def _seen(self, _change):
+        if self.first is None:
+            self.first = time.perf_counter()
+
+    def time(self, action) -> tuple[float, float, float]:
+        """(wall ms, wall ms to the first publication, CPU ms of this process)."""
+        self.first = None
+        start, cpu = time.perf_counter(), time.process_time()
+        with contextlib.redirect_stdout(io.StringIO()):
+            action()
+        end, cpu_end = time.perf_counter(), time.process_time()
+        first = self.first if self.first is not None else end
+        return 1000 * (end - start), 1000 * (first - start), 1000 * (cpu_end - cpu)
+
+
+ROWS: list[tuple] = []
+
+
+def measure(label: str, widget, names=None, *, repeat: int, compute=(), skip=()):
+    probe = Probe(widget)
+    floor = floor_ms(widget.figsize, widget.dpi)
+    for name in names or widget.controls:
+        if name in skip:
+            continue
+        control = widget.controls[name]
+        totals, firsts, cpus = [], [], []
+        for value in values_for(control, repeat):
+            total, first, cpu = probe.time(lambda c=control, v=value: setattr(c, "value", v))
+            totals.append(total)
+            firsts.append(first)
+            cpus.append(cpu)
+        row = (label, name, percentile(totals, 50), percentile(totals, 95), floor[0],
+               percentile(cpus, 50), percentile(cpus, 95), floor[1],
+               percentile(firsts, 95) if name in compute else None)
+        ROWS.append(row)
+        print_row(row)
+
+
+def print_row(row) -> None:
+    label, name, p50, p95, floor, c50, c95, cfloor, first = row
+    extra = "" if first is None else f"  first feedback p95 {first:5.0f} ms"
+    print(f"{label:<20} {name:<14} {p50:6.0f} {p95:6.0f} {floor:5.0f} {p95 / floor:5.1f} |"
+          f" {c50:6.0f} {c95:6.0f} {cfloor:5.1f} {c95 / cfloor:5.1f}{extra}", flush=True)
+
+
+def header() -> None:
+    print("ms per change; floor = an empty figure of the same size rendered to PNG")
+    print(f"{'':<35} {'wall clock':^25} | {'CPU time of this process':^26}")
+    print(f"{'widget':<20} {'control':<14} {'p50':>6} {'p95':>6} {'floor':>5} {'p95/fl':>5} |"
+          f" {'p50':>6} {'p95':>6} {'floor':>5} {'p95/fl':>5}")
+
+
+def quiet(build):
+    with contextlib.redirect_stdout(io.StringIO()):
+        return build()
+
+
+def draw_wave(fig, frequency):  # notebook 00's example widget
+    t = np.linspace(0, 1, 400)
+    ax = fig.add_subplot()
+    ax.plot(t, np.sin(2 * np.pi * frequency * t))
+    ax.set(title=f"sin(2π · {frequency:g} · t)", xlabel="t", ylim=(-1.1, 1.1))
+    return f"frequency = {frequency:g}"
+
+
+def bench_playground(repeat: int) -> None:
+    from nnlib.widgets.playground import Playground
+
+    for hidden, label in (("4, 2", "default 4, 2"), ("8, 8, 8, 8, 8, 8", "6 layers of 8")):
+        pg = quiet(lambda h=hidden: Playground(hidden=h))
+        tick = getattr(pg, "frame", None) or (lambda p=pg: p.step(p.epochs_per_tick))
+        times, cpus = [], []
+        for _ in range(max(repeat, 10)):
+            start, cpu = time.perf_counter(), time.process_time()
+            with contextlib.redirect_stdout(io.StringIO()):
+                tick()
+            times.append(time.perf_counter() - start)
+            cpus.append(time.process_time() - cpu)
+            if getattr(pg, "diverged", False):
+                quiet(pg.reset)
+        p50, c50 = 1000 * statistics.median(times), 1000 * statistics.median(cpus)
+        print(f"04 playground: play, {label}: {p50:.0f} ms per frame wall = {1000 / p50:.1f} "
+              f"frames/s; CPU {c50:.0f} ms = {1000 / c50:.1f} frames/s "
+              f"({pg.epochs_per_tick} epochs per frame)", flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeat", type=int, default=10, help="changes per control")
+    parser.add_argument("--only", default="", help="run widgets whose label contains this")
+    args = parser.parse_args()
+    repeat = args.repeat
+
+    import torch
+
+    torch.set_num_threads(1)  # as the notebooks do on a CPU
+    from nnlib.widgets import InteractiveFigure, slider
+
+    header()
+    builders = []
+
+    def add(label, build, **kw):
+        if args.only in label:
+            builders.append((label, build, kw))
+
+    add("00 example", lambda: InteractiveFigure(
+        draw_wave, {"frequency": slider("frequency", 2.0, 0.5, 10.0, 0.5)}, figsize=(6, 2.5)))
+    from nnlib.widgets.perceptron import perceptron_widget
+    add("01 perceptron", perceptron_widget)
+    from nnlib.widgets.activations import activation_widget
+    add("02 activations", activation_widget)
+    from nnlib.widgets.mlp import hidden_units_widget
+    add("03 hidden units", hidden_units_widget, compute=("hidden_units", "activation", "problem",
+                                                        "seed"))
+    from nnlib.widgets.playground import Playground
+    add("04 playground", Playground, skip=("hidden",))
+    from nnlib.widgets.losses import loss_explorer
+    add("05 loss explorer", loss_explorer)
+    from nnlib.widgets.optimizers import optimizer_explorer
+    add("06 optimizer paths", optimizer_explorer)
+
+    def dashboard():
+        from nnlib.widgets.training import TrainingDashboard
+        return TrainingDashboard(epochs=1, device="cpu")
+    add("08 dashboard", dashboard)
+
+    def conv():
+        from nnlib.widgets.convolution import CUSTOM, convolution_widget
+        w = convolution_widget()
+        return w, CUSTOM
+    if args.only in "09 kernel explorer":
+        w, custom = quiet(conv)
+        measure("09 kernel explorer", w, [n for n in w.controls if not n.startswith("k")
+                                          or n == "kernel"], repeat=repeat)
+        w.controls["kernel"].value = custom
+        measure("09 kernel explorer", w, ["k11"], repeat=repeat)
+
+    from nnlib.widgets.recurrent import gradient_flow_explorer, temperature_explorer
+    add("10 gradient flow", gradient_flow_explorer)
+
+    def temperature():
+        from nnlib.data import CharVocab, load_shakespeare
+        from nnlib.models.rnn import CharRNN
+        vocab = CharVocab(load_shakespeare())
+        torch.manual_seed(0)
+        return temperature_explorer(CharRNN(len(vocab), 32, 64, "lstm"), vocab)
+    add("10 temperature", temperature, compute=("temperature", "seed"))
+
+    def attention():
+        from nnlib.data import reverse_task
+        from nnlib.models.transformer_toy import ToyTransformer
+        from nnlib.widgets.attention import attention_map_explorer
+        torch.manual_seed(0)
+        inputs, targets = reverse_task(20, 10, 10, seed=1)
+        model = ToyTransformer(10, 10, d_model=32, num_heads=4, num_layers=2,
+                               dim_feedforward=64)
+        return attention_map_explorer(model, inputs, targets)
+    add("11 attention maps", attention)
+    from nnlib.widgets.attention import scaling_explorer
+    add("11 scaling", scaling_explorer)
+
+    def generation():
+        from nnlib.data import shakespeare_splits
+        from nnlib.lm import shakespeare_recipe
+        from nnlib.models.gpt import GPT
+        from nnlib.widgets.generation import generation_explorer
+        _, _, vocab = shakespeare_splits()
+        torch.manual_seed(0)
+        return generation_explorer(GPT(shakespeare_recipe("cpu", len(vocab))[0]), vocab)
+    add("12 generation", generation, compute=("prompt", "temperature", "top_k", "length",
+                                              "seed"))
+
+    for label, build, kw in builders:
+        widget = quiet(build)
+        measure(label, widget, repeat=repeat, **kw)
+    if args.only in "04 playground play":
+        bench_playground(repeat)
+
+
+if __name__ == "__main__":
+    main()
