@@ -93,3 +93,26 @@ def test_08_4_clip_by_total_norm():
         return [g * max_norm / total for g in grads]
     passed, message = evaluate("08.4", always_scale)
     assert passed is False and "never stretch" in message
+
+
+def running_stats(batches, momentum, ddof=1, mean_start=0.0):
+    mean = np.full(batches[0].shape[1], mean_start)
+    var = np.ones(batches[0].shape[1])
+    for b in batches:
+        mean = (1 - momentum) * mean + momentum * b.mean(axis=0)
+        var = (1 - momentum) * var + momentum * b.var(axis=0, ddof=ddof)
+    return mean, var
+
+
+def test_08_5_running_statistics():
+    assert evaluate("08.5", running_stats)[0] is True
+    passed, message = evaluate("08.5", lambda batches, m: running_stats(batches, 1 - m))
+    assert passed is False and "weight of the NEW batch" in message
+    passed, message = evaluate("08.5", lambda batches, m: running_stats(batches, m, ddof=0))
+    assert passed is False and "UNBIASED" in message
+    passed, message = evaluate("08.5", lambda batches, m: (
+        np.mean([b.mean(axis=0) for b in batches], axis=0), running_stats(batches, m)[1]))
+    assert passed is False and "plain average" in message
+    passed, message = evaluate("08.5", lambda batches, m: running_stats(batches, m,
+                                                                        mean_start=1.0))
+    assert passed is False and "start from running_mean = 0" in message

@@ -69,3 +69,43 @@ def test_09_4_max_pool():
         return x.reshape(n, c, 2, h // 2, 2, w // 2).max(axis=(2, 4))
     passed, message = evaluate("09.4", wrong_axes)
     assert passed is False and "wrong values" in message
+
+
+def test_09_4_loops_are_refused():
+    def with_loops(x):  # right values, but a loop over the output pixels
+        n, c, h, w = x.shape
+        out = np.empty((n, c, h // 2, w // 2))
+        for i in range(h // 2):
+            for j in range(w // 2):
+                out[:, :, i, j] = x[:, :, 2 * i:2 * i + 2, 2 * j:2 * j + 2].max(axis=(2, 3))
+        return out
+    passed, message = evaluate("09.4", with_loops)
+    assert passed is False and "a for loop" in message and "no loops" in message
+
+    def with_comprehension(x):
+        n, c, h, w = x.shape
+        return np.stack([x[:, :, 2 * i:2 * i + 2, :w // 2 * 2].reshape(n, c, 2, w // 2, 2)
+                         .max(axis=(2, 4)) for i in range(h // 2)], axis=2)
+    passed, message = evaluate("09.4", with_comprehension)
+    assert passed is False and "comprehension" in message
+
+
+def rf(layers):
+    r, jump = 1, 1
+    for k, s, d in layers:
+        r += d * (k - 1) * jump
+        jump *= s
+    return r
+
+
+def test_09_5_receptive_field_dilated():
+    assert evaluate("09.5", rf)[0] is True
+    passed, message = evaluate("09.5", lambda layers: rf([(k, s, 1) for k, s, _ in layers]))
+    assert passed is False and "dilation is ignored" in message
+    passed, message = evaluate("09.5", lambda layers: rf([(k, 1, d) for k, _, d in layers]))
+    assert passed is False and "strides are ignored" in message
+    passed, message = evaluate("09.5", lambda layers: 1 + sum(d * (k - 1) * s
+                                                             for k, s, d in layers))
+    assert passed is False and "BEFORE it" in message
+    passed, message = evaluate("09.5", lambda layers: sum(k for k, _, _ in layers))
+    assert passed is False and "r_l = r_(l-1)" in message

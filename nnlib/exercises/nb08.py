@@ -110,3 +110,55 @@ def clip_by_total_norm(answer):
             return False, ("scale every gradient by max_norm / total_norm when total_norm > "
                            "max_norm")
     return True, "one scale factor for all gradients keeps the direction, caps the length"
+
+
+def _torch_running_stats(batches, momentum):
+    bn = torch.nn.BatchNorm1d(batches[0].shape[1], momentum=momentum, dtype=torch.float64)
+    bn.train()
+    with torch.no_grad():
+        for batch in batches:
+            bn(torch.as_tensor(batch, dtype=torch.float64))
+    return bn.running_mean.numpy(), bn.running_var.numpy()
+
+
+@checker("08.5")
+def running_statistics(answer):
+    """``answer(batches, momentum) -> (running_mean, running_var)`` like BatchNorm1d."""
+    rng = np.random.default_rng(5)
+    for n_batches, size, features, momentum in [(1, 8, 3, 0.1), (5, 16, 4, 0.1),
+                                                (7, 4, 2, 0.3), (3, 32, 5, 0.05)]:
+        batches = [rng.normal(2.0, 3.0, size=(size, features)) for _ in range(n_batches)]
+        mean, var = _torch_running_stats(batches, momentum)
+        got = answer([b.copy() for b in batches], momentum)
+        if not isinstance(got, tuple) or len(got) != 2:
+            return False, "return a pair (running_mean, running_var), each of shape (features,)"
+        got_mean, got_var = (np.asarray(v, dtype=np.float64) for v in got)
+        if got_mean.shape != mean.shape or got_var.shape != var.shape:
+            return False, (f"each statistic has one value per feature: shape {mean.shape}, got "
+                           f"{got_mean.shape} and {got_var.shape}")
+        if not np.allclose(got_mean, mean, rtol=1e-8, atol=1e-10):
+            swapped, _ = _torch_running_stats(batches, 1 - momentum)
+            if np.allclose(got_mean, swapped):
+                hint = ("the momentum is the weight of the NEW batch: running = (1 - momentum) "
+                        "* running + momentum * batch_mean (the opposite of Adam's beta)")
+            elif np.allclose(got_mean, np.mean([b.mean(axis=0) for b in batches], axis=0)):
+                hint = ("that is the plain average of the batch means; BatchNorm keeps an "
+                        "exponential moving average that starts from mean 0")
+            else:
+                hint = ("start from running_mean = 0 and update it once per batch: "
+                        "(1 - momentum) * running + momentum * batch_mean")
+            return False, f"wrong running_mean after {n_batches} batch(es): {hint}"
+        if not np.allclose(got_var, var, rtol=1e-8, atol=1e-10):
+            biased = np.ones(features)
+            for b in batches:
+                biased = (1 - momentum) * biased + momentum * b.var(axis=0)
+            if np.allclose(got_var, biased):
+                hint = ("the running variance uses the UNBIASED batch variance (divide by "
+                        "B - 1: np.var(..., ddof=1)), although normalising the batch itself "
+                        "uses the biased one")
+            else:
+                hint = ("start from running_var = 1 and update it like the mean, with the "
+                        "unbiased variance of each batch")
+            return False, f"the running mean is right but running_var is not: {hint}"
+    return True, ("these running averages are what model.eval() uses instead of the batch's own "
+                  "statistics")

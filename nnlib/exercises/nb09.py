@@ -75,11 +75,45 @@ def conv_parameters(fn):
     return True, "out · in · k · k weights + out biases, whatever the image size"
 
 
+_LOOPS = {"For": "a for loop", "AsyncFor": "a for loop", "While": "a while loop",
+          "ListComp": "a list comprehension", "SetComp": "a set comprehension",
+          "DictComp": "a dict comprehension", "GeneratorExp": "a generator expression"}
+
+
+def _find_loop(fn) -> str | None:
+    """The first Python-level loop in ``fn``'s source ('a for loop', ...), or None.
+
+    Reads the source with :mod:`inspect` (this works for functions defined in a notebook cell)
+    and walks its syntax tree; a function whose source cannot be read or parsed passes.
+    """
+    import ast
+    import inspect
+    import textwrap
+
+    try:
+        source = textwrap.dedent(inspect.getsource(fn))
+    except (OSError, TypeError):
+        return None
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:  # e.g. a lambda inside a statement that spans several lines
+        return None
+    for node in ast.walk(tree):
+        if type(node).__name__ in _LOOPS:
+            return _LOOPS[type(node).__name__]
+    return None
+
+
 @checker("09.4")
 def max_pool_2x2(fn):
     """``fn(x: (N, C, H, W)) -> (N, C, H // 2, W // 2)`` without loops over pixels."""
     from nnlib.scratch.conv import AvgPool2d, MaxPool2d
 
+    loop = _find_loop(fn)
+    if loop:
+        return False, (f"your function uses {loop}: the exercise asks for no loops. Crop to even "
+                       "H and W, reshape so that each 2 x 2 block gets two axes of its own, and "
+                       "take one max over them")
     rng = np.random.default_rng(4)
     for shape in [(2, 3, 4, 6), (1, 1, 2, 2), (3, 2, 8, 4), (2, 1, 5, 7)]:
         x = rng.standard_normal(shape)
@@ -94,3 +128,50 @@ def max_pool_2x2(fn):
             return False, (f"wrong values for input {shape}: crop to even H, W, then "
                            "x.reshape(N, C, H // 2, 2, W // 2, 2).max(axis=(3, 5))")
     return True, "matches MaxPool2d(2), odd sizes included"
+
+
+_RF_CASES = [
+    [(3, 1, 1)],
+    [(3, 1, 1), (3, 1, 1), (3, 1, 1)],
+    [(3, 1, 1), (2, 2, 1), (3, 1, 1)],
+    [(5, 1, 1), (2, 2, 1), (5, 1, 1), (2, 2, 1)],
+    [(3, 2, 1), (3, 2, 1), (3, 1, 1)],
+    [(3, 1, 2)],
+    [(3, 1, 1), (3, 1, 2), (3, 1, 4)],
+    [(7, 2, 1), (3, 2, 1), (3, 1, 2), (3, 1, 1)],
+]
+
+
+def _rf_reference(layers) -> int:
+    r, jump = 1, 1
+    for k, s, d in layers:
+        r += d * (k - 1) * jump
+        jump *= s
+    return r
+
+
+@checker("09.5")
+def receptive_field_dilated(fn):
+    """``fn(layers) -> int`` for ``layers = [(kernel, stride, dilation), ...]``."""
+    for layers in _RF_CASES:
+        want = _rf_reference(layers)
+        got = fn(list(layers))
+        if got != want:
+            no_dilation = _rf_reference([(k, s, 1) for k, s, _ in layers])
+            no_stride = _rf_reference([(k, 1, d) for k, _, d in layers])
+            own_stride = 1 + sum(d * (k - 1) * s for k, s, d in layers)
+            if got == no_dilation:
+                hint = ("the dilation is ignored: a kernel of size k with dilation d spans "
+                        "d (k - 1) + 1 positions")
+            elif got == no_stride:
+                hint = ("the strides are ignored: after a layer with stride s, each step of the "
+                        "next layer covers s times more input pixels (multiply the jump)")
+            elif got == own_stride:
+                hint = ("each layer's growth is scaled by the product of the strides of the "
+                        "layers BEFORE it, not by its own stride")
+            else:
+                hint = "r_l = r_(l-1) + d_l (k_l - 1) j_(l-1), with j_l = j_(l-1) s_l"
+            return False, f"for layers {layers} the receptive field is {want}, got {got}; {hint}"
+    return True, ("r grows by d (k - 1) times the jump, and strides multiply the jump: dilated "
+                  "convolutions (used in WaveNet and segmentation networks) grow the field "
+                  "without pooling")
