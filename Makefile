@@ -41,6 +41,10 @@ lint: setup
 unit: setup
 	$(BIN)/python -m pytest tests
 
+# The unit tests without the slow integration tests (marked `slow`), on every core.
+unit-fast: setup
+	$(BIN)/python -m pytest -m "not slow" -n auto tests
+
 # NNLIB_DEVICE=cpu: the stored outputs come from the CPU, so a GPU or Apple MPS must not be used
 nbval: setup
 	NNLIB_DEVICE=cpu $(BIN)/python -m pytest $(NBVAL) notebooks

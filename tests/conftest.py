@@ -24,3 +24,30 @@ def _no_network(monkeypatch):
         return real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", guarded_connect)
+
+
+@pytest.fixture(scope="session")
+def built_wheel(tmp_path_factory):
+    """nnlib's wheel, built once per test session (shared by pytest-xdist's workers)."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from filelock import FileLock
+
+    repo = Path(REPO)
+    shared = tmp_path_factory.getbasetemp().parent   # the same folder for every worker
+    dist = shared / "nnlib-wheel"
+    with FileLock(str(shared / "nnlib-wheel.lock")):
+        wheels = sorted(dist.glob("nnlib_course-*.whl"))
+        if not wheels:
+            # setuptools reuses build/lib: stale files there would slip into the wheel
+            for stale in [*(repo / "build").glob("lib*"), *(repo / "build").glob("bdist*")]:
+                shutil.rmtree(stale)
+            subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation",
+                            "--outdir", str(dist), str(repo)], check=True, capture_output=True,
+                           timeout=600)
+            wheels = sorted(dist.glob("nnlib_course-*.whl"))
+    (path,) = wheels
+    return path

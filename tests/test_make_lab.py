@@ -14,6 +14,8 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
+pytestmark = pytest.mark.slow  # starts make lab (JupyterLab)
+
 
 def free_port() -> int:
     with socket.socket() as s:

@@ -6,9 +6,12 @@ import sys
 from pathlib import Path
 
 import nbformat
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 SANITIZE = REPO / "tests" / "nbval_sanitize.cfg"
+
+pytestmark = pytest.mark.slow  # runs notebooks under nbval in subprocesses
 
 
 def run_nbval(notebook: Path) -> subprocess.CompletedProcess:

@@ -1,9 +1,6 @@
 """The wheel carries the data; the lock, pyproject and environment.yml agree."""
 
 import re
-import shutil
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -31,20 +28,12 @@ def declared_dependencies() -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
-    # setuptools reuses build/lib: stale files there would slip into the wheel
-    for stale in (REPO / "build").glob("lib*"):
-        shutil.rmtree(stale)
-    for stale in (REPO / "build").glob("bdist*"):
-        shutil.rmtree(stale)
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation",
-                    "--outdir", str(out), str(REPO)], check=True, capture_output=True,
-                   timeout=300)
-    (path,) = out.glob("nnlib_course-*.whl")
-    return path
+def wheel(built_wheel) -> Path:
+    """The session's wheel (tests/conftest.py builds it once for all tests)."""
+    return built_wheel
 
 
+@pytest.mark.slow  # builds the wheel
 def test_wheel_contains_the_data_and_the_code(wheel):
     names = zipfile.ZipFile(wheel).namelist()
     for required in ("nnlib/data/files/mnist_5k.npz", "nnlib/data/files/tinyshakespeare.txt.gz",
@@ -54,6 +43,7 @@ def test_wheel_contains_the_data_and_the_code(wheel):
     assert not any(name.startswith(("tests/", "notebooks/")) for name in names)
 
 
+@pytest.mark.slow  # builds the wheel
 def test_wheel_metadata_has_the_repository_url(wheel):
     from nnlib.course import repo_url
 

@@ -10,6 +10,8 @@ import pytest
 from nnlib.course import colab_install_line
 from tests.notebook_tools import default_slide_type, slides
 
+pytestmark = pytest.mark.slow  # builds a reveal.js deck per notebook
+
 NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
 
 

@@ -1,9 +1,9 @@
 """A notebook needs nothing from the repository but the installed nnlib.
 
-Build the wheel, install it into a fresh virtual environment (its third-party
-dependencies are borrowed from the current one through a path file, so nothing is
-downloaded), copy a notebook to a folder far from the repository and run it there under
-nbval, strictly.
+Take the session's wheel (built once: tests/conftest.py), install it into a fresh virtual
+environment (its third-party dependencies are borrowed from the current one through a path
+file, so nothing is downloaded), copy a notebook to a folder far from the repository and run
+it there under nbval, strictly.
 """
 
 import shutil
@@ -11,6 +11,10 @@ import subprocess
 import sys
 import sysconfig
 from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow  # a fresh virtual environment and a notebook run
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -20,11 +24,8 @@ def run(*args, cwd=None):
                           timeout=600)
 
 
-def test_notebook_runs_from_an_installed_wheel_outside_the_repository(tmp_path):
-    dist = tmp_path / "dist"
-    built = run(sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", dist, REPO)
-    assert built.returncode == 0, built.stderr[-2000:]
-    (wheel,) = dist.glob("nnlib_course-*.whl")
+def test_notebook_runs_from_an_installed_wheel_outside_the_repository(tmp_path, built_wheel):
+    wheel = built_wheel
 
     env = tmp_path / "env"
     assert run(sys.executable, "-m", "venv", "--without-pip", env).returncode == 0

@@ -26,6 +26,8 @@ import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
+
+pytestmark = pytest.mark.slow  # JupyterLab and a real browser
 NOTEBOOKS = REPO / "notebooks"
 ARTIFACTS = REPO / "test-artifacts" / "browser"
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
