@@ -3,11 +3,11 @@
 The reference is the CPU run of nanoGPT's README (4 layers, 4 heads, 128 channels, context 64,
 batch 12, lr 1e-3, 2,000 steps, dropout 0; the README reports val loss 1.88), trained here with
 nnlib's GPT and loop. It runs first; its training time T_ref (evaluations excluded) sets the
-budget T_ref / 2 for our recipe (``nnlib.lm.shakespeare_recipe("cpu")``), whose number of steps
-is sized from its measured speed so that its learning-rate schedule ends inside the budget.
+budget T_ref / 2 for our recipe (``nnlib.train.lm.shakespeare_recipe("cpu")``), whose number of
+steps is sized from its measured speed so that its learning-rate schedule ends inside the budget.
 
 Both are evaluated the same way: the mean loss over the same 20 seeded batches of 64 windows of
-each split (``nnlib.lm.estimate_loss``), each model at its own context length.
+each split (``nnlib.train.lm.estimate_loss``), each model at its own context length.
 
 Usage::
 
@@ -28,8 +28,8 @@ from dataclasses import replace
 import torch
 
 from nnlib.data import shakespeare_splits
-from nnlib.lm import shakespeare_recipe, train_lm
 from nnlib.models.gpt import GPT
+from nnlib.train.lm import shakespeare_recipe, train_lm
 
 EVAL = dict(eval_iters=20, eval_batch_size=64, eval_seed=1234)
 
@@ -49,11 +49,11 @@ def seconds_per_step(model_config, train_config, train_ids, val_ids, steps: int 
     """Training time per step of a fresh model (after 5 warm-up steps)."""
     model = build(model_config)
     warm = replace(train_config, max_iters=5, warmup_iters=1)
-    train_lm(model, warm, train_ids, val_ids, log=None, eval_at_start=False)
+    train_lm(model, warm, train_ids, val_ids, log=None, eval_at_start=False, progress=False)
     timed = replace(train_config, max_iters=steps, warmup_iters=1, eval_interval=10**9,
                     eval_iters=1, eval_batch_size=1)
     history = train_lm(build(model_config), timed, train_ids, val_ids, log=None,
-                       eval_at_start=False)
+                       eval_at_start=False, progress=False)
     return history.seconds / steps     # training time only, the final evaluation excluded
 
 
@@ -64,7 +64,7 @@ def run(name: str, model_config, train_config, train_ids, val_ids):
     print(f"  {model.num_parameters() / 1e6:.2f}M parameters (without position embeddings)")
     wall = time.perf_counter()
     history = train_lm(model, train_config, train_ids, val_ids,
-                       log=lambda line: print("  " + line, flush=True))
+                       log=lambda line: print("  " + line, flush=True), progress=False)
     wall = time.perf_counter() - wall
     print(f"  {history.steps} steps, {history.seconds:.1f} s of training "
           f"({1000 * history.seconds / history.steps:.1f} ms/step, {wall:.1f} s with evaluations)"
@@ -115,7 +115,7 @@ def main() -> None:
     our_train = replace(our_train, max_iters=steps, warmup_iters=min(our_train.warmup_iters,
                                                                       steps // 10),
                         eval_interval=max(1, steps // 20), max_seconds=budget, **EVAL)
-    ours = run("Ours: nnlib.lm.shakespeare_recipe('cpu')", our_model, our_train, train_ids,
+    ours = run("Ours: nnlib.train.lm.shakespeare_recipe('cpu')", our_model, our_train, train_ids,
                val_ids)
 
     print("\n== Quality at equal time ==")

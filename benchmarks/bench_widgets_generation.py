@@ -4,7 +4,7 @@
 
 The course's rule: with default sizes every control change redraws in under 1 s. Each redraw
 samples ``length`` characters, one forward pass of the GPT per character, so the time grows
-with the length slider; the notebook's model is the "cpu" recipe of ``nnlib.lm``.
+with the length slider; the notebook's model is the "cpu" recipe of ``nnlib.train.lm``.
 """
 
 from __future__ import annotations
@@ -21,8 +21,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import torch  # noqa: E402
 
 from nnlib.data import shakespeare_splits  # noqa: E402
-from nnlib.lm import shakespeare_recipe  # noqa: E402
 from nnlib.models.gpt import GPT  # noqa: E402
+from nnlib.train.lm import shakespeare_recipe  # noqa: E402
 from nnlib.widgets.generation import generation_explorer  # noqa: E402
 
 

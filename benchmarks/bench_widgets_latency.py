@@ -267,8 +267,8 @@ def main() -> None:
 
     def generation():
         from nnlib.data import shakespeare_splits
-        from nnlib.lm import shakespeare_recipe
         from nnlib.models.gpt import GPT
+        from nnlib.train.lm import shakespeare_recipe
         from nnlib.widgets.generation import generation_explorer
         _, _, vocab = shakespeare_splits()
         torch.manual_seed(0)

@@ -161,3 +161,19 @@ def _minutes(value: float) -> str:
         return f"{value / 60:.1f} hours"
     whole = max(1, round(value))
     return f"{whole} minute" + ("" if whole == 1 else "s")
+
+
+def count_parameters(model, trainable_only: bool = True) -> int:
+    """Number of numbers (weights and biases) in ``model``: a PyTorch module or an
+    ``nnlib.scratch`` one, the one way to count them in both halves.
+
+    ``trainable_only`` (PyTorch) leaves out parameters with ``requires_grad=False``.
+    """
+    total = 0
+    for p in model.parameters():
+        if hasattr(p, "numel"):                        # a torch tensor
+            if p.requires_grad or not trainable_only:
+                total += p.numel()
+        else:                                          # an nnlib.scratch Parameter
+            total += int(np.asarray(p.data).size)
+    return int(total)

@@ -57,3 +57,19 @@ def test_the_numpy_half_does_not_need_torch():
     code = ("import sys; import nnlib.scratch, nnlib.train_common; "
             "assert 'torch' not in sys.modules, 'torch imported'")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_one_way_to_count_parameters_in_both_halves():
+    import numpy as np
+    import torch
+
+    from nnlib.models.mlp import MLP
+    from nnlib.utils import count_parameters
+
+    ours = scratch.Sequential(scratch.Linear(3, 4, rng=np.random.default_rng(0)), scratch.ReLU(),
+                              scratch.Linear(4, 2, rng=np.random.default_rng(1)))
+    theirs = MLP([3, 4, 2])
+    assert count_parameters(ours) == count_parameters(theirs) == 3 * 4 + 4 + 4 * 2 + 2 == 26
+    theirs[0].weight.requires_grad_(False)
+    assert count_parameters(theirs) == 14 and count_parameters(theirs, trainable_only=False) == 26
+    assert count_parameters(torch.nn.Conv2d(1, 6, 5)) == 6 * 25 + 6

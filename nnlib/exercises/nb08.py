@@ -30,7 +30,7 @@ def _as_array(x) -> np.ndarray:
 
 @checker("08.2")
 def confusion(answer):
-    from nnlib.training import confusion_matrix
+    from nnlib.train import confusion_matrix
 
     rng = np.random.default_rng(8)
     for n_classes, n in [(3, 12), (10, 500), (4, 1)]:
@@ -51,7 +51,7 @@ def confusion(answer):
 
 
 def _reference_stop(losses, patience):
-    from nnlib.training import EarlyStopping
+    from nnlib.train import EarlyStopping
 
     stopper = EarlyStopping(patience=patience)
     for epoch, loss in enumerate(losses):

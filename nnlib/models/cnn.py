@@ -6,7 +6,6 @@
   dropout;
 * :class:`DeepCNN` with :class:`ResidualBlock`: a deep stack of convolutions, with or without
   skip connections, to see why residual connections make depth trainable;
-* :class:`RandomShift`: data augmentation that moves each training image a few pixels.
 
 All take ``x: (N, 1, 28, 28)`` and return logits ``(N, num_classes)``.
 """
@@ -16,10 +15,9 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-
-def count_parameters(model: nn.Module) -> int:
-    """Number of trainable numbers (weights and biases) in ``model``."""
-    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+# moved (issue 11): augmentation lives in nnlib.data, counting in nnlib.utils; old paths kept
+from nnlib.data.augment import RandomShift, shift_image  # noqa: F401
+from nnlib.utils import count_parameters  # noqa: F401
 
 
 def _check_int(value, name: str, where: str, minimum: int = 1) -> int:
@@ -156,40 +154,3 @@ class DeepCNN(_ImageClassifier):
     @property
     def first_conv(self) -> nn.Conv2d:
         return self[0]
-
-
-class RandomShift:
-    """Move a (C, H, W) image by up to ``max_shift`` pixels in each direction (augmentation).
-
-    Pixels that move in are filled with ``fill`` (use the background value: with nnlib's
-    standardised MNIST that is ``(0 - MNIST_MEAN) / MNIST_STD``). Draws from torch's global
-    generator, which ``set_seed`` seeds. Pass it as ``mnist_dataloaders(transform=...)``.
-    """
-
-    def __init__(self, max_shift: int = 2, fill: float = 0.0):
-        self.max_shift = _check_int(max_shift, "max_shift", "RandomShift", 0)
-        self.fill = float(fill)
-
-    def __call__(self, image: torch.Tensor) -> torch.Tensor:
-        if image.ndim != 3:
-            raise ValueError(f"RandomShift expects one image of shape (C, H, W), got "
-                             f"{tuple(image.shape)}")
-        m = self.max_shift
-        if m == 0:
-            return image
-        dy, dx = (int(v) for v in torch.randint(-m, m + 1, (2,)))
-        return shift_image(image, dy, dx, self.fill)
-
-    def __repr__(self) -> str:
-        return f"RandomShift(max_shift={self.max_shift}, fill={self.fill:g})"
-
-
-def shift_image(image: torch.Tensor, dy: int, dx: int, fill: float = 0.0) -> torch.Tensor:
-    """``image: (C, H, W)`` moved ``dy`` pixels down and ``dx`` right; the gap gets ``fill``."""
-    _, h, w = image.shape
-    out = torch.full_like(image, fill)
-    if abs(dy) >= h or abs(dx) >= w:
-        return out
-    out[:, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
-        image[:, max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
-    return out

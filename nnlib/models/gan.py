@@ -89,7 +89,3 @@ def gan_train_step(generator: nn.Module, discriminator: nn.Module, opt_g, opt_d,
     return {"d_loss": d_loss.item(), "g_loss": g_loss.item(),
             "d_real": torch.sigmoid(logits[:n]).mean().item(),
             "d_fake": torch.sigmoid(logits[n:]).mean().item()}
-
-
-def count_parameters(model: nn.Module) -> int:
-    return sum(p.numel() for p in model.parameters())
