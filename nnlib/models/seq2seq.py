@@ -1,0 +1,282 @@
+"""An encoder-decoder Transformer with cross-attention, for small seq2seq tasks (notebook 11).
+
+The architecture of *Attention Is All You Need* (Vaswani et al., 2017), pre-norm and small::
+
+    source ids (B, S) -> embedding + sinusoidal positions
+                      -> N x EncoderBlock   [ x + SelfAttn(LN(x)), x + FFN(LN(x)) ]
+                      -> LayerNorm = memory (B, S, C)
+    target ids (B, T) -> embedding + sinusoidal positions
+                      -> N x DecoderBlock   [ y + CausalSelfAttn(LN(y)),
+                                              y + CrossAttn(LN(y), memory),   <- new
+                                              y + FFN(LN(y)) ]
+                      -> LayerNorm -> Linear -> logits (B, T, vocab)
+
+The encoder's self-attention sees the whole source (only padding is hidden); the decoder's
+self-attention is causal; **cross-attention** takes its queries from the decoder and its keys
+and values from the encoder's output, with weights of its own. Blocks use
+``nn.MultiheadAttention``, so that every head's weights can be returned and drawn, and the
+sinusoidal table of ``nnlib.models.transformer_toy``.
+
+Training uses **teacher forcing**: the decoder reads the *true* previous target tokens
+(``[BOS] + target[:-1]``) and predicts every target position in one pass
+(:func:`seq2seq_loss`). Generation (:meth:`Seq2SeqTransformer.greedy_decode`) has no true
+tokens: it feeds back its own predictions, one position at a time.
+Shapes: B batch, S source length, T target length, C = d_model, H = num_heads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from nnlib.models.rnn import train_steps
+from nnlib.models.transformer_toy import sinusoidal_table
+
+__all__ = ["DecoderBlock", "EncoderBlock", "Seq2SeqConfig", "Seq2SeqTransformer",
+           "seq2seq_accuracy", "seq2seq_loss", "shift_right", "train_seq2seq"]
+
+
+@dataclass
+class Seq2SeqConfig:
+    """Sizes of a :class:`Seq2SeqTransformer`. ``pad_id`` marks source padding; ``bos_id``
+    starts every decoder input."""
+
+    src_vocab_size: int
+    tgt_vocab_size: int
+    max_src_len: int = 32
+    max_tgt_len: int = 16
+    d_model: int = 64
+    num_heads: int = 4
+    num_encoder_layers: int = 2
+    num_decoder_layers: int = 2
+    dim_feedforward: int = 128
+    dropout: float = 0.0
+    pad_id: int = 0
+    bos_id: int = 1
+
+    def __post_init__(self):
+        for name in ("src_vocab_size", "tgt_vocab_size", "max_src_len", "max_tgt_len",
+                     "d_model", "num_heads", "num_encoder_layers", "num_decoder_layers",
+                     "dim_feedforward"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise ValueError(f"Seq2SeqConfig.{name} must be a positive integer, got "
+                                 f"{value!r}")
+        if self.d_model % self.num_heads:
+            raise ValueError(f"d_model ({self.d_model}) must be divisible by num_heads "
+                             f"({self.num_heads}): each head gets d_model // num_heads channels")
+        if not 0.0 <= self.dropout < 1.0:
+            raise ValueError(f"dropout must lie in [0, 1), got {self.dropout}")
+
+
+def _feed_forward(d_model: int, dim_feedforward: int, dropout: float) -> nn.Sequential:
+    return nn.Sequential(nn.Linear(d_model, dim_feedforward), nn.GELU(),
+                         nn.Linear(dim_feedforward, d_model), nn.Dropout(dropout))
+
+
+class EncoderBlock(nn.Module):
+    """Pre-norm encoder block: self-attention over the whole source, then feed-forward.
+
+    ``forward(x (B, S, C), padding (B, S) True = pad)`` returns the new ``x`` (B, S, C) and
+    the attention weights (B, H, S, S). (Asking PyTorch for the weights also selects its plain
+    softmax path, which for these tiny shapes is faster on a CPU than the fused kernel.)
+    """
+
+    def __init__(self, d_model: int, num_heads: int, dim_feedforward: int,
+                 dropout: float = 0.0):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(d_model)
+        self.self_attn = nn.MultiheadAttention(d_model, num_heads, dropout=dropout,
+                                               batch_first=True)
+        self.norm2 = nn.LayerNorm(d_model)
+        self.ff = _feed_forward(d_model, dim_feedforward, dropout)
+
+    def forward(self, x: torch.Tensor, padding: torch.Tensor | None = None):
+        h = self.norm1(x)
+        a, weights = self.self_attn(h, h, h, key_padding_mask=padding, need_weights=True,
+                                    average_attn_weights=False)           # (B, S, C)
+        x = x + a
+        return x + self.ff(self.norm2(x)), weights
+
+
+class DecoderBlock(nn.Module):
+    """Pre-norm decoder block: causal self-attention, cross-attention, feed-forward.
+
+    ``forward(y (B, T, C), memory (B, S, C), memory_padding_mask (B, S) or None)`` returns the
+    new ``y`` (B, T, C), the self-attention weights (B, H, T, T) and the cross-attention
+    weights (B, H, T, S).
+    """
+
+    def __init__(self, d_model: int, num_heads: int, dim_feedforward: int,
+                 dropout: float = 0.0):
+        super().__init__()
+        self.norm1 = nn.LayerNorm(d_model)
+        self.self_attn = nn.MultiheadAttention(d_model, num_heads, dropout=dropout,
+                                               batch_first=True)
+        self.norm2 = nn.LayerNorm(d_model)
+        # its own weights: queries from the decoder, keys and values from the encoder
+        self.cross_attn = nn.MultiheadAttention(d_model, num_heads, dropout=dropout,
+                                                batch_first=True)
+        self.norm3 = nn.LayerNorm(d_model)
+        self.ff = _feed_forward(d_model, dim_feedforward, dropout)
+
+    def forward(self, y: torch.Tensor, memory: torch.Tensor,
+                memory_padding_mask: torch.Tensor | None = None):
+        T = y.shape[1]
+        # nn.MultiheadAttention: True = blocked, so block every key j > i
+        future = torch.ones(T, T, dtype=torch.bool, device=y.device).triu(1)   # (T, T)
+        h = self.norm1(y)
+        a, self_weights = self.self_attn(h, h, h, attn_mask=future, need_weights=True,
+                                         average_attn_weights=False)       # (B, T, C)
+        y = y + a
+        h = self.norm2(y)
+        a, cross_weights = self.cross_attn(h, memory, memory,
+                                           key_padding_mask=memory_padding_mask,
+                                           need_weights=True,
+                                           average_attn_weights=False)     # (B, T, C)
+        y = y + a
+        y = y + self.ff(self.norm3(y))                                     # (B, T, C)
+        return y, self_weights, cross_weights
+
+
+class Seq2SeqTransformer(nn.Module):
+    """Source ids (B, S) and decoder input ids (B, T) -> logits (B, T, tgt_vocab_size).
+
+    Source positions equal to ``config.pad_id`` are padding: no encoder query and no decoder
+    query attends to them. ``forward(src, tgt_in, return_attention=False)``; with
+    ``return_attention`` it also returns a dict of weight lists, one entry per layer:
+    ``"encoder"`` (B, H, S, S), ``"decoder"`` (B, H, T, T) and ``"cross"`` (B, H, T, S).
+    """
+
+    def __init__(self, config: Seq2SeqConfig):
+        super().__init__()
+        if not isinstance(config, Seq2SeqConfig):
+            raise TypeError(f"Seq2SeqTransformer needs a Seq2SeqConfig, got "
+                            f"{type(config).__name__}")
+        self.config = c = config
+        self.src_embed = nn.Embedding(c.src_vocab_size, c.d_model)
+        self.tgt_embed = nn.Embedding(c.tgt_vocab_size, c.d_model)
+        self.register_buffer("pos_table", sinusoidal_table(max(c.max_src_len, c.max_tgt_len),
+                                                           c.d_model), persistent=False)
+        self.encoder = nn.ModuleList(EncoderBlock(c.d_model, c.num_heads, c.dim_feedforward,
+                                                  c.dropout)
+                                     for _ in range(c.num_encoder_layers))
+        self.encoder_norm = nn.LayerNorm(c.d_model)
+        self.decoder = nn.ModuleList(DecoderBlock(c.d_model, c.num_heads, c.dim_feedforward,
+                                                  c.dropout)
+                                     for _ in range(c.num_decoder_layers))
+        self.decoder_norm = nn.LayerNorm(c.d_model)
+        self.head = nn.Linear(c.d_model, c.tgt_vocab_size)
+
+    def _check_ids(self, ids: torch.Tensor, name: str, vocab_size: int, max_len: int) -> None:
+        if not isinstance(ids, torch.Tensor) or ids.ndim != 2 or ids.dtype != torch.long:
+            got = (f"shape {tuple(ids.shape)} and dtype {ids.dtype}"
+                   if isinstance(ids, torch.Tensor) else type(ids).__name__)
+            raise ValueError(f"expected {name} as a (B, length) tensor of int64 token ids, got "
+                             f"{got}")
+        if not 1 <= ids.shape[1] <= max_len:
+            raise ValueError(f"{name} has length {ids.shape[1]}; it must lie in [1, {max_len}] "
+                             f"(raise the config's max length)")
+        if ids.numel() and (ids.min() < 0 or ids.max() >= vocab_size):
+            raise ValueError(f"{name} must lie in [0, {vocab_size - 1}], got values from "
+                             f"{int(ids.min())} to {int(ids.max())}")
+
+    def encode(self, src: torch.Tensor, return_attention: bool = False):
+        """(B, S) source ids -> memory (B, S, C), the padding mask (B, S) and the weights."""
+        c = self.config
+        self._check_ids(src, "src", c.src_vocab_size, c.max_src_len)
+        padding = src == c.pad_id                                          # (B, S) True = pad
+        if padding.all(dim=1).any():
+            raise ValueError("a source sequence is all padding: nothing to attend to")
+        x = self.src_embed(src) + self.pos_table[:src.shape[1]]            # (B, S, C)
+        weights = []
+        for block in self.encoder:
+            x, w = block(x, padding)                                       # (B, S, C)
+            weights.append(w)                                              # (B, H, S, S)
+        memory = self.encoder_norm(x)                                      # (B, S, C)
+        return (memory, padding, weights) if return_attention else (memory, padding)
+
+    def decode(self, tgt_in: torch.Tensor, memory: torch.Tensor, padding: torch.Tensor,
+               return_attention: bool = False):
+        """Decoder input ids (B, T) and the encoder's memory -> logits (B, T, vocab)."""
+        c = self.config
+        self._check_ids(tgt_in, "tgt_in", c.tgt_vocab_size, c.max_tgt_len)
+        y = self.tgt_embed(tgt_in) + self.pos_table[:tgt_in.shape[1]]      # (B, T, C)
+        self_weights, cross_weights = [], []
+        for block in self.decoder:
+            y, w_self, w_cross = block(y, memory, padding)                 # (B, T, C)
+            self_weights.append(w_self)                                    # (B, H, T, T)
+            cross_weights.append(w_cross)                                  # (B, H, T, S)
+        logits = self.head(self.decoder_norm(y))                           # (B, T, vocab)
+        return (logits, self_weights, cross_weights) if return_attention else logits
+
+    def forward(self, src: torch.Tensor, tgt_in: torch.Tensor, return_attention: bool = False):
+        if not return_attention:
+            memory, padding = self.encode(src)
+            return self.decode(tgt_in, memory, padding)
+        memory, padding, enc_w = self.encode(src, return_attention=True)
+        logits, dec_w, cross_w = self.decode(tgt_in, memory, padding, return_attention=True)
+        return logits, {"encoder": enc_w, "decoder": dec_w, "cross": cross_w}
+
+    @torch.no_grad()
+    def greedy_decode(self, src: torch.Tensor, length: int, return_attention: bool = False):
+        """Generate ``length`` target ids for each source (B, S): start from BOS, append the
+        most likely next token, repeat. The encoder runs once. Returns (B, length) ids, and
+        with ``return_attention`` the attention of the last step (all positions)."""
+        if not isinstance(length, int) or not 1 <= length <= self.config.max_tgt_len:
+            raise ValueError(f"length must be an integer in [1, {self.config.max_tgt_len}], "
+                             f"got {length!r}")
+        was_training = self.training
+        self.eval()
+        memory, padding = self.encode(src)
+        out = src.new_full((src.shape[0], 1), self.config.bos_id)          # (B, 1): BOS
+        for _ in range(length):
+            logits = self.decode(out, memory, padding)                     # (B, t, vocab)
+            out = torch.cat([out, logits[:, -1].argmax(-1, keepdim=True)], dim=1)
+        self.train(was_training)
+        if not return_attention:
+            return out[:, 1:]                                              # (B, length)
+        _, attention = self(src, out[:, :-1], return_attention=True)
+        return out[:, 1:], attention
+
+
+def shift_right(tgt: torch.Tensor, bos_id: int) -> torch.Tensor:
+    """Teacher forcing's decoder input: ``[BOS] + tgt[:, :-1]``, shape (B, T) like ``tgt``."""
+    bos = tgt.new_full((tgt.shape[0], 1), bos_id)
+    return torch.cat([bos, tgt[:, :-1]], dim=1)
+
+
+def seq2seq_loss(model: Seq2SeqTransformer, src: torch.Tensor, tgt: torch.Tensor):
+    """Mean cross-entropy over every target position, with teacher forcing."""
+    logits = model(src, shift_right(tgt, model.config.bos_id))             # (B, T, vocab)
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1))
+
+
+@torch.no_grad()
+def seq2seq_accuracy(model: Seq2SeqTransformer, src, tgt) -> tuple[float, float]:
+    """(character accuracy, sequence accuracy) of greedy decoding against ``tgt`` (N, T):
+    the model's own predictions are fed back, no teacher forcing."""
+    device = next(model.parameters()).device
+    src, tgt = torch.as_tensor(src).to(device), torch.as_tensor(tgt).to(device)
+    pred = model.greedy_decode(src, tgt.shape[1])
+    correct = pred == tgt                                                  # (N, T)
+    return correct.float().mean().item(), correct.all(dim=1).float().mean().item()
+
+
+def train_seq2seq(model: Seq2SeqTransformer, src, tgt, steps: int, batch_size: int = 64,
+                  lr: float = 3e-3, seed: int = 0) -> list[float]:
+    """``steps`` Adam updates (gradient norm clipped at 1) on random mini-batches of
+    (src (N, S), tgt (N, T)) with teacher forcing; returns the training losses."""
+    src, tgt = torch.as_tensor(src), torch.as_tensor(tgt)
+    if src.ndim != 2 or tgt.ndim != 2 or len(src) != len(tgt):
+        raise ValueError(f"src and tgt must be (N, S) and (N, T) with the same N; got "
+                         f"{tuple(src.shape)} and {tuple(tgt.shape)}")
+    generator = torch.Generator().manual_seed(seed)
+
+    def batch():
+        rows = torch.randint(0, len(src), (batch_size,), generator=generator)
+        return src[rows], tgt[rows]
+
+    return train_steps(model, batch, seq2seq_loss, steps, lr=lr, max_norm=1.0)
