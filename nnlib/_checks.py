@@ -342,9 +342,10 @@ def check_token_ids(ids, name: str = "idx", *, vocab_size: int | None = None,
     if arr.size:
         lo, hi = int(arr.min()), int(arr.max())
         if (lo < 0 and not allow_negative) or (vocab_size is not None and hi >= vocab_size):
-            allowed = f"[0, {vocab_size})" if vocab_size is not None else ">= 0"
-            bad = lo if lo < 0 else hi
-            raise ValueError(f"{p}{name} must hold token ids in {allowed}, got {bad}"
+            allowed = (f"[0, {vocab_size - 1}] (vocab_size={vocab_size})"
+                       if vocab_size is not None else ">= 0")
+            raise ValueError(f"{p}{name} must hold token ids in {allowed}, got values from "
+                             f"{lo} to {hi}"
                              + ("; is vocab_size too small for this text?"
                                 if vocab_size is not None and hi >= vocab_size else ""))
     return arr.astype(np.int64, copy=False)
@@ -370,7 +371,8 @@ def check_token_tensor(ids, name: str = "idx", *, vocab_size: int | None = None,
     if ids.numel():
         lo, hi = int(ids.min()), int(ids.max())
         if lo < 0 or (vocab_size is not None and hi >= vocab_size):
-            allowed = f"[0, {vocab_size})" if vocab_size is not None else ">= 0"
-            raise ValueError(f"{p}{name} must hold token ids in {allowed}, got "
-                             f"{lo if lo < 0 else hi}")
+            allowed = (f"[0, {vocab_size - 1}] (vocab_size={vocab_size})"
+                       if vocab_size is not None else ">= 0")
+            raise ValueError(f"{p}{name} must hold token ids in {allowed}, got values from "
+                             f"{lo} to {hi}")
     return ids

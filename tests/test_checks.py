@@ -95,7 +95,7 @@ def test_token_ids_one_exception_type():
     for bad in (np.array([1.5]), np.array([1.0]), np.array([True]), ["a"]):
         with pytest.raises(TypeError):
             C.check_token_ids(bad, "idx")
-    with pytest.raises(ValueError, match=r"\[0, 3\)"):
+    with pytest.raises(ValueError, match=r"\[0, 2\] \(vocab_size=3\), got values from 3 to 3"):
         C.check_token_ids([3], "idx", vocab_size=3)
     with pytest.raises(ValueError):
         C.check_token_ids([-1], "idx")

@@ -70,10 +70,17 @@ def test_grad_out_of_the_wrong_shape():
         layer.backward(np.ones((4, 3)))
 
 
-@pytest.mark.parametrize("p", [1.0, -0.1, 1.5, "0.5", None])
-def test_bad_dropout_probability(p):
-    with pytest.raises(ValueError, match=r"0 <= p < 1, got p="):
+@pytest.mark.parametrize("p, error", [(1.0, ValueError), (-0.1, ValueError), (1.5, ValueError),
+                                      ("0.5", TypeError), (None, TypeError), (True, TypeError)])
+def test_bad_dropout_probability(p, error):
+    with pytest.raises(error, match=r"Dropout: p must be a finite number in \[0, 1\), got"):
         S.Dropout(p)
+
+
+def test_dropout_takes_numpy_floats_and_float16_input():
+    assert S.Dropout(np.float32(0.5)).p == 0.5
+    out = S.Dropout(0.5, rng=0)(np.ones((4, 4), dtype=np.float16))
+    assert out.dtype == np.float16 and set(np.unique(out)) <= {0.0, 2.0}
 
 
 @pytest.mark.parametrize("labels, low, high", [([0, 12, 3], 0, 12), ([-1, 2, 3], -1, 3)])
@@ -153,11 +160,11 @@ def test_sequential_refuses_a_class_instead_of_a_layer():
 
 
 @pytest.mark.parametrize("make, match", [
-    (lambda: S.Linear(0, 3), r"in_features must be a positive integer, got 0"),
+    (lambda: S.Linear(0, 3), r"in_features must be an int >= 1, got 0"),
     (lambda: S.Linear(3, 2, init="he"), r"init must be one of"),
-    (lambda: S.GELU("fast"), r"approximate must be 'none' or 'tanh'"),
-    (lambda: S.HuberLoss(delta=0), r"delta must be positive"),
-    (lambda: S.BatchNorm1d(3, momentum=2), r"momentum must be in \[0, 1\]"),
+    (lambda: S.GELU("fast"), r"approximate must be one of 'none', 'tanh'"),
+    (lambda: S.HuberLoss(delta=0), r"delta must be a finite number > 0"),
+    (lambda: S.BatchNorm1d(3, momentum=2), r"momentum must be a finite number in \[0, 1\]"),
     (lambda: init.calculate_gain("swish"), r"unknown nonlinearity 'swish'"),
     (lambda: init.xavier_uniform((2, 3, 4)), r"weight shape \(d_in, d_out\), got \(2, 3, 4\)"),
 ])

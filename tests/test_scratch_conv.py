@@ -83,6 +83,7 @@ def test_conv2d_accumulates_gradients_until_zero_grad():
     layer(x)
     layer.backward(g)
     once = layer.weight.grad.copy()
+    layer(x)
     layer.backward(g)
     close(layer.weight.grad, 2 * once)
     layer.zero_grad()
@@ -218,11 +219,11 @@ def test_pool_errors_and_backward_before_forward():
 
 
 def test_bad_arguments_nan_and_wrong_grad_shape():
-    with pytest.raises(ValueError, match="kernel_size must be a positive integer"):
+    with pytest.raises(ValueError, match="kernel_size must be an int >= 1 or a pair"):
         S.Conv2d(1, 2, 0)
-    with pytest.raises(ValueError, match="padding must be a non-negative"):
+    with pytest.raises(ValueError, match="padding must be an int >= 0"):
         S.Conv2d(1, 2, 3, padding=-1)
-    with pytest.raises(ValueError, match="stride must be a positive"):
+    with pytest.raises(ValueError, match="stride must be an int >= 1 or a pair"):
         S.MaxPool2d(2, stride=(1, 2, 3))
     layer = S.Conv2d(1, 2, 3)
     x = np.zeros((1, 1, 5, 5))

@@ -110,6 +110,7 @@ def test_gradients_accumulate_until_zero_grad():
     layer(x)
     layer.backward(g)
     once = layer.weight.grad.copy()
+    layer(x)
     layer.backward(g)
     np.testing.assert_allclose(layer.weight.grad, 2 * once)
     layer.zero_grad()
@@ -171,7 +172,7 @@ ACTIVATIONS = [
     (S.GELU(), torch.nn.GELU()),
     (S.GELU("tanh"), torch.nn.GELU("tanh")),
     (S.Softmax(), torch.nn.Softmax(dim=-1)),
-    (S.Softmax(axis=0), torch.nn.Softmax(dim=0)),
+    (S.Softmax(dim=0), torch.nn.Softmax(dim=0)),
     (S.LogSoftmax(), torch.nn.LogSoftmax(dim=-1)),
 ]
 

@@ -170,18 +170,19 @@ def _params():
 @pytest.mark.parametrize("make, error, words", [
     (lambda: SGD(_params(), lr=-0.1), ValueError, "lr must be a finite number >= 0"),
     (lambda: SGD(_params(), lr=float("nan")), ValueError, "lr must be"),
-    (lambda: SGD(_params(), lr="0.1"), TypeError, "lr must be a number"),
+    (lambda: SGD(_params(), lr="0.1"), TypeError, "lr must be a finite number"),
     (lambda: SGD(_params(), lr=0.1, nesterov=True), ValueError, "nesterov=True needs momentum"),
     (lambda: SGD([], lr=0.1), ValueError, "empty parameter list"),
     (lambda: SGD(np.zeros(3), lr=0.1), TypeError, "wrap it in a list"),
     (lambda: SGD([np.zeros(3)], lr=0.1), TypeError, "not a Parameter"),
     (lambda: SGD(5, lr=0.1), TypeError, "model.parameters()"),
     (lambda: SGD(_params() * 2, lr=0.1), ValueError, "more than once"),
-    (lambda: Adam(_params(), betas=(1.0, 0.999)), ValueError, r"betas[0] must lie in [0, 1)"),
+    (lambda: Adam(_params(), betas=(1.0, 0.999)), ValueError,
+     r"betas[0] must be a finite number in [0, 1)"),
     (lambda: Adam(_params(), betas=(0.9, -0.1)), ValueError, "betas[1]"),
     (lambda: Adam(_params(), betas=(0.9,)), ValueError, "pair"),
     (lambda: AdamW(_params(), weight_decay=-1), ValueError, "weight_decay"),
-    (lambda: RMSprop(_params(), alpha=1.5), ValueError, "alpha must lie in [0, 1]"),
+    (lambda: RMSprop(_params(), alpha=1.5), ValueError, "alpha must be a finite number in [0, 1]"),
     (lambda: clip_grad_norm_(_params(), max_norm=-1.0), ValueError, "max_norm"),
 ])
 def test_bad_hyperparameters_are_refused_clearly(make, error, words):

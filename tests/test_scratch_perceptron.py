@@ -88,7 +88,7 @@ def test_boolean_labels_are_accepted():
 @pytest.mark.parametrize("make, error, words", [
     (lambda p: p.fit(INPUTS, np.array([-1, 1, 1, 1])), ValueError, "(y + 1) // 2"),
     (lambda p: p.fit(INPUTS, np.array([0, 2, 1, 1])), ValueError, "labels must be 0 or 1"),
-    (lambda p: p.fit(INPUTS, np.array(["a", "b", "a", "b"])), TypeError, "numbers 0 and 1"),
+    (lambda p: p.fit(INPUTS, np.array(["a", "b", "a", "b"])), TypeError, "y must be a numeric"),
     (lambda p: p.fit(INPUTS, np.array([0, 1, 1])), ShapeError, "shape (4,)"),
     (lambda p: p.predict(np.ones((4, 3))), ShapeError, "expected X of shape (N, 2)"),
     (lambda p: p.fit_epoch(np.ones(2), np.array([1])), ShapeError, "(N, 2)"),
@@ -96,7 +96,7 @@ def test_boolean_labels_are_accepted():
     (lambda p: p.predict(np.array([np.nan, 1.0])), ValueError, "NaN"),
     (lambda p: p.fit(INPUTS, GATES["OR"], epochs=0), ValueError, "epochs"),
     (lambda p: Perceptron(0), ValueError, "n_features"),
-    (lambda p: Perceptron(2, lr=-1), ValueError, "lr must be a positive number"),
+    (lambda p: Perceptron(2, lr=-1), ValueError, "lr must be a finite number > 0"),
 ])
 def test_bad_input_is_explained(make, error, words):
     with pytest.raises(error) as info:

@@ -185,12 +185,14 @@ def test_lr_schedule_values_shape_and_first_value():
 
 
 @pytest.mark.parametrize("make, error, words", [
-    (lambda o: StepLR(o, step_size=0), ValueError, "step_size must be a positive integer"),
-    (lambda o: StepLR(o, step_size=2.5), ValueError, "step_size must be a positive integer"),
+    (lambda o: StepLR(o, step_size=0), ValueError, "step_size must be an int >= 1"),
+    (lambda o: StepLR(o, step_size=2.5), TypeError, "step_size must be an int >= 1"),
+    (lambda o: StepLR(o, step_size=2, gamma=0), ValueError,
+     r"gamma must be a finite number in (0, 1]"),
     (lambda o: ExponentialLR(o, gamma=10), ValueError, "did you mean 0.1"),
     (lambda o: CosineAnnealingLR(o, T_max=-3), ValueError, "T_max"),
     (lambda o: WarmupCosineLR(o, 10, 10), ValueError, "must be larger than warmup_steps"),
-    (lambda o: OneCycleLR(o, 1.0, 10, anneal_strategy="cosine"), ValueError, "'cos' or 'linear'"),
+    (lambda o: OneCycleLR(o, 1.0, 10, anneal_strategy="cosine"), ValueError, "'cos', 'linear'"),
     (lambda o: OneCycleLR(o, 1.0, 10, pct_start=1.5), ValueError, "pct_start"),
     (lambda o: StepLR(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1), 2),
      TypeError, "needs an nnlib optimizer"),

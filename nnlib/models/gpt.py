@@ -13,41 +13,21 @@ Shapes: B batch, T sequence length, C = n_embd channels, H = n_head heads, D = C
 
 from __future__ import annotations
 
+import inspect
 import math
-from dataclasses import dataclass
 
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-__all__ = ["GPT", "GPTConfig", "Block", "CausalSelfAttention", "MLP"]
+from nnlib import _checks
+from nnlib.scratch.gpt import GPTConfig  # one config for both GPTs (torch-free, so it lives there)
+
+__all__ = ["GPT", "GPTBlock", "GPTCausalSelfAttention", "GPTConfig", "GPTMLP",
+           "Block", "CausalSelfAttention", "MLP"]
 
 
-@dataclass
-class GPTConfig:
-    """Sizes of a GPT. The defaults are a small character-level model that trains on a CPU."""
-
-    vocab_size: int = 65      # tiny Shakespeare has 65 distinct characters
-    block_size: int = 64      # the longest context the model can read (T <= block_size)
-    n_layer: int = 4
-    n_head: int = 4
-    n_embd: int = 128
-    dropout: float = 0.0
-    bias: bool = True         # biases in the Linear and LayerNorm layers (GPT-2 has them)
-
-    def __post_init__(self):
-        for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"GPTConfig.{name} must be a positive integer, got {value!r}")
-        if self.n_embd % self.n_head:
-            raise ValueError(f"n_embd ({self.n_embd}) must be divisible by n_head "
-                             f"({self.n_head}): each head gets n_embd // n_head channels")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must lie in [0, 1), got {self.dropout}")
-
-
-class CausalSelfAttention(nn.Module):
+class GPTCausalSelfAttention(nn.Module):
     """Multi-head self-attention where position t only sees positions <= t: (B, T, C) -> same."""
 
     def __init__(self, config: GPTConfig):
@@ -73,7 +53,7 @@ class CausalSelfAttention(nn.Module):
         return self.resid_dropout(self.c_proj(y))                          # (B, T, C)
 
 
-class MLP(nn.Module):
+class GPTMLP(nn.Module):
     """Position-wise feed-forward network: C -> 4C -> GELU -> C, on (B, T, C)."""
 
     def __init__(self, config: GPTConfig):
@@ -88,15 +68,15 @@ class MLP(nn.Module):
         return self.dropout(self.c_proj(h))                                # (B, T, C)
 
 
-class Block(nn.Module):
+class GPTBlock(nn.Module):
     """One pre-norm Transformer block: attention then MLP, each added to a residual stream."""
 
     def __init__(self, config: GPTConfig):
         super().__init__()
         self.ln_1 = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.attn = CausalSelfAttention(config)
+        self.attn = GPTCausalSelfAttention(config)
         self.ln_2 = nn.LayerNorm(config.n_embd, bias=config.bias)
-        self.mlp = MLP(config)
+        self.mlp = GPTMLP(config)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = x + self.attn(self.ln_1(x))                                    # (B, T, C)
@@ -116,7 +96,7 @@ class GPT(nn.Module):
             wte=nn.Embedding(config.vocab_size, config.n_embd),    # token embeddings
             wpe=nn.Embedding(config.block_size, config.n_embd),    # learned position embeddings
             drop=nn.Dropout(config.dropout),
-            h=nn.ModuleList(Block(config) for _ in range(config.n_layer)),
+            h=nn.ModuleList(GPTBlock(config) for _ in range(config.n_layer)),
             ln_f=nn.LayerNorm(config.n_embd, bias=config.bias),
         ))
         self.lm_head = nn.Linear(config.n_embd, config.vocab_size, bias=False)
@@ -144,15 +124,13 @@ class GPT(nn.Module):
         return n - self.transformer.wpe.weight.numel() if non_embedding else n
 
     def _check_ids(self, idx: torch.Tensor, name: str) -> None:
-        if not isinstance(idx, torch.Tensor) or idx.ndim != 2 or idx.dtype != torch.long:
-            got = (f"shape {tuple(idx.shape)} and dtype {idx.dtype}"
-                   if isinstance(idx, torch.Tensor) else type(idx).__name__)
-            raise ValueError(f"expected {name} as a (B, T) tensor of int64 token ids, got {got}")
-        if idx.device.type != "meta" and idx.numel() and (idx.min() < 0 or
-                                                          idx.max() >= self.config.vocab_size):
-            raise ValueError(f"{name} must lie in [0, {self.config.vocab_size - 1}] (vocab_size="
-                             f"{self.config.vocab_size}), got values from {int(idx.min())} to "
-                             f"{int(idx.max())}")
+        if isinstance(idx, torch.Tensor) and idx.device.type == "meta":
+            return
+        _checks.check_token_tensor(idx, name, vocab_size=self.config.vocab_size, where="GPT",
+                                   ndim=2)
+        if idx.dtype != torch.long:  # nn.Embedding takes int32 too, cross_entropy does not
+            raise TypeError(f"GPT: {name} must be int64 token ids, got dtype {idx.dtype}; "
+                            f"use {name}.long()")
 
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None):
         """idx: (B, T) int64, T <= block_size; targets: (B, T) int64 or None.
@@ -198,15 +176,15 @@ class GPT(nn.Module):
         self._check_ids(idx, "idx")
         if idx.shape[1] == 0:
             raise ValueError("generate needs a prompt of at least one token (idx is (B, 0))")
-        if not isinstance(max_new_tokens, int) or max_new_tokens < 0:
-            raise ValueError(f"max_new_tokens must be a non-negative integer, got "
-                             f"{max_new_tokens!r}")
-        if not (isinstance(temperature, (int, float)) and math.isfinite(temperature)
-                and temperature >= 0):
-            raise ValueError(f"temperature must be a finite number >= 0 (0 = greedy), got "
-                             f"{temperature!r}")
-        if top_k is not None and (not isinstance(top_k, int) or top_k < 1):
-            raise ValueError(f"top_k must be None or a positive integer, got {top_k!r}")
+        where = "GPT.generate"
+        max_new_tokens = _checks.check_int(max_new_tokens, "max_new_tokens", minimum=0,
+                                           where=where)
+        temperature = _checks.check_float(temperature, "temperature", minimum=0, where=where,
+                                          hint="0 = always the most likely token")
+        top_k = _checks.check_optional_int(top_k, "top_k", minimum=1, where=where)
+        if generator is not None and not isinstance(generator, torch.Generator):
+            raise TypeError(f"{where}: generator must be a torch.Generator or None, got "
+                            f"{_checks.describe(generator)}")
         was_training = self.training
         self.eval()
         for _ in range(max_new_tokens):
@@ -233,11 +211,32 @@ class GPT(nn.Module):
         Biases and LayerNorm gains are 1-D: decaying them towards 0 would only hurt, so they
         go into a second group with ``weight_decay=0``.
         """
+        where = "GPT.configure_optimizers"
+        weight_decay = _checks.check_float(weight_decay, "weight_decay", minimum=0, where=where)
+        lr = _checks.check_float(lr, "lr", minimum=0, where=where)
+        betas = _checks.check_float_pair(betas, "betas", minimum=0, maximum=1, max_open=True,
+                                         where=where)
         params = [p for p in self.parameters() if p.requires_grad]   # tied weights appear once
         decay = [p for p in params if p.dim() >= 2]
         no_decay = [p for p in params if p.dim() < 2]
         groups = [{"params": decay, "weight_decay": weight_decay},
                   {"params": no_decay, "weight_decay": 0.0}]
-        # the fused kernel updates all tensors in one call: ~4x faster steps on a CPU
-        fused = all(p.device.type in ("cpu", "cuda") for p in params)
-        return torch.optim.AdamW(groups, lr=lr, betas=betas, fused=fused)
+        # the fused kernel updates all tensors in one call: ~4x faster steps on a CPU; it
+        # exists for CUDA tensors and, from torch 2.4 on, for CPU tensors (see fused_adamw_ok)
+        fused = fused_adamw_ok([p.device.type for p in params])
+        return torch.optim.AdamW(groups, lr=lr, betas=betas, fused=fused or None)
+
+
+def fused_adamw_ok(device_types) -> bool:
+    """Whether ``torch.optim.AdamW(fused=True)`` supports parameters on these device types in
+    the installed torch: CUDA always (when AdamW has the option at all), CPU from torch 2.4."""
+    if "fused" not in inspect.signature(torch.optim.AdamW).parameters:
+        return False
+    version = tuple(int(part) for part in torch.__version__.split("+")[0].split(".")[:2])
+    supported = {"cuda"} | ({"cpu"} if version >= (2, 4) else set())
+    types = set(device_types)
+    return bool(types) and types <= supported
+
+
+# the names nnlib used before the NumPy and PyTorch GPTs shared theirs
+Block, CausalSelfAttention, MLP = GPTBlock, GPTCausalSelfAttention, GPTMLP

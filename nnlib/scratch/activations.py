@@ -6,6 +6,10 @@ Each keeps its input from ``forward`` and applies the chain rule in ``backward``
 
 from __future__ import annotations
 
+import numpy as np
+
+from nnlib import _checks
+from nnlib.errors import ShapeError
 from nnlib.scratch import functional as F
 from nnlib.scratch.layers import check_grad_out, layer_name, require_forward
 from nnlib.scratch.module import Module, check_array
@@ -24,7 +28,8 @@ class _Elementwise(Module):
         raise NotImplementedError
 
     def forward(self, x):
-        x = check_array(x, layer=layer_name(self))
+        # a copy: the backward pass needs x as it was, even if the caller changes its array
+        x = np.array(check_array(x, layer=layer_name(self)), copy=True)
         self._x = x
         return self._f(x)
 
@@ -68,9 +73,13 @@ class ReLU(_Elementwise):
 
 
 class LeakyReLU(_Elementwise):
+    """x for x > 0, ``negative_slope * x`` otherwise. Any finite slope is accepted (PyTorch
+    takes negative slopes too); NaN and infinity are refused."""
+
     def __init__(self, negative_slope: float = 0.01):
         super().__init__()
-        self.negative_slope = negative_slope
+        self.negative_slope = _checks.check_float(negative_slope, "negative_slope",
+                                                  where="LeakyReLU")
 
     def _f(self, x):
         return F.leaky_relu(x, self.negative_slope)
@@ -83,9 +92,11 @@ class LeakyReLU(_Elementwise):
 
 
 class ELU(_Elementwise):
+    """x for x > 0, ``alpha * (exp(x) - 1)`` otherwise; any finite ``alpha`` (as PyTorch)."""
+
     def __init__(self, alpha: float = 1.0):
         super().__init__()
-        self.alpha = alpha
+        self.alpha = _checks.check_float(alpha, "alpha", where="ELU")
 
     def _f(self, x):
         return F.elu(x, self.alpha)
@@ -102,8 +113,9 @@ class GELU(_Elementwise):
 
     def __init__(self, approximate: str = "none"):
         super().__init__()
-        F._check_approximate(approximate)  # fail now, not at the first forward
-        self.approximate = approximate
+        # fail now, not at the first forward
+        self.approximate = _checks.check_choice(approximate, "approximate", ("none", "tanh"),
+                                                where="GELU")
 
     def _f(self, x):
         return F.gelu(x, self.approximate)
@@ -115,42 +127,55 @@ class GELU(_Elementwise):
         return "" if self.approximate == "none" else f"approximate={self.approximate!r}"
 
 
-class Softmax(Module):
-    """Probabilities along ``axis`` (default: the last). For training a classifier prefer
-    ``CrossEntropyLoss`` on the logits: it fuses softmax and log and is more stable."""
+def _check_dim(dim, x, layer) -> int:
+    """``dim`` as a non-negative axis of ``x``, or a ShapeError naming both."""
+    if not -x.ndim <= dim < max(x.ndim, 1) or x.ndim == 0:
+        raise ShapeError(f"{layer_name(layer)}: dim={dim} is out of range for an input of "
+                         f"shape {x.shape} (valid: {-x.ndim} to {x.ndim - 1}); -1 is the last "
+                         "axis")
+    return dim % x.ndim
 
-    def __init__(self, axis: int = -1):
-        self.axis = axis
+
+class Softmax(Module):
+    """Probabilities along ``dim`` (default: the last), as ``torch.nn.Softmax(dim)``. For
+    training a classifier prefer ``CrossEntropyLoss`` on the logits: it fuses softmax and log
+    and is more stable. An empty input gives an empty output (as in PyTorch)."""
+
+    def __init__(self, dim: int = -1):
+        self.dim = _checks.check_int(dim, "dim", where="Softmax")
         self._out = None
 
     def forward(self, x):
-        self._out = F.softmax(check_array(x, layer=layer_name(self)), axis=self.axis)
-        return self._out
+        x = check_array(x, layer=layer_name(self))
+        self._out = F.softmax(x, axis=_check_dim(self.dim, x, self))
+        return self._out.copy()  # the caller may change its copy; backward needs ours
 
     def backward(self, grad_out):
         probs = require_forward(self._out, self)
         grad_out = check_grad_out(grad_out, probs.shape, self)
-        return F.softmax_backward(grad_out, probs, axis=self.axis)
+        return F.softmax_backward(grad_out, probs, axis=self.dim)
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.dim}"
 
 
 class LogSoftmax(Module):
-    """log(softmax(x)) along ``axis``, computed as x - logsumexp(x) (finite everywhere)."""
+    """log(softmax(x)) along ``dim``, computed as x - logsumexp(x) (finite everywhere), as
+    ``torch.nn.LogSoftmax(dim)``."""
 
-    def __init__(self, axis: int = -1):
-        self.axis = axis
+    def __init__(self, dim: int = -1):
+        self.dim = _checks.check_int(dim, "dim", where="LogSoftmax")
         self._out = None
 
     def forward(self, x):
-        self._out = F.log_softmax(check_array(x, layer=layer_name(self)), axis=self.axis)
-        return self._out
+        x = check_array(x, layer=layer_name(self))
+        self._out = F.log_softmax(x, axis=_check_dim(self.dim, x, self))
+        return self._out.copy()
 
     def backward(self, grad_out):
         log_probs = require_forward(self._out, self)
         grad_out = check_grad_out(grad_out, log_probs.shape, self)
-        return F.log_softmax_backward(grad_out, log_probs, axis=self.axis)
+        return F.log_softmax_backward(grad_out, log_probs, axis=self.dim)
 
     def extra_repr(self) -> str:
-        return f"axis={self.axis}"
+        return f"dim={self.dim}"

@@ -24,19 +24,15 @@ from typing import NamedTuple
 
 import numpy as np
 
+from nnlib import _checks
 from nnlib.scratch import functional as F
 from nnlib.scratch import init as initializers
-from nnlib.scratch.layers import (
-    Linear,
-    _positive_int,
-    check_grad_out,
-    layer_name,
-    require_forward,
-)
+from nnlib.scratch.layers import Linear, check_grad_out, layer_name, require_forward
 from nnlib.scratch.module import Module, Parameter, ShapeError, check_array
 
 __all__ = [
     "AttentionCache", "Embedding", "LearnedPositionalEmbedding", "MultiHeadAttention",
+    "MultiheadAttention",
     "PositionalEncoding", "causal_mask", "scaled_dot_product_attention",
     "scaled_dot_product_attention_backward", "scaled_dot_product_attention_forward",
     "sinusoidal_positional_encoding",
@@ -49,14 +45,14 @@ def causal_mask(t_q: int, t_k: int | None = None) -> np.ndarray:
 
     Lower-triangular, aligned at the top-left corner as in PyTorch's ``is_causal=True``.
     """
-    t_q = _positive_int(t_q, "t_q", "causal_mask")
-    t_k = t_q if t_k is None else _positive_int(t_k, "t_k", "causal_mask")
+    t_q = _checks.check_int(t_q, "t_q", minimum=1, where="causal_mask")
+    t_k = t_q if t_k is None else _checks.check_int(t_k, "t_k", minimum=1, where="causal_mask")
     return np.tril(np.ones((t_q, t_k), dtype=bool))
 
 
 def _as_bias(mask, allowed_if_true: bool, dtype, name: str) -> np.ndarray:
     """A boolean or float mask as an additive bias: 0 where allowed, -inf where blocked."""
-    mask = np.asarray(mask)
+    mask = _checks.check_array(mask, name, dtype="any", finite=False)
     if mask.dtype == bool:
         blocked = ~mask if allowed_if_true else mask
         return np.where(blocked, -np.inf, 0.0).astype(dtype)
@@ -83,6 +79,10 @@ def _check_qkv(q, k, v, where: str):
     q = check_array(q, "q", layer=where)
     k = check_array(k, "k", layer=where)
     v = check_array(v, "v", layer=where)
+    for name, arr in (("q", q), ("k", k), ("v", v)):
+        if arr.ndim >= 2 and arr.shape[-2] == 0:
+            raise ShapeError(f"{where}: {name} has no positions (shape {arr.shape}); "
+                             "attention needs at least one query and one key")
     if q.ndim < 2 or k.ndim != q.ndim or v.ndim != q.ndim:
         raise ShapeError(f"{where}: q, k, v need the same rank >= 2, (..., T, D); got shapes "
                          f"{q.shape}, {k.shape}, {v.shape}")
@@ -96,7 +96,8 @@ def _check_qkv(q, k, v, where: str):
         raise ShapeError(f"{where}: k and v need the same length (one value per key); got k "
                          f"{k.shape} and v {v.shape}")
     dtype = np.result_type(q.dtype, k.dtype, v.dtype)
-    return q.astype(dtype, copy=False), k.astype(dtype, copy=False), v.astype(dtype, copy=False)
+    # copies: the backward pass needs q, k, v as they were, even if the caller changes them
+    return q.astype(dtype, copy=True), k.astype(dtype, copy=True), v.astype(dtype, copy=True)
 
 
 def _attend(q, k, v, bias, scale, where: str):
@@ -127,8 +128,12 @@ def scaled_dot_product_attention_forward(q, k, v, attn_mask=None, is_causal: boo
     Returns ``(out, cache)``; ``cache.weights`` are the attention weights (..., Tq, Tk).
     """
     where = "scaled_dot_product_attention"
+    is_causal = _checks.check_bool(is_causal, "is_causal", where=where)
+    if scale is not None:
+        scale = _checks.check_float(scale, "scale", minimum=0, min_open=True, where=where,
+                                    hint="None gives the usual 1 / sqrt(D)")
     q, k, v = _check_qkv(q, k, v, where)
-    scale = 1 / math.sqrt(q.shape[-1]) if scale is None else float(scale)
+    scale = 1 / math.sqrt(q.shape[-1]) if scale is None else scale
     bias = None
     if attn_mask is not None:
         bias = _as_bias(attn_mask, True, q.dtype, "attn_mask")
@@ -154,9 +159,14 @@ def scaled_dot_product_attention_backward(grad_out, cache: AttentionCache):
     dV = P^T dO,  dP = dO V^T,  dS = P * (dP - rowsum(dP * P)),
     dQ = dS K * scale,  dK = dS^T Q * scale.  (Blocked entries have P = 0, so dS = 0.)
     """
+    if not isinstance(cache, AttentionCache):
+        raise TypeError("scaled_dot_product_attention_backward: cache must be the "
+                        "AttentionCache returned by scaled_dot_product_attention_forward, got "
+                        f"{_checks.describe(cache)}")
     q, k, v, weights, scale = cache
     expected = weights.shape[:-1] + (v.shape[-1],)
-    grad_out = np.asarray(grad_out)
+    grad_out = _checks.check_array(grad_out, "grad_out",
+                                   where="scaled_dot_product_attention_backward", finite=False)
     if grad_out.shape != expected:
         raise ShapeError(f"scaled_dot_product_attention backward: expected grad_out of shape "
                          f"{expected} (the shape of the output), got {grad_out.shape}")
@@ -169,8 +179,13 @@ def scaled_dot_product_attention_backward(grad_out, cache: AttentionCache):
 
 
 # -- multi-head attention ------------------------------------------------------------------
-class MultiHeadAttention(Module):
+class MultiheadAttention(Module):
     """Multi-head attention, like ``torch.nn.MultiheadAttention(batch_first=True)``.
+
+    ``MultiheadAttention(embed_dim, num_heads, *, bias=True, causal=False, rng, dtype)``:
+    the first two arguments as in PyTorch, the rest keyword-only (PyTorch's third positional
+    argument is ``dropout``, which this class does not have). ``MultiHeadAttention`` is the
+    same class under its old name.
 
     ``forward(x)`` is self-attention: (B, T, C) -> (B, T, C); ``backward`` returns dL/dx.
     ``forward(query, key, value)`` is cross-attention (query (B, Tq, C), key and value
@@ -186,17 +201,19 @@ class MultiHeadAttention(Module):
     keys; ``attn_mask`` is (Tq, Tk) or (B * num_heads, Tq, Tk).
     After ``forward``, ``attn_weights`` holds the weights of every head, (B, H, Tq, Tk).
 
-    Weights from PyTorch: ``MultiHeadAttention.from_torch(mha)``. PyTorch packs the three
+    Weights from PyTorch: ``MultiheadAttention.from_torch(mha)``. PyTorch packs the three
     input projections into ``in_proj_weight`` (3C, C) stored as (out, in) and
     ``in_proj_bias`` (3C,): rows ``[0:C]`` are W_q, ``[C:2C]`` W_k, ``[2C:3C]`` W_v, so
     ``q_proj.weight = in_proj_weight[:C].T`` and so on; ``out_proj.weight = out_proj.weight.T``.
     """
 
-    def __init__(self, embed_dim: int, num_heads: int, bias: bool = True, causal: bool = False,
-                 *, rng=None, dtype=np.float32):
-        where = f"MultiHeadAttention({embed_dim}, {num_heads})"
-        self.embed_dim = _positive_int(embed_dim, "embed_dim", where)
-        self.num_heads = _positive_int(num_heads, "num_heads", where)
+    def __init__(self, embed_dim: int, num_heads: int, *, bias: bool = True,
+                 causal: bool = False, rng=None, dtype=np.float32):
+        where = "MultiheadAttention"
+        self.embed_dim = _checks.check_int(embed_dim, "embed_dim", minimum=1, where=where)
+        self.num_heads = _checks.check_int(num_heads, "num_heads", minimum=1, where=where)
+        bias = _checks.check_bool(bias, "bias", where=where)
+        causal = _checks.check_bool(causal, "causal", where=where)
         if embed_dim % num_heads:
             raise ValueError(f"{where}: embed_dim must be divisible by num_heads (each head gets "
                              f"embed_dim // num_heads dimensions); {embed_dim} % {num_heads} = "
@@ -227,12 +244,16 @@ class MultiHeadAttention(Module):
         return x.transpose(0, 2, 1, 3).reshape(b, t, h * d)
 
     def _check_input(self, x, name):
-        x = np.asarray(x)
+        x = check_array(x, name, layer=layer_name(self))
         if x.ndim != 3:
             hint = " (a single sequence? use x[None] to add a batch axis)" if x.ndim == 2 else ""
             raise ShapeError(f"{layer_name(self)}: expected {name} of shape (B, T, "
                              f"{self.embed_dim}), got shape {x.shape}{hint}")
-        return check_array(x, name, last_dim=self.embed_dim, layer=layer_name(self))
+        x = check_array(x, name, last_dim=self.embed_dim, layer=layer_name(self))
+        if x.shape[1] == 0:
+            raise ShapeError(f"{layer_name(self)}: {name} has no positions (shape {x.shape}); "
+                             "pass at least one")
+        return x
 
     def _bias(self, b, t_q, t_k, key_padding_mask, attn_mask, dtype):
         """All masks as one additive array broadcasting to (B, H, Tq, Tk), or None."""
@@ -299,7 +320,7 @@ class MultiHeadAttention(Module):
 
     # -- weights to and from PyTorch -------------------------------------------------------
     @classmethod
-    def from_torch(cls, mha, causal: bool = False, dtype=None) -> MultiHeadAttention:
+    def from_torch(cls, mha, causal: bool = False, dtype=None) -> MultiheadAttention:
         """A copy of a ``torch.nn.MultiheadAttention`` (its in_proj split into q, k, v)."""
         if not mha._qkv_same_embed_dim or mha.bias_k is not None:
             raise ValueError("from_torch supports nn.MultiheadAttention with kdim = vdim = "
@@ -308,7 +329,7 @@ class MultiHeadAttention(Module):
         w_in = mha.in_proj_weight.detach().cpu().numpy()            # (3C, C), rows = outputs
         dtype = w_in.dtype if dtype is None else dtype
         has_bias = mha.in_proj_bias is not None
-        out = cls(c, mha.num_heads, bias=has_bias, causal=causal, rng=0, dtype=dtype)
+        out = cls(c, mha.num_heads, bias=has_bias, causal=bool(causal), rng=0, dtype=dtype)
         for i, proj in enumerate((out.q_proj, out.k_proj, out.v_proj)):
             proj.weight.data[...] = w_in[i * c:(i + 1) * c].T
             if has_bias:
@@ -339,6 +360,9 @@ class MultiHeadAttention(Module):
         return mha
 
 
+MultiHeadAttention = MultiheadAttention  # the name nnlib used before matching PyTorch's
+
+
 # -- embeddings -------------------------------------------------------------------------------
 class Embedding(Module):
     """A lookup table: token ids (any shape, e.g. (B, T)) -> rows of ``weight`` (..., dim).
@@ -352,13 +376,19 @@ class Embedding(Module):
 
     def __init__(self, num_embeddings: int, embedding_dim: int, padding_idx: int | None = None,
                  *, rng=None, dtype=np.float32):
-        where = f"Embedding({num_embeddings}, {embedding_dim})"
-        self.num_embeddings = _positive_int(num_embeddings, "num_embeddings", where)
-        self.embedding_dim = _positive_int(embedding_dim, "embedding_dim", where)
-        if padding_idx is not None and not 0 <= padding_idx < num_embeddings:
-            raise ValueError(f"{where}: padding_idx must be in [0, {num_embeddings - 1}], "
-                             f"got {padding_idx}")
+        where = "Embedding"
+        self.num_embeddings = _checks.check_int(num_embeddings, "num_embeddings", minimum=1,
+                                                where=where)
+        self.embedding_dim = _checks.check_int(embedding_dim, "embedding_dim", minimum=1,
+                                               where=where)
+        if padding_idx is not None:
+            # PyTorch also takes a negative padding_idx, counted from the end
+            padding_idx = _checks.check_int(padding_idx, "padding_idx",
+                                            minimum=-self.num_embeddings,
+                                            maximum=self.num_embeddings - 1, where=where)
+            padding_idx %= self.num_embeddings
         self.padding_idx = padding_idx
+        dtype = _checks.check_float_dtype(dtype, where=where)
         weight = initializers.as_rng(rng).standard_normal((num_embeddings, embedding_dim))
         if padding_idx is not None:
             weight[padding_idx] = 0.0
@@ -366,15 +396,9 @@ class Embedding(Module):
         self._idx = None
 
     def forward(self, idx):
-        idx = np.asarray(idx)
-        if not np.issubdtype(idx.dtype, np.integer):
-            raise TypeError(f"{layer_name(self)}: expected integer token ids, got dtype "
-                            f"{idx.dtype}" + (" (use idx.astype(np.int64))"
-                                              if np.issubdtype(idx.dtype, np.floating) else ""))
-        if idx.size and (idx.min() < 0 or idx.max() >= self.num_embeddings):
-            raise IndexError(f"{layer_name(self)}: token ids must lie in [0, "
-                             f"{self.num_embeddings - 1}], got values from {idx.min()} to "
-                             f"{idx.max()}")
+        # a copy (int64): the backward pass needs the ids as they were
+        idx = np.array(_checks.check_token_ids(idx, "idx", vocab_size=self.num_embeddings,
+                                               where=layer_name(self)), copy=True)
         self._idx = idx
         return self.weight.data[idx]                                 # (..., embedding_dim)
 
@@ -420,8 +444,11 @@ def sinusoidal_positional_encoding(max_len: int, d_model: int,
     PE[pos, 2i] = sin(pos / base^(2i / d_model)),  PE[pos, 2i + 1] = cos(same angle).
     Pair i turns like a clock hand with a wavelength from 2*pi (i = 0) to ~2*pi*base.
     """
-    max_len = _positive_int(max_len, "max_len", "sinusoidal_positional_encoding")
-    d_model = _positive_int(d_model, "d_model", "sinusoidal_positional_encoding")
+    where = "sinusoidal_positional_encoding"
+    max_len = _checks.check_int(max_len, "max_len", minimum=1, where=where)
+    d_model = _checks.check_int(d_model, "d_model", minimum=1, where=where)
+    base = _checks.check_float(base, "base", minimum=1, min_open=True, where=where,
+                               hint="the wavelengths grow as powers of base; 10000 is usual")
     positions = np.arange(max_len)[:, None]                         # (max_len, 1)
     frequencies = base ** (-np.arange(0, d_model, 2) / d_model)      # (ceil(d/2),)
     angles = positions * frequencies                                 # (max_len, ceil(d/2))
@@ -441,12 +468,12 @@ class _AddPositions(Module):
         raise NotImplementedError
 
     def forward(self, x):
-        x = np.asarray(x)
+        x = check_array(x, "x", layer=layer_name(self))
         if x.ndim != 3:
             hint = " (a single sequence? use x[None] to add a batch axis)" if x.ndim == 2 else ""
             raise ShapeError(f"{layer_name(self)}: expected x of shape (B, T, {self.d_model}), "
                              f"got shape {x.shape}{hint}")
-        x = check_array(x, last_dim=self.d_model, layer=layer_name(self))
+        x = check_array(x, "x", last_dim=self.d_model, layer=layer_name(self))
         if x.shape[1] > self.max_len:
             raise ShapeError(f"{layer_name(self)}: the sequence has {x.shape[1]} positions but "
                              f"the table covers max_len={self.max_len}; build it with a larger "
@@ -458,16 +485,21 @@ class _AddPositions(Module):
         return x.astype(table.dtype, copy=False) + table
 
     def extra_repr(self) -> str:
-        return f"{self.max_len}, {self.d_model}"
+        return f"{self.d_model}, {self.max_len}"
 
 
 class PositionalEncoding(_AddPositions):
     """Adds the fixed sinusoidal table (see :func:`sinusoidal_positional_encoding`) to
-    x (B, T, d_model), in x's dtype. Nothing to learn; the backward pass is the identity."""
+    x (B, T, d_model), in x's dtype. Nothing to learn; the backward pass is the identity.
+
+    Arguments ``(d_model, max_len)``, the same order as :class:`LearnedPositionalEmbedding`.
+    """
 
     def __init__(self, d_model: int, max_len: int = 512):
-        self.max_len = _positive_int(max_len, "max_len", "PositionalEncoding")
-        self.d_model = _positive_int(d_model, "d_model", "PositionalEncoding")
+        self.max_len = _checks.check_int(max_len, "max_len", minimum=1,
+                                         where="PositionalEncoding")
+        self.d_model = _checks.check_int(d_model, "d_model", minimum=1,
+                                         where="PositionalEncoding")
         self.pe = sinusoidal_positional_encoding(max_len, d_model)   # (max_len, d_model)
         self._shape = None
 
@@ -491,12 +523,17 @@ class LearnedPositionalEmbedding(_AddPositions):
     uses 0.02). Equivalent to an ``Embedding(max_len, d_model)`` looked up at 0 .. T-1.
     Positions beyond the longest training sequence never get a gradient: unlike the
     sinusoidal table, it cannot say anything about longer sequences.
+
+    Arguments ``(d_model, max_len)``, the same order as :class:`PositionalEncoding`.
     """
 
-    def __init__(self, max_len: int, d_model: int, std: float = 1.0, *, rng=None,
+    def __init__(self, d_model: int, max_len: int = 512, std: float = 1.0, *, rng=None,
                  dtype=np.float32):
-        self.max_len = _positive_int(max_len, "max_len", "LearnedPositionalEmbedding")
-        self.d_model = _positive_int(d_model, "d_model", "LearnedPositionalEmbedding")
+        where = "LearnedPositionalEmbedding"
+        self.max_len = _checks.check_int(max_len, "max_len", minimum=1, where=where)
+        self.d_model = _checks.check_int(d_model, "d_model", minimum=1, where=where)
+        std = _checks.check_float(std, "std", minimum=0, where=where)
+        dtype = _checks.check_float_dtype(dtype, where=where)
         weight = initializers.as_rng(rng).normal(0.0, std, size=(max_len, d_model))
         self.weight = Parameter(weight.astype(dtype), "weight")
         self._shape = None

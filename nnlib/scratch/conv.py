@@ -26,6 +26,7 @@ import math
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from nnlib import _checks
 from nnlib.scratch import init as initializers
 from nnlib.scratch.layers import check_grad_out, layer_name, require_forward
 from nnlib.scratch.module import Module, Parameter, ShapeError, check_array
@@ -34,23 +35,25 @@ from nnlib.scratch.module import Module, Parameter, ShapeError, check_array
 # -- sizes and argument checks ----------------------------------------------------------------
 def _pair(value, name: str, where: str, minimum: int = 1) -> tuple[int, int]:
     """An int or a pair of ints -> (along height, along width), each >= ``minimum``."""
-    items = tuple(value) if isinstance(value, (tuple, list)) else (value, value)
-    if len(items) != 2 or any(isinstance(v, bool) or not isinstance(v, (int, np.integer))
-                              or v < minimum for v in items):
-        kind = "positive" if minimum == 1 else "non-negative"
-        raise ValueError(f"{where}: {name} must be a {kind} integer or a pair of them, "
-                         f"got {value!r}")
-    return int(items[0]), int(items[1])
+    return _checks.check_int_or_pair(value, name, minimum=minimum, where=where)
 
 
 def conv_output_size(n: int, kernel_size: int, stride: int = 1, padding: int = 0) -> int:
     """Output length along one axis: floor((n + 2 * padding - kernel_size) / stride) + 1."""
+    where = "conv_output_size"
+    n = _checks.check_int(n, "n", minimum=0, where=where)
+    kernel_size = _checks.check_int(kernel_size, "kernel_size", minimum=1, where=where)
+    stride = _checks.check_int(stride, "stride", minimum=1, where=where)
+    padding = _checks.check_int(padding, "padding", minimum=0, where=where)
+    if n + 2 * padding < kernel_size:
+        raise ValueError(f"{where}: the padded input (n + 2 * padding = {n + 2 * padding}) is "
+                         f"smaller than kernel_size={kernel_size}: there is no output")
     return (n + 2 * padding - kernel_size) // stride + 1
 
 
 def _check_images(x, where: str, channels: int | None = None) -> np.ndarray:
     """``x`` as a float (N, C, H, W) array, or an error naming expected and received shapes."""
-    x = np.asarray(x)
+    x = check_array(x, layer=where)
     expected = f"(N, {channels}, H, W)" if channels else "(N, C, H, W)"
     if x.ndim != 4:
         hint = ""
@@ -155,9 +158,14 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0) -> np.ndarray:
     ``im2col`` (a pixel used k times gets k contributions).
     """
     kernel, stride, padding = _geometry(kernel_size, stride, padding, "col2im")
+    if not isinstance(x_shape, (tuple, list)) or len(x_shape) != 4:
+        raise TypeError(f"col2im: x_shape must be a tuple (N, C, H, W), got "
+                        f"{_checks.describe(x_shape)}")
+    x_shape = tuple(_checks.check_int(v, f"x_shape[{i}]", minimum=1, where="col2im")
+                    for i, v in enumerate(x_shape))
     n, c, h, w = x_shape
     out_hw = _output_hw(x_shape, kernel, stride, padding, "col2im")
-    cols = np.asarray(cols)
+    cols = check_array(cols, "cols", layer="col2im")
     expected = (n * out_hw[0] * out_hw[1], c * kernel[0] * kernel[1])
     if cols.shape != expected:
         raise ShapeError(f"col2im: expected cols of shape {expected} for x_shape "
@@ -171,10 +179,16 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> np.ndarray:
 
     Returns ``(N, F, OH, OW)``; same arguments and result as ``torch.nn.functional.conv2d``.
     """
-    weight = np.asarray(weight)
-    if weight.ndim != 4:
+    weight = check_array(weight, "weight", layer="conv2d")
+    if weight.ndim != 4 or 0 in weight.shape:
         raise ShapeError(f"conv2d: expected weight of shape (out_channels, in_channels, kH, kW),"
                          f" got shape {weight.shape}")
+    if bias is not None:
+        bias = check_array(bias, "bias", layer="conv2d")
+        if bias.shape != (weight.shape[0],):
+            raise ShapeError(f"conv2d: expected bias of shape (out_channels,) = "
+                             f"({weight.shape[0]},) to match weight {weight.shape}, got shape "
+                             f"{bias.shape}")
     out, _ = _conv2d_forward(x, weight, bias, _pair(stride, "stride", "conv2d"),
                              _pair(padding, "padding", "conv2d", minimum=0), "conv2d")
     return out
@@ -205,9 +219,13 @@ class Conv2d(Module):
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
                  bias: bool = True, rng=None, dtype=np.float32):
-        where = f"Conv2d({in_channels}, {out_channels}, kernel_size={kernel_size})"
-        self.in_channels = _pair(in_channels, "in_channels", where)[0]
-        self.out_channels = _pair(out_channels, "out_channels", where)[0]
+        where = "Conv2d"
+        # one int each, as in PyTorch: Conv2d((3, 99), 8, 3) is a mistake, not in_channels=3
+        self.in_channels = _checks.check_int(in_channels, "in_channels", minimum=1, where=where)
+        self.out_channels = _checks.check_int(out_channels, "out_channels", minimum=1,
+                                              where=where)
+        bias = _checks.check_bool(bias, "bias", where=where)
+        dtype = _checks.check_float_dtype(dtype, where=where)
         self.kernel_size = _pair(kernel_size, "kernel_size", where)
         self.stride = _pair(stride, "stride", where)
         self.padding = _pair(padding, "padding", where, minimum=0)

@@ -20,10 +20,22 @@ import math
 import numpy as np
 from numpy.polynomial import chebyshev
 
+from nnlib import _checks
+from nnlib.errors import ShapeError
 
-def _as_float(x) -> np.ndarray:
-    x = np.asarray(x)
-    return x if np.issubdtype(x.dtype, np.floating) else x.astype(np.float64)
+
+def _as_float(x, name: str = "x") -> np.ndarray:
+    """``x`` as a real floating array (ints and bools -> float64; complex, strings refused).
+    NaN and infinity pass: these are plain math functions (the layers check for them)."""
+    return _checks.check_array(x, name, finite=False)
+
+
+def _axis(x: np.ndarray, axis, where: str) -> int:
+    axis = _checks.check_int(axis, "axis", where=where)
+    if x.ndim == 0 or not -x.ndim <= axis < x.ndim:
+        raise ShapeError(f"{where}: axis={axis} is out of range for an input of shape "
+                                 f"{x.shape}; -1 is the last axis")
+    return axis
 
 
 # -- step ------------------------------------------------------------------------------
@@ -75,17 +87,21 @@ def relu_grad(x):
 
 
 def leaky_relu(x, negative_slope: float = 0.01):
+    negative_slope = _checks.check_float(negative_slope, "negative_slope", where="leaky_relu")
     x = _as_float(x)
     return np.where(x > 0, x, negative_slope * x)
 
 
 def leaky_relu_grad(x, negative_slope: float = 0.01):
+    negative_slope = _checks.check_float(negative_slope, "negative_slope",
+                                         where="leaky_relu_grad")
     x = _as_float(x)
     return np.where(x > 0, 1, negative_slope).astype(x.dtype)
 
 
 def elu(x, alpha: float = 1.0):
     """x for x > 0, alpha * (exp(x) - 1) otherwise."""
+    alpha = _checks.check_float(alpha, "alpha", where="elu")
     x = _as_float(x)
     with np.errstate(under="ignore"):
         # min(x, 0): exp of the large positive x we are about to discard would overflow
@@ -93,6 +109,7 @@ def elu(x, alpha: float = 1.0):
 
 
 def elu_grad(x, alpha: float = 1.0):
+    alpha = _checks.check_float(alpha, "alpha", where="elu_grad")
     x = _as_float(x)
     with np.errstate(under="ignore"):
         return np.where(x > 0, 1, alpha * np.exp(np.minimum(x, 0))).astype(x.dtype)
@@ -163,8 +180,7 @@ _TANH_CUBIC = 0.044715                # Gimpel 2016), the same as PyTorch's appr
 
 
 def _check_approximate(approximate: str) -> None:
-    if approximate not in ("none", "tanh"):
-        raise ValueError(f"approximate must be 'none' or 'tanh', got {approximate!r}")
+    _checks.check_choice(approximate, "approximate", ("none", "tanh"), where="gelu")
 
 
 def _normal_cdf(x):
@@ -207,6 +223,10 @@ def gelu_grad(x, approximate: str = "none"):
 def logsumexp(x, axis: int = -1, keepdims: bool = False):
     """log(sum(exp(x))) along ``axis``, shifted by the max so exp never overflows."""
     x = _as_float(x)
+    axis = _axis(x, axis, "logsumexp")
+    if x.shape[axis] == 0:  # the sum of no terms is 0, its log -inf (as torch.logsumexp)
+        out = np.full(x.shape[:axis] + (1,) + x.shape[axis + 1:], -np.inf, dtype=x.dtype)
+        return out if keepdims else np.squeeze(out, axis=axis)
     m = np.max(x, axis=axis, keepdims=True)
     with np.errstate(under="ignore"):
         out = m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
@@ -214,8 +234,11 @@ def logsumexp(x, axis: int = -1, keepdims: bool = False):
 
 
 def softmax(x, axis: int = -1):
-    """exp(x) / sum(exp(x)) along ``axis`` (rows sum to 1)."""
+    """exp(x) / sum(exp(x)) along ``axis`` (rows sum to 1); empty in, empty out."""
     x = _as_float(x)
+    axis = _axis(x, axis, "softmax")
+    if x.size == 0:
+        return x.copy()
     with np.errstate(under="ignore"):
         e = np.exp(x - np.max(x, axis=axis, keepdims=True))
     return e / np.sum(e, axis=axis, keepdims=True)
@@ -224,6 +247,9 @@ def softmax(x, axis: int = -1):
 def log_softmax(x, axis: int = -1):
     """x - logsumexp(x): finite even where softmax(x) underflows to 0."""
     x = _as_float(x)
+    axis = _axis(x, axis, "log_softmax")
+    if x.size == 0:
+        return x.copy()
     return x - logsumexp(x, axis=axis, keepdims=True)
 
 

@@ -18,8 +18,11 @@ There is no dropout: the model equals the PyTorch one in eval mode (or with drop
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
+from nnlib import _checks
 from nnlib.scratch import init as initializers
 from nnlib.scratch.activations import GELU
 from nnlib.scratch.attention import (
@@ -27,18 +30,46 @@ from nnlib.scratch.attention import (
     scaled_dot_product_attention_backward,
     scaled_dot_product_attention_forward,
 )
-from nnlib.scratch.layers import (
-    LayerNorm,
-    Linear,
-    _positive_int,
-    check_grad_out,
-    layer_name,
-    require_forward,
-)
+from nnlib.scratch.layers import LayerNorm, Linear, check_grad_out, layer_name, require_forward
 from nnlib.scratch.losses import CrossEntropyLoss
 from nnlib.scratch.module import Module, ShapeError
 
-__all__ = ["GPT", "GPTBlock", "GPTCausalSelfAttention", "GPTMLP"]
+__all__ = ["GPT", "GPTBlock", "GPTCausalSelfAttention", "GPTConfig", "GPTMLP"]
+
+
+@dataclass
+class GPTConfig:
+    """Sizes of a GPT, shared by both GPTs: ``nnlib.scratch.GPT(config)`` (NumPy) and
+    ``nnlib.models.gpt.GPT(config)`` (PyTorch) take the same object (it lives here, free of
+    torch, so that the NumPy half can use it). The defaults are a small character-level
+    model that trains on a CPU. The NumPy GPT needs ``dropout=0`` and ``bias=True``.
+    """
+
+    vocab_size: int = 65      # tiny Shakespeare has 65 distinct characters
+    block_size: int = 64      # the longest context the model can read (T <= block_size)
+    n_layer: int = 4
+    n_head: int = 4
+    n_embd: int = 128
+    dropout: float = 0.0
+    bias: bool = True         # biases in the Linear and LayerNorm layers (GPT-2 has them)
+
+    def __post_init__(self):
+        for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
+            setattr(self, name, _checks.check_int(getattr(self, name), name, minimum=1,
+                                                  where="GPTConfig"))
+        if self.n_embd % self.n_head:
+            raise ValueError(f"GPTConfig: n_embd ({self.n_embd}) must be divisible by n_head "
+                             f"({self.n_head}): each head gets n_embd // n_head channels")
+        self.dropout = _checks.check_float(self.dropout, "dropout", minimum=0, maximum=1,
+                                           max_open=True, where="GPTConfig")
+        self.bias = _checks.check_bool(self.bias, "bias", where="GPTConfig")
+
+
+def _check_config(config, where: str) -> GPTConfig:
+    if not isinstance(config, GPTConfig):
+        raise TypeError(f"{where}: config must be a GPTConfig, got {_checks.describe(config)}; "
+                        "e.g. GPTConfig(n_embd=32, n_head=4)")
+    return config
 
 
 def _split_heads(x: np.ndarray, n_head: int) -> np.ndarray:
@@ -60,24 +91,17 @@ class GPTCausalSelfAttention(Module):
     ``[0:C]`` are q, ``[C:2C]`` k, ``[2C:3C]`` v); ``c_proj`` (C, C) mixes the heads.
     """
 
-    def __init__(self, n_embd: int, n_head: int, *, rng=None, dtype=np.float32):
-        where = f"GPTCausalSelfAttention({n_embd}, {n_head})"
-        self.n_embd = _positive_int(n_embd, "n_embd", where)
-        self.n_head = _positive_int(n_head, "n_head", where)
-        if n_embd % n_head:
-            raise ValueError(f"{where}: n_embd must be divisible by n_head (each head gets "
-                             f"n_embd // n_head channels); {n_embd} % {n_head} = "
-                             f"{n_embd % n_head}")
+    def __init__(self, config: GPTConfig, *, rng=None, dtype=np.float32):
+        config = _check_config(config, "GPTCausalSelfAttention")
+        self.n_embd, self.n_head = n_embd, _ = config.n_embd, config.n_head
         self.c_attn = Linear(n_embd, 3 * n_embd, init="zeros", rng=rng, dtype=dtype)
         self.c_proj = Linear(n_embd, n_embd, init="zeros", rng=rng, dtype=dtype)
         self.attn_weights = None     # (B, H, T, T) after forward, for plots
         self._cache = None
 
     def forward(self, x):
-        x = np.asarray(x)
-        if x.ndim != 3:
-            raise ShapeError(f"{layer_name(self)}: expected x of shape (B, T, {self.n_embd}), "
-                             f"got shape {x.shape}")
+        x = _checks.check_array(x, "x", where=layer_name(self), ndim=3, last_dim=self.n_embd,
+                                shape_text=f"(B, T, {self.n_embd})")
         q, k, v = np.split(self.c_attn(x), 3, axis=-1)                  # 3 x (B, T, C)
         heads, cache = scaled_dot_product_attention_forward(
             _split_heads(q, self.n_head), _split_heads(k, self.n_head),
@@ -101,8 +125,9 @@ class GPTCausalSelfAttention(Module):
 class GPTMLP(Module):
     """Position-wise feed-forward network: (B, T, C) -> 4C -> GELU -> (B, T, C)."""
 
-    def __init__(self, n_embd: int, gelu_approximate: str = "none", *, rng=None,
+    def __init__(self, config: GPTConfig, *, gelu_approximate: str = "none", rng=None,
                  dtype=np.float32):
+        n_embd = _check_config(config, "GPTMLP").n_embd
         self.c_fc = Linear(n_embd, 4 * n_embd, init="zeros", rng=rng, dtype=dtype)
         self.gelu = GELU(gelu_approximate)
         self.c_proj = Linear(4 * n_embd, n_embd, init="zeros", rng=rng, dtype=dtype)
@@ -121,12 +146,13 @@ class GPTBlock(Module):
     input gradient is added to the gradient that flows straight through.
     """
 
-    def __init__(self, n_embd: int, n_head: int, eps: float = 1e-5,
-                 gelu_approximate: str = "none", *, rng=None, dtype=np.float32):
+    def __init__(self, config: GPTConfig, *, eps: float = 1e-5, gelu_approximate: str = "none",
+                 rng=None, dtype=np.float32):
+        n_embd = _check_config(config, "GPTBlock").n_embd
         self.ln_1 = LayerNorm(n_embd, eps, dtype=dtype)
-        self.attn = GPTCausalSelfAttention(n_embd, n_head, rng=rng, dtype=dtype)
+        self.attn = GPTCausalSelfAttention(config, rng=rng, dtype=dtype)
         self.ln_2 = LayerNorm(n_embd, eps, dtype=dtype)
-        self.mlp = GPTMLP(n_embd, gelu_approximate, rng=rng, dtype=dtype)
+        self.mlp = GPTMLP(config, gelu_approximate=gelu_approximate, rng=rng, dtype=dtype)
 
     def forward(self, x):
         x = x + self.attn(self.ln_1(x))                                  # (B, T, C)
@@ -147,6 +173,7 @@ class _Transformer(Module):
 class GPT(Module):
     """Token ids (B, T) -> next-token logits (B, T, V) and, given targets, the mean loss.
 
+    ``GPT(GPTConfig(vocab_size=65, block_size=64, ...))``, as ``nnlib.models.gpt.GPT``.
     ``logits, loss = model(idx, targets)``; then ``model.backward()`` fills every
     ``param.grad`` with d(loss)/d(param). Or ``model(idx)`` and
     ``model.backward(grad_logits)`` with any upstream gradient (B, T, V).
@@ -155,20 +182,27 @@ class GPT(Module):
     copies a trained PyTorch model instead.
     """
 
-    def __init__(self, vocab_size: int = 65, block_size: int = 64, n_layer: int = 4,
-                 n_head: int = 4, n_embd: int = 128, *, eps: float = 1e-5,
+    def __init__(self, config: GPTConfig | None = None, *, eps: float = 1e-5,
                  gelu_approximate: str = "none", rng=None, dtype=np.float32):
-        where = "GPT"
-        self.vocab_size = _positive_int(vocab_size, "vocab_size", where)
-        self.block_size = _positive_int(block_size, "block_size", where)
-        self.n_layer = _positive_int(n_layer, "n_layer", where)
-        self.n_head = _positive_int(n_head, "n_head", where)
-        self.n_embd = _positive_int(n_embd, "n_embd", where)
+        config = GPTConfig() if config is None else config
+        if not isinstance(config, GPTConfig):
+            raise TypeError(f"GPT: config must be a GPTConfig, got {_checks.describe(config)}; "
+                            "e.g. GPT(GPTConfig(vocab_size=65, block_size=64))")
+        if config.dropout != 0 or not config.bias:
+            raise ValueError(f"GPT: the NumPy GPT has no dropout and always has biases; got "
+                             f"dropout={config.dropout}, bias={config.bias}: use "
+                             "GPTConfig(dropout=0.0, bias=True)")
+        self.config = config
+        self.vocab_size, self.block_size = config.vocab_size, config.block_size
+        self.n_layer, self.n_head, self.n_embd = config.n_layer, config.n_head, config.n_embd
+        vocab_size, block_size, n_layer = self.vocab_size, self.block_size, self.n_layer
+        n_embd = self.n_embd
+        eps = _checks.check_float(eps, "eps", minimum=0, min_open=True, where="GPT")
         rng = initializers.as_rng(rng)
         self.transformer = _Transformer(
             wte=Embedding(vocab_size, n_embd, rng=rng, dtype=dtype),
             wpe=Embedding(block_size, n_embd, rng=rng, dtype=dtype),
-            h=[GPTBlock(n_embd, n_head, eps, gelu_approximate, rng=rng, dtype=dtype)
+            h=[GPTBlock(config, eps=eps, gelu_approximate=gelu_approximate, rng=rng, dtype=dtype)
                for _ in range(n_layer)],
             ln_f=LayerNorm(n_embd, eps, dtype=dtype))
         self.criterion = CrossEntropyLoss()
@@ -187,14 +221,8 @@ class GPT(Module):
 
     # -- forward and backward ---------------------------------------------------------------
     def _check_ids(self, ids, name: str) -> np.ndarray:
-        ids = np.asarray(ids)
-        if ids.ndim != 2 or not np.issubdtype(ids.dtype, np.integer):
-            raise ShapeError(f"GPT: expected {name} as a (B, T) array of integer token ids, "
-                             f"got shape {ids.shape} and dtype {ids.dtype}")
-        if ids.size and (ids.min() < 0 or ids.max() >= self.vocab_size):
-            raise ValueError(f"GPT: {name} must lie in [0, {self.vocab_size - 1}] (vocab_size="
-                             f"{self.vocab_size}), got values from {ids.min()} to {ids.max()}")
-        return ids
+        return _checks.check_token_ids(ids, name, vocab_size=self.vocab_size, where="GPT",
+                                       ndim=2)
 
     def forward(self, idx, targets=None):
         """idx (B, T) int, 1 <= T <= block_size; targets (B, T) int or None.
@@ -284,8 +312,9 @@ class GPT(Module):
                              "this PyTorch model has them untied")
         if dtype is None:
             dtype = np.float64 if wte.dtype == torch.float64 else np.float32
-        out = cls(config.vocab_size, config.block_size, config.n_layer, config.n_head,
-                  config.n_embd, eps=torch_gpt.transformer.ln_f.eps,
+        numpy_config = GPTConfig(config.vocab_size, config.block_size, config.n_layer,
+                                 config.n_head, config.n_embd)
+        out = cls(numpy_config, eps=torch_gpt.transformer.ln_f.eps,
                   gelu_approximate=torch_gpt.transformer.h[0].mlp.gelu.approximate,
                   rng=0, dtype=dtype)
         state = torch_gpt.state_dict()

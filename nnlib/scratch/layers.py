@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from nnlib import _checks
 from nnlib.scratch import init as initializers
 from nnlib.scratch.module import Module, NotForwardedError, Parameter, ShapeError, check_array
 
@@ -30,18 +31,13 @@ def require_forward(saved, layer):
 
 
 def check_grad_out(grad_out, shape, layer) -> np.ndarray:
-    """``grad_out`` must have the shape of the layer's last output."""
-    grad_out = np.asarray(grad_out)
+    """``grad_out`` must be a real array with the shape of the layer's last output."""
+    grad_out = _checks.check_array(grad_out, "grad_out", where=f"{layer_name(layer)}.backward",
+                                   finite=False)
     if grad_out.shape != tuple(shape):
         raise ShapeError(f"{layer_name(layer)}.backward: expected grad_out of shape "
                          f"{tuple(shape)} (the shape of the output), got {grad_out.shape}")
     return grad_out
-
-
-def _positive_int(value, name: str, layer: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{layer}: {name} must be a positive integer, got {value!r}")
-    return int(value)
 
 
 def _at_least_2d(x, name: str, layer) -> np.ndarray:
@@ -75,11 +71,13 @@ class Linear(Module):
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True, *,
                  init: str = "kaiming_uniform", rng=None, dtype=np.float32):
-        where = f"Linear({in_features}, {out_features})"
-        self.in_features = _positive_int(in_features, "in_features", where)
-        self.out_features = _positive_int(out_features, "out_features", where)
-        if init not in _INITS:
-            raise ValueError(f"{where}: init must be one of {_INITS}, got {init!r}")
+        where = "Linear"
+        self.in_features = _checks.check_int(in_features, "in_features", minimum=1, where=where)
+        self.out_features = _checks.check_int(out_features, "out_features", minimum=1,
+                                              where=where)
+        bias = _checks.check_bool(bias, "bias", where=where)
+        _checks.check_choice(init, "init", _INITS, where=where)
+        dtype = _checks.check_float_dtype(dtype, where=where)
         rng = initializers.as_rng(rng)
         shape = (self.in_features, self.out_features)
         bound = 1 / math.sqrt(self.in_features)
@@ -105,7 +103,8 @@ class Linear(Module):
     def forward(self, x):
         x = _at_least_2d(x, "input", self)
         x = check_array(x, last_dim=self.in_features, layer=layer_name(self))
-        x = x.astype(self.weight.data.dtype, copy=False)
+        # a copy: the caller may change its array before backward (the weight gradient needs x)
+        x = x.astype(self.weight.data.dtype, copy=True)
         self._x = x
         y = x @ self.weight.data
         if self.bias is not None:
@@ -163,10 +162,9 @@ class Dropout(Module):
     """
 
     def __init__(self, p: float = 0.5, rng=None):
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
-            raise ValueError(f"Dropout: p is the probability of dropping a unit and must "
-                             f"satisfy 0 <= p < 1, got p={p!r}")
-        self.p = float(p)
+        self.p = _checks.check_float(p, "p", minimum=0, maximum=1, max_open=True,
+                                     where="Dropout", hint="p is the probability of dropping "
+                                     "a unit (p=1 would drop everything)")
         self.rng = None if rng is None else initializers.as_rng(rng)  # None: shared, at call
         self.mask = None
         self._shape = None
@@ -177,7 +175,9 @@ class Dropout(Module):
         if not self.training or self.p == 0:
             self.mask = None
             return x
-        uniform = initializers.as_rng(self.rng).random(x.shape, dtype=x.dtype)
+        # NumPy draws float32/float64 only: float16 input gets a float32 draw
+        draw_dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
+        uniform = initializers.as_rng(self.rng).random(x.shape, dtype=draw_dtype)
         self.mask = (uniform >= self.p).astype(x.dtype) / x.dtype.type(1 - self.p)
         return x * self.mask
 
@@ -215,11 +215,15 @@ class BatchNorm1d(Module):
 
     def __init__(self, num_features: int, eps: float = 1e-5, momentum: float = 0.1, *,
                  dtype=np.float32):
-        self.num_features = _positive_int(num_features, "num_features", "BatchNorm1d")
-        if not 0 <= momentum <= 1:
-            raise ValueError(f"BatchNorm1d: momentum must be in [0, 1], got {momentum}")
-        if not eps > 0:
-            raise ValueError(f"BatchNorm1d: eps must be positive, got {eps}")
+        where = "BatchNorm1d"
+        self.num_features = _checks.check_int(num_features, "num_features", minimum=1,
+                                              where=where)
+        momentum = _checks.check_float(
+            momentum, "momentum", minimum=0, maximum=1, where=where,
+            hint="PyTorch's momentum=None (a cumulative average) is not supported here"
+            if momentum is None else "")
+        eps = _checks.check_float(eps, "eps", minimum=0, min_open=True, where=where)
+        dtype = _checks.check_float_dtype(dtype, where=where)
         self.eps, self.momentum = eps, momentum
         self.weight = Parameter(np.ones(num_features, dtype=dtype), "weight")
         self.bias = Parameter(np.zeros(num_features, dtype=dtype), "bias")
@@ -275,11 +279,10 @@ class LayerNorm(Module):
                 raise ValueError("LayerNorm: only normalisation over the last axis is "
                                  f"supported; got normalized_shape={normalized_shape}")
             normalized_shape = normalized_shape[0]
-        self.normalized_shape = _positive_int(normalized_shape, "normalized_shape",
-                                              "LayerNorm")
-        if not eps > 0:
-            raise ValueError(f"LayerNorm: eps must be positive, got {eps}")
-        self.eps = eps
+        self.normalized_shape = _checks.check_int(normalized_shape, "normalized_shape",
+                                                  minimum=1, where="LayerNorm")
+        self.eps = _checks.check_float(eps, "eps", minimum=0, min_open=True, where="LayerNorm")
+        dtype = _checks.check_float_dtype(dtype, where="LayerNorm")
         self.weight = Parameter(np.ones(self.normalized_shape, dtype=dtype), "weight")
         self.bias = Parameter(np.zeros(self.normalized_shape, dtype=dtype), "bias")
         self._cache = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnlib import _checks
 from nnlib.scratch import functional as F
 from nnlib.scratch.layers import layer_name, require_forward
 from nnlib.scratch.module import Module, ShapeError, check_array
@@ -21,7 +22,13 @@ _PROB_EPS = 1e-12    # ... and divides by max(p, 1e-12) in the gradient
 
 
 class Loss(Module):
-    """Base class: ``forward(pred, target) -> float``, ``backward(grad_out=1.0) -> dL/dpred``."""
+    """Base class: ``forward(pred, target) -> float``, ``backward(grad_out=1.0) -> dL/dpred``.
+
+    A loss has no parameters, so its ``backward`` only reads what ``forward`` saved and may
+    be called more than once for one forward (unlike a layer's, see ``Module``).
+    """
+
+    repeatable_backward = True
 
     def __init__(self):
         self._saved = None
@@ -33,8 +40,18 @@ class Loss(Module):
         raise NotImplementedError(f"{type(self).__name__} must define forward(pred, target)")
 
     def backward(self, grad_out: float = 1.0):
-        """dL/dpred, scaled by ``grad_out`` (the gradient of whatever uses the loss)."""
-        grad = self._grad(*require_forward(self._saved, self))
+        """dL/dpred, scaled by ``grad_out`` (the gradient of whatever uses the loss).
+
+        The loss is one number, so ``grad_out`` is one number too (a float, or an array of
+        size 1, as PyTorch's ``loss.backward(gradient)`` takes for a scalar loss).
+        """
+        saved = require_forward(self._saved, self)
+        if isinstance(grad_out, np.ndarray) and grad_out.size == 1 and grad_out.dtype.kind in "iuf":
+            grad_out = grad_out.reshape(())[()]
+        grad_out = _checks.check_float(grad_out, "grad_out", where=f"{layer_name(self)}.backward",
+                                       hint="the loss is a single number, so its upstream "
+                                       "gradient is one number too (usually 1.0)")
+        grad = self._grad(*saved)
         return grad if grad_out == 1.0 else grad * grad_out
 
     def _grad(self, *saved):
@@ -52,7 +69,8 @@ def _same_shape(loss, pred, target):
             "must match exactly (broadcasting (N, 1) against (N,) would silently compare "
             "every prediction with every target: reshape one of them)")
     if pred.size == 0:
-        raise ValueError(f"{name}: got an empty batch, pred of shape {pred.shape}")
+        raise ShapeError(f"{name}: got an empty batch, pred of shape {pred.shape}; pass at "
+                         "least one example")
     return pred, target.astype(pred.dtype, copy=False)
 
 
@@ -94,9 +112,8 @@ class HuberLoss(Loss):
 
     def __init__(self, delta: float = 1.0):
         super().__init__()
-        if not delta > 0:
-            raise ValueError(f"HuberLoss: delta must be positive, got {delta}")
-        self.delta = delta
+        self.delta = _checks.check_float(delta, "delta", minimum=0, min_open=True,
+                                         where="HuberLoss")
 
     def forward(self, pred, target) -> float:
         pred, target = _same_shape(self, pred, target)
@@ -153,7 +170,11 @@ class BCEWithLogitsLoss(Loss):
 def _class_targets(loss, target, n: int, c: int):
     """Integer labels (N,) or probability rows (N, C), validated against pred's (N, C)."""
     name = layer_name(loss)
-    target = np.asarray(target)
+    target = _checks.check_array(target, "target", where=name, dtype="any")
+    if target.dtype == bool:
+        raise TypeError(f"{name}: target must be integer class labels of shape ({n},) or "
+                        f"float probabilities of shape ({n}, {c}), got a bool array; use "
+                        "target.astype(int)")
     if np.issubdtype(target.dtype, np.integer):
         if target.shape != (n,):
             raise ShapeError(f"{name}: integer class labels must have shape (N,) = ({n},) "
@@ -200,8 +221,9 @@ def _nll_grad(log_probs, target):
 def _scores(loss, pred, what: str):
     name = layer_name(loss)
     pred = check_array(pred, what, ndim=2, layer=name)
-    if pred.shape[0] == 0:
-        raise ValueError(f"{name}: got an empty batch, {what} of shape {pred.shape}")
+    if pred.shape[0] == 0 or pred.shape[1] == 0:
+        raise ShapeError(f"{name}: got an empty batch or no classes, {what} of shape "
+                         f"{pred.shape}; pass at least one example with at least one class")
     return pred
 
 

@@ -1,4 +1,4 @@
-"""Learning-rate schedules and the learning-rate range test.
+"""Learning-rate schedules (the range test that uses them is ``nnlib.scratch.lr_finder``).
 
 Schedulers work as in PyTorch: build one around an optimizer (this already sets
 the lr for step 0), then call ``scheduler.step()`` after each ``optimizer.step()``::
@@ -19,13 +19,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from typing import NamedTuple
 
 import numpy as np
 
+from nnlib import _checks
 from nnlib.scratch.module import Parameter
-from nnlib.scratch.optim import SGD, Optimizer, _check_non_negative
-from nnlib.scratch.training import is_overflow_error, iterate_minibatches
+from nnlib.scratch.optim import SGD, Optimizer
 
 
 class LRScheduler:
@@ -64,9 +63,8 @@ class StepLR(LRScheduler):
     """``lr = base_lr * gamma ** (t // step_size)``: divide by 1/gamma every ``step_size`` steps."""
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1):
-        _check_positive_int("step_size", step_size)
-        _check_gamma(gamma)
-        self.step_size, self.gamma = step_size, float(gamma)
+        self.step_size = _check_positive_int("step_size", step_size)
+        self.gamma = _check_gamma(gamma)
         super().__init__(optimizer)
 
     def lr_at(self, t):
@@ -77,8 +75,7 @@ class ExponentialLR(LRScheduler):
     """``lr = base_lr * gamma ** t``."""
 
     def __init__(self, optimizer: Optimizer, gamma: float):
-        _check_gamma(gamma)
-        self.gamma = float(gamma)
+        self.gamma = _check_gamma(gamma)
         super().__init__(optimizer)
 
     def lr_at(self, t):
@@ -93,9 +90,9 @@ class CosineAnnealingLR(LRScheduler):
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0):
-        _check_positive_int("T_max", T_max)
-        _check_non_negative("eta_min", eta_min)
-        self.T_max, self.eta_min = T_max, float(eta_min)
+        self.T_max = _check_positive_int("T_max", T_max)
+        self.eta_min = _checks.check_float(eta_min, "eta_min", minimum=0,
+                                           where="CosineAnnealingLR")
         super().__init__(optimizer)
 
     def lr_at(self, t):
@@ -116,13 +113,13 @@ class WarmupCosineLR(LRScheduler):
 
     def __init__(self, optimizer: Optimizer, warmup_steps: int, total_steps: int,
                  min_lr: float = 0.0):
-        if isinstance(warmup_steps, bool) or not isinstance(warmup_steps, int) or warmup_steps < 0:
-            raise ValueError(f"warmup_steps must be an integer >= 0, got {warmup_steps!r}")
-        _check_positive_int("total_steps", total_steps)
+        warmup_steps = _checks.check_int(warmup_steps, "warmup_steps", minimum=0,
+                                         where="WarmupCosineLR")
+        total_steps = _check_positive_int("total_steps", total_steps)
         if total_steps <= warmup_steps:
             raise ValueError(f"total_steps ({total_steps}) must be larger than warmup_steps "
                              f"({warmup_steps}) so that some steps are left for the decay")
-        _check_non_negative("min_lr", min_lr)
+        min_lr = _checks.check_float(min_lr, "min_lr", minimum=0, where="WarmupCosineLR")
         self.warmup_steps, self.total_steps, self.min_lr = warmup_steps, total_steps, float(min_lr)
         super().__init__(optimizer)
 
@@ -151,15 +148,22 @@ class OneCycleLR(LRScheduler):
                  cycle_momentum: bool = True, base_momentum: float = 0.85,
                  max_momentum: float = 0.95, div_factor: float = 25.0,
                  final_div_factor: float = 1e4, three_phase: bool = False):
-        _check_positive_int("total_steps", total_steps)
-        _check_non_negative("max_lr", max_lr)
-        if not 0 <= pct_start <= 1:
-            raise ValueError(f"pct_start must lie in [0, 1], got {pct_start}")
-        if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy must be 'cos' or 'linear', got {anneal_strategy!r}")
-        for name, value in (("div_factor", div_factor), ("final_div_factor", final_div_factor)):
-            if not value > 0:
-                raise ValueError(f"{name} must be > 0, got {value}")
+        where = "OneCycleLR"
+        total_steps = _check_positive_int("total_steps", total_steps)
+        max_lr = _checks.check_float(max_lr, "max_lr", minimum=0, where=where)
+        pct_start = _checks.check_float(pct_start, "pct_start", minimum=0, maximum=1,
+                                        where=where)
+        _checks.check_choice(anneal_strategy, "anneal_strategy", ("cos", "linear"), where=where)
+        cycle_momentum = _checks.check_bool(cycle_momentum, "cycle_momentum", where=where)
+        three_phase = _checks.check_bool(three_phase, "three_phase", where=where)
+        base_momentum = _checks.check_float(base_momentum, "base_momentum", minimum=0,
+                                            maximum=1, where=where)
+        max_momentum = _checks.check_float(max_momentum, "max_momentum", minimum=0, maximum=1,
+                                           where=where)
+        div_factor = _checks.check_float(div_factor, "div_factor", minimum=0, min_open=True,
+                                         where=where)
+        final_div_factor = _checks.check_float(final_div_factor, "final_div_factor", minimum=0,
+                                               min_open=True, where=where)
         self.total_steps = total_steps
         self.anneal = _cosine_pct if anneal_strategy == "cos" else _linear_pct
         self.cycle_momentum = cycle_momentum
@@ -231,16 +235,15 @@ def _linear_pct(start: float, end: float, pct: float) -> float:
     return (end - start) * pct + start
 
 
-def _check_positive_int(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
+def _check_positive_int(name: str, value) -> int:
+    return _checks.check_int(value, name, minimum=1)
 
 
-def _check_gamma(gamma) -> None:
-    _check_non_negative("gamma", gamma)
-    if gamma > 1:
-        raise ValueError(f"gamma is the factor the lr is multiplied by and should be in (0, 1], "
-                         f"got {gamma}; did you mean {1 / gamma:.3g}?")
+def _check_gamma(gamma) -> float:
+    hint = "gamma is the factor the lr is multiplied by"
+    if _checks.is_real(gamma) and gamma > 1:
+        hint += f"; did you mean {1 / gamma:.3g}?"
+    return _checks.check_float(gamma, "gamma", minimum=0, maximum=1, min_open=True, hint=hint)
 
 
 # -- curves for plotting ---------------------------------------------------------------
@@ -251,7 +254,9 @@ def lr_schedule_values(make_scheduler: Callable[[Optimizer], LRScheduler], steps
     ``make_scheduler`` builds the scheduler from an optimizer, for example
     ``lambda opt: StepLR(opt, step_size=10)``; ``lr`` is the optimizer's base lr.
     """
-    _check_positive_int("steps", steps)
+    steps = _check_positive_int("steps", steps)
+    _checks.check_callable(make_scheduler, "make_scheduler", where="lr_schedule_values")
+    lr = _checks.check_float(lr, "lr", minimum=0, where="lr_schedule_values")
     optimizer = SGD([Parameter(np.zeros(1))], lr=lr, momentum=0.9)
     scheduler = make_scheduler(optimizer)
     if not isinstance(scheduler, LRScheduler):
@@ -262,110 +267,3 @@ def lr_schedule_values(make_scheduler: Callable[[Optimizer], LRScheduler], steps
         scheduler.step()
         values.append(optimizer.lr)
     return np.array(values)
-
-
-# -- the learning-rate range test ----------------------------------------------------------
-class LRRangeTestResult(NamedTuple):
-    """``lrs`` and smoothed ``losses`` (same length), the ``suggested_lr``, and the raw losses."""
-
-    lrs: np.ndarray
-    losses: np.ndarray
-    suggested_lr: float
-    raw_losses: np.ndarray
-
-
-def lr_range_test(model, loss_fn, optimizer, X, y, *, start_lr: float = 1e-7,
-                  end_lr: float = 10.0, num_steps: int = 100, batch_size: int = 64,
-                  smooth: float = 0.05, diverge_threshold: float = 4.0,
-                  seed: int = 0) -> LRRangeTestResult:
-    """Leslie Smith's learning-rate range test ("LR finder").
-
-    Train on mini-batches while the lr grows exponentially from ``start_lr`` to
-    ``end_lr`` over ``num_steps`` steps, recording the loss of each batch (before its
-    update) and an exponential moving average ``avg = (1 - smooth) * avg + smooth * loss``
-    (bias-corrected like Adam's). Stop early once the smoothed loss exceeds
-    ``diverge_threshold`` times the best seen, or is NaN/inf.
-
-    ``optimizer`` is an nnlib optimizer over ``model.parameters()`` or a factory
-    ``lambda params, lr: SGD(params, lr, momentum=0.9)``. Afterwards the model's weights,
-    its train/eval mode and the optimizer's lr and buffers are restored, so the test
-    leaves no trace.
-
-    ``suggested_lr`` is where the smoothed loss falls fastest per decade of lr
-    (steepest negative slope of loss against log10(lr), looking only left of the minimum):
-    there the network learns quickly yet is still far from the lr at which it blows up.
-    The other common rule, "minimum / 10", depends on where the noisy minimum lands;
-    it is easy to read off the returned curve too.
-    """
-    if not 0 < start_lr < end_lr:
-        raise ValueError(f"need 0 < start_lr < end_lr, got start_lr={start_lr}, end_lr={end_lr}")
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 2:
-        raise ValueError(f"num_steps must be an integer >= 2, got {num_steps!r}")
-    if not 0 < smooth <= 1:
-        raise ValueError(f"smooth is the weight of each new loss in the moving average and "
-                         f"must lie in (0, 1], got {smooth}")
-    if not diverge_threshold > 1:
-        raise ValueError(f"diverge_threshold must be > 1, got {diverge_threshold}")
-    if isinstance(optimizer, Optimizer):
-        saved_optimizer = optimizer.state_dict()
-    elif callable(optimizer):
-        optimizer, saved_optimizer = optimizer(model.parameters(), start_lr), None
-    else:
-        raise TypeError("optimizer must be an nnlib optimizer or a function (params, lr) -> "
-                        f"optimizer, got {type(optimizer).__name__}")
-
-    saved_weights, was_training = model.state_dict(), model.training
-    lrs = start_lr * (end_lr / start_lr) ** (np.arange(num_steps) / (num_steps - 1))
-    rng = np.random.default_rng(seed)
-    recorded, raw, smoothed = [], [], []
-    avg, best = 0.0, math.inf
-    model.train()
-    try:
-        batches = iter(())
-        for i, lr in enumerate(lrs):
-            try:
-                xb, yb = next(batches)
-            except StopIteration:  # start another pass over the data
-                batches = iterate_minibatches(X, y, batch_size, shuffle=True, rng=rng)
-                xb, yb = next(batches)
-            optimizer.lr = float(lr)
-            optimizer.zero_grad()
-            with np.errstate(all="ignore"):  # a blow-up is the expected end of the test
-                try:
-                    loss = float(loss_fn(model(xb), yb))
-                except ValueError as err:  # layers refuse NaN inputs once weights explode
-                    if not is_overflow_error(err, model, xb):
-                        raise
-                    loss = math.inf
-            recorded.append(float(lr))
-            raw.append(loss)
-            avg = (1 - smooth) * avg + smooth * loss
-            smoothed.append(avg / (1 - (1 - smooth) ** (i + 1)))
-            if not math.isfinite(smoothed[-1]) or smoothed[-1] > diverge_threshold * best:
-                break
-            best = min(best, smoothed[-1])
-            with np.errstate(all="ignore"):
-                model.backward(loss_fn.backward())
-                optimizer.step()
-    finally:
-        model.load_state_dict(saved_weights)
-        model.train(was_training)
-        if saved_optimizer is not None:
-            optimizer.load_state_dict(saved_optimizer)
-    lrs_arr, losses = np.array(recorded), np.array(smoothed)
-    return LRRangeTestResult(lrs_arr, losses, _steepest_descent_lr(lrs_arr, losses),
-                             np.array(raw))
-
-
-def _steepest_descent_lr(lrs: np.ndarray, losses: np.ndarray) -> float:
-    """The lr where d(loss)/d(log10 lr) is most negative, left of the loss minimum."""
-    finite = np.isfinite(losses)
-    lrs, losses = lrs[finite], losses[finite]
-    if len(lrs) < 3:
-        raise RuntimeError("the loss diverged within the first steps of the range test; "
-                           "use a smaller start_lr")
-    stop = int(np.argmin(losses)) + 1
-    if stop < 3:  # the loss only rose: the smallest lr tried is the best guess
-        return float(lrs[0])
-    slopes = np.gradient(losses[:stop], np.log10(lrs[:stop]))
-    return float(lrs[int(np.argmin(slopes))])

@@ -15,21 +15,16 @@ weight has shape ``(d_in, d_out)`` so that ``Y = X @ W + b``.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 
 import numpy as np
 
+from nnlib import _checks
+from nnlib.errors import NonFiniteError, NotForwardedError, ShapeError
 
-class ShapeError(ValueError):
-    """An array has the wrong rank or size for the layer it was given to."""
-
-
-class NonFiniteError(ValueError):
-    """An array holds NaN or infinite values (bad data, or a diverging network)."""
-
-
-class NotForwardedError(RuntimeError):
-    """``backward`` was called before ``forward``."""
+__all__ = ["Module", "NonFiniteError", "NotForwardedError", "Parameter", "ShapeError",
+           "check_array"]
 
 
 class Parameter:
@@ -57,10 +52,58 @@ class Parameter:
         return f"Parameter({self.name or '?'}, shape={self.shape}, dtype={self.dtype})"
 
 
+def _count_forward(forward):
+    @functools.wraps(forward)
+    def wrapper(self, *args, **kwargs):
+        out = forward(self, *args, **kwargs)
+        self._forward_count = getattr(self, "_forward_count", 0) + 1
+        return out
+
+    return wrapper
+
+
+def _once_per_forward(backward):
+    """Refuse a second ``backward`` for one ``forward``: it would add every parameter
+    gradient twice (PyTorch likewise refuses to backpropagate twice through a graph)."""
+
+    @functools.wraps(backward)
+    def wrapper(self, *args, **kwargs):
+        if getattr(self, "_in_backward", False) or self.repeatable_backward:
+            return backward(self, *args, **kwargs)  # (the first: a super().backward call)
+        done = getattr(self, "_forward_count", 0)
+        if done and getattr(self, "_backward_of", None) == done:
+            raise NotForwardedError(
+                f"{type(self).__name__}.backward() was called twice for one forward(); the "
+                "parameter gradients would be added twice. Run forward(x) again before each "
+                "backward(grad_out)")
+        self._in_backward = True
+        try:
+            out = backward(self, *args, **kwargs)
+        finally:
+            self._in_backward = False
+        self._backward_of = done
+        return out
+
+    return wrapper
+
+
 class Module:
-    """Base class: subclasses define ``forward`` and ``backward``."""
+    """Base class: subclasses define ``forward`` and ``backward``.
+
+    One ``backward`` per ``forward``: a second ``backward`` without a new ``forward`` raises
+    :class:`NotForwardedError` (it would add the parameter gradients twice).
+    """
 
     training: bool = True
+    #: True for modules whose backward has no side effects (losses): it may be repeated
+    repeatable_backward: bool = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "forward" in cls.__dict__:
+            cls.forward = _count_forward(cls.__dict__["forward"])
+        if "backward" in cls.__dict__:
+            cls.backward = _once_per_forward(cls.__dict__["backward"])
 
     def __call__(self, x):
         return self.forward(x)
@@ -191,27 +234,9 @@ def check_array(x, name: str = "input", *, ndim: int | None = None,
                 last_dim: int | None = None, layer: str = "") -> np.ndarray:
     """Return ``x`` as a floating ndarray or raise an error that says what to fix.
 
-    ``ndim`` is the expected rank, ``last_dim`` the expected size of the last axis.
+    ``ndim`` is the expected rank, ``last_dim`` the expected size of the last axis. Integer
+    and bool arrays become float64; complex, string and object arrays raise ``TypeError``,
+    NaN/inf raise :class:`NonFiniteError` (see ``nnlib._checks.check_array``).
     """
-    where = f"{layer}: " if layer else ""
-    arr = np.asarray(x)
-    if arr.dtype == object or not np.issubdtype(arr.dtype, np.number) and arr.dtype != bool:
-        raise TypeError(f"{where}{name} must be a numeric array, got dtype {arr.dtype}")
-    if not np.issubdtype(arr.dtype, np.floating):
-        arr = arr.astype(np.float64)
-    if ndim is not None and arr.ndim != ndim:
-        expected = "(N, features)" if ndim == 2 else f"{ndim} dimensions"
-        raise ShapeError(
-            f"{where}expected {name} of shape {expected}, got shape {arr.shape}"
-            + (" (a single example? use x[None, :] to add a batch axis)"
-               if arr.ndim == ndim - 1 else "")
-        )
-    if last_dim is not None and (arr.ndim == 0 or arr.shape[-1] != last_dim):
-        raise ShapeError(
-            f"{where}expected {name} with last dimension {last_dim}, got shape {arr.shape}"
-        )
-    if not np.all(np.isfinite(arr)):
-        bad = int(np.size(arr) - np.count_nonzero(np.isfinite(arr)))
-        raise NonFiniteError(f"{where}{name} contains {bad} NaN or infinite value(s); "
-                         "check the data or lower the learning rate")
-    return arr
+    return _checks.check_array(x, name, where=layer, ndim=ndim, last_dim=last_dim,
+                               shape_text="(N, features)" if ndim == 2 else "")

@@ -22,6 +22,8 @@ import math
 
 import numpy as np
 
+from nnlib import _checks
+from nnlib.errors import NonFiniteError
 from nnlib.scratch.module import Module, Parameter
 
 
@@ -36,8 +38,7 @@ class Optimizer:
 
     def __init__(self, params, lr: float):
         self.params = _as_parameter_list(params, type(self).__name__)
-        _check_non_negative("lr", lr)
-        self.lr = float(lr)
+        self.lr = _checks.check_float(lr, "lr", minimum=0, where=type(self).__name__)
         self.state: list[dict] = [{} for _ in self.params]
 
     def zero_grad(self) -> None:
@@ -46,7 +47,18 @@ class Optimizer:
             p.zero_grad()
 
     def step(self) -> None:
-        """Update every parameter in place from its ``.grad``."""
+        """Update every parameter in place from its ``.grad``.
+
+        The hyperparameters are checked again first: a scheduler (or you) may have set
+        ``lr`` to NaN after construction, which would silently turn every weight into NaN.
+        """
+        for name in self.hyperparameters:
+            value = getattr(self, name)
+            values = value if isinstance(value, tuple) else (value,)
+            if any(_checks.is_real(v) and not math.isfinite(v) for v in values):
+                raise NonFiniteError(f"{type(self).__name__}.step: {name} is {value}; set it to "
+                                     "a finite number (did a scheduler or a division produce "
+                                     "it?)")
         for param, state in zip(self.params, self.state, strict=True):
             self._update(param, param.grad, state)
 
@@ -90,8 +102,11 @@ class SGD(Optimizer):
     def __init__(self, params, lr: float, momentum: float = 0.0, dampening: float = 0.0,
                  nesterov: bool = False, weight_decay: float = 0.0):
         super().__init__(params, lr)
-        _check_non_negative("momentum", momentum)
-        _check_non_negative("weight_decay", weight_decay)
+        where = "SGD"
+        momentum = _checks.check_float(momentum, "momentum", minimum=0, where=where)
+        dampening = _checks.check_float(dampening, "dampening", minimum=0, maximum=1, where=where)
+        nesterov = _checks.check_bool(nesterov, "nesterov", where=where)
+        weight_decay = _checks.check_float(weight_decay, "weight_decay", minimum=0, where=where)
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("nesterov=True needs momentum > 0 and dampening = 0 "
                              f"(got momentum={momentum}, dampening={dampening}); "
@@ -131,10 +146,12 @@ class RMSprop(Optimizer):
     def __init__(self, params, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
                  momentum: float = 0.0, centered: bool = False, weight_decay: float = 0.0):
         super().__init__(params, lr)
-        _check_fraction("alpha", alpha, upper_inclusive=True)
-        _check_non_negative("eps", eps)
-        _check_non_negative("momentum", momentum)
-        _check_non_negative("weight_decay", weight_decay)
+        where = "RMSprop"
+        alpha = _checks.check_float(alpha, "alpha", minimum=0, maximum=1, where=where)
+        eps = _checks.check_float(eps, "eps", minimum=0, where=where)
+        momentum = _checks.check_float(momentum, "momentum", minimum=0, where=where)
+        centered = _checks.check_bool(centered, "centered", where=where)
+        weight_decay = _checks.check_float(weight_decay, "weight_decay", minimum=0, where=where)
         self.alpha, self.eps, self.momentum = float(alpha), float(eps), float(momentum)
         self.centered, self.weight_decay = bool(centered), float(weight_decay)
 
@@ -158,7 +175,9 @@ class RMSprop(Optimizer):
             avg = np.sqrt(square_avg)
         avg += self.eps
         if self.momentum > 0:
-            buf = state.setdefault("momentum_buffer", np.zeros_like(param.data))
+            buf = state.get("momentum_buffer")
+            if buf is None:  # momentum switched on after the first step (e.g. by OneCycleLR)
+                buf = state["momentum_buffer"] = np.zeros_like(param.data)
             buf *= self.momentum
             buf += grad / avg
             param.data -= self.lr * buf
@@ -182,14 +201,11 @@ class Adam(Optimizer):
     def __init__(self, params, lr: float = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
                  eps: float = 1e-8, weight_decay: float = 0.0):
         super().__init__(params, lr)
-        betas = tuple(betas)
-        if len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        _check_fraction("betas[0]", betas[0])
-        _check_fraction("betas[1]", betas[1])
-        _check_non_negative("eps", eps)
-        _check_non_negative("weight_decay", weight_decay)
-        self.betas = (float(betas[0]), float(betas[1]))
+        where = type(self).__name__
+        self.betas = _checks.check_float_pair(betas, "betas", minimum=0, maximum=1,
+                                              max_open=True, where=where)
+        eps = _checks.check_float(eps, "eps", minimum=0, where=where)
+        weight_decay = _checks.check_float(weight_decay, "weight_decay", minimum=0, where=where)
         self.eps, self.weight_decay = float(eps), float(weight_decay)
 
     def _update(self, param, grad, state):
@@ -237,17 +253,19 @@ def clip_grad_norm_(params, max_norm: float, norm_type: float = 2.0,
     concatenated into one vector, gradients are multiplied by
     ``min(1, max_norm / (total_norm + 1e-6))``, and the norm *before* clipping is returned.
     """
-    params = _as_parameter_list(params, "clip_grad_norm_")
-    _check_non_negative("max_norm", max_norm)
-    norm_type = float(norm_type)
-    if norm_type <= 0:
-        raise ValueError(f"norm_type must be positive (2.0 or math.inf), got {norm_type}")
+    where = "clip_grad_norm_"
+    params = _as_parameter_list(params, where)
+    max_norm = _checks.check_float(max_norm, "max_norm", minimum=0, where=where)
+    norm_type = _checks.check_float(norm_type, "norm_type", minimum=0, min_open=True,
+                                    finite=False, where=where, hint="2.0 or math.inf")
+    error_if_nonfinite = _checks.check_bool(error_if_nonfinite, "error_if_nonfinite",
+                                            where=where)
     if math.isinf(norm_type):
         total = max(float(np.max(np.abs(p.grad), initial=0.0)) for p in params)
     else:
         per_param = [float(np.sum(np.abs(p.grad) ** norm_type)) for p in params]
         total = float(sum(per_param) ** (1.0 / norm_type))
-    if not math.isfinite(total) and error_if_nonfinite:
+    if not math.isfinite(total) and error_if_nonfinite:  # RuntimeError, as PyTorch raises
         raise RuntimeError(f"the total gradient norm is {total}; the loss has probably "
                            "diverged: lower the learning rate")
     scale = min(1.0, max_norm / (total + 1e-6))
@@ -281,19 +299,3 @@ def _as_parameter_list(params, who: str) -> list[Parameter]:
         raise ValueError(f"{who}: the same Parameter appears more than once in the list, "
                          "so it would be updated twice per step; pass each one once")
     return params
-
-
-def _check_non_negative(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-
-
-def _check_fraction(name: str, value, upper_inclusive: bool = False) -> None:
-    _check_non_negative(name, value)
-    if value > 1 or (value == 1 and not upper_inclusive):
-        interval = "[0, 1]" if upper_inclusive else "[0, 1)"
-        raise ValueError(f"{name} must lie in {interval}, got {value}"
-                         + (" (typical values: 0.9 for beta1, 0.999 for beta2)"
-                            if name.startswith("betas") else ""))

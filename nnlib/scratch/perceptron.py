@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnlib import _checks
+from nnlib.scratch.init import as_rng
 from nnlib.scratch.module import ShapeError, check_array
 from nnlib.utils import get_rng
 
@@ -29,14 +31,10 @@ class Perceptron:
     """
 
     def __init__(self, n_features: int, lr: float = 1.0, rng: np.random.Generator | None = None):
-        if isinstance(n_features, bool) or not isinstance(n_features, (int, np.integer)) \
-                or n_features < 1:
-            raise ValueError(f"n_features must be a positive integer, got {n_features!r}")
-        if not np.isfinite(lr) or lr <= 0:
-            raise ValueError(f"lr must be a positive number, got {lr}")
-        self.n_features = int(n_features)
-        self.lr = float(lr)
-        self.rng = rng
+        self.n_features = _checks.check_int(n_features, "n_features", minimum=1,
+                                            where="Perceptron")
+        self.lr = _checks.check_float(lr, "lr", minimum=0, min_open=True, where="Perceptron")
+        self.rng = None if rng is None else as_rng(rng)
         self.w = np.zeros(self.n_features)
         self.b = 0.0
         self.converged = False
@@ -70,6 +68,7 @@ class Perceptron:
 
     def fit_epoch(self, X, y, shuffle: bool = True) -> int:
         """One pass over ``X`` (N, d), ``y`` (N,) one example at a time; returns the mistakes."""
+        shuffle = _checks.check_bool(shuffle, "shuffle", where="Perceptron.fit_epoch")
         X = self._check_X(X, batch_only=True)
         y = self._check_y(y, len(X))
         order = (self.rng or get_rng()).permutation(len(X)) if shuffle else range(len(X))
@@ -81,8 +80,8 @@ class Perceptron:
         Returns the number of mistakes in each epoch that ran; ``self.converged`` says
         whether the last epoch was mistake-free (the data were separated).
         """
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+        epochs = _checks.check_int(epochs, "epochs", minimum=1, where="Perceptron.fit")
+        shuffle = _checks.check_bool(shuffle, "shuffle", where="Perceptron.fit")
         history = []
         self.converged = False
         for _ in range(epochs):
@@ -105,7 +104,7 @@ class Perceptron:
 
     @staticmethod
     def _check_y(y, n: int) -> np.ndarray:
-        y = np.asarray(y)
+        y = _checks.check_array(y, "y", where="Perceptron", dtype="any")
         if y.shape != (n,):
             raise ShapeError(f"Perceptron: expected labels y of shape ({n},), got shape {y.shape}")
         if y.dtype == bool:

@@ -29,6 +29,7 @@ import math
 
 import numpy as np
 
+from nnlib import _checks
 from nnlib.scratch import functional as F
 from nnlib.scratch import init as initializers
 from nnlib.scratch.layers import check_grad_out, layer_name, require_forward
@@ -39,13 +40,13 @@ __all__ = ["RNN", "LSTM", "GRU", "rnn_step", "lstm_step", "gru_step", "with_spec
 
 
 # -- one step of each cell, as plain functions (the notebook builds them inline too) --------
-def rnn_step(x_t, h_prev, W_x, W_h, b, nonlinearity: str = "tanh"):  # noqa: N803
+def rnn_step(x_t, h_prev, W_x, W_h, b, nonlinearity: str = "tanh"):
     """h_t = tanh(x_t @ W_x + h_prev @ W_h + b). x_t: (N, d), h_prev: (N, H) -> (N, H)."""
     z = x_t @ W_x + h_prev @ W_h + b
     return np.tanh(z) if nonlinearity == "tanh" else np.maximum(z, 0.0)
 
 
-def lstm_step(x_t, h_prev, c_prev, W_x, W_h, b):  # noqa: N803
+def lstm_step(x_t, h_prev, c_prev, W_x, W_h, b):
     """One LSTM step, gate order (i, f, g, o) as in PyTorch. Returns ``(h, c, gates)``.
 
     x_t: (N, d), h_prev and c_prev: (N, H), W_x: (d, 4H), W_h: (H, 4H), b: (4H,).
@@ -60,7 +61,7 @@ def lstm_step(x_t, h_prev, c_prev, W_x, W_h, b):  # noqa: N803
     return h, c, (i, f, g, o)
 
 
-def gru_step(x_t, h_prev, W_x, W_h, b_x, b_h):  # noqa: N803
+def gru_step(x_t, h_prev, W_x, W_h, b_x, b_h):
     """One GRU step with PyTorch's equations, gate order (r, z, n). Returns ``(h, gates)``.
 
     x_t: (N, d), h_prev: (N, H), W_x: (d, 3H), W_h: (H, 3H), b_x and b_h: (3H,).
@@ -87,11 +88,10 @@ class _Recurrent(Module):
     state_names: tuple[str, ...] = ("h",)
 
     def __init__(self, input_size: int, hidden_size: int, *, rng=None, dtype=np.float32):
-        where = f"{type(self).__name__}({input_size}, {hidden_size})"
-        for name, value in (("input_size", input_size), ("hidden_size", hidden_size)):
-            if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-                raise ValueError(f"{where}: {name} must be a positive integer, got {value!r}")
-        self.input_size, self.hidden_size = int(input_size), int(hidden_size)
+        where = type(self).__name__
+        self.input_size = _checks.check_int(input_size, "input_size", minimum=1, where=where)
+        self.hidden_size = _checks.check_int(hidden_size, "hidden_size", minimum=1, where=where)
+        dtype = _checks.check_float_dtype(dtype, where=where)
         rng = initializers.as_rng(rng)
         # PyTorch's default for every recurrent weight and bias: U(-1/sqrt(H), 1/sqrt(H))
         k = 1.0 / math.sqrt(self.hidden_size)
@@ -119,7 +119,7 @@ class _Recurrent(Module):
     # -- checks ------------------------------------------------------------------------
     def _check_input(self, x) -> np.ndarray:
         where = layer_name(self)
-        x = np.asarray(x)
+        x = check_array(x, "input", layer=where)
         if x.ndim != 3:
             hint = (" (one sequence? use x[None] to add a batch axis)" if x.ndim == 2 else
                     " (N sequences of T steps with input_size features each)")
@@ -128,7 +128,8 @@ class _Recurrent(Module):
         x = check_array(x, "input", last_dim=self.input_size, layer=where)
         if x.shape[1] == 0:
             raise ShapeError(f"{where}: the sequence is empty (T = 0), got shape {x.shape}")
-        return x.astype(self.weight_x.dtype, copy=False)
+        # a copy: the backward pass needs x as it was, even if the caller changes its array
+        return x.astype(self.weight_x.dtype, copy=True)
 
     def _check_state(self, state, n: int) -> tuple[np.ndarray, ...]:
         dtype = self.weight_x.dtype
@@ -138,11 +139,12 @@ class _Recurrent(Module):
         if k == 1 and not isinstance(state, tuple):
             state = (state,)
         if not isinstance(state, tuple) or len(state) != k:
-            raise ValueError(f"{layer_name(self)}: the state must be a tuple "
-                             f"({', '.join(self.state_names)}) of arrays (N, H)")
+            raise TypeError(f"{layer_name(self)}: state must be a tuple "
+                            f"({', '.join(self.state_names)}) of arrays (N, H), got "
+                            f"{_checks.describe(state)}")
         out = []
         for name, s in zip(self.state_names, state):
-            s = np.asarray(s)
+            s = check_array(s, f"{name}0", layer=layer_name(self))
             if s.ndim == 3 and s.shape[0] == 1:
                 raise ShapeError(f"{layer_name(self)}: got {name}0 of shape {s.shape}, PyTorch's "
                                  f"(1, N, H) layout; nnlib uses (N, H): pass {name}0[0]")
@@ -187,6 +189,11 @@ class _Recurrent(Module):
         else:
             if k == 1 and not isinstance(grad_final_state, tuple):
                 grad_final_state = (grad_final_state,)
+            if not isinstance(grad_final_state, tuple) or len(grad_final_state) != k:
+                raise TypeError(f"{layer_name(self)}.backward: grad_final_state must be a tuple "
+                                f"(grad_{', grad_'.join(self.state_names)}) of arrays "
+                                f"({n}, {self.hidden_size}) or None, got "
+                                f"{_checks.describe(grad_final_state)}")
             d_state = [np.array(check_grad_out(g, (n, self.hidden_size), self), dtype=x.dtype)
                        for g in grad_final_state]
         grad_x = np.empty_like(x)
@@ -273,12 +280,10 @@ class RNN(_Recurrent):
 
     _torch_class = "RNN"
 
-    def __init__(self, input_size: int, hidden_size: int, nonlinearity: str = "tanh", *,
+    def __init__(self, input_size: int, hidden_size: int, *, nonlinearity: str = "tanh",
                  rng=None, dtype=np.float32):
-        if nonlinearity not in ("tanh", "relu"):
-            raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu' (as in torch.nn.RNN), "
-                             f"got {nonlinearity!r}")
-        self.nonlinearity = nonlinearity
+        self.nonlinearity = _checks.check_choice(nonlinearity, "nonlinearity", ("tanh", "relu"),
+                                                 where="RNN")
         super().__init__(input_size, hidden_size, rng=rng, dtype=dtype)
 
     def extra_repr(self) -> str:
@@ -384,16 +389,17 @@ class GRU(_Recurrent):
 
 
 # -- vanishing and exploding gradients --------------------------------------------------------
-def spectral_radius(W) -> float:  # noqa: N803
+def spectral_radius(W) -> float:
     """max |eigenvalue| of a square matrix: how much repeated products by W grow or shrink."""
-    W = np.asarray(W, dtype=np.float64)  # noqa: N806
+    W = _checks.check_array(W, "W", where="spectral_radius").astype(np.float64)
     if W.ndim != 2 or W.shape[0] != W.shape[1]:
         raise ShapeError(f"spectral_radius needs a square matrix, got shape {W.shape}")
     return float(np.max(np.abs(np.linalg.eigvals(W))))
 
 
-def with_spectral_radius(W, radius: float) -> np.ndarray:  # noqa: N803
+def with_spectral_radius(W, radius: float) -> np.ndarray:
     """``W`` rescaled so that its spectral radius equals ``radius``."""
+    radius = _checks.check_float(radius, "radius", minimum=0, where="with_spectral_radius")
     current = spectral_radius(W)
     if current == 0:
         raise ValueError("W has spectral radius 0 (all eigenvalues are zero): cannot rescale it")
@@ -411,14 +417,18 @@ def hidden_gradient_norms(radius: float, seq_len: int, *, hidden_size: int = 32,
     the norm at the last step (so the last entry is 1). Entries may be 0 or inf when the
     gradient underflows or overflows float64.
     """
-    if not np.isfinite(radius) or radius <= 0:
-        raise ValueError(f"radius must be a positive number, got {radius!r}")
-    rng = np.random.default_rng(seed)
-    rnn = RNN(1, hidden_size, nonlinearity, rng=rng, dtype=np.float64)
-    W = rng.standard_normal((hidden_size, hidden_size)) / math.sqrt(hidden_size)  # noqa: N806
+    where = "hidden_gradient_norms"
+    radius = _checks.check_float(radius, "radius", minimum=0, min_open=True, where=where)
+    seq_len = _checks.check_int(seq_len, "seq_len", minimum=1, where=where)
+    hidden_size = _checks.check_int(hidden_size, "hidden_size", minimum=1, where=where)
+    batch_size = _checks.check_int(batch_size, "batch_size", minimum=1, where=where)
+    input_scale = _checks.check_float(input_scale, "input_scale", where=where)
+    rng = np.random.default_rng(_checks.check_seed(seed, optional=False, where=where))
+    rnn = RNN(1, hidden_size, nonlinearity=nonlinearity, rng=rng, dtype=np.float64)
+    W = rng.standard_normal((hidden_size, hidden_size)) / math.sqrt(hidden_size)
     rnn.weight_h.data[...] = with_spectral_radius(W, radius)
     x = input_scale * rng.standard_normal((batch_size, seq_len, 1))
-    G = rng.standard_normal((batch_size, hidden_size)) / batch_size  # noqa: N806
+    G = rng.standard_normal((batch_size, hidden_size)) / batch_size
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         output, _ = rnn(x)
         grad = np.zeros_like(output)
