@@ -13,7 +13,7 @@ import pytest
 import torch
 
 from nnlib.distributed import train_ddp
-from nnlib.distributed.train_ddp import load_checkpoint, parameter_digest, resolve_dtype
+from nnlib.distributed.train_ddp import load_gpt_checkpoint, parameter_digest, resolve_dtype
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = ["--max-iters", "4", "--batch-size", "4", "--block-size", "16", "--n-layer", "2",
@@ -34,6 +34,7 @@ def loopback_env() -> dict:
     return env
 
 
+@pytest.mark.slow  # subprocesses or a short training run
 def test_two_gloo_processes_train_identical_replicas(tmp_path):
     command = [sys.executable, "-m", "torch.distributed.run", "--standalone",
                "--nproc_per_node=2", "--local-addr=127.0.0.1",
@@ -57,12 +58,13 @@ def test_two_gloo_processes_train_identical_replicas(tmp_path):
     # rank 0 alone logs and saves; the checkpoint holds the final (shared) weights
     assert result.stdout.count("saved ") == 1
     assert "all 2 replicas hold identical weights: True" in result.stdout
-    model, vocab, checkpoint = load_checkpoint(tmp_path / "out" / "ckpt.pt")
+    model, vocab, metadata = load_gpt_checkpoint(tmp_path / "out" / "ckpt.pt")
     assert parameter_digest(model) == reports[0]["final"]
-    assert checkpoint["world_size"] == 2 and checkpoint["step"] == 4
+    assert metadata["world_size"] == 2 and metadata["step"] == 4
     assert model.config.n_embd == 32 and len(vocab) == model.config.vocab_size == 65
 
 
+@pytest.mark.slow  # subprocesses or a short training run
 def test_single_process_run_without_torchrun(tmp_path, monkeypatch, capsys):
     for key in ("RANK", "LOCAL_RANK", "WORLD_SIZE"):
         monkeypatch.delenv(key, raising=False)
@@ -73,11 +75,13 @@ def test_single_process_run_without_torchrun(tmp_path, monkeypatch, capsys):
     assert "1 process(es) on cpu" in capsys.readouterr().out
     report = json.loads((tmp_path / "d" / "rank0.json").read_text())
     checkpoint = torch.load(tmp_path / "out" / "ckpt.pt", weights_only=True)
-    assert checkpoint["vocab"] == " abc"
-    model, _, _ = load_checkpoint(tmp_path / "out" / "ckpt.pt")
+    assert set(checkpoint) == {"model", "optimizer", "metadata"}   # nnlib.train's format
+    assert checkpoint["metadata"]["vocab"] == " abc"
+    model, _, _ = load_gpt_checkpoint(tmp_path / "out" / "ckpt.pt")
     assert parameter_digest(model) == report["final"] != report["initial"]
 
 
+@pytest.mark.slow  # subprocesses or a short training run
 def test_import_has_no_side_effects_and_help_explains_the_launch(tmp_path):
     code = "import nnlib.distributed.train_ddp as t; import torch.distributed as d; " \
            "print(d.is_initialized())"
@@ -96,7 +100,7 @@ def test_mixed_precision_needs_a_gpu():
     assert resolve_dtype("auto", cpu) == torch.float32
     assert resolve_dtype("float32", cpu) == torch.float32
     for name in ("float16", "bfloat16"):
-        with pytest.raises(ValueError, match="needs a GPU"):
+        with pytest.raises(ValueError, match="needs a CUDA GPU"):
             resolve_dtype(name, cpu)
 
 

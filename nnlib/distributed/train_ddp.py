@@ -13,22 +13,26 @@ every process at the start), sample its OWN batches (seed + rank), and train. Du
 optimizer step sees the gradient of the global batch ``batch_size * world_size`` and all
 replicas stay identical. Rank 0 alone evaluates, prints and saves the checkpoint.
 
+The training loop is ``nnlib.train.lm.train_lm`` (the one notebook 12 uses on one process),
+given the DDP-wrapped model; its steps are ``nnlib.train.core.run_steps``, the loop under every
+PyTorch training function in nnlib.
+
 Backends: NCCL between GPUs, Gloo between CPU processes. Mixed precision (``--dtype``) runs
 on GPUs only: bfloat16 where supported, else float16 with a ``GradScaler`` (float16's small
-range would let small gradients underflow to 0 without loss scaling).
+range would let small gradients underflow to 0 without loss scaling); see
+``nnlib.train.precision``.
 
-The checkpoint (``--out-dir``/ckpt.pt) holds only tensors, numbers and strings, so
-``torch.load(path, weights_only=True)`` reads it; :func:`load_checkpoint` rebuilds the model.
+The checkpoint (``--out-dir``/ckpt.pt) is ``nnlib.train.save_checkpoint``'s format, the same as
+single-process training: ``torch.load(path, weights_only=True)`` reads it and
+:func:`load_gpt_checkpoint` rebuilds the model from its metadata.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import hashlib
 import json
 import os
-import time
 from dataclasses import asdict
 from pathlib import Path
 
@@ -37,10 +41,12 @@ import torch.distributed as dist
 from torch import nn
 from torch.nn.parallel import DistributedDataParallel
 
-from nnlib.lm import TrainConfig, estimate_loss, get_batch, make_scheduler
 from nnlib.models.gpt import GPT, GPTConfig
+from nnlib.train.checkpoint import read_checkpoint, save_checkpoint
+from nnlib.train.lm import TrainConfig, train_lm
+from nnlib.train.precision import resolve_dtype, setup_precision
 
-__all__ = ["build_parser", "load_checkpoint", "main", "parameter_digest", "resolve_dtype"]
+__all__ = ["build_parser", "load_gpt_checkpoint", "main", "parameter_digest", "resolve_dtype"]
 
 CHECKPOINT_NAME = "ckpt.pt"
 
@@ -91,26 +97,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def resolve_dtype(name: str, device: torch.device) -> torch.dtype:
-    """The autocast dtype for ``--dtype name`` on ``device`` (float32 = no autocast)."""
-    if device.type != "cuda":
-        if name in ("bfloat16", "float16"):
-            raise ValueError(f"--dtype {name} needs a GPU (mixed precision runs on GPUs only); "
-                             "on a CPU use --dtype float32 or auto")
-        return torch.float32
-    if name == "auto":
-        return torch.bfloat16 if _native_bf16() else torch.float16
-    return getattr(torch, name)
-
-
-def _native_bf16() -> bool:
-    """True on GPUs with bfloat16 in hardware (Ampere and later); emulated bf16 is slow."""
-    try:
-        return torch.cuda.is_bf16_supported(including_emulation=False)
-    except TypeError:                                  # torch < 2.3 has no such argument
-        return torch.cuda.is_bf16_supported()
-
-
 def parameter_digest(model: nn.Module) -> str:
     """SHA-256 of every parameter's name and bytes: equal digests mean identical weights."""
     sha = hashlib.sha256()
@@ -154,18 +140,10 @@ def _setup(args) -> tuple[int, int, torch.device]:
     return rank, world_size, device
 
 
-def _mean_over_ranks(value: float, world_size: int, device: torch.device) -> float:
-    if world_size == 1:
-        return value
-    t = torch.tensor([value], dtype=torch.float64, device=device)
-    dist.all_reduce(t)                                 # sum (Gloo has no AVG)
-    return t.item() / world_size
-
-
 def train(args, rank: int, world_size: int, device: torch.device) -> dict:
-    """The training loop of one process; returns what this rank saw (for ``--digest-dir``)."""
-    log = print if rank == 0 else (lambda *a, **k: None)
-    amp_dtype = resolve_dtype(args.dtype, device)
+    """Train on one process with ``train_lm``; returns what this rank saw (``--digest-dir``)."""
+    log = (lambda line: print(line, flush=True)) if rank == 0 else None
+    precision = setup_precision(device, args.dtype)
     train_ids, val_ids, chars = load_data(args.text)
     config = GPTConfig(vocab_size=len(chars), block_size=args.block_size,
                        n_layer=args.n_layer, n_head=args.n_head, n_embd=args.n_embd,
@@ -184,78 +162,44 @@ def train(args, rank: int, world_size: int, device: torch.device) -> dict:
                                         device_ids=[device.index] if device.type == "cuda"
                                         else None)
     optimizer = raw_model.configure_optimizers(tc.weight_decay, tc.lr, tc.betas)
-    scheduler = make_scheduler(optimizer, tc)
-    use_amp = amp_dtype != torch.float32
-    autocast = (torch.autocast(device.type, dtype=amp_dtype) if use_amp
-                else contextlib.nullcontext())
-    scaler = torch.amp.GradScaler(device.type, enabled=amp_dtype == torch.float16)
     generator = torch.Generator().manual_seed(args.seed + rank)  # different batches per rank
-    splits = {"train": train_ids, "val": val_ids}
     backend = dist.get_backend() if world_size > 1 else "no"
-    log(f"{world_size} process(es) on {device.type} ({backend} backend), autocast "
-        f"{str(amp_dtype).removeprefix('torch.')}, "
-        f"{raw_model.num_parameters():,} parameters, global batch "
-        f"{tc.batch_size} x {world_size} = {tc.batch_size * world_size} sequences")
-
-    def evaluate(step: int) -> None:
-        if rank == 0:
-            losses = estimate_loss(raw_model, splits, batch_size=tc.eval_batch_size,
-                                   eval_iters=tc.eval_iters, seed=tc.eval_seed)
-            log(f"step {step:5d} | train loss {losses['train']:.4f} | val loss "
-                f"{losses['val']:.4f} | lr {optimizer.param_groups[0]['lr']:.2e}", flush=True)
-
-    losses = []
-    start = time.perf_counter()
-    evaluate(0)
-    model.train()
-    for step in range(1, tc.max_iters + 1):
-        x, y = get_batch(train_ids, config.block_size, tc.batch_size, generator, device)
-        with autocast:
-            _, loss = model(x, y)
-        optimizer.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()                  # DDP all-reduces the gradients here
-        if tc.grad_clip is not None:
-            scaler.unscale_(optimizer)                 # clip the true, unscaled gradients
-            nn.utils.clip_grad_norm_(raw_model.parameters(), tc.grad_clip)
-        scaler.step(optimizer)
-        scaler.update()
-        scheduler.step()
-        losses.append(loss.item())
-        if step % tc.eval_interval == 0 or step == tc.max_iters:
-            mean_loss = _mean_over_ranks(losses[-1], world_size, device)
-            log(f"step {step:5d} | batch loss (mean over ranks) {mean_loss:.4f} | "
-                f"{time.perf_counter() - start:.1f} s", flush=True)
-            evaluate(step)
+    if log is not None:
+        log(f"{world_size} process(es) on {device.type} ({backend} backend), precision "
+            f"{precision}, {raw_model.num_parameters():,} parameters, global batch "
+            f"{tc.batch_size} x {world_size} = {tc.batch_size * world_size} sequences")
+    # every rank evaluates the same fixed batches (cheap, and no rank waits for another);
+    # during backward DDP all-reduces the gradients, so the replicas stay identical
+    history = train_lm(model, tc, train_ids, val_ids, optimizer=optimizer, generator=generator,
+                       log=log, precision=precision, progress=rank == 0)
     final_digest = parameter_digest(raw_model)
     if world_size > 1:
         digests = [None] * world_size
         dist.all_gather_object(digests, final_digest)
-        log(f"all {world_size} replicas hold identical weights: "
-            f"{len(set(digests)) == 1}")
+        log is not None and log(f"all {world_size} replicas hold identical weights: "
+                                f"{len(set(digests)) == 1}")
     if rank == 0:
         args.out_dir.mkdir(parents=True, exist_ok=True)
         path = args.out_dir / CHECKPOINT_NAME
-        checkpoint = {
-            "model": {k: v.detach().cpu() for k, v in raw_model.state_dict().items()},
-            "config": asdict(config),
-            "vocab": chars,
-            "step": tc.max_iters,
-            "world_size": world_size,
-            "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
-        }
-        torch.save(checkpoint, path.with_suffix(".tmp"))
-        os.replace(path.with_suffix(".tmp"), path)     # never leave a half-written file
+        save_checkpoint(raw_model, path, config=asdict(config), vocab=chars,
+                        step=history.steps, world_size=world_size,
+                        args={k: str(v) if isinstance(v, Path) else v
+                              for k, v in vars(args).items()})
         log(f"saved {path}")
     return {"rank": rank, "world_size": world_size, "initial": initial_digest,
-            "final": final_digest, "losses": losses}
+            "final": final_digest, "losses": history.train_loss}
 
 
-def load_checkpoint(path, map_location="cpu") -> tuple[GPT, str, dict]:
-    """``(model, vocab_chars, checkpoint)`` from a ``ckpt.pt`` written by this script."""
-    checkpoint = torch.load(path, map_location=map_location, weights_only=True)
-    model = GPT(GPTConfig(**checkpoint["config"]))
+def load_gpt_checkpoint(path, map_location="cpu") -> tuple[GPT, str, dict]:
+    """``(model, vocab_chars, metadata)`` from a ``ckpt.pt`` written by this script."""
+    checkpoint = read_checkpoint(path, map_location)
+    metadata = checkpoint["metadata"]
+    model = GPT(GPTConfig(**metadata["config"]))
     model.load_state_dict(checkpoint["model"])
-    return model, checkpoint["vocab"], checkpoint
+    return model, metadata["vocab"], metadata
+
+
+load_checkpoint = load_gpt_checkpoint  # the old name, until notebook 12 uses the new one
 
 
 def main(argv=None) -> int:
