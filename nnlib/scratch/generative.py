@@ -389,3 +389,29 @@ def ddpm_sample(model, schedule: NoiseSchedule, n: int, data_dim: int = 2, *, rn
         if keep_every and (t % keep_every == 0):
             frames[t] = x.copy()
     return (x, frames) if keep_every else x
+
+
+# -- toy data -------------------------------------------------------------------------------
+def ring_data(n: int, modes: int = 8, radius: float = 2.0, std: float = 0.05, *,
+              rng=None) -> np.ndarray:
+    """n points (n, 2) from ``modes`` Gaussians of width ``std`` evenly spaced on a circle."""
+    n = check_int(n, "n", minimum=1, where="ring_data")
+    modes = check_int(modes, "modes", minimum=1, where="ring_data")
+    rng = initializers.as_rng(rng)
+    angles = 2 * np.pi * rng.integers(0, modes, n) / modes
+    centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
+    return centres + std * rng.standard_normal((n, 2))
+
+
+def ring_coverage(samples, modes: int = 8, radius: float = 2.0, std: float = 0.05
+                  ) -> tuple[int, float]:
+    """(modes hit, fraction of good samples): a sample is good when it lies within 3 std of a
+    mode's centre; a mode is hit when it holds at least 1 % of the samples (and 1 sample)."""
+    samples = _array(samples, "samples", ndim=2)
+    angles = 2 * np.pi * np.arange(modes) / modes
+    centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)      # (M, 2)
+    dist = np.linalg.norm(samples[:, None, :] - centres[None], axis=2)       # (N, M)
+    nearest, good = dist.argmin(axis=1), dist.min(axis=1) < 3 * std
+    counts = np.bincount(nearest[good], minlength=modes)
+    hit = int(np.sum(counts >= max(1, 0.01 * len(samples))))
+    return hit, float(good.mean())
