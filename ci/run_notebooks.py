@@ -75,6 +75,7 @@ def main(argv: list[str]) -> int:
     args.workdir.mkdir(parents=True, exist_ok=True)
     spec_dir = Path(tempfile.mkdtemp(prefix="kernels-", dir=args.workdir))
     os.environ["JUPYTER_PATH"] = str(spec_dir)
+    env.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")  # a debugger notice on stderr
     kernelspec(spec_dir, args.python, env)
     passed, failed = 0, []
     for path in args.notebooks:
