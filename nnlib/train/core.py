@@ -27,17 +27,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from nnlib import train_common as shared
 from nnlib.train.precision import Precision, setup_precision
-from nnlib.train_common import (
-    Callback,
-    EarlyStopping,
-    EpochResult,
-    History,
-    as_callbacks,
-    check_common_args,
-    diverged_error,
-    run_epochs,
-)
 from nnlib.utils import get_device
 
 __all__ = ["StepStats", "evaluate", "fit", "grad_norm", "predict", "progress_bar", "run_steps"]
@@ -67,7 +58,7 @@ class StepStats:
 def run_steps(model: nn.Module, batches: Iterable, optimizer: torch.optim.Optimizer,
               compute_loss: Callable, *, steps: int | None = None,
               precision: Precision | None = None, scheduler=None,
-              clip_grad_norm: float | None = None, hooks: list[Callback] = (),
+              clip_grad_norm: float | None = None, hooks: list[shared.Callback] = (),
               bar=None, epoch: int = 0, measure_grad_norm: bool = True,
               name: str = "data") -> StepStats:
     """Train on ``batches`` (pairs ``(x, y)``), at most ``steps`` of them; return the stats.
@@ -92,7 +83,7 @@ def run_steps(model: nn.Module, batches: Iterable, optimizer: torch.optim.Optimi
             loss, output = compute_loss(model, x, y)
         loss_value = loss.item()
         if not math.isfinite(loss_value):
-            raise diverged_error(f"the loss became {loss_value}", _lr(optimizer),
+            raise shared.diverged_error(f"the loss became {loss_value}", _lr(optimizer),
                                  f"epoch {epoch + 1}, batch {batch + 1}" if steps is None
                                  else f"step {batch + 1}", ADVICE)
         precision.backward(loss)
@@ -149,11 +140,11 @@ def grad_norm(parameters: Iterable[torch.Tensor]) -> float:
 # -- epochs: fit, evaluate, predict ------------------------------------------------------------
 def fit(model: nn.Module, data: Iterable, optimizer: torch.optim.Optimizer,
         loss_fn: nn.Module | None = None, *, epochs: int, val_data: Iterable | None = None,
-        scheduler=None, early_stopping: EarlyStopping | None = None,
+        scheduler=None, early_stopping: shared.EarlyStopping | None = None,
         callbacks: Iterable = (), scheduler_step: str = "epoch",
         clip_grad_norm: float | None = None, device=None,
         precision: str | Precision = "auto", progress: bool = True, live_plot: bool = False,
-        verbose: bool | int = True) -> History:
+        verbose: bool | int = True) -> shared.History:
     """Train ``model`` for ``epochs`` passes over ``data``; return a ``History``.
 
     data, val_data: iterables of ``(inputs, targets)`` batches (DataLoaders).
@@ -174,11 +165,11 @@ def fit(model: nn.Module, data: Iterable, optimizer: torch.optim.Optimizer,
     """
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     _check_fit_args(model, data, optimizer, val_data, scheduler, clip_grad_norm)
-    check_common_args(epochs, val_data is not None, scheduler_step, early_stopping)
+    shared.check_common_args(epochs, val_data is not None, scheduler_step, early_stopping)
     device = torch.device(device) if device is not None else get_device()
     precision = setup_precision(device, precision)
     model.to(device)
-    hooks = as_callbacks(callbacks)
+    hooks = shared.as_callbacks(callbacks)
     if live_plot:
         from nnlib.train.callbacks import LivePlot
 
@@ -195,28 +186,28 @@ def fit(model: nn.Module, data: Iterable, optimizer: torch.optim.Optimizer,
 
     bar = progress_bar(epochs * batches if batches else None, progress)
 
-    def train_epoch(epoch: int) -> EpochResult:
+    def train_epoch(epoch: int) -> shared.EpochResult:
         stats = run_steps(model, data, optimizer, compute_loss, precision=precision,
                           scheduler=scheduler if scheduler_step == "batch" else None,
                           clip_grad_norm=clip_grad_norm, hooks=hooks, bar=bar, epoch=epoch)
         if stats.examples == 0:
             raise ValueError("data yielded no batches: check that the dataset is not empty "
                              "(and that drop_last=True is not dropping its only batch)")
-        return EpochResult(stats.loss_sum / stats.examples,
+        return shared.EpochResult(stats.loss_sum / stats.examples,
                            None if stats.correct is None else stats.correct / stats.examples,
                            stats.grad_norm_sum / stats.steps, stats.stopped)
 
     def validate(epoch: int):
         return evaluate(model, val_data, loss_fn, device=device)
 
-    def step_scheduler(history: History) -> None:
+    def step_scheduler(history: shared.History) -> None:
         if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
             scheduler.step(history.val_loss[-1] if history.val_loss else history.train_loss[-1])
         else:
             scheduler.step()
 
     try:
-        return run_epochs(model, train_epoch, epochs=epochs, history=History(),
+        return shared.run_epochs(model, train_epoch, epochs=epochs, history=shared.History(),
                           get_lr=lambda: _lr(optimizer),
                           validate=validate if val_data is not None else None,
                           step_scheduler=step_scheduler if scheduler is not None
