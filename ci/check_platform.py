@@ -19,22 +19,27 @@ OTHER_ROUTES = ("Other routes (README.md, 'Other ways to install'): the pip rout
                 "(environment.yml), or Google Colab (each notebook's Open in Colab badge).")
 
 
-def problems(version: tuple[int, int], system: str, machine: str,
+def problems(version: tuple[int, ...], system: str, machine: str,
              mac_version: str = "") -> tuple[list[str], list[str]]:
     """(errors, warnings) for a Python ``version`` on ``system``/``machine``."""
     errors: list[str] = []
     warnings: list[str] = []
     shown = f"{version[0]}.{version[1]}"
-    if version < DECLARED[0]:
+    minor = version[:2]
+    if minor < DECLARED[0]:
         errors.append(f"Python {shown} is too old: nnlib needs Python 3.10 or newer "
                       "(3.11-3.13 for `make`). Install a newer Python, then run "
                       "`make PYTHON=python3.12 lab` (or the name of that Python), or open the "
                       "notebooks in Google Colab.")
-    elif version not in LOCK_PYTHONS and version < LOCK_PYTHONS[0]:
+    elif minor < LOCK_PYTHONS[0]:
         errors.append(f"Python {shown}: the pinned versions (requirements-lock.txt) need "
                       "Python 3.11-3.13. Run `make PYTHON=python3.11 lab` with a newer Python "
                       "if you have one. " + OTHER_ROUTES)
-    elif version > DECLARED[1]:
+    elif version[:2] == (3, 11) and len(version) > 2 and version[2] < 5:
+        errors.append(f"Python 3.11.{version[2]}: some pinned versions need Python 3.11.5 or "
+                      "newer. Update Python, or run `make PYTHON=python3.12 lab`. "
+                      + OTHER_ROUTES)
+    elif minor > DECLARED[1]:
         warnings.append(f"Python {shown} is newer than the tested 3.10-3.13: if installing "
                         "fails, use Python 3.11-3.13 (`make PYTHON=python3.13 lab`). "
                         + OTHER_ROUTES)
@@ -61,7 +66,7 @@ def problems(version: tuple[int, int], system: str, machine: str,
 
 
 def main() -> int:
-    errors, warnings = problems(sys.version_info[:2], platform.system(), platform.machine(),
+    errors, warnings = problems(tuple(sys.version_info[:3]), platform.system(), platform.machine(),
                                 platform.mac_ver()[0])
     for text in warnings:
         print(f"warning: {text}", file=sys.stderr)

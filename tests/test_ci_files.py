@@ -64,6 +64,8 @@ def test_intel_macs_get_numpy_1_for_torch_2_2():
     ((3, 9), "Linux", "x86_64", "", False),
     ((3, 11), "Darwin", "x86_64", "13.6", False),  # Intel Mac: no torch 2.15 wheel
     ((3, 11), "Darwin", "arm64", "13.6", False),   # macOS < 14: no torch 2.15 wheel
+    ((3, 11, 4), "Linux", "x86_64", "", False),    # some pins need 3.11.5+
+    ((3, 11, 7), "Linux", "x86_64", "", True),
 ])
 def test_platform_check(version, system, machine, mac, ok):
     errors, _ = problems(version, system, machine, mac)

@@ -4,9 +4,11 @@ pip can resolve for another platform without installing (``--dry-run --platform 
 it evaluates environment markers (``; sys_platform == "linux"``) for the machine it runs on,
 so the test first applies the lock's markers for the target platform itself. torch and
 torchvision are checked separately with ``--no-deps`` (their CUDA dependencies are Linux-only
-lines of the lock). These tests fetch package metadata from PyPI: marked slow.
+lines of the lock). These tests fetch package metadata from PyPI (minutes): they run when
+NNLIB_LOCK_TEST=1 is set, as .ci/run does, and are marked slow.
 """
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -27,6 +29,9 @@ PLATFORMS = {  # pip platform tag, marker environment
                        "platform_machine": "AMD64", "os_name": "nt"}),
 }
 SEPARATE = {"torch", "torchvision"}
+PYTHON = "3.11.7"  # the lock's Python (some pins need 3.11.5+, so not plain "3.11" = 3.11.0)
+online = pytest.mark.skipif(os.environ.get("NNLIB_LOCK_TEST") != "1",
+                            reason="asks PyPI: set NNLIB_LOCK_TEST=1 (.ci/run does)")
 
 
 def lock_for(environment: dict) -> tuple[list[str], list[str]]:
@@ -44,7 +49,7 @@ def lock_for(environment: dict) -> tuple[list[str], list[str]]:
 
 
 def pip(*args, cwd):
-    return subprocess.run([sys.executable, "-m", "pip", *args, "--python-version", "3.11",
+    return subprocess.run([sys.executable, "-m", "pip", *args, "--python-version", PYTHON,
                            "--only-binary=:all:", "--no-input", "--disable-pip-version-check"],
                           capture_output=True, text=True, timeout=1200, cwd=cwd)
 
@@ -58,6 +63,7 @@ def test_markers_keep_cuda_off_macos_and_windows():
 
 
 @pytest.mark.slow
+@online
 @pytest.mark.parametrize("name", sorted(PLATFORMS))
 def test_lock_resolves_on(name, tmp_path):
     tag, environment = PLATFORMS[name]
@@ -74,6 +80,7 @@ def test_lock_resolves_on(name, tmp_path):
 
 
 @pytest.mark.slow
+@online
 @pytest.mark.parametrize("tag", ["macosx_10_15_x86_64", "macosx_13_0_arm64"])
 def test_the_pinned_torch_has_no_wheel_where_make_refuses(tag, tmp_path):
     """ci/check_platform.py refuses Intel Macs and macOS < 14: that is why."""
