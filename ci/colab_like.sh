@@ -10,26 +10,41 @@
 #  5. `pip freeze` before and after: the install must not have changed any package;
 #  6. the widget tests run against Colab's ipywidgets 7.x.
 # Usage: bash ci/colab_like.sh [notebooks...]   (default: notebooks/*.ipynb)
+#        bash ci/colab_like.sh --prepare        (only build the environment, for later)
 # Needs the project's .venv (make setup) for the notebook harness. Python: $COLAB_PYTHON.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd)
 PY=${COLAB_PYTHON:-python3.11}
 WORK=${CI_WORK:-$REPO/build/ci}/colab-like
-notebooks=("$@"); [ ${#notebooks[@]} -gt 0 ] || notebooks=(notebooks/*.ipynb)
+WHEELS=${NNLIB_WHEELHOUSE:-$HOME/.cache/nnlib-ci/wheels}
+notebooks=("$@"); [ ${#notebooks[@]} -gt 0 ] && [ "${1:-}" != "--prepare" ] \
+  || notebooks=(notebooks/*.ipynb)
 start=$(date +%s)
 
-if [ -z "${COLAB_VENV:-}" ]; then  # COLAB_VENV: reuse a ready environment (local debugging)
-  rm -rf "$WORK" && mkdir -p "$WORK"
+# --prepare: only build the environment (.ci/run does it while `make test` runs)
+prepare() {
+  rm -rf "$WORK" && mkdir -p "$WORK" "$WHEELS"
   "$PY" -m venv "$WORK/venv"
-  VPY=$WORK/venv/bin/python
-  "$VPY" -m pip install -q --no-input -r ci/colab-packages.txt
-else
-  rm -rf "$WORK" && mkdir -p "$WORK"
-  VPY=$COLAB_VENV/bin/python
+  # wheels kept between runs (pip's own HTTP cache does not keep them on these machines)
+  "$WORK/venv/bin/python" -m pip download -q --no-input -d "$WHEELS" -r ci/colab-packages.txt
+  echo "colab-like: wheels downloaded (or found in $WHEELS) in $(( $(date +%s) - start )) s"
+  "$WORK/venv/bin/python" -m pip install -q --no-input --no-index --find-links "$WHEELS" \
+    -r ci/colab-packages.txt
+  touch "$WORK/venv/.ready"
+}
+if [ "${1:-}" = "--prepare" ]; then
+  prepare; echo "colab-like: environment ready in $(( $(date +%s) - start )) s"; exit 0
 fi
+if [ -n "${COLAB_VENV:-}" ]; then  # reuse a ready environment (local debugging)
+  VPY=$COLAB_VENV/bin/python
+else
+  [ -f "$WORK/venv/.ready" ] || prepare
+  VPY=$WORK/venv/bin/python
+fi
+rm -rf "$WORK/run" "$WORK/standin" "$WORK/ipython"
 installed=$(date +%s)
-echo "colab-like: Colab's packages installed in $((installed - start)) s ($("$VPY" --version))"
+echo "colab-like: environment ready ($("$VPY" --version)) after $((installed - start)) s"
 
 # google.colab stand-in: on the path through a .pth file, imported by an IPython startup file
 mkdir -p "$WORK/standin/google/colab" "$WORK/ipython/profile_default/startup"

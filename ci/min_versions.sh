@@ -7,26 +7,39 @@
 #  3. the unit tests (not the slow ones, nor those that test the pinned classroom environment
 #     or packaging), then every notebook executed top to bottom (outputs not compared).
 # Usage: bash ci/min_versions.sh [notebooks...]   (default: notebooks/*.ipynb)
+#        bash ci/min_versions.sh --prepare        (only build the environment, for later)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd)
 PY=${MIN_PYTHON:-python3.10}
 WORK=${CI_WORK:-$REPO/build/ci}/min-versions
 WHEELS=${NNLIB_WHEELHOUSE:-$HOME/.cache/nnlib-ci/wheels}
-notebooks=("$@"); [ ${#notebooks[@]} -gt 0 ] || notebooks=(notebooks/*.ipynb)
+notebooks=("$@"); [ ${#notebooks[@]} -gt 0 ] && [ "${1:-}" != "--prepare" ] \
+  || notebooks=(notebooks/*.ipynb)
 start=$(date +%s)
 
-rm -rf "$WORK" && mkdir -p "$WORK" "$WHEELS"
-if [ -z "${MIN_VENV:-}" ]; then  # MIN_VENV: reuse a ready environment (local debugging)
+# --prepare: only build the environment (.ci/run does it while `make test` runs)
+prepare() {
+  rm -rf "$WORK" && mkdir -p "$WORK" "$WHEELS"
   "$PY" -m venv "$WORK/venv"
-  VPY=$WORK/venv/bin/python
   # wheels kept between runs (pip's own HTTP cache does not keep them on these machines)
-  "$VPY" -m pip download -q --no-input -d "$WHEELS" -r ci/min-packages.txt -r ci/min-tools.txt
-  "$VPY" -m pip install -q --no-input --find-links "$WHEELS" \
+  "$WORK/venv/bin/python" -m pip download -q --no-input -d "$WHEELS" \
     -r ci/min-packages.txt -r ci/min-tools.txt
-else
-  VPY=$MIN_VENV/bin/python
+  echo "min-versions: wheels downloaded (or found in $WHEELS) in $(( $(date +%s) - start )) s"
+  "$WORK/venv/bin/python" -m pip install -q --no-input --no-index --find-links "$WHEELS" \
+    -r ci/min-packages.txt -r ci/min-tools.txt
+  touch "$WORK/venv/.ready"
+}
+if [ "${1:-}" = "--prepare" ]; then
+  prepare; echo "min-versions: environment ready in $(( $(date +%s) - start )) s"; exit 0
 fi
+if [ -n "${MIN_VENV:-}" ]; then  # reuse a ready environment (local debugging)
+  VPY=$MIN_VENV/bin/python
+else
+  [ -f "$WORK/venv/.ready" ] || prepare
+  VPY=$WORK/venv/bin/python
+fi
+rm -rf "$WORK/run"
 "$VPY" -m pip install -q --no-input -c ci/min-packages.txt .
 "$VPY" - <<'PY'
 import re
