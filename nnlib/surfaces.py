@@ -45,7 +45,7 @@ class Surface:
         """``(X, Y, Z)`` on an n x n grid over the plot limits, for contour plots."""
         xs = np.linspace(*self.xlim, n)
         ys = np.linspace(*self.ylim, n)
-        X, Y = np.meshgrid(xs, ys)  # noqa: N806
+        X, Y = np.meshgrid(xs, ys)
         return X, Y, self.value(X, Y)
 
 

@@ -156,7 +156,7 @@ def test_grad_hidden_is_the_total_gradient_wrt_each_hidden_state():
     g_out = rng.normal(size=(N, T, H))
     ours(x)
     ours.backward(g_out)
-    W_x, W_h, b = (torch.tensor(p.data, requires_grad=True)  # noqa: N806
+    W_x, W_h, b = (torch.tensor(p.data, requires_grad=True)
                    for p in ours.parameters())
     h = torch.zeros(N, H, dtype=torch.float64)
     hs = []
@@ -242,7 +242,7 @@ def test_integer_input_is_cast_to_the_weights_dtype():
 
 
 def test_spectral_radius_rescaling():
-    W = np.random.default_rng(0).normal(size=(8, 8))  # noqa: N806
+    W = np.random.default_rng(0).normal(size=(8, 8))
     for r in (0.5, 1.0, 1.5):
         assert spectral_radius(with_spectral_radius(W, r)) == pytest.approx(r)
     assert spectral_radius(np.diag([0.5, -2.0])) == pytest.approx(2.0)
@@ -268,11 +268,11 @@ def test_gradient_norms_match_a_torch_measurement():
     # rebuild the same network and data from the same seed
     rng = np.random.default_rng(3)
     rnn = RNN(1, hidden, rng=rng, dtype=np.float64)
-    W = rng.standard_normal((hidden, hidden)) / np.sqrt(hidden)  # noqa: N806
-    W_h = torch.tensor(with_spectral_radius(W, radius), requires_grad=True)  # noqa: N806
+    W = rng.standard_normal((hidden, hidden)) / np.sqrt(hidden)
+    W_h = torch.tensor(with_spectral_radius(W, radius), requires_grad=True)
     x = rng.standard_normal((4, steps, 1))
-    G = torch.tensor(rng.standard_normal((4, hidden)) / 4)  # noqa: N806
-    W_x, b = torch.tensor(rnn.weight_x.data), torch.tensor(rnn.bias.data)  # noqa: N806
+    G = torch.tensor(rng.standard_normal((4, hidden)) / 4)
+    W_x, b = torch.tensor(rnn.weight_x.data), torch.tensor(rnn.bias.data)
     h = torch.zeros(4, hidden, dtype=torch.float64)
     hs = []
     for t in range(steps):

@@ -218,7 +218,7 @@ class Conv2d(Module):
     """
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0,
-                 bias: bool = True, rng=None, dtype=np.float32):
+                 *, bias: bool = True, rng=None, dtype=np.float32):
         where = "Conv2d"
         # one int each, as in PyTorch: Conv2d((3, 99), 8, 3) is a mistake, not in_channels=3
         self.in_channels = _checks.check_int(in_channels, "in_channels", minimum=1, where=where)

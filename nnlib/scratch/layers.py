@@ -161,7 +161,7 @@ class Dropout(Module):
     (0 or 1/(1-p)). Masks come from ``rng`` (default: nnlib's shared generator).
     """
 
-    def __init__(self, p: float = 0.5, rng=None):
+    def __init__(self, p: float = 0.5, *, rng=None):
         self.p = _checks.check_float(p, "p", minimum=0, maximum=1, max_open=True,
                                      where="Dropout", hint="p is the probability of dropping "
                                      "a unit (p=1 would drop everything)")

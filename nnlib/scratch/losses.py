@@ -110,7 +110,7 @@ class L1Loss(Loss):
 class HuberLoss(Loss):
     """Quadratic for |d| < delta, linear beyond: 0.5 d^2  or  delta * (|d| - delta / 2)."""
 
-    def __init__(self, delta: float = 1.0):
+    def __init__(self, *, delta: float = 1.0):  # keyword-only: PyTorch's first is reduction
         super().__init__()
         self.delta = _checks.check_float(delta, "delta", minimum=0, min_open=True,
                                          where="HuberLoss")

@@ -143,7 +143,7 @@ class OneCycleLR(LRScheduler):
     beta1 (Adam, AdamW) moves the opposite way, between ``max_momentum`` and ``base_momentum``.
     """
 
-    def __init__(self, optimizer: Optimizer, max_lr: float, total_steps: int,
+    def __init__(self, optimizer: Optimizer, max_lr: float, total_steps: int, *,
                  pct_start: float = 0.3, anneal_strategy: str = "cos",
                  cycle_momentum: bool = True, base_momentum: float = 0.85,
                  max_momentum: float = 0.95, div_factor: float = 25.0,

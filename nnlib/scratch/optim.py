@@ -97,10 +97,10 @@ class SGD(Optimizer):
         p   = p - lr * g
     """
 
-    hyperparameters = ("lr", "momentum", "dampening", "nesterov", "weight_decay")
+    hyperparameters = ("lr", "momentum", "dampening", "weight_decay", "nesterov")
 
     def __init__(self, params, lr: float, momentum: float = 0.0, dampening: float = 0.0,
-                 nesterov: bool = False, weight_decay: float = 0.0):
+                 weight_decay: float = 0.0, nesterov: bool = False):
         super().__init__(params, lr)
         where = "SGD"
         momentum = _checks.check_float(momentum, "momentum", minimum=0, where=where)
@@ -141,10 +141,10 @@ class RMSprop(Optimizer):
         p   = p - lr * g / avg                                 (otherwise)
     """
 
-    hyperparameters = ("lr", "alpha", "eps", "momentum", "centered", "weight_decay")
+    hyperparameters = ("lr", "alpha", "eps", "weight_decay", "momentum", "centered")
 
     def __init__(self, params, lr: float = 0.01, alpha: float = 0.99, eps: float = 1e-8,
-                 momentum: float = 0.0, centered: bool = False, weight_decay: float = 0.0):
+                 weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False):
         super().__init__(params, lr)
         where = "RMSprop"
         alpha = _checks.check_float(alpha, "alpha", minimum=0, maximum=1, where=where)
@@ -245,7 +245,7 @@ class AdamW(Adam):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay)
 
 
-def clip_grad_norm_(params, max_norm: float, norm_type: float = 2.0,
+def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
                     error_if_nonfinite: bool = False) -> float:
     """Scale all gradients together so their joint norm is at most ``max_norm``.
 
@@ -254,7 +254,7 @@ def clip_grad_norm_(params, max_norm: float, norm_type: float = 2.0,
     ``min(1, max_norm / (total_norm + 1e-6))``, and the norm *before* clipping is returned.
     """
     where = "clip_grad_norm_"
-    params = _as_parameter_list(params, where)
+    params = _as_parameter_list(parameters, where)
     max_norm = _checks.check_float(max_norm, "max_norm", minimum=0, where=where)
     norm_type = _checks.check_float(norm_type, "norm_type", minimum=0, min_open=True,
                                     finite=False, where=where, hint="2.0 or math.inf")
