@@ -63,3 +63,26 @@ def test_make_lab_serves_the_start_here_notebook(tmp_path):
         except subprocess.TimeoutExpired:
             os.killpg(server.pid, signal.SIGKILL)
         log.close()
+
+
+def make_dry_run(*targets: str) -> list[str]:
+    result = subprocess.run(["make", "-n", "-B", *targets], cwd=REPO, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return result.stdout.splitlines()
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+@pytest.mark.parametrize("target, last", [("lab", "jupyter lab"), ("check", "tests.check_install"),
+                                          ("test", "--nbval")])
+def test_make_checks_the_platform_first(target, last):
+    lines = make_dry_run(target)
+    first = next(i for i, line in enumerate(lines) if "ci/check_platform.py" in line)
+    assert first < next(i for i, line in enumerate(lines) if "-m venv" in line)
+    assert any(last in line for line in lines[first:])
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="make is not installed")
+def test_make_test_compares_notebook_outputs_on_the_cpu():
+    (nbval,) = [line for line in make_dry_run("nbval") if "--nbval" in line]
+    assert nbval.startswith("NNLIB_DEVICE=cpu ")
