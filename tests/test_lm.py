@@ -6,18 +6,18 @@ import numpy as np
 import pytest
 import torch
 
-from nnlib.data import CharVocab
-from nnlib.lm import (
+from nnlib.data import CharVocab, get_batch
+from nnlib.errors import ShapeError, TrainingDivergedError
+from nnlib.models.gpt import GPT, GPTConfig
+from nnlib.train.lm import (
     LMHistory,
     TrainConfig,
     estimate_loss,
     generate_text,
-    get_batch,
     lr_multiplier,
     make_scheduler,
     train_lm,
 )
-from nnlib.models.gpt import GPT, GPTConfig
 
 
 def pattern_stream(length=3000, seed=0):
@@ -38,7 +38,7 @@ def small_gpt(seed=0, vocab_size=5, block_size=8):
 # -- batches ------------------------------------------------------------------------------------
 def test_get_batch_cuts_windows_and_shifts_targets():
     ids = np.arange(100) * 3            # every window is easy to locate in the stream
-    x, y = get_batch(ids, block_size=7, batch_size=5, generator=torch.Generator().manual_seed(0))
+    x, y = get_batch(ids, batch_size=5, block_size=7, generator=torch.Generator().manual_seed(0))
     assert x.shape == y.shape == (5, 7) and x.dtype == y.dtype == torch.long
     assert torch.equal(x[:, 1:], y[:, :-1])
     for row_x, row_y in zip(x, y):
@@ -49,28 +49,36 @@ def test_get_batch_cuts_windows_and_shifts_targets():
 
 def test_get_batch_reaches_both_ends_of_the_stream():
     ids = torch.arange(10)
-    x, y = get_batch(ids, 4, 500, torch.Generator().manual_seed(0))
+    x, y = get_batch(ids, batch_size=500, block_size=4, generator=torch.Generator().manual_seed(0))
     assert int(x[:, 0].min()) == 0 and int(y[:, -1].max()) == 9
 
 
 def test_get_batch_is_reproducible_and_seed_dependent():
     ids = pattern_stream()
-    a = get_batch(ids, 8, 4, torch.Generator().manual_seed(1))
-    b = get_batch(ids, 8, 4, torch.Generator().manual_seed(1))
-    c = get_batch(ids, 8, 4, torch.Generator().manual_seed(2))
+    a, b, c = (get_batch(ids, batch_size=4, block_size=8,
+                         generator=torch.Generator().manual_seed(seed)) for seed in (1, 1, 2))
     assert torch.equal(a[0], b[0]) and not torch.equal(a[0], c[0])
 
 
-@pytest.mark.parametrize("ids, block, batch, message", [
-    (np.arange(8), 8, 2, "8 tokens; it needs more than block_size=8"),
-    (np.zeros((3, 4), dtype=np.int64), 2, 2,
-     r"1-D sequence of integer token ids, got shape \(3, 4\)"),
-    (np.linspace(0, 1, 20), 2, 2, "dtype torch.float64"),
-    (np.arange(20), 0, 2, "block_size and batch_size must be >= 1"),
+@pytest.mark.parametrize("ids, block, batch, error, message", [
+    (np.arange(8), 8, 2, ValueError, "8 tokens; it needs more than block_size=8"),
+    (np.zeros((3, 4), dtype=np.int64), 2, 2, ShapeError, r"1 dimensions, got shape \(3, 4\)"),
+    (np.linspace(0, 1, 20), 2, 2, TypeError, "integer token ids, got dtype torch.float64"),
+    (np.arange(20), 0, 2, ValueError, "block_size must be an int >= 1"),
+    (np.arange(20), 2, 0, ValueError, "batch_size must be an int >= 1"),
 ])
-def test_get_batch_explains_bad_input(ids, block, batch, message):
-    with pytest.raises(ValueError, match=message):
-        get_batch(ids, block, batch)
+def test_get_batch_explains_bad_input(ids, block, batch, error, message):
+    with pytest.raises(error, match=message):
+        get_batch(ids, batch_size=batch, block_size=block)
+
+
+def test_the_old_lm_path_keeps_the_old_argument_order():
+    from nnlib import lm
+
+    ids = pattern_stream()
+    old = lm.get_batch(ids, 8, 4, torch.Generator().manual_seed(1))       # block, batch
+    new = get_batch(ids, batch_size=4, block_size=8, generator=torch.Generator().manual_seed(1))
+    assert old[0].shape == (4, 8) and torch.equal(old[0], new[0])
 
 
 # -- evaluation ---------------------------------------------------------------------------------
@@ -86,7 +94,8 @@ def test_estimate_loss_uses_fixed_batches_and_restores_the_mode():
     # the same number by hand
     generator = torch.Generator().manual_seed(5)
     model.eval()
-    losses = [model(*get_batch(splits["val"], 8, 4, generator))[1].item() for _ in range(3)]
+    losses = [model(*get_batch(splits["val"], batch_size=4, block_size=8,
+                              generator=generator))[1].item() for _ in range(3)]
     assert a["val"] == pytest.approx(np.mean(losses), rel=1e-6)
 
 
@@ -208,7 +217,7 @@ def test_train_lm_stops_on_a_non_finite_loss():
     model = small_gpt()
     with torch.no_grad():
         model.transformer.ln_f.weight.fill_(float("nan"))
-    with pytest.raises(FloatingPointError, match="loss became nan at step 1"):
+    with pytest.raises(TrainingDivergedError, match=r"at step 1: the loss became nan .*grad_clip"):
         train_lm(model, quick_config(), ids[:2400], ids[2400:], log=None, eval_at_start=False)
 
 

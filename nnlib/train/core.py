@@ -60,7 +60,7 @@ def run_steps(model: nn.Module, batches: Iterable, optimizer: torch.optim.Optimi
               precision: Precision | None = None, scheduler=None,
               clip_grad_norm: float | None = None, hooks: list[shared.Callback] = (),
               bar=None, epoch: int = 0, measure_grad_norm: bool = True,
-              name: str = "data") -> StepStats:
+              name: str = "data", advice: str = ADVICE) -> StepStats:
     """Train on ``batches`` (pairs ``(x, y)``), at most ``steps`` of them; return the stats.
 
     ``compute_loss(model, x, y) -> (loss, output or None)`` is the forward pass (``fit``
@@ -85,7 +85,7 @@ def run_steps(model: nn.Module, batches: Iterable, optimizer: torch.optim.Optimi
         if not math.isfinite(loss_value):
             raise shared.diverged_error(f"the loss became {loss_value}", _lr(optimizer),
                                  f"epoch {epoch + 1}, batch {batch + 1}" if steps is None
-                                 else f"step {batch + 1}", ADVICE)
+                                 else f"step {batch + 1}", advice)
         precision.backward(loss)
         for hook in hooks:
             hook.on_before_step(model, optimizer)

@@ -238,7 +238,8 @@ def train_lm(model: nn.Module, config: TrainConfig, train_ids, val_ids, *,
             stats = run_steps(model, stream, optimizer, _lm_loss, steps=chunk,
                               precision=precision, scheduler=scheduler,
                               clip_grad_norm=config.grad_clip, hooks=[budget], bar=bar,
-                              measure_grad_norm=False, name="train_ids")
+                              measure_grad_norm=False, name="train_ids",
+                              advice=" or gradient clipping (TrainConfig.grad_clip)")
             history.seconds += budget.elapsed()
             history.train_loss += stats.losses
             history.lr += stats.lrs
