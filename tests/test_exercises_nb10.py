@@ -7,56 +7,84 @@ from nnlib.exercises import evaluate
 from nnlib.scratch.recurrent import gru_step
 
 
-def rnn_forward(x, h0, W_x, W_h, b):  # noqa: N803
-    h, states = h0, []
-    for t in range(x.shape[1]):
+def rnn_states(x, W_x, W_h, b, reverse=False):
+    h, states = np.zeros((x.shape[0], W_h.shape[0])), {}
+    order = reversed(range(x.shape[1])) if reverse else range(x.shape[1])
+    for t in order:
         h = np.tanh(x[:, t] @ W_x + h @ W_h + b)
-        states.append(h)
-    return np.stack(states, axis=1)
+        states[t] = h
+    return np.stack([states[t] for t in range(x.shape[1])], axis=1)
 
 
-def test_10_1_rnn_forward():
-    assert evaluate("10.1", rnn_forward)[0] is True
-
-    def always_h0(x, h0, W_x, W_h, b):  # noqa: N803
-        return np.stack([np.tanh(x[:, t] @ W_x + h0 @ W_h + b) for t in range(x.shape[1])], 1)
-    passed, message = evaluate("10.1", always_h0)
-    assert passed is False and "carry the state" in message
-
-    passed, message = evaluate("10.1", lambda *args: rnn_forward(*args)[:, -1])
-    assert passed is False and "every hidden state" in message
-
-    def no_bias(x, h0, W_x, W_h, b):  # noqa: N803
-        return rnn_forward(x, h0, W_x, W_h, 0 * b)
-    passed, message = evaluate("10.1", no_bias)
-    assert passed is False and "h_1 is already wrong" in message
+def birnn(x, Wf_x, Wf_h, bf, Wb_x, Wb_h, bb):
+    return np.concatenate([rnn_states(x, Wf_x, Wf_h, bf),
+                           rnn_states(x, Wb_x, Wb_h, bb, reverse=True)], axis=-1)
 
 
-def clip(grads, max_norm):
-    total = np.sqrt(sum(np.sum(g**2) for g in grads))
-    return [g * min(1.0, max_norm / total) for g in grads]
+def test_10_1_bidirectional_rnn():
+    assert evaluate("10.1", birnn)[0] is True
+    # the same as torch's bidirectional RNN with copied weights
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2, 5, 3))
+    torch.manual_seed(0)
+    net = torch.nn.RNN(3, 4, batch_first=True, bidirectional=True, dtype=torch.float64)
+    weights = []
+    for suffix in ("", "_reverse"):
+        weights += [getattr(net, f"weight_ih_l0{suffix}").detach().numpy().T,
+                    getattr(net, f"weight_hh_l0{suffix}").detach().numpy().T,
+                    (getattr(net, f"bias_ih_l0{suffix}") + getattr(net, f"bias_hh_l0{suffix}"))
+                    .detach().numpy()]
+    np.testing.assert_allclose(birnn(x, *weights), net(torch.from_numpy(x))[0].detach().numpy(),
+                               atol=1e-12)
+
+    def reading_order(x, *w):
+        out = birnn(x, *w)
+        out[..., out.shape[-1] // 2:] = out[:, ::-1, out.shape[-1] // 2:]
+        return out
+    passed, message = evaluate("10.1", reading_order)
+    assert passed is False and "reading order" in message
+
+    def shared(x, Wf_x, Wf_h, bf, Wb_x, Wb_h, bb):
+        return birnn(x, Wf_x, Wf_h, bf, Wf_x, Wf_h, bf)
+    passed, message = evaluate("10.1", shared)
+    assert passed is False and "own weights" in message
+
+    passed, message = evaluate("10.1", lambda x, *w: rnn_states(x, *w[:3]))
+    assert passed is False and "(N, T, 2H)" in message
 
 
-def test_10_2_clip_by_global_norm():
-    assert evaluate("10.2", clip)[0] is True
-    # the same as torch's, on the same numbers
-    grads = [np.arange(6.0).reshape(2, 3), np.ones(3)]
-    params = [torch.zeros(2, 3, dtype=torch.float64, requires_grad=True),
-              torch.zeros(3, dtype=torch.float64, requires_grad=True)]
-    for p, g in zip(params, grads):
-        p.grad = torch.tensor(g)
-    torch.nn.utils.clip_grad_norm_(params, 2.0)
-    for mine, p in zip(clip(grads, 2.0), params):
-        np.testing.assert_allclose(mine, p.grad.numpy(), rtol=1e-5)
+def truncated(x, W_x, W_h, b, G, k):
+    hs = [np.zeros((x.shape[0], W_h.shape[0]))]
+    for t in range(x.shape[1]):
+        hs.append(np.tanh(x[:, t] @ W_x + hs[-1] @ W_h + b))
+    grad, dh = np.zeros_like(W_h), G
+    T = x.shape[1]
+    for t in range(T, max(T - k, 0), -1):
+        da = dh * (1 - hs[t] ** 2)
+        grad += hs[t - 1].T @ da
+        dh = da @ W_h.T
+    return grad
 
-    passed, message = evaluate("10.2", lambda gs, m: [g * m / np.linalg.norm(g) for g in gs])
-    assert passed is False and "clipped each array on its own" in message
 
-    def always_rescale(gs, m):
-        total = np.sqrt(sum(np.sum(g**2) for g in gs))
-        return [g * m / total for g in gs]
-    passed, message = evaluate("10.2", always_rescale)
-    assert passed is False and "never scale up" in message
+def test_10_2_truncated_bptt():
+    assert evaluate("10.2", truncated)[0] is True
+    # with k >= T it is full BPTT: the same as torch.autograd
+    rng = np.random.default_rng(1)
+    x, W_x, W_h = rng.normal(size=(2, 4, 3)), rng.normal(size=(3, 5)), rng.normal(size=(5, 5))
+    b, G = rng.normal(size=5), rng.normal(size=(2, 5))
+    W_h_t = torch.tensor(W_h, requires_grad=True)
+    h = torch.zeros(2, 5, dtype=torch.float64)
+    for t in range(4):
+        h = torch.tanh(torch.tensor(x[:, t]) @ torch.tensor(W_x) + h @ W_h_t + torch.tensor(b))
+    (h * torch.tensor(G)).sum().backward()
+    np.testing.assert_allclose(truncated(x, W_x, W_h, b, G, 10), W_h_t.grad.numpy())
+
+    passed, message = evaluate("10.2", lambda *a: truncated(*a[:5], 100))
+    assert passed is False and "full BPTT" in message
+    passed, message = evaluate("10.2", lambda *a: truncated(*a[:5], a[5] + 1))
+    assert passed is False and "count step T itself" in message
+    passed, message = evaluate("10.2", lambda *a: truncated(*a) * 2)
+    assert passed is False and "wrong values" in message
 
 
 def test_10_3_lstm_parameter_count():
@@ -67,8 +95,8 @@ def test_10_3_lstm_parameter_count():
     assert evaluate("10.3", 12345)[0] is False
 
 
-def gru_cell(x, h, W_x, W_h, b_x, b_h):  # noqa: N803
-    H = h.shape[1]  # noqa: N806
+def gru_cell(x, h, W_x, W_h, b_x, b_h):
+    H = h.shape[1]
     ax, ah = x @ W_x + b_x, h @ W_h + b_h
     r = 1 / (1 + np.exp(-(ax[:, :H] + ah[:, :H])))
     z = 1 / (1 + np.exp(-(ax[:, H:2 * H] + ah[:, H:2 * H])))
@@ -87,17 +115,17 @@ def test_10_4_gru_cell():
                       cell.bias_ih.detach().numpy(), cell.bias_hh.detach().numpy())
     np.testing.assert_allclose(got, want, rtol=1e-10)
 
-    def swapped(x, h, W_x, W_h, b_x, b_h):  # noqa: N803
+    def swapped(x, h, W_x, W_h, b_x, b_h):
         new = gru_cell(x, h, W_x, W_h, b_x, b_h)
-        H = h.shape[1]  # noqa: N806
+        H = h.shape[1]
         z = 1 / (1 + np.exp(-((x @ W_x + b_x)[:, H:2 * H] + (h @ W_h + b_h)[:, H:2 * H])))
         n = (new - z * h) / (1 - z)
         return z * n + (1 - z) * h
     passed, message = evaluate("10.4", swapped)
     assert passed is False and "swapped" in message
 
-    def bias_outside(x, h, W_x, W_h, b_x, b_h):  # noqa: N803
-        H = h.shape[1]  # noqa: N806
+    def bias_outside(x, h, W_x, W_h, b_x, b_h):
+        H = h.shape[1]
         ax, ah = x @ W_x + b_x, h @ W_h + b_h
         r = 1 / (1 + np.exp(-(ax[:, :H] + ah[:, :H])))
         z = 1 / (1 + np.exp(-(ax[:, H:2 * H] + ah[:, H:2 * H])))
@@ -120,8 +148,8 @@ def test_10_3_rejects_non_integer_and_non_numbers():
 
 
 def test_10_4_names_swapped_gate_blocks():
-    def r_z_swapped(x, h, W_x, W_h, b_x, b_h):  # noqa: N803
-        H = h.shape[1]  # noqa: N806
+    def r_z_swapped(x, h, W_x, W_h, b_x, b_h):
+        H = h.shape[1]
         ax, ah = x @ W_x + b_x, h @ W_h + b_h
         z = 1 / (1 + np.exp(-(ax[:, :H] + ah[:, :H])))
         r = 1 / (1 + np.exp(-(ax[:, H:2 * H] + ah[:, H:2 * H])))

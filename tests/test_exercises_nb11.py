@@ -3,7 +3,6 @@
 import numpy as np
 
 from nnlib.exercises import evaluate
-from nnlib.scratch import sinusoidal_positional_encoding
 
 
 def softmax_rows(s):
@@ -15,18 +14,32 @@ def attention(q, k, v):
     return softmax_rows(q @ k.T / np.sqrt(q.shape[-1])) @ v
 
 
-def test_11_1_attention():
-    assert evaluate("11.1", attention)[0] is True
-    passed, message = evaluate("11.1", lambda q, k, v: softmax_rows(q @ k.T) @ v)
-    assert passed is False and "sqrt(d)" in message
+def alibi(size, heads):
+    slopes = 2.0 ** (-8.0 * np.arange(1, heads + 1) / heads)
+    distance = np.arange(size)[:, None] - np.arange(size)[None, :]
+    return np.where(distance >= 0, -slopes[:, None, None] * distance, -np.inf)
 
-    def column_softmax(q, k, v):
-        s = np.exp(q @ k.T / np.sqrt(q.shape[-1]))
-        return s / s.sum(axis=0, keepdims=True) @ v
-    passed, message = evaluate("11.1", column_softmax)
-    assert passed is False and "axis=-1" in message
-    passed, message = evaluate("11.1", lambda q, k, v: softmax_rows(q @ k.T) @ v.T)
-    assert passed is False
+
+def test_11_1_alibi():
+    assert evaluate("11.1", alibi)[0] is True
+    passed, message = evaluate("11.1", lambda t, h: -alibi(t, h))
+    assert passed is False and "wrong sign" in message
+
+    def symmetric(size, heads):
+        slopes = 2.0 ** (-8.0 * np.arange(1, heads + 1) / heads)
+        distance = np.abs(np.arange(size)[:, None] - np.arange(size)[None, :])
+        return -slopes[:, None, None] * distance
+    passed, message = evaluate("11.1", symmetric)
+    assert passed is False and "-inf" in message
+
+    def slopes_from_one(size, heads):
+        slopes = 2.0 ** (-8.0 * np.arange(heads) / heads)
+        distance = np.arange(size)[:, None] - np.arange(size)[None, :]
+        return np.where(distance >= 0, -slopes[:, None, None] * distance, -np.inf)
+    passed, message = evaluate("11.1", slopes_from_one)
+    assert passed is False and "slope" in message
+    passed, message = evaluate("11.1", lambda t, h: alibi(t, h)[::-1])
+    assert passed is False and "reverse order" in message
 
 
 def test_11_2_causal_mask():
@@ -41,31 +54,38 @@ def test_11_2_causal_mask():
     assert passed is False and "inverted" in message
 
 
-def pe_with(exponent):
-    def encoding(max_len, d_model):
-        pos = np.arange(max_len)[:, None]
-        i = np.arange(d_model // 2)
-        angle = pos / 10000 ** (exponent(i) / d_model)
-        pe = np.zeros((max_len, d_model))
-        pe[:, 0::2], pe[:, 1::2] = np.sin(angle), np.cos(angle)
-        return pe
-    return encoding
+def rope(x, start=0, sign=1.0):
+    size, d = x.shape
+    angles = (np.arange(size)[:, None] + start) * 10000.0 ** (-np.arange(0, d, 2) / d)
+    cos, sin = np.cos(angles), sign * np.sin(angles)
+    out = np.empty_like(x)
+    out[:, 0::2] = x[:, 0::2] * cos - x[:, 1::2] * sin
+    out[:, 1::2] = x[:, 0::2] * sin + x[:, 1::2] * cos
+    return out
 
 
-def test_11_3_positional_encoding():
-    assert evaluate("11.3", pe_with(lambda i: 2 * i))[0] is True
-    assert evaluate("11.3", sinusoidal_positional_encoding)[0] is True
-    passed, message = evaluate("11.3", pe_with(lambda i: i))
-    assert passed is False and "frequencies" in message
+def test_11_3_rope():
+    assert evaluate("11.3", rope)[0] is True
+    # the point of RoPE: scores depend only on the offset between positions
+    rng = np.random.default_rng(0)
+    q, k = rng.normal(size=(1, 8)), rng.normal(size=(1, 8))
+    q_all, k_all = rope(np.repeat(q, 10, 0)), rope(np.repeat(k, 10, 0))
+    assert np.isclose(q_all[5] @ k_all[2], q_all[7] @ k_all[4])
+    passed, message = evaluate("11.3", lambda x: rope(x, sign=-1.0))
+    assert passed is False and "other way" in message
+    passed, message = evaluate("11.3", lambda x: rope(x, start=1))
+    assert passed is False and "start at 0" in message
 
-    def swapped(max_len, d_model):
-        pe = sinusoidal_positional_encoding(max_len, d_model)
-        return np.concatenate([pe[:, 1::2], pe[:, 0::2]], axis=1).reshape(
-            max_len, 2, d_model // 2).transpose(0, 2, 1).reshape(max_len, d_model)
-    passed, message = evaluate("11.3", swapped)
-    assert passed is False and "even columns" in message
-    passed, message = evaluate("11.3", lambda n, d: np.zeros((d, n)))
-    assert passed is False and "one row per position" in message
+    def rotate_half(x):
+        size, d = x.shape
+        angles = np.arange(size)[:, None] * 10000.0 ** (-np.arange(0, d, 2) / d)
+        a, b = x[:, :d // 2], x[:, d // 2:]
+        return np.concatenate([a * np.cos(angles) - b * np.sin(angles),
+                               a * np.sin(angles) + b * np.cos(angles)], axis=1)
+    passed, message = evaluate("11.3", rotate_half)
+    assert passed is False and "rotate_half" in message
+    passed, message = evaluate("11.3", lambda x: x)
+    assert passed is False
 
 
 def backward(grad_out, q, k, v, scale_fix=True):
@@ -92,19 +112,3 @@ def test_11_4_attention_backward():
     assert passed is False and "dS = P" in message
     passed, message = evaluate("11.4", lambda g, q, k, v: backward(g, q, k, v)[:2])
     assert passed is False and "three arrays" in message
-
-
-def test_11_1_names_the_wrong_scale():
-    passed, message = evaluate("11.1", lambda q, k, v: softmax_rows(q @ k.T / q.shape[-1]) @ v)
-    assert passed is False and "not by d" in message
-    passed, message = evaluate(
-        "11.1", lambda q, k, v: softmax_rows(q @ k.T / np.sqrt(v.shape[-1])) @ v)
-    assert passed is False and "not of the values" in message
-
-
-def test_11_3_names_sin_cos_halves():
-    def halves(max_len, d_model):
-        pe = sinusoidal_positional_encoding(max_len, d_model)
-        return np.concatenate([pe[:, 0::2], pe[:, 1::2]], axis=1)
-    passed, message = evaluate("11.3", halves)
-    assert passed is False and "interleaved" in message

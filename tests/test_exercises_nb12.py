@@ -26,18 +26,28 @@ def test_12_1_causal_attention():
     assert passed is False
 
 
-def top_k(logits, k):
-    kth = torch.topk(logits, k, dim=-1).values[:, -1:]
-    return logits.masked_fill(logits < kth, float("-inf"))
+def top_p(logits, p):
+    probs, order = torch.sort(torch.softmax(logits, dim=-1), dim=-1, descending=True)
+    drop_sorted = probs.cumsum(-1) - probs >= p
+    drop = drop_sorted.scatter(-1, order, drop_sorted)
+    return logits.masked_fill(drop, float("-inf"))
 
 
-def test_12_2_top_k_filter():
-    assert evaluate("12.2", top_k)[0] is True
-    passed, message = evaluate("12.2", lambda logits, k: top_k(logits, k + 1))
-    assert passed is False and "exactly its" in message
-    passed, message = evaluate("12.2", lambda logits, k: top_k(logits, k).nan_to_num(neginf=-1e9))
+def test_12_2_top_p_filter():
+    assert evaluate("12.2", top_p)[0] is True
+
+    def too_small(logits, p):          # drops the token that crosses p
+        probs, order = torch.sort(torch.softmax(logits, dim=-1), dim=-1, descending=True)
+        drop_sorted = probs.cumsum(-1) > p
+        drop = drop_sorted.scatter(-1, order, drop_sorted)
+        return logits.masked_fill(drop, float("-inf"))
+    passed, message = evaluate("12.2", too_small)
+    assert passed is False and "reaches p" in message
+    passed, message = evaluate("12.2", lambda logits, p: top_p(logits, min(1.0, p + 0.2)))
+    assert passed is False and "smallest" in message
+    passed, message = evaluate("12.2", lambda logits, p: top_p(logits, p).nan_to_num(neginf=-1e9))
     assert passed is False and "-inf" in message
-    passed, message = evaluate("12.2", lambda logits, k: top_k(logits, k) / 2)
+    passed, message = evaluate("12.2", lambda logits, p: top_p(logits / 2, p))
     assert passed is False and "unchanged" in message
 
 
@@ -59,3 +69,24 @@ def test_12_3_parameter_count():
     assert passed is False and "per block" in message
     passed, message = evaluate("12.3", lambda c: float(count(c)))
     assert passed is False and "int" in message
+    # a NumPy integer is a right answer too (issue 13: it was rejected)
+    import numpy as np
+    assert evaluate("12.3", lambda c: np.int64(count(c)))[0] is True
+
+
+def kv(config, batch, context):
+    return 2 * config.n_layer * batch * context * config.n_embd
+
+
+def test_12_4_kv_cache_size():
+    import numpy as np
+    assert evaluate("12.4", kv)[0] is True
+    assert evaluate("12.4", lambda *a: np.int64(kv(*a)))[0] is True
+    passed, message = evaluate("12.4", lambda *a: kv(*a) // 2)
+    assert passed is False and "keys AND the values" in message
+    passed, message = evaluate("12.4", lambda c, b, t: kv(c, b, t) // c.n_layer)
+    assert passed is False and "n_layer" in message
+    passed, message = evaluate("12.4", lambda c, b, t: kv(c, b, t) * c.n_head)
+    assert passed is False and "split" in message
+    passed, message = evaluate("12.4", lambda c, b, t: float(kv(c, b, t)))
+    assert passed is False and "whole number" in message

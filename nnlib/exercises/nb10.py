@@ -15,62 +15,97 @@ def _rnn_case(seed: int, n: int = 3, steps: int = 5, d: int = 4, hidden: int = 6
             rng.normal(size=hidden) * 0.1)
 
 
-@checker("10.1")
-def rnn_forward(fn):
-    """``rnn_forward(x (N, T, d), h0 (N, H), W_x, W_h, b) -> (N, T, H)``, every h_t."""
-    from nnlib.scratch.recurrent import RNN
+def _birnn_reference(x, Wf_x, Wf_h, bf, Wb_x, Wb_h, bb):
+    n, steps, _ = x.shape
+    hidden = Wf_h.shape[0]
+    forward, backward = np.zeros((n, steps, hidden)), np.zeros((n, steps, hidden))
+    h = np.zeros((n, hidden))
+    for t in range(steps):
+        h = np.tanh(x[:, t] @ Wf_x + h @ Wf_h + bf)
+        forward[:, t] = h
+    h = np.zeros((n, hidden))
+    for t in reversed(range(steps)):
+        h = np.tanh(x[:, t] @ Wb_x + h @ Wb_h + bb)
+        backward[:, t] = h
+    return forward, backward
 
+
+@checker("10.1")
+def birnn_forward(fn):
+    """``birnn(x (N, T, d), Wf_x, Wf_h, bf, Wb_x, Wb_h, bb) -> (N, T, 2H)``: a bidirectional
+    tanh RNN from zero states; at step t, [forward state after x_1..x_t, backward state after
+    x_T..x_t]."""
     for seed in (0, 1):
-        x, h0, W_x, W_h, b = _rnn_case(seed)  # noqa: N806
-        reference = RNN(W_x.shape[0], W_x.shape[1], dtype=np.float64)
-        for p, value in zip(reference.parameters(), (W_x, W_h, b)):
-            p.data[...] = value
-        want, _ = reference(x, h0)
-        got = np.asarray(fn(x.copy(), h0.copy(), W_x, W_h, b))
+        rng = np.random.default_rng(seed)
+        n, steps, d, hidden = 3, 5, 4, 6
+        x = rng.normal(size=(n, steps, d))
+        weights = []
+        for _ in range(2):
+            weights += [rng.normal(size=(d, hidden)) * 0.5, rng.normal(size=(hidden, hidden)) * 0.5,
+                        rng.normal(size=hidden) * 0.1]
+        forward, backward = _birnn_reference(x, *weights)
+        want = np.concatenate([forward, backward], axis=-1)
+        got = np.asarray(fn(x.copy(), *[w.copy() for w in weights]))
         if got.shape != want.shape:
-            return False, (f"return every hidden state, shape (N, T, H) = {want.shape}; got "
-                           f"{got.shape}. Stack the h_t along axis 1")
+            return False, (f"return both directions side by side, shape (N, T, 2H) = "
+                           f"{want.shape}; got {got.shape}")
         if np.allclose(got, want, atol=1e-10):
             continue
-        only_h0 = np.tanh(x @ W_x + (h0 @ W_h)[:, None, :] + b)
-        if np.allclose(got, only_h0, atol=1e-10):
-            return False, ("every step used h0: carry the state, h = tanh(x_t @ W_x + h @ W_h "
-                           "+ b), then use that new h at the next step")
-        if np.allclose(got[:, 0], want[:, 0], atol=1e-10):
-            return False, ("step 1 is right but later steps are not: is h updated inside the "
-                           "loop, and is x indexed along the time axis (x[:, t])?")
-        return False, ("h_1 is already wrong: h_1 = tanh(x[:, 0] @ W_x + h0 @ W_h + b), with "
-                       "x batch first (N, T, d)")
-    return True, "your loop matches nnlib's RNN (and so torch.nn.RNN) at every step"
+        if not np.allclose(got[..., :hidden], forward, atol=1e-10):
+            return False, ("the first H features (the forward direction) are wrong: an ordinary "
+                           "RNN from h = 0 reading x[:, 0], x[:, 1], ...")
+        if np.allclose(got[..., hidden:], backward[:, ::-1], atol=1e-10):
+            return False, ("the backward states are in reading order: store the state computed "
+                           "from x[:, t] at position t, so position 0 holds the state that has "
+                           "read the whole sequence")
+        same_weights = _birnn_reference(x, *weights[:3], *weights[:3])[1]
+        if np.allclose(got[..., hidden:], same_weights, atol=1e-10):
+            return False, "the backward direction has its own weights: Wb_x, Wb_h, bb"
+        return False, ("the backward half is wrong: start from h = 0 at the last step and walk "
+                       "t = T-1, ..., 0 with Wb_x, Wb_h, bb")
+    return True, "the same as torch.nn.RNN(bidirectional=True) with these weights"
+
+
+def _truncated_reference(x, W_x, W_h, b, G, k):
+    n, steps, _ = x.shape
+    hs = [np.zeros((n, W_h.shape[0]))]
+    for t in range(steps):
+        hs.append(np.tanh(x[:, t] @ W_x + hs[-1] @ W_h + b))
+    grad, dh = np.zeros_like(W_h), G
+    for t in range(steps, max(steps - k, 0), -1):        # h_T back to h_{T-k+1}
+        da = dh * (1 - hs[t] ** 2)
+        grad += hs[t - 1].T @ da
+        dh = da @ W_h.T
+    return grad
 
 
 @checker("10.2")
-def clip_by_global_norm(fn):
-    """``clip(grads: list of arrays, max_norm) -> list``, scaled together like
-    ``torch.nn.utils.clip_grad_norm_``."""
-    rng = np.random.default_rng(2)
-    for max_norm, scale in ((1.0, 10.0), (5.0, 0.1), (0.5, 3.0)):
-        grads = [rng.normal(size=(4, 3)) * scale, rng.normal(size=3) * scale]
-        total = np.sqrt(sum(np.sum(g**2) for g in grads))
-        factor = min(1.0, max_norm / total)
-        got = fn([g.copy() for g in grads], max_norm)
-        if got is None or len(got) != len(grads):
-            return False, "return the list of clipped gradients, one array per input array"
-        got = [np.asarray(g) for g in got]
-        if any(g.shape != w.shape for g, w in zip(got, grads)):
-            return False, "each clipped gradient keeps the shape of its input"
-        if all(np.allclose(g, w * factor, rtol=1e-6) for g, w in zip(got, grads)):
+def truncated_bptt(fn):
+    """``grad(x (N, T, d), W_x, W_h, b, G (N, H), k) -> dL/dW_h`` for L = sum(h_T * G), with
+    the gradient sent back through at most k steps (truncated BPTT)."""
+    rng = np.random.default_rng(10)
+    n, steps, d, hidden = 3, 6, 2, 4
+    x = rng.normal(size=(n, steps, d))
+    W_x, W_h = rng.normal(size=(d, hidden)) * 0.5, rng.normal(size=(hidden, hidden)) * 0.6
+    b, G = rng.normal(size=hidden) * 0.1, rng.normal(size=(n, hidden))
+    for k in (2, 1, 4, steps + 3):
+        want = _truncated_reference(x, W_x, W_h, b, G, k)
+        got = np.asarray(fn(x.copy(), W_x.copy(), W_h.copy(), b.copy(), G.copy(), k))
+        if got.shape != W_h.shape:
+            return False, f"return dL/dW_h, shape (H, H) = {W_h.shape}; got {got.shape}"
+        if np.allclose(got, want, atol=1e-10):
             continue
-        if total <= max_norm:
-            return False, (f"the total norm {total:.3f} is already below max_norm={max_norm}: "
-                           "leave the gradients unchanged (never scale up)")
-        per_array = [w * min(1.0, max_norm / np.linalg.norm(w)) for w in grads]
-        if all(np.allclose(g, p, rtol=1e-6) for g, p in zip(got, per_array)):
-            return False, ("you clipped each array on its own; clip them together: one norm "
-                           "over all entries of all arrays, one common scale factor")
-        return False, ("scale every array by max_norm / total_norm, where total_norm = "
-                       "sqrt(sum of all squared entries of all arrays)")
-    return True, "same as clip_grad_norm_: the direction is kept, only the length is capped"
+        if k < steps and np.allclose(got, _truncated_reference(x, W_x, W_h, b, G, steps)):
+            return False, (f"with k={k} you returned the full BPTT gradient: stop after k steps "
+                           "back from T (the terms of steps T, T-1, ..., T-k+1 only)")
+        for other in (k - 1, k + 1):
+            if other >= 0 and np.allclose(got, _truncated_reference(x, W_x, W_h, b, G, other)):
+                return False, (f"with k={k} your sum has the terms of {other} steps: count "
+                               "step T itself as the first of the k")
+        return False, ("wrong values; each step back: da = dh * (1 - h_t**2), "
+                       "dW_h += h_{t-1}.T @ da, dh = da @ W_h.T, starting from dh = G at T")
+    return True, ("truncated BPTT: the gradient of the last k steps, what training on "
+                  "windows of length k computes")
 
 
 @checker("10.3")
@@ -107,7 +142,7 @@ def gru_cell(fn):
     rng = np.random.default_rng(4)
     n, d, hidden = 3, 4, 5
     x, h = rng.normal(size=(n, d)), rng.normal(size=(n, hidden))
-    W_x, W_h = rng.normal(size=(d, 3 * hidden)), rng.normal(size=(hidden, 3 * hidden))  # noqa: N806
+    W_x, W_h = rng.normal(size=(d, 3 * hidden)), rng.normal(size=(hidden, 3 * hidden))
     b_x, b_h = rng.normal(size=3 * hidden), rng.normal(size=3 * hidden)
     want, (r, z, n_gate, ah_n) = gru_step(x, h, W_x, W_h, b_x, b_h)
     got = np.asarray(fn(x.copy(), h.copy(), W_x, W_h, b_x, b_h))

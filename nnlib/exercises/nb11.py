@@ -10,7 +10,6 @@ from nnlib.scratch.attention import (
     causal_mask,
     scaled_dot_product_attention_backward,
     scaled_dot_product_attention_forward,
-    sinusoidal_positional_encoding,
 )
 
 _SHAPES = [(4, 4, 8, 3), (3, 6, 16, 5), (1, 2, 2, 1)]   # (Tq, Tk, d, dv)
@@ -18,39 +17,6 @@ _SHAPES = [(4, 4, 8, 3), (3, 6, 16, 5), (1, 2, 2, 1)]   # (Tq, Tk, d, dv)
 
 def _qkv(rng, t_q, t_k, d, dv):
     return rng.normal(size=(t_q, d)), rng.normal(size=(t_k, d)), rng.normal(size=(t_k, dv))
-
-
-@checker("11.1")
-def attention_function(attention):
-    """``attention(Q (Tq, d), K (Tk, d), V (Tk, dv)) -> (Tq, dv)``, scaled, no mask."""
-    rng = np.random.default_rng(11)
-    for t_q, t_k, d, dv in _SHAPES:
-        q, k, v = _qkv(rng, t_q, t_k, d, dv)
-        got = np.asarray(attention(q.copy(), k.copy(), v.copy()))
-        want, cache = scaled_dot_product_attention_forward(q, k, v)
-        if got.shape != want.shape:
-            return False, (f"for Q {q.shape}, K {k.shape}, V {v.shape} the output must have "
-                           f"shape {want.shape} (one row per query, V's width), got {got.shape}")
-        if np.allclose(got, want, rtol=1e-6, atol=1e-9):
-            continue
-        unscaled = scaled_dot_product_attention_forward(q, k, v, scale=1.0)[0]
-        if np.allclose(got, unscaled, rtol=1e-6, atol=1e-9):
-            return False, "almost: divide the scores Q @ K.T by sqrt(d) before the softmax"
-        by_d = scaled_dot_product_attention_forward(q, k, v, scale=1.0 / d)[0]
-        if np.allclose(got, by_d, rtol=1e-6, atol=1e-9):
-            return False, "divide the scores by sqrt(d), not by d"
-        if dv != d:
-            by_dv = scaled_dot_product_attention_forward(q, k, v, scale=1.0 / np.sqrt(dv))[0]
-            if np.allclose(got, by_dv, rtol=1e-6, atol=1e-9):
-                return False, ("d is the width of the queries and keys (Q.shape[1]), not of "
-                               "the values")
-        column_softmax = np.exp(q @ k.T / np.sqrt(d))
-        column_softmax /= column_softmax.sum(axis=0, keepdims=True)
-        if np.allclose(got, column_softmax @ v, rtol=1e-6, atol=1e-9):
-            return False, ("the softmax must run over the keys, i.e. along each row "
-                           "(axis=-1): every query's weights sum to 1")
-        return False, "wrong values; the recipe is softmax(Q @ K.T / sqrt(d), axis=-1) @ V"
-    return True, "softmax(Q Kᵀ / √d) V, the heart of every Transformer"
 
 
 @checker("11.2")
@@ -74,32 +40,6 @@ def causal_mask_function(make_mask):
             return False, "inverted: here True means 'may attend', so the future must be False"
         return False, f"make_mask({size}) differs from the lower-triangular pattern"
     return True, "each token sees itself and the past, never the future"
-
-
-@checker("11.3")
-def positional_encoding_function(encoding):
-    """``encoding(max_len, d_model) -> (max_len, d_model)`` sinusoidal table."""
-    for max_len, d_model in ((10, 4), (50, 16), (7, 64)):
-        got = np.asarray(encoding(max_len, d_model), dtype=float)
-        want = sinusoidal_positional_encoding(max_len, d_model)
-        if got.shape != want.shape:
-            return False, (f"encoding({max_len}, {d_model}) must have shape {want.shape} "
-                           f"(one row per position), got {got.shape}")
-        if np.allclose(got, want, atol=1e-9):
-            continue
-        swapped = want.copy()
-        swapped[:, 0::2], swapped[:, 1::2] = want[:, 1::2], want[:, 0::2]
-        if np.allclose(got, swapped, atol=1e-9):
-            return False, "sin goes in the even columns (0, 2, ...), cos in the odd ones"
-        halves = np.concatenate([want[:, 0::2], want[:, 1::2]], axis=1)
-        if np.allclose(got, halves, atol=1e-9):
-            return False, ("the sines and cosines are interleaved, not in two halves: column 2i "
-                           "is sin, column 2i + 1 the cos of the same frequency")
-        if np.allclose(got[:, 0], want[:, 0]) and np.allclose(got[:, 1], want[:, 1]):
-            return False, ("the first pair is right but the frequencies are not: column pair "
-                           "i uses pos / 10000 ** (2 * i / d_model)")
-        return False, "wrong values; PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos"
-    return True, "every position gets a unique pattern of clock hands turning at different speeds"
 
 
 @checker("11.4")
@@ -128,3 +68,83 @@ def attention_backward_function(backward):
                      "dK": "dK = dSᵀ Q / √d (keys are on the columns of the scores)"}
             return False, f"{name} is wrong; {hints[name]}"
     return True, "your backward pass agrees with nnlib's (which agrees with torch.autograd)"
+
+
+def _alibi_reference(size: int, heads: int, first_slope_power: int = 1, sign: float = -1.0,
+                     causal: bool = True) -> np.ndarray:
+    slopes = 2.0 ** (-8.0 * (np.arange(heads) + first_slope_power) / heads)   # (H,)
+    distance = np.arange(size)[:, None] - np.arange(size)[None, :]            # i - j
+    bias = sign * slopes[:, None, None] * (distance if causal else np.abs(distance))
+    if causal:
+        bias = np.where(distance[None] >= 0, bias, -np.inf)
+    return bias
+
+
+@checker("11.1")
+def alibi_function(alibi):
+    """``alibi(T, num_heads) -> (H, T, T)``: -s_h (i - j) for j <= i, -inf above the diagonal,
+    with slopes s_h = 2 ** (-8 (h + 1) / H)."""
+    for size, heads in ((5, 4), (3, 8), (7, 2)):
+        got = np.asarray(alibi(size, heads), dtype=float)
+        want = _alibi_reference(size, heads)
+        if got.shape != want.shape:
+            return False, (f"alibi({size}, {heads}) must have shape (H, T, T) = {want.shape}, "
+                           f"got {got.shape}")
+        if np.array_equal(np.isinf(got), np.isinf(want)) and np.allclose(
+                np.where(np.isinf(want), 0, got), np.where(np.isinf(want), 0, want)):
+            continue
+        if np.isfinite(got).all():
+            return False, ("it is a causal model: key j > i must be blocked with -inf (the "
+                           "bias replaces no mask)")
+        finite = np.isfinite(want)
+        if np.allclose(got[finite], -want[finite]):
+            return False, ("wrong sign: the bias is a penalty, -s_h * (i - j), so far keys get "
+                           "lower scores")
+        if np.allclose(got[finite], _alibi_reference(size, heads, 0)[finite]):
+            return False, "the first head's slope is 2 ** (-8 / H), not 1: use h + 1 for h = 0.."
+        if np.allclose(got[finite], _alibi_reference(size, heads)[::-1][finite]):
+            return False, "the heads are in reverse order: head 0 has the largest slope"
+        return False, "wrong values; bias[h, i, j] = -(2 ** (-8 * (h + 1) / H)) * (i - j)"
+    return True, ("ALiBi: add it to the scores before the softmax, and no position embeddings "
+                  "are needed")
+
+
+def _rope_reference(x: np.ndarray, base: float = 10000.0, start: int = 0,
+                    direction: float = 1.0, halves: bool = False) -> np.ndarray:
+    size, d = x.shape
+    angles = (np.arange(size)[:, None] + start) * base ** (-np.arange(0, d, 2) / d)  # (T, d/2)
+    cos, sin = np.cos(angles), direction * np.sin(angles)
+    if halves:
+        a, b = x[:, :d // 2], x[:, d // 2:]
+        return np.concatenate([a * cos - b * sin, a * sin + b * cos], axis=1)
+    a, b = x[:, 0::2], x[:, 1::2]
+    out = np.empty_like(x)
+    out[:, 0::2], out[:, 1::2] = a * cos - b * sin, a * sin + b * cos
+    return out
+
+
+@checker("11.3")
+def rope_function(rope):
+    """``rope(x (T, d)) -> (T, d)``: rotate feature pair (2i, 2i+1) at position p by the angle
+    p * 10000 ** (-2i / d)."""
+    rng = np.random.default_rng(13)
+    for size, d in ((6, 4), (9, 16), (3, 2)):
+        x = rng.normal(size=(size, d))
+        got = np.asarray(rope(x.copy()), dtype=float)
+        want = _rope_reference(x)
+        if got.shape != want.shape:
+            return False, f"rope(x) keeps x's shape {x.shape}, got {got.shape}"
+        if np.allclose(got, want, atol=1e-9):
+            continue
+        if np.allclose(got, _rope_reference(x, direction=-1.0), atol=1e-9):
+            return False, ("you rotate the other way: (a, b) -> (a cos - b sin, a sin + b cos), "
+                           "counter-clockwise by a positive angle")
+        if np.allclose(got, _rope_reference(x, start=1), atol=1e-9):
+            return False, "positions start at 0: the first row is not rotated at all"
+        if d > 2 and np.allclose(got, _rope_reference(x, halves=True), atol=1e-9):
+            return False, ("you paired column i with column i + d/2 (the 'rotate_half' layout "
+                           "some libraries use); here pair i is columns 2i and 2i + 1")
+        return False, ("wrong values; angle = p * 10000 ** (-2i / d) for position p and pair i "
+                       "(columns 2i, 2i + 1)")
+    return True, ("rotated queries and keys: their dot products now depend only on the "
+                  "distance between positions")

@@ -4,6 +4,7 @@ compares with PyTorch or with nnlib's GPT."""
 from __future__ import annotations
 
 import math
+import numbers
 
 from nnlib.exercises import checker
 
@@ -40,30 +41,38 @@ def causal_attention(attention):
 
 
 @checker("12.2")
-def top_k_filter(filter_fn):
-    """``filter_fn(logits, k) -> logits`` keeping the k largest of each row, -inf elsewhere."""
+def top_p_filter(filter_fn):
+    """``filter_fn(logits, p) -> logits``: the nucleus of each row kept, -inf elsewhere."""
     import torch
 
+    from nnlib.models.generation import top_p_filter as reference
+
     generator = torch.Generator().manual_seed(3)
-    for rows, vocab, k in [(1, 10, 3), (4, 65, 5), (3, 7, 7), (2, 20, 1)]:
-        logits = torch.randn(rows, vocab, generator=generator) * 3
-        got = filter_fn(logits.clone(), k)
+    cases = [(torch.log(torch.tensor([[0.5, 0.3, 0.15, 0.05]])), 0.7)]
+    for rows, vocab, p in [(4, 65, 0.9), (3, 10, 0.5), (2, 20, 0.99), (2, 8, 0.05)]:
+        cases.append((torch.randn(rows, vocab, generator=generator) * 2, p))
+    for logits, p in cases:
+        got = filter_fn(logits.clone(), p)
         if not isinstance(got, torch.Tensor) or got.shape != logits.shape:
             return False, f"return a tensor of the input's shape {tuple(logits.shape)}"
-        kth = torch.topk(logits, k, dim=-1).values[:, -1:]
-        top = logits >= kth                                          # (rows, vocab)
-        same = got == logits
-        exactly = (f"with k={k} each row must keep exactly its {k} largest logits; your rows "
-                   f"keep {same.sum(dim=-1).tolist()}. torch.topk(logits, k).values[:, -1:] "
-                   "is the k-th largest of each row")
-        if not torch.all(same[top]):
-            return False, exactly if torch.isinf(got[top]).any() else (
-                "leave the kept logits unchanged")
-        if same[~top].any():
-            return False, exactly
-        if not torch.all(got[~top] == float("-inf")):
-            return False, "set the other logits to float('-inf') so softmax gives them 0"
-    return True, "softmax of the result puts all probability on the k most likely tokens"
+        want = reference(logits, p)
+        keep = torch.isfinite(want)
+        if torch.equal(torch.isfinite(got), keep) and torch.equal(got[keep], logits[keep]):
+            continue
+        if torch.isfinite(got).all():
+            return False, "set the logits outside the nucleus to float('-inf')"
+        if not torch.equal(got[torch.isfinite(got)], logits[torch.isfinite(got)]):
+            return False, "leave the kept logits unchanged"
+        probs = torch.softmax(logits, dim=-1)
+        kept_mass = (probs * torch.isfinite(got)).sum(-1)
+        if (kept_mass < p - 1e-6).any():
+            return False, (f"with p={p} a row keeps only {kept_mass.min().item():.3f} of the "
+                           "probability: keep adding tokens, most likely first, until the "
+                           "kept probability reaches p (the token that crosses p stays)")
+        return False, (f"with p={p} you keep more than the smallest such set: sort the "
+                       "probabilities in descending order and drop a token once the tokens "
+                       "before it already sum to p or more")
+    return True, "the nucleus: few tokens where the model is sure, many where it is not"
 
 
 @checker("12.3")
@@ -79,8 +88,9 @@ def parameter_count(count_fn):
     for config in configs:
         got = count_fn(config)
         want = GPT(config).num_parameters(non_embedding=False)
-        if not isinstance(got, int) or isinstance(got, bool):
-            return False, f"return an int, got {type(got).__name__}"
+        if not isinstance(got, numbers.Integral) or isinstance(got, bool):
+            return False, f"return a whole number (an int), got {type(got).__name__}"
+        got = int(got)
         if got == want:
             continue
         C, V = config.n_embd, config.vocab_size
@@ -93,3 +103,33 @@ def parameter_count(count_fn):
                        "block: c_attn C x 3C, c_proj C x C, c_fc C x 4C, mlp.c_proj 4C x C, two "
                        "LayerNorms (and the biases when config.bias)")
     return True, "12 C^2 per block plus embeddings: the formula matches GPT.num_parameters"
+
+
+@checker("12.4")
+def kv_cache_size(size_fn):
+    """``size_fn(config, batch_size, context) -> int``: the numbers a KV cache holds."""
+    from nnlib.models.gpt import GPTConfig
+
+    configs = [GPTConfig(vocab_size=11, block_size=8, n_layer=3, n_head=4, n_embd=16),
+               GPTConfig(vocab_size=65, block_size=64, n_layer=2, n_head=4, n_embd=128),
+               GPTConfig(vocab_size=50257, block_size=1024, n_layer=12, n_head=12, n_embd=768)]
+    for config, batch, context in zip(configs, (3, 1, 8), (5, 64, 1024)):
+        got = size_fn(config, batch, context)
+        if not isinstance(got, numbers.Integral) or isinstance(got, bool):
+            return False, f"return a whole number (an int), got {type(got).__name__}"
+        want = 2 * config.n_layer * batch * context * config.n_embd
+        if got == want:
+            continue
+        if got * 2 == want:
+            return False, "a cache keeps two tensors per layer: the keys AND the values"
+        if got * config.n_layer == want:
+            return False, "every layer has its own keys and values: multiply by n_layer"
+        if got == want * config.n_head:
+            return False, ("the heads split the n_embd channels (D = n_embd / n_head each), so "
+                           "all heads together store n_embd numbers per position, not "
+                           "n_head * n_embd")
+        return False, (f"for {config}, batch {batch}, context {context} the cache holds "
+                       f"{want:,} numbers, you said {got:,}; per layer: keys and values, each "
+                       "(B, H, T, D) with H * D = n_embd")
+    return True, ("2 x layers x batch x context x n_embd: GPT-2 small needs 75 MB in float32 "
+                  "for one 1,024-token sequence")
