@@ -70,6 +70,7 @@ def test_one_way_to_count_parameters_in_both_halves():
                               scratch.Linear(4, 2, rng=np.random.default_rng(1)))
     theirs = MLP([3, 4, 2])
     assert count_parameters(ours) == count_parameters(theirs) == 3 * 4 + 4 + 4 * 2 + 2 == 26
-    theirs[0].weight.requires_grad_(False)
+    first = next(m for m in theirs.modules() if isinstance(m, torch.nn.Linear))
+    first.weight.requires_grad_(False)
     assert count_parameters(theirs) == 14 and count_parameters(theirs, trainable_only=False) == 26
     assert count_parameters(torch.nn.Conv2d(1, 6, 5)) == 6 * 25 + 6
