@@ -31,6 +31,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from nnlib._checks import check_token_tensor
+from nnlib.errors import ShapeError
 from nnlib.models.rnn import train_steps
 from nnlib.models.transformer_toy import sinusoidal_table
 
@@ -171,17 +173,11 @@ class Seq2SeqTransformer(nn.Module):
         self.head = nn.Linear(c.d_model, c.tgt_vocab_size)
 
     def _check_ids(self, ids: torch.Tensor, name: str, vocab_size: int, max_len: int) -> None:
-        if not isinstance(ids, torch.Tensor) or ids.ndim != 2 or ids.dtype != torch.long:
-            got = (f"shape {tuple(ids.shape)} and dtype {ids.dtype}"
-                   if isinstance(ids, torch.Tensor) else type(ids).__name__)
-            raise ValueError(f"expected {name} as a (B, length) tensor of int64 token ids, got "
-                             f"{got}")
+        check_token_tensor(ids, name, vocab_size=vocab_size, where="Seq2SeqTransformer",
+                           ndim=2)
         if not 1 <= ids.shape[1] <= max_len:
-            raise ValueError(f"{name} has length {ids.shape[1]}; it must lie in [1, {max_len}] "
-                             f"(raise the config's max length)")
-        if ids.numel() and (ids.min() < 0 or ids.max() >= vocab_size):
-            raise ValueError(f"{name} must lie in [0, {vocab_size - 1}], got values from "
-                             f"{int(ids.min())} to {int(ids.max())}")
+            raise ShapeError(f"Seq2SeqTransformer: {name} has length {ids.shape[1]}; it must "
+                             f"lie in [1, {max_len}] (raise the config's max length)")
 
     def encode(self, src: torch.Tensor, return_attention: bool = False):
         """(B, S) source ids -> memory (B, S, C), the padding mask (B, S) and the weights."""
