@@ -163,22 +163,29 @@ def char_loss(model: CharRNN, ids: torch.Tensor, seq_len: int = 128,
 
 
 def train_steps(model: nn.Module, batch_fn: Callable[[], tuple], loss_fn: Callable,
-                steps: int, lr: float = 1e-2, max_norm: float | None = 1.0) -> list[float]:
+                steps: int, lr: float = 1e-2, max_norm: float | None = 1.0, *,
+                progress: bool = True) -> list[float]:
     """``steps`` Adam updates on batches from ``batch_fn()``; returns the training losses.
 
     ``loss_fn(model, inputs, targets)`` returns a scalar tensor. With ``max_norm`` the gradient
     norm is clipped before each step (``torch.nn.utils.clip_grad_norm_``), the standard guard
     against exploding gradients in recurrent nets. Batches are moved to the model's device.
-    The loop is ``nnlib.train.core.run_steps``, the one under ``nnlib.train.fit``.
+    The loop is ``nnlib.train.core.run_steps``, the one under ``nnlib.train.fit``;
+    ``progress`` shows a tqdm bar with the time left.
     """
-    from nnlib.train.core import model_device, run_steps
+    from nnlib.train.core import model_device, progress_bar, run_steps
     from nnlib.train.precision import Precision
 
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
-    stats = run_steps(model, iter(batch_fn, None), optimizer,
-                      lambda m, x, y: (loss_fn(m, x, y), None), steps=steps,
-                      precision=Precision(model_device(model)), clip_grad_norm=max_norm,
-                      measure_grad_norm=False, name="batch_fn()")
+    bar = progress_bar(steps, progress, unit="step")
+    try:
+        stats = run_steps(model, iter(batch_fn, None), optimizer,
+                          lambda m, x, y: (loss_fn(m, x, y), None), steps=steps,
+                          precision=Precision(model_device(model)), clip_grad_norm=max_norm,
+                          measure_grad_norm=False, bar=bar, name="batch_fn()")
+    finally:
+        if bar is not None:
+            bar.close()
     return stats.losses
 
 

@@ -133,7 +133,8 @@ def sequence_accuracy(model: nn.Module, inputs, targets) -> tuple[float, float]:
 
 
 def train_toy_transformer(model: nn.Module, inputs, targets, steps: int,
-                          batch_size: int = 64, lr: float = 3e-3, seed: int = 0) -> list[float]:
+                          batch_size: int = 64, lr: float = 3e-3, seed: int = 0, *,
+                          progress: bool = True) -> list[float]:
     """``steps`` Adam updates on random mini-batches of (inputs, targets) (N, T) int64;
     returns the training losses (``nnlib.models.rnn.train_steps`` does the loop)."""
     inputs, targets = torch.as_tensor(inputs), torch.as_tensor(targets)
@@ -142,4 +143,5 @@ def train_toy_transformer(model: nn.Module, inputs, targets, steps: int,
                          f"and {tuple(targets.shape)}")
     batches = random_rows(inputs, targets, batch_size=batch_size,
                           generator=torch.Generator().manual_seed(seed))
-    return train_steps(model, lambda: next(batches), token_loss, steps, lr=lr, max_norm=1.0)
+    return train_steps(model, lambda: next(batches), token_loss, steps, lr=lr, max_norm=1.0,
+                       progress=progress)
