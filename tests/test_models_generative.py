@@ -162,3 +162,14 @@ def test_minibatches_cover_each_epoch_and_accept_pairs():
     assert torch.equal(ys, xs * 2)
     with pytest.raises(ValueError, match="batch_size"):
         next(minibatches(data, 11))
+
+
+def test_clipped_sampling_step_equals_the_plain_one_when_nothing_is_clipped():
+    schedule = NoiseSchedule(20, 1e-3, 0.2)
+    x = torch.randn(4, 3, dtype=torch.float64) * 0.1
+    eps, z = torch.randn(4, 3, dtype=torch.float64) * 0.1, torch.randn(4, 3, dtype=torch.float64)
+    for t in (19, 5, 0):
+        plain = p_sample_step(x, t, eps, schedule, z)
+        assert torch.allclose(p_sample_step(x, t, eps, schedule, z, clip=(-100, 100)), plain)
+    far = p_sample_step(x * 1000, 0, eps, schedule, clip=(-1.0, 1.0))
+    assert far.abs().max() <= 1.0

@@ -94,11 +94,23 @@ def ddpm_loss(model: Denoiser, x0: torch.Tensor, schedule: NoiseSchedule,
 
 
 def p_sample_step(x_t: torch.Tensor, t: int, pred_noise: torch.Tensor,
-                  schedule: NoiseSchedule, z: torch.Tensor | None = None) -> torch.Tensor:
-    """One reverse step x_t -> x_{t-1} (sigma_t^2 = beta_t; no noise at t = 0)."""
+                  schedule: NoiseSchedule, z: torch.Tensor | None = None,
+                  clip: tuple[float, float] | None = None) -> torch.Tensor:
+    """One reverse step x_t -> x_{t-1} (sigma_t^2 = beta_t; no noise at t = 0).
+
+    ``clip=(lo, hi)``: estimate x_0 = (x_t - sqrt(1 - alpha_bar_t) eps) / sqrt(alpha_bar_t),
+    clamp it to the data range, and take the mean of q(x_{t-1} | x_t, x_0) with that estimate
+    (DDPM's sampler does this for images). Without clamping both forms give the same mean.
+    """
     beta, alpha, ab = (float(v[t]) for v in (schedule.betas, schedule.alphas,
                                              schedule.alpha_bars))
-    mean = (x_t - beta / math.sqrt(1 - ab) * pred_noise) / math.sqrt(alpha)
+    if clip is None:
+        mean = (x_t - beta / math.sqrt(1 - ab) * pred_noise) / math.sqrt(alpha)
+    else:
+        x0 = ((x_t - math.sqrt(1 - ab) * pred_noise) / math.sqrt(ab)).clamp(*clip)
+        ab_prev = float(schedule.alpha_bars[t - 1]) if t > 0 else 1.0
+        mean = (beta * math.sqrt(ab_prev) / (1 - ab) * x0
+                + (1 - ab_prev) * math.sqrt(alpha) / (1 - ab) * x_t)
     if t == 0:
         return mean
     if z is None:
@@ -108,8 +120,10 @@ def p_sample_step(x_t: torch.Tensor, t: int, pred_noise: torch.Tensor,
 
 @torch.no_grad()
 def sample(model: Denoiser, schedule: NoiseSchedule, n: int,
-           generator: torch.Generator | None = None, device=None) -> torch.Tensor:
-    """n samples (n, data_dim) from the reverse chain started at pure noise."""
+           generator: torch.Generator | None = None, device=None,
+           clip: tuple[float, float] | None = None) -> torch.Tensor:
+    """n samples (n, data_dim) from the reverse chain started at pure noise (``clip``: see
+    :func:`p_sample_step`)."""
     n = check_int(n, "n", minimum=1, where="sample")
     model.eval()
     dim = model.config.data_dim
@@ -117,5 +131,5 @@ def sample(model: Denoiser, schedule: NoiseSchedule, n: int,
     for t in range(schedule.T - 1, -1, -1):
         eps = model(x, torch.full((n,), t, device=x.device))
         z = torch.randn(n, dim, generator=generator).to(x.device) if t > 0 else None
-        x = p_sample_step(x, t, eps, schedule, z)
+        x = p_sample_step(x, t, eps, schedule, z, clip)
     return x
