@@ -142,7 +142,8 @@ def test_learns_dates_a_little():
                                              num_encoder_layers=1, num_decoder_layers=1,
                                              dim_feedforward=32))
     before = seq2seq_loss(model, torch.as_tensor(src[:64]), torch.as_tensor(tgt[:64])).item()
-    losses = train_seq2seq(model, src, tgt, steps=20, batch_size=32, lr=1e-2, seed=0)
+    losses = train_seq2seq(model, src, tgt, steps=20, batch_size=32, lr=1e-2, seed=0,
+                           progress=False)
     assert len(losses) == 20 and losses[-1] < 0.6 * before
     char_acc, seq_acc = seq2seq_accuracy(model, src[:64], tgt[:64])
     assert 0.0 <= seq_acc <= char_acc <= 1.0 and char_acc > 0.15   # chance: 1/42

@@ -262,9 +262,10 @@ def seq2seq_accuracy(model: Seq2SeqTransformer, src, tgt) -> tuple[float, float]
 
 
 def train_seq2seq(model: Seq2SeqTransformer, src, tgt, steps: int, batch_size: int = 64,
-                  lr: float = 3e-3, seed: int = 0) -> list[float]:
+                  lr: float = 3e-3, seed: int = 0, *, progress: bool = True) -> list[float]:
     """``steps`` Adam updates (gradient norm clipped at 1) on random mini-batches of
-    (src (N, S), tgt (N, T)) with teacher forcing; returns the training losses."""
+    (src (N, S), tgt (N, T)) with teacher forcing; returns the training losses.
+    ``progress`` shows a tqdm bar (``nnlib.models.rnn.train_steps`` runs the loop)."""
     src, tgt = torch.as_tensor(src), torch.as_tensor(tgt)
     if src.ndim != 2 or tgt.ndim != 2 or len(src) != len(tgt):
         raise ValueError(f"src and tgt must be (N, S) and (N, T) with the same N; got "
@@ -275,4 +276,4 @@ def train_seq2seq(model: Seq2SeqTransformer, src, tgt, steps: int, batch_size: i
         rows = torch.randint(0, len(src), (batch_size,), generator=generator)
         return src[rows], tgt[rows]
 
-    return train_steps(model, batch, seq2seq_loss, steps, lr=lr, max_norm=1.0)
+    return train_steps(model, batch, seq2seq_loss, steps, lr=lr, max_norm=1.0, progress=progress)
