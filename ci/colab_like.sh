@@ -79,6 +79,24 @@ fi
 echo "colab-like: the install changed none of the" \
   "$(wc -l < "$WORK/freeze-before.txt") preinstalled packages"
 
+# a failed install (GitHub unreachable) stops the setup cell with one clear line
+"$VPY" -m pip uninstall -q -y nnlib-course
+.venv/bin/python - "$WORK/offline/00_setup_only.ipynb" "${notebooks[0]}" <<'PY'
+import sys
+from pathlib import Path
+
+import nbformat
+
+nb = nbformat.read(sys.argv[2], as_version=4)
+nb.cells = [next(c for c in nb.cells if c.cell_type == "code")]  # the setup cell alone
+Path(sys.argv[1]).parent.mkdir(parents=True, exist_ok=True)
+nbformat.write(nb, sys.argv[1])
+PY
+printf '[url "file://%s/nowhere"]\n\tinsteadOf = %s\n' "$WORK" "$url" > "$WORK/gitconfig-offline"
+.venv/bin/python ci/run_notebooks.py --python "$VPY" --workdir "$WORK/offline/run" \
+  --env "IPYTHONDIR=$WORK/ipython" --env "GIT_CONFIG_GLOBAL=$WORK/gitconfig-offline" \
+  --expect-error "Installing nnlib failed" "$WORK/offline/00_setup_only.ipynb"
+
 # widgets against Colab's ipywidgets (pytest itself is preinstalled on Colab too)
 "$VPY" -m pip install -q --no-input pytest
 "$VPY" -m pytest -q -p no:cacheprovider tests/test_widgets_*.py

@@ -68,6 +68,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--env", action="append", default=[], help="K=V for the kernel")
     parser.add_argument("--before-each", default="", help="shell command before each notebook")
     parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
+    parser.add_argument("--expect-error", default="",
+                        help="pass only if each notebook fails with an error showing this text")
     parser.add_argument("notebooks", nargs="+", type=Path)
     args = parser.parse_args(argv)
 
@@ -82,6 +84,9 @@ def main(argv: list[str]) -> int:
         if args.before_each:
             subprocess.run(args.before_each, shell=True, check=True)
         ok, seconds, note = run(path, args.workdir, args.timeout)
+        if args.expect_error:
+            ok, note = (not ok and args.expect_error in note), note.strip().splitlines()[-1:]
+            note = note[0] if note else "no error"
         print(f"{path.name}: {'ok' if ok else 'FAILED'} in {seconds:.1f} s"
               + (f"  [{note}]" if ok and note else ""), flush=True)
         if ok:
