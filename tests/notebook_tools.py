@@ -4,6 +4,7 @@
     python -m tests.notebook_tools sync notebooks/*.ipynb      # Colab links from pyproject
     python -m tests.notebook_tools set-repo https://github.com/OWNER/NAME  # a fork's address
     python -m tests.notebook_tools lint notebooks/*.ipynb      # report convention problems
+    python -m tests.notebook_tools tags notebooks/*.ipynb      # NBVAL comments -> cell tags
     python -m tests.notebook_tools slides OUTDIR [--local-libs=DIR] notebooks/*.ipynb  # decks
 
 The conventions are written down in CONTRIBUTING.md; ``lint_notebook`` enforces them.
@@ -27,6 +28,48 @@ SCALE_KNOB = re.compile(r"^FULL_RUN = False\b", re.MULTILINE)
 IGNORE_MARKER = "# NBVAL_IGNORE_OUTPUT"
 FORBIDDEN_MARKERS = ("# NBVAL_SKIP", "# NBVAL_RAISES_EXCEPTION")
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+IGNORE_TAG = "nbval-ignore-output"
+REASON_KEY = "nbval_reason"  # cell metadata: why nbval may not compare this cell's output
+
+
+def ignore_output_reason(cell) -> str | None:
+    """The reason a cell tagged ``nbval-ignore-output`` gives (None: untagged or no reason)."""
+    if IGNORE_TAG not in cell.metadata.get("tags", []):
+        return None
+    return str(cell.metadata.get(REASON_KEY, "")).strip()
+
+
+def markers_to_tags(nb) -> int:
+    """Turn ``# NBVAL_IGNORE_OUTPUT`` + reason-comment lines into the ``nbval-ignore-output``
+    tag and ``metadata.nbval_reason``, taking both lines out of the code; returns the count."""
+    changed = 0
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        lines = cell.source.splitlines()
+        if not lines or lines[0].strip() != IGNORE_MARKER:
+            continue
+        reason, body = [], lines[1:]
+        while body and body[0].lstrip().startswith("#"):  # the comment lines saying why
+            reason.append(body.pop(0).lstrip().lstrip("#").strip())
+            if reason[-1].endswith((".", "!", "?")):
+                break
+        cell.source = "\n".join(body).lstrip("\n")
+        tags = cell.metadata.setdefault("tags", [])
+        if IGNORE_TAG not in tags:
+            tags.append(IGNORE_TAG)
+        cell.metadata[REASON_KEY] = " ".join(reason) or "output varies (reason not given)"
+        changed += 1
+    return changed
+
+
+def tags(path: Path) -> int:
+    """:func:`markers_to_tags` on the notebook at ``path``, saved in place; returns the count."""
+    nb = nbformat.read(path, as_version=4)
+    count = markers_to_tags(nb)
+    if count:
+        nbformat.write(nb, path)
+    return count
 # Maths in markdown: $$...$$ or $...$, after code spans and fenced blocks are removed.
 MATH_SPAN = re.compile(r"\$\$(.+?)\$\$|\$(.+?)\$", re.DOTALL)
 CODE_SPAN = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
@@ -104,11 +147,12 @@ def lint_notebook(path: Path) -> list[str]:
             if marker in cell.source:
                 problems.append(f"{where}: '{marker}' is not allowed (no cell is skipped)")
         if IGNORE_MARKER in cell.source:
-            lines = cell.source.splitlines()
-            if lines[0].strip() != IGNORE_MARKER or len(lines) < 2 \
-                    or not lines[1].lstrip().startswith("#"):
-                problems.append(f"{where}: '{IGNORE_MARKER}' must be the first line, followed by"
-                                " a comment that says why the output varies")
+            problems.append(f"{where}: '{IGNORE_MARKER}' is test plumbing in the learner's code;"
+                            f" use the cell tag '{IGNORE_TAG}' with the reason in metadata"
+                            f" '{REASON_KEY}' (run: python -m tests.notebook_tools tags)")
+        if ignore_output_reason(cell) == "":
+            problems.append(f"{where}: tagged '{IGNORE_TAG}' without a reason: set cell "
+                            f"metadata '{REASON_KEY}' to why the output varies")
         if "raises-exception" in cell.metadata.get("tags", []):
             problems.append(f"{where}: error cells are not allowed; catch and print the message")
         if ABSOLUTE_PATH.search(cell.source):
@@ -121,6 +165,10 @@ def lint_notebook(path: Path) -> list[str]:
                 problems.append(f"{where}: an error output ({output.get('ename')})")
             elif kind == "stream" and output.get("name") == "stderr":
                 problems.append(f"{where}: stderr output (a warning?): {output.get('text')[:80]!r}")
+            if WIDGET_MIME in output.get("data", {}) and "image/png" not in output["data"]:
+                problems.append(f"{where}: a widget output without its static image/png "
+                                "(invisible on GitHub and in HTML exports; re-execute with "
+                                "the current nnlib)")
             text = str(output.get("text", "")) + str(output.get("data", {}).get("text/plain", ""))
             if ABSOLUTE_PATH.search(text):
                 problems.append(f"{where}: an absolute path in the output")
@@ -286,7 +334,7 @@ def main(argv: list[str]) -> int:
     if len(argv) == 2 and argv[0] == "set-repo":
         folder = Path(__file__).resolve().parent.parent / "notebooks"
         return set_repo(argv[1], sorted(folder.glob("[0-9][0-9]_*.ipynb")))
-    if len(argv) < 2 or argv[0] not in {"execute", "sync", "lint"}:
+    if len(argv) < 2 or argv[0] not in {"execute", "sync", "lint", "tags"}:
         print(__doc__)
         return 2
     command, paths = argv[0], [Path(p) for p in argv[1:]]
@@ -294,6 +342,8 @@ def main(argv: list[str]) -> int:
     for path in paths:
         if command == "execute":
             print(f"{path.name}: executed in {execute(path):.1f} s")
+        elif command == "tags":
+            print(f"{path.name}: {tags(path)} cell(s) now tagged {IGNORE_TAG}")
         elif command == "sync":
             print(f"{path.name}: {'updated' if sync(path) else 'already in sync'}")
         else:
