@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: platform setup lab test check lint unit nbval execute slides slides-offline lock clean \
-        fork colab-like min-versions
+        fork colab-like min-versions book workspace restore
 
 # the Python that will run the course: .venv's once it exists
 PLATFORM_PYTHON = $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
@@ -30,8 +30,21 @@ $(STAMP): requirements-lock.txt pyproject.toml
 	touch $(STAMP)
 
 LAB_FLAGS ?=
+# Opens your workspace (make workspace) once it exists, else the course's own notebooks.
+LAB_DIR = $(if $(wildcard workspace/00_start_here.ipynb),workspace,notebooks)
 lab: setup
-	$(BIN)/jupyter lab --ServerApp.root_dir=notebooks $(LAB_FLAGS) notebooks/00_start_here.ipynb
+	$(BIN)/jupyter lab --ServerApp.root_dir=$(LAB_DIR) $(LAB_FLAGS) $(LAB_DIR)/00_start_here.ipynb
+
+# Your own copies of the notebooks in workspace/ (git ignores it; updates never conflict);
+# `make restore NB=04` puts back a pristine 04 and keeps yours as a .bak copy.
+workspace: setup
+	$(BIN)/python -m nnlib.workspace create
+restore: setup
+	$(BIN)/python -m nnlib.workspace restore $(NB)
+
+# The course as a static web site in build/book/ (from the committed outputs; works offline).
+book: setup
+	$(BIN)/python -m book.build build/book
 
 test: setup lint unit nbval
 
