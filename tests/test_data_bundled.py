@@ -84,13 +84,23 @@ def test_split_is_a_partition_of_the_labels():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    ({"split": "validation"}, "split must be 'train' or 'test'"),
+    ({"split": "validation"}, "split must be one of 'train', 'test'"),
     ({"source": "internet"}, "source must be one of"),
     ({"fashion": True}, "Fashion-MNIST is not bundled"),
+    ({"dtype": np.int32}, "dtype must be a floating dtype"),   # was: silently float64
+    ({"flatten": "yes"}, "flatten must be True or False"),
 ])
 def test_mnist_bad_arguments(kwargs, message):
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises((TypeError, ValueError), match=message):
         load_mnist(**kwargs)
+
+
+def test_mnist_dataloaders_bad_seed_names_the_argument():
+    pytest.importorskip("torch")
+    from nnlib.data import mnist_dataloaders
+
+    with pytest.raises(TypeError, match="mnist_dataloaders: seed must be an int >= 0, got 'a'"):
+        mnist_dataloaders(seed="a")
 
 
 def test_torch_datasets_and_loaders():
@@ -119,7 +129,7 @@ def test_datasets_normalise_and_transform():
 
 
 def test_dataloader_rejects_bad_batch_size():
-    with pytest.raises(ValueError, match="batch_size must be a positive integer"):
+    with pytest.raises(ValueError, match="batch_size must be an int >= 1"):
         mnist_dataloaders(batch_size=0)
 
 
@@ -130,7 +140,7 @@ def test_char_vocab_round_trip_and_errors():
     assert len(vocab) == len(set("hello world"))
     with pytest.raises(ValueError, match="not in the vocabulary: \\['z'\\]"):
         vocab.encode("z")
-    with pytest.raises(ValueError, match="ids must lie in"):
+    with pytest.raises(ValueError, match="ids must hold token ids in"):
         vocab.decode([0, 99])
     with pytest.raises(ValueError, match="non-empty string"):
         CharVocab("")
@@ -140,7 +150,7 @@ def test_shakespeare_splits():
     train, val, vocab = shakespeare_splits(0.1)
     assert len(train) + len(val) == 1_115_394 and len(vocab) == 65
     assert vocab.decode(train[:14]) == "First Citizen:"
-    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+    with pytest.raises(ValueError, match=r"val_fraction must be a finite number in \(0, 1\)"):
         shakespeare_splits(1.5)
 
 

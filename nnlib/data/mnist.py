@@ -11,6 +11,8 @@ from importlib import resources
 
 import numpy as np
 
+from nnlib import _checks
+
 SOURCES = ("bundled", "full")
 CLASS_NAMES = tuple(str(d) for d in range(10))
 FASHION_CLASS_NAMES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -49,15 +51,19 @@ def load_mnist(split: str = "train", *, source: str = "bundled", flatten: bool =
                and cached; falls back to the bundled digits with a one-line notice
                when the download fails).
     flatten:   True gives X of shape (N, 784); False gives (N, 28, 28).
-    normalize: True scales pixels to floats in [0, 1] of ``dtype``; False keeps uint8 0-255.
+    normalize: True scales pixels to floats in [0, 1] of ``dtype`` (a floating dtype);
+               False keeps uint8 0-255.
     fashion:   Fashion-MNIST instead of digits (only with source="full").
 
     y has shape (N,) and dtype int64 (class indices 0-9).
     """
-    if split not in ("train", "test"):
-        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
-    if source not in SOURCES:
-        raise ValueError(f"source must be one of {SOURCES}, got {source!r}")
+    where = "load_mnist"
+    _checks.check_choice(split, "split", ("train", "test"), where=where)
+    _checks.check_choice(source, "source", SOURCES, where=where)
+    flatten = _checks.check_bool(flatten, "flatten", where=where)
+    normalize = _checks.check_bool(normalize, "normalize", where=where)
+    fashion = _checks.check_bool(fashion, "fashion", where=where)
+    dtype = _checks.check_float_dtype(dtype, where=where)
     if fashion and source != "full":
         raise ValueError("Fashion-MNIST is not bundled: use source='full' (needs internet once)")
     arrays = None
@@ -86,6 +92,10 @@ def mnist_datasets(*, source: str = "bundled", normalize_mean_std: bool = True,
     import torch
     from torch.utils.data import TensorDataset
 
+    where = "mnist_datasets"
+    normalize_mean_std = _checks.check_bool(normalize_mean_std, "normalize_mean_std",
+                                            where=where)
+    _checks.check_callable(transform, "transform", where=where, optional=True)
     out = []
     for split in ("train", "test"):
         x, y = load_mnist(split, source=source, flatten=flatten, fashion=fashion)
@@ -122,8 +132,11 @@ def mnist_dataloaders(batch_size: int = 64, *, source: str = "bundled", seed: in
     import torch
     from torch.utils.data import DataLoader
 
-    if not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    where = "mnist_dataloaders"
+    batch_size = _checks.check_int(batch_size, "batch_size", minimum=1, where=where)
+    seed = _checks.check_seed(seed, optional=False, where=where)
+    num_workers = _checks.check_int(num_workers, "num_workers", minimum=0, where=where)
+    _checks.check_callable(transform, "transform", where=where, optional=True)
     train, test = mnist_datasets(source=source, flatten=flatten, fashion=fashion,
                                  transform=transform)
     generator = torch.Generator().manual_seed(seed)
@@ -142,7 +155,12 @@ def mnist_train_val_loaders(batch_size: int = 64, val_size: int = 500, seed: int
     import torch
     from torch.utils.data import DataLoader, random_split
 
+    where = "mnist_train_val_loaders"
+    batch_size = _checks.check_int(batch_size, "batch_size", minimum=1, where=where)
+    seed = _checks.check_seed(seed, optional=False, where=where)
     train_set, _ = mnist_datasets(source=source)
+    val_size = _checks.check_int(val_size, "val_size", minimum=1, maximum=len(train_set) - 1,
+                                 where=where)
     train_part, val_part = random_split(train_set, [len(train_set) - val_size, val_size],
                                         generator=torch.Generator().manual_seed(seed))
     return (DataLoader(train_part, batch_size=batch_size, shuffle=True,

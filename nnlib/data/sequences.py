@@ -18,15 +18,16 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.data.toy import _check_int, _check_seed
+from nnlib import _checks
 
 __all__ = ["copy_task", "reverse_task", "sort_task", "adding_problem"]
 
 
 def _random_tokens(n, seq_len, vocab_size, seed) -> np.ndarray:
-    n, seq_len = _check_int(n, "n"), _check_int(seq_len, "seq_len")
-    vocab_size = _check_int(vocab_size, "vocab_size", minimum=2)
-    rng = np.random.default_rng(_check_seed(seed))
+    n = _checks.check_int(n, "n", minimum=1)
+    seq_len = _checks.check_int(seq_len, "seq_len", minimum=1)
+    vocab_size = _checks.check_int(vocab_size, "vocab_size", minimum=2)
+    rng = np.random.default_rng(_checks.check_seed(seed, optional=False))
     return rng.integers(0, vocab_size, size=(n, seq_len), dtype=np.int64)
 
 
@@ -77,8 +78,8 @@ def adding_problem(n: int = 1000, seq_len: int = 50, seed: int = 0):
     always predicting 1.0 gives a mean squared error of 1/6, about 0.167.
     A model must get well below that to show it has learned anything.
     """
-    n, seed = _check_int(n, "n"), _check_seed(seed)
-    seq_len = _check_int(seq_len, "seq_len", minimum=2)
+    n, seed = _checks.check_int(n, "n", minimum=1), _checks.check_seed(seed, optional=False)
+    seq_len = _checks.check_int(seq_len, "seq_len", minimum=2)
     rng = np.random.default_rng(seed)
     half = seq_len // 2
     values = rng.uniform(0.0, 1.0, size=(n, seq_len))

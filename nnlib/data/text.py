@@ -8,6 +8,8 @@ from importlib import resources
 
 import numpy as np
 
+from nnlib import _checks
+
 
 @lru_cache(maxsize=1)
 def load_shakespeare() -> str:
@@ -42,16 +44,17 @@ class CharVocab:
 
     def encode(self, text: str) -> np.ndarray:
         """(len(text),) int64 ids."""
+        if not isinstance(text, str):
+            raise TypeError(f"CharVocab.encode: text must be a str, got "
+                            f"{_checks.describe(text)}")
         unknown = sorted(set(text) - self.stoi.keys())
         if unknown:
             raise ValueError(f"characters not in the vocabulary: {unknown!r}")
         return np.fromiter((self.stoi[ch] for ch in text), dtype=np.int64, count=len(text))
 
     def decode(self, ids) -> str:
-        ids = np.asarray(ids).ravel()
-        if ids.size and (ids.min() < 0 or ids.max() >= len(self.chars)):
-            raise ValueError(f"ids must lie in [0, {len(self.chars) - 1}], "
-                             f"got values from {ids.min()} to {ids.max()}")
+        ids = _checks.check_token_ids(ids, "ids", vocab_size=len(self.chars),
+                                      where="CharVocab.decode").ravel()
         return "".join(self.chars[i] for i in ids.tolist())
 
     def __repr__(self) -> str:
@@ -60,8 +63,8 @@ class CharVocab:
 
 def shakespeare_splits(val_fraction: float = 0.1):
     """``(train_ids, val_ids, vocab)``: the encoded corpus, the last ``val_fraction`` held out."""
-    if not 0 < val_fraction < 1:
-        raise ValueError(f"val_fraction must lie strictly between 0 and 1, got {val_fraction}")
+    _checks.check_float(val_fraction, "val_fraction", minimum=0, maximum=1, min_open=True,
+                        max_open=True, where="shakespeare_splits")
     text = load_shakespeare()
     vocab = CharVocab(text)
     ids = vocab.encode(text)

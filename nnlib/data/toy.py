@@ -22,6 +22,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from nnlib import _checks
+
 __all__ = [
     "logic_gate",
     "two_moons",
@@ -33,37 +35,9 @@ __all__ = [
     "train_test_split",
 ]
 
-# -- argument checks (shared with nnlib.data.sequences) ---------------------------
-
-
-def _is_int(value) -> bool:
-    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
-
-
-def _check_int(value, name: str, minimum: int = 1) -> int:
-    """``value`` as a Python int, or a ValueError saying what was expected."""
-    if not _is_int(value) or value < minimum:
-        wanted = "a positive integer" if minimum == 1 else f"an integer >= {minimum}"
-        raise ValueError(f"{name} must be {wanted}, got {value!r} ({type(value).__name__})")
-    return int(value)
-
-
-def _check_seed(seed) -> int:
-    if not _is_int(seed) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    return int(seed)
-
-
-def _check_real(value, name: str, *, positive: bool = False) -> float:
-    """A finite float that is >= 0 (or > 0 when ``positive``)."""
-    ok = isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool)
-    if ok:
-        value = float(value)
-        ok = np.isfinite(value) and (value > 0 if positive else value >= 0)
-    if not ok:
-        wanted = "> 0" if positive else ">= 0"
-        raise ValueError(f"{name} must be a finite number {wanted}, got {value!r}")
-    return value
+def _n_noise_seed(n, noise, seed) -> tuple[int, float, int]:
+    return (_checks.check_int(n, "n", minimum=1), _checks.check_float(noise, "noise", minimum=0),
+            _checks.check_seed(seed, optional=False))
 
 
 def _class_sizes(n: int, n_classes: int) -> list[int]:
@@ -126,7 +100,7 @@ def two_moons(n: int = 200, noise: float = 0.1, seed: int = 0):
     Class 0 is the upper moon (centre (0, 0)), class 1 the lower moon (centre
     (1, 0.5)) reaching into it. Returns ``X`` (n, 2) float64, ``y`` (n,) int64.
     """
-    n, noise, seed = _check_int(n, "n"), _check_real(noise, "noise"), _check_seed(seed)
+    n, noise, seed = _n_noise_seed(n, noise, seed)
     rng = np.random.default_rng(seed)
     sizes = _class_sizes(n, 2)
     angle = rng.uniform(0.0, np.pi, size=n)
@@ -142,8 +116,8 @@ def circles(n: int = 200, noise: float = 0.05, factor: float = 0.5, seed: int = 
     Class 0 lies on the circle of radius 1, class 1 on the circle of radius
     ``factor`` (0 < factor < 1). Returns ``X`` (n, 2) float64, ``y`` (n,) int64.
     """
-    n, noise, seed = _check_int(n, "n"), _check_real(noise, "noise"), _check_seed(seed)
-    factor = _check_real(factor, "factor", positive=True)
+    n, noise, seed = _n_noise_seed(n, noise, seed)
+    factor = _checks.check_float(factor, "factor", minimum=0, min_open=True)
     if factor >= 1:
         raise ValueError(f"factor is the inner circle's radius and must be < 1, got {factor}")
     rng = np.random.default_rng(seed)
@@ -165,9 +139,9 @@ def gaussian_blobs(n: int = 200, centers=2, std=1.0, seed: int = 0):
     a sequence of K of them. Returns ``X`` (n, d) float64 (d = 2 unless centres
     are given) and ``y`` (n,) int64 with ``y == k`` for points around centre k.
     """
-    n, seed = _check_int(n, "n"), _check_seed(seed)
-    if _is_int(centers):
-        k = _check_int(centers, "centers")
+    n, seed = _checks.check_int(n, "n", minimum=1), _checks.check_seed(seed, optional=False)
+    if _checks.is_int(centers):
+        k = _checks.check_int(centers, "centers", minimum=1)
         angle = np.pi / 4 + 2 * np.pi * np.arange(k) / k
         centres = 3.0 * np.stack([np.cos(angle), np.sin(angle)], axis=1)
     else:
@@ -180,7 +154,8 @@ def gaussian_blobs(n: int = 200, centers=2, std=1.0, seed: int = 0):
         if not np.all(np.isfinite(centres)):
             raise ValueError("centers contains NaN or infinite values")
     k = len(centres)
-    stds = np.asarray(std, dtype=np.float64) if not isinstance(std, bool) else None
+    stds = (None if isinstance(std, (bool, str)) else
+            _checks.check_array(std, "std", where="gaussian_blobs", finite=False))
     if stds is None or stds.shape not in {(), (k,)} or not np.all(np.isfinite(stds)) \
             or np.any(stds < 0):
         raise ValueError(f"std must be a number >= 0 or a sequence of {k} of them "
@@ -203,9 +178,9 @@ def spirals(n: int = 200, n_classes: int = 2, noise: float = 0.1, turns: float =
     hiding the spiral.) Returns ``X`` (n, 2) float64 and ``y`` (n,) int64 in
     ``0 .. n_classes-1``.
     """
-    n, noise, seed = _check_int(n, "n"), _check_real(noise, "noise"), _check_seed(seed)
-    n_classes = _check_int(n_classes, "n_classes", minimum=2)
-    turns = _check_real(turns, "turns", positive=True)
+    n, noise, seed = _n_noise_seed(n, noise, seed)
+    n_classes = _checks.check_int(n_classes, "n_classes", minimum=2)
+    turns = _checks.check_float(turns, "turns", minimum=0, min_open=True)
     rng = np.random.default_rng(seed)
     sizes = _class_sizes(n, n_classes)
     y = _labels(sizes)
@@ -224,8 +199,8 @@ def xor_quadrants(n: int = 200, noise: float = 0.05, padding: float = 0.05, seed
     labels follow the sign rule exactly. Returns ``X`` (n, 2) float64 and
     ``y`` (n,) int64.
     """
-    n, noise, seed = _check_int(n, "n"), _check_real(noise, "noise"), _check_seed(seed)
-    padding = _check_real(padding, "padding")
+    n, noise, seed = _n_noise_seed(n, noise, seed)
+    padding = _checks.check_float(padding, "padding", minimum=0)
     if padding >= 1:
         raise ValueError(f"padding must be < 1 (the square is [-1, 1]^2), got {padding}")
     rng = np.random.default_rng(seed)
@@ -259,7 +234,7 @@ def regression_1d(n: int = 100, function="sin", noise: float = 0.1, seed: int = 
     from ``x_range`` and sorted, so ``plt.plot(X, y)`` draws a line.
     Returns ``X`` (n, 1) float64 and ``y`` (n,) float64.
     """
-    n, noise, seed = _check_int(n, "n"), _check_real(noise, "noise"), _check_seed(seed)
+    n, noise, seed = _n_noise_seed(n, noise, seed)
     if callable(function):
         f = function
     elif isinstance(function, str) and function.lower() in _FUNCTIONS:
@@ -298,10 +273,10 @@ def train_test_split(X, y, test_fraction: float = 0.2, seed: int = 0, stratify: 
     if X.ndim == 0 or y.ndim != 1 or len(X) != len(y):
         raise ValueError(f"expected X of shape (N, ...) and y of shape (N,) with the same N, "
                          f"got X {X.shape} and y {y.shape}")
-    test_fraction = _check_real(test_fraction, "test_fraction", positive=True)
+    test_fraction = _checks.check_float(test_fraction, "test_fraction", minimum=0, min_open=True)
     if test_fraction >= 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
-    rng = np.random.default_rng(_check_seed(seed))
+    rng = np.random.default_rng(_checks.check_seed(seed, optional=False))
     n = len(y)
     if stratify and (np.issubdtype(y.dtype, np.integer) or y.dtype == bool):
         test_parts, train_parts = [], []
