@@ -285,9 +285,46 @@ def default_slide_type(index: int, cell, setup_index: int | None) -> str:
     return "subslide" if len(cell.source.splitlines()) > LONG_CODE_LINES else "-"
 
 
+SPEAKER_NOTES = Path(__file__).resolve().parents[1] / "speaker_notes"
+
+
+def speaker_notes(notes_path: Path) -> dict[str, str]:
+    """``{heading: notes}`` from a speaker-notes file: each ``## HEADING`` names a heading of
+    the notebook (its title or a section, exactly as written there); the text below it is
+    what the presenter sees for that slide in the speaker view (press S)."""
+    notes, heading = {}, None
+    for line in notes_path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            heading = line[3:].strip()
+            notes[heading] = ""
+        elif heading is not None:
+            notes[heading] += line + "\n"
+    return {key: text.strip() for key, text in notes.items()}
+
+
+def add_speaker_notes(nb, notes: dict[str, str], name: str) -> None:
+    """Insert each note as a ``notes`` cell after the heading it names; a note whose heading
+    the notebook no longer has is an error (the notes would silently go missing)."""
+    def heading_of(cell):
+        first = cell.source.lstrip().split("\n", 1)[0]
+        return first.lstrip("#").strip() if cell.cell_type == "markdown" \
+            and first.startswith("#") else None
+    headings = [heading_of(cell) for cell in nb.cells]
+    stale = [key for key in notes if key not in headings]
+    if stale:
+        raise ValueError(f"{name}: speaker notes for headings the notebook does not have: "
+                         f"{stale}; rename them to match the notebook's headings")
+    for key, text in notes.items():
+        note = nbformat.v4.new_markdown_cell(text)
+        note.metadata["slideshow"] = {"slide_type": "notes"}
+        nb.cells.insert(headings.index(key) + 1, note)
+        headings.insert(headings.index(key) + 1, None)
+
+
 def slides(path: Path, outdir: Path, local_libs: str | None = None) -> Path:
     """Build a reveal.js deck ``outdir/NAME.slides.html`` from ``path``.
 
+    Speaker notes come from ``speaker_notes/NAME.md`` (see :func:`speaker_notes`).
     Cells keep any slide type set in the notebook (View → Cell Toolbar → Slideshow in
     Jupyter); the others get :func:`default_slide_type`. Cells tagged ``solution`` are left
     out, so a teacher can keep worked solutions in the notebook without showing them.
@@ -304,6 +341,9 @@ def slides(path: Path, outdir: Path, local_libs: str | None = None) -> Path:
     for index, cell in enumerate(nb.cells):
         slideshow = cell.metadata.setdefault("slideshow", {})
         slideshow.setdefault("slide_type", default_slide_type(index, cell, setup_index))
+    notes_path = SPEAKER_NOTES / f"{Path(path).stem}.md"
+    if notes_path.exists():
+        add_speaker_notes(nb, speaker_notes(notes_path), notes_path.name)
     config = Config()
     config.SlidesExporter.reveal_scroll = True
     config.SlidesExporter.reveal_theme = "white"

@@ -63,3 +63,34 @@ def test_local_libraries_replace_the_cdn(tmp_path):
         assert local in deck
     assert not re.search(r"unpkg\.com/(reveal|@jupyter-widgets/html-manager)", deck)
     assert not re.search(r"cdnjs\.cloudflare\.com/ajax/libs/(jquery|require|mathjax)", deck)
+
+
+def test_speaker_notes_reach_the_speaker_view(tmp_path, monkeypatch):
+    import tests.notebook_tools as tools
+
+    nb = nbformat.read(NOTEBOOKS[0], as_version=4)
+    title = nb.cells[0].source.split("\n", 1)[0].lstrip("#").strip()
+    section = next(c.source.split("\n", 1)[0][3:].strip() for c in nb.cells
+                   if c.cell_type == "markdown" and c.source.startswith("## "))
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / f"{NOTEBOOKS[0].stem}.md").write_text(
+        f"# Notes\n\n## {title}\nSay hello: NOTE-ONE.\n\n## {section}\n- Ask the class: NOTE-TWO\n")
+    monkeypatch.setattr(tools, "SPEAKER_NOTES", notes)
+    deck = slides(NOTEBOOKS[0], tmp_path / "deck").read_text(encoding="utf-8")
+    asides = re.findall(r'<aside class="notes">(.*?)</aside>', deck, re.S)
+    assert len(asides) == 2 and "NOTE-ONE" in asides[0] and "NOTE-TWO" in asides[1]
+    monkeypatch.setattr(tools, "SPEAKER_NOTES", tmp_path / "none")  # notes add no slides
+    assert top_level_sections(deck) == top_level_sections(
+        slides(NOTEBOOKS[0], tmp_path / "plain").read_text(encoding="utf-8"))
+
+
+def test_stale_speaker_notes_are_an_error(tmp_path, monkeypatch):
+    import tests.notebook_tools as tools
+
+    notes = tmp_path / "notes"
+    notes.mkdir()
+    (notes / f"{NOTEBOOKS[0].stem}.md").write_text("## A heading that is not there\nText\n")
+    monkeypatch.setattr(tools, "SPEAKER_NOTES", notes)
+    with pytest.raises(ValueError, match="A heading that is not there"):
+        slides(NOTEBOOKS[0], tmp_path)
