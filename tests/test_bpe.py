@@ -50,3 +50,11 @@ def test_bad_input():
         bpe.encode("abc")
     with pytest.raises(ValueError):
         bpe.decode([99])
+
+
+def test_base_characters_from_a_larger_corpus():
+    bpe = BPETokenizer.train("abab abab", 2, chars="abcd ")
+    assert bpe.chars == [" ", "a", "b", "c", "d"]
+    assert bpe.decode(bpe.encode("dcab")) == "dcab"
+    with pytest.raises(ValueError, match="missing"):
+        BPETokenizer.train("xyz", 2, chars="xy")

@@ -68,13 +68,20 @@ class BPETokenizer:
         return f"BPETokenizer({len(self.chars)} characters + {len(self.merges)} merges)"
 
     @classmethod
-    def train(cls, text: str, num_merges: int) -> BPETokenizer:
-        """Learn ``num_merges`` merges from ``text``; stops early if no pair occurs twice."""
+    def train(cls, text: str, num_merges: int, chars=None) -> BPETokenizer:
+        """Learn ``num_merges`` merges from ``text``; stops early if no pair occurs twice.
+
+        ``chars``: the base characters (default: those of ``text``). Pass the whole corpus's
+        characters when learning from a sample, so that text outside the sample can be encoded.
+        """
         if not isinstance(text, str) or len(text) < 2:
             raise ValueError("BPE needs a training text of at least 2 characters")
         if not isinstance(num_merges, int) or num_merges < 0:
             raise ValueError(f"num_merges must be a non-negative integer, got {num_merges!r}")
-        chars = sorted(set(text))
+        chars = sorted(set(text) if chars is None else set(chars))
+        missing = sorted(set(text) - set(chars))
+        if missing:
+            raise ValueError(f"chars must contain every character of the text; missing {missing!r}")
         tokenizer = cls(chars, [])
         ids = tokenizer._chars_to_ids(text)
         size = len(chars) + num_merges
