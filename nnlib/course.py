@@ -30,10 +30,9 @@ def repo_url() -> str:
     Read from pyproject.toml in a source checkout (so a changed address takes effect at
     once), otherwise from the installed distribution's metadata.
     """
-    if _PYPROJECT.is_file():
-        match = _REPOSITORY_LINE.search(_PYPROJECT.read_text(encoding="utf-8"))
-        if not match:
-            raise RuntimeError("pyproject.toml has no [project.urls] Repository entry")
+    text = _PYPROJECT.read_text(encoding="utf-8") if _PYPROJECT.is_file() else ""
+    match = _REPOSITORY_LINE.search(text) if f'name = "{DISTRIBUTION}"' in text else None
+    if match:
         return match.group(2).rstrip("/")
     try:
         urls = metadata.metadata(DISTRIBUTION).get_all("Project-URL") or []
@@ -44,7 +43,7 @@ def repo_url() -> str:
         if label.strip().lower() == "repository":
             return url.strip().rstrip("/")
     raise RuntimeError(f"cannot find the repository address: {DISTRIBUTION} is not installed "
-                       "and there is no pyproject.toml beside the package")
+                       "and pyproject.toml beside the package has no [project.urls] Repository")
 
 
 def set_repo_url(url: str, pyproject: Path = _PYPROJECT) -> str:
