@@ -18,15 +18,18 @@ This module imports neither NumPy's engine nor torch.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from nnlib._checks import check_choice, check_float, check_int
 from nnlib.errors import TrainingDivergedError
 
 __all__ = ["Callback", "EarlyStopping", "EpochResult", "History", "TrainingDivergedError",
-           "as_callbacks", "diverged_error", "epoch_line", "run_epochs"]
+           "as_callbacks", "diverged_error", "epoch_line", "eval_mode", "mean_over_batches",
+           "run_epochs"]
 
 SCHEDULER_STEPS = ("batch", "epoch")
 
@@ -134,13 +137,10 @@ class EarlyStopping:
     """
 
     def __init__(self, patience: int = 5, min_delta: float = 0.0, restore_best: bool = True):
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"patience must be a positive integer (epochs to wait), "
-                             f"got {patience!r}")
-        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)) \
-                or not min_delta >= 0:
-            raise ValueError(f"min_delta must be a number >= 0, got {min_delta!r}")
-        self.patience, self.min_delta, self.restore_best = patience, float(min_delta), restore_best
+        patience = check_int(patience, "patience", minimum=1, where="EarlyStopping",
+                             hint="the number of epochs to wait for a better validation loss")
+        min_delta = check_float(min_delta, "min_delta", minimum=0, where="EarlyStopping")
+        self.patience, self.min_delta, self.restore_best = patience, min_delta, restore_best
         self.reset()
 
     def reset(self) -> None:
@@ -167,6 +167,35 @@ class EarlyStopping:
     def __repr__(self) -> str:
         return (f"EarlyStopping(patience={self.patience}, min_delta={self.min_delta}, "
                 f"restore_best={self.restore_best})")
+
+
+@contextlib.contextmanager
+def eval_mode(model):
+    """Eval mode inside the block (dropout off, running statistics), the previous mode after."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
+
+
+def mean_over_batches(model, batches: Iterable, measure: Callable
+                      ) -> tuple[float, float | None]:
+    """``evaluate`` of both halves: in eval mode, ``measure(batch) -> (mean loss, metric summed
+    over the batch or None, examples)`` for every batch; returns the loss and the metric
+    averaged over all examples (a count of correct answers becomes an accuracy)."""
+    total_loss, total_metric, n = 0.0, 0.0, 0
+    with eval_mode(model):
+        for batch in batches:
+            loss, metric, size = measure(batch)
+            total_loss += loss * size
+            total_metric = None if metric is None or total_metric is None \
+                else total_metric + metric
+            n += size
+    if n == 0:
+        raise ValueError("data yielded no batches: nothing to evaluate")
+    return total_loss / n, (total_metric / n if total_metric is not None else None)
 
 
 @dataclass
@@ -208,15 +237,13 @@ def _metric_text(name: str, value: float) -> str:
 
 
 def check_epochs(epochs) -> None:
-    if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 1:
-        raise ValueError(f"epochs must be a positive integer, got {epochs!r}")
+    check_int(epochs, "epochs", minimum=1, where="fit")
 
 
 def check_common_args(epochs, has_val: bool, scheduler_step: str, early_stopping) -> None:
     """The checks both ``fit`` functions make on their shared arguments."""
     check_epochs(epochs)
-    if scheduler_step not in SCHEDULER_STEPS:
-        raise ValueError(f"scheduler_step must be 'batch' or 'epoch', got {scheduler_step!r}")
+    check_choice(scheduler_step, "scheduler_step", SCHEDULER_STEPS, where="fit")
     if early_stopping is not None:
         if not isinstance(early_stopping, EarlyStopping):
             raise TypeError("early_stopping must be an EarlyStopping(patience=...) object, "

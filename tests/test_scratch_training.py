@@ -286,7 +286,7 @@ def _setup():
     (lambda m, lf, o, X, y: fit(m, (X, y), o, lf, epochs=1, batch_size=0), ValueError,
      "batch_size"),
     (lambda m, lf, o, X, y: fit(m, (X, y), o, lf, epochs=1, scheduler_step="step"),
-     ValueError, "'batch' or 'epoch'"),
+     ValueError, "'batch', 'epoch'"),
     (lambda m, lf, o, X, y: fit(m, (X, y), o, lf, epochs=1, callbacks=[3]), TypeError,
      "Callback objects or functions"),
     (lambda m, lf, o, X, y: accuracy(np.zeros(4), np.zeros(4, int)), ShapeError, "metric=None"),

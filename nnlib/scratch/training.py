@@ -27,6 +27,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
+from nnlib._checks import check_int
 from nnlib.errors import NonFiniteError, ShapeError, TrainingDivergedError
 from nnlib.scratch.module import Module
 from nnlib.scratch.optim import Optimizer
@@ -38,6 +39,7 @@ from nnlib.train_common import (
     as_callbacks,
     check_common_args,
     diverged_error,
+    mean_over_batches,
     run_epochs,
 )
 from nnlib.utils import get_rng
@@ -87,22 +89,15 @@ def evaluate(model: Module, data, loss_fn=None, *, batch_size: int = 256,
     """
     loss_fn = _default_loss(loss_fn)
     metric_fn = _metric_fn(metric)
-    batches = _batches(data, "data", batch_size, shuffle=False)
-    was_training = model.training
-    model.eval()
-    try:
-        total_loss, total_metric, n = 0.0, 0.0, 0
-        for xb, yb in batches(None):
-            pred = model(xb)
-            total_loss += float(loss_fn(pred, yb)) * len(xb)
-            if metric_fn is not None:
-                total_metric += metric_fn(pred, yb) * len(xb)
-            n += len(xb)
-    finally:
-        model.train(was_training)
-    if n == 0:
-        raise ValueError("data yielded no batches: nothing to evaluate")
-    return total_loss / n, (total_metric / n if metric_fn is not None else None)
+
+    def measure(batch):
+        xb, yb = batch
+        pred = model(xb)
+        metric_sum = metric_fn(pred, yb) * len(xb) if metric_fn else None
+        return float(loss_fn(pred, yb)), metric_sum, len(xb)
+
+    return mean_over_batches(model, _batches(data, "data", batch_size, shuffle=False)(None),
+                             measure)
 
 
 def fit(model: Module, data, optimizer: Optimizer, loss_fn=None, *, epochs: int,
@@ -304,9 +299,7 @@ def _metric_name(metric) -> str:
 
 
 def _check_batch_size(batch_size) -> None:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
-            or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+    check_int(batch_size, "batch_size", minimum=1)
 
 
 def _check_data(X: np.ndarray, y: np.ndarray, x_name: str = "X", y_name: str = "y") -> None:

@@ -28,6 +28,7 @@ import torch
 from torch import nn
 
 from nnlib import train_common as shared
+from nnlib._checks import check_float
 from nnlib.train.precision import Precision, setup_precision
 from nnlib.utils import get_device
 
@@ -229,24 +230,14 @@ def evaluate(model: nn.Module, data: Iterable, loss_fn: nn.Module | None = None,
     """
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     device = model_device(model) if device is None else torch.device(device)
-    was_training = model.training
-    model.eval()
-    try:
-        total_loss, correct, n = 0.0, 0, 0
-        for pair in data:
-            x, y = _unpack(pair, "data", device)
-            output = model(x)
-            _check_output(output, y, loss_fn, "data")
-            total_loss += loss_fn(output, y).item() * len(y)
-            batch_correct = _count_correct(output, y)
-            correct = None if batch_correct is None or correct is None \
-                else correct + batch_correct
-            n += len(y)
-    finally:
-        model.train(was_training)
-    if n == 0:
-        raise ValueError("data yielded no batches: nothing to evaluate")
-    return total_loss / n, (correct / n if correct is not None else None)
+
+    def measure(pair):
+        x, y = _unpack(pair, "data", device)
+        output = model(x)
+        _check_output(output, y, loss_fn, "data")
+        return loss_fn(output, y).item(), _count_correct(output, y), len(y)
+
+    return shared.mean_over_batches(model, data, measure)
 
 
 @torch.no_grad()
@@ -254,10 +245,8 @@ def predict(model: nn.Module, data: Iterable, *, device=None
             ) -> tuple[torch.Tensor, torch.Tensor]:
     """Predicted classes and true labels for every example: two int64 CPU tensors (N,)."""
     device = model_device(model) if device is None else torch.device(device)
-    was_training = model.training
-    model.eval()
     preds, labels = [], []
-    try:
+    with shared.eval_mode(model):
         for pair in data:
             x, y = _unpack(pair, "data", device)
             output = model(x)
@@ -266,8 +255,6 @@ def predict(model: nn.Module, data: Iterable, *, device=None
                                  f"got shape {tuple(output.shape)}")
             preds.append(output.argmax(dim=1).cpu())
             labels.append(y.cpu())
-    finally:
-        model.train(was_training)
     if not preds:
         raise ValueError("data yielded no batches: nothing to predict")
     return torch.cat(preds), torch.cat(labels)
@@ -301,10 +288,9 @@ def _check_fit_args(model, data, optimizer, val_data, scheduler, clip_grad_norm)
     if scheduler is not None and not hasattr(scheduler, "step"):
         raise TypeError(f"scheduler must be a torch.optim.lr_scheduler object, "
                         f"got {type(scheduler).__name__}")
-    if clip_grad_norm is not None and not (isinstance(clip_grad_norm, (int, float))
-                                           and clip_grad_norm > 0):
-        raise ValueError(f"clip_grad_norm must be a positive number (or None), "
-                         f"got {clip_grad_norm!r}")
+    if clip_grad_norm is not None:
+        check_float(clip_grad_norm, "clip_grad_norm", minimum=0, min_open=True, where="fit",
+                    hint="the largest gradient norm allowed, e.g. 1.0 (or None)")
 
 
 def _check_one_cycle(scheduler, scheduler_step, epochs, batches) -> None:
