@@ -15,21 +15,20 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from nnlib import _checks
+
 # moved (issue 11): augmentation lives in nnlib.data, counting in nnlib.utils; old paths kept
 from nnlib.data.augment import RandomShift, shift_image  # noqa: F401
 from nnlib.utils import count_parameters  # noqa: F401
 
 
 def _check_int(value, name: str, where: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
-        raise ValueError(f"{where}: {name} must be an integer >= {minimum}, got {value!r}")
-    return value
+    return _checks.check_int(value, name, minimum=minimum, where=where)
 
 
 def _check_dropout(p, where: str) -> float:
-    if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
-        raise ValueError(f"{where}: dropout is a probability in [0, 1), got {p!r}")
-    return float(p)
+    return _checks.check_float(p, "dropout", minimum=0, maximum=1, max_open=True, where=where,
+                               hint="dropout is the probability of zeroing a unit")
 
 
 class _ImageClassifier(nn.Sequential):

@@ -6,11 +6,11 @@
 
 from __future__ import annotations
 
-import math
-import operator
 from collections import OrderedDict
 
 from torch import nn
+
+from nnlib import _checks
 
 ACTIVATIONS = {"relu": nn.ReLU, "tanh": nn.Tanh, "sigmoid": nn.Sigmoid, "gelu": nn.GELU,
                "leaky_relu": nn.LeakyReLU, "elu": nn.ELU, "silu": nn.SiLU}
@@ -36,12 +36,10 @@ class MLP(nn.Sequential):
     def __init__(self, sizes, activation: str = "relu", dropout: float = 0.0,
                  batchnorm: bool = False, init: str | float = "default"):
         sizes = _check_sizes(sizes)
-        if activation not in ACTIVATIONS:
-            raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, "
-                             f"got {activation!r}")
-        if isinstance(dropout, bool) or not isinstance(dropout, (int, float)) \
-                or not 0 <= dropout < 1:
-            raise ValueError(f"dropout is a probability in [0, 1), got {dropout!r}")
+        _checks.check_choice(activation, "activation", sorted(ACTIVATIONS), where="MLP")
+        dropout = _checks.check_float(dropout, "dropout", minimum=0, maximum=1, max_open=True,
+                                      where="MLP")
+        batchnorm = _checks.check_bool(batchnorm, "batchnorm", where="MLP")
         layers: list[nn.Module] = [nn.Flatten()]
         for d_in, d_out in zip(sizes[:-2], sizes[1:-1]):
             layers.append(nn.Linear(d_in, d_out, bias=not batchnorm))
@@ -86,11 +84,10 @@ def init_linear_layers(model: nn.Module, init: str | float = "default") -> nn.Mo
     if init == "default":
         return model
     if isinstance(init, str):
-        if init not in INITS:
-            raise ValueError(f"init must be one of {INITS} or a positive std, got {init!r}")
-    elif isinstance(init, bool) or not isinstance(init, (int, float)) or not init > 0 \
-            or not math.isfinite(init):
-        raise ValueError(f"init must be one of {INITS} or a positive std, got {init!r}")
+        _checks.check_choice(init, "init", ("default", *INITS), where="init_linear_layers")
+    else:
+        _checks.check_float(init, "init", minimum=0, min_open=True, where="init_linear_layers",
+                            hint=f"one of {INITS} or a positive std")
     for layer in model.modules():
         if not isinstance(layer, nn.Linear):
             continue
@@ -106,12 +103,12 @@ def init_linear_layers(model: nn.Module, init: str | float = "default") -> nn.Mo
 
 
 def _check_sizes(sizes) -> list[int]:
-    try:
-        sizes = [operator.index(s) for s in sizes]
-        valid = len(sizes) >= 2 and all(s >= 1 for s in sizes)
-    except (TypeError, ValueError):
-        valid = False
-    if not valid:
-        raise ValueError(f"sizes must list at least two positive layer widths, input first and "
-                         f"output last, e.g. [784, 256, 10]; got {sizes!r}")
+    hint = "list the layer widths, input first and output last, e.g. [784, 256, 10]"
+    if isinstance(sizes, (str, bytes)) or not hasattr(sizes, "__iter__"):
+        raise TypeError(f"MLP: sizes must be a list of ints, got {_checks.describe(sizes)}; "
+                        f"{hint}")
+    sizes = [_checks.check_int(s, f"sizes[{i}]", minimum=1, where="MLP", hint=hint)
+             for i, s in enumerate(sizes)]
+    if len(sizes) < 2:
+        raise ValueError(f"MLP: sizes must hold at least two widths, got {sizes!r}; {hint}")
     return sizes

@@ -19,15 +19,14 @@ from collections.abc import Callable
 import torch
 from torch import nn
 
+from nnlib import _checks
 from nnlib.data.batching import get_batch
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
 
 def _check_cell(cell: str) -> type[nn.RNNBase]:
-    if cell not in CELLS:
-        raise ValueError(f"cell must be one of {sorted(CELLS)}, got {cell!r}")
-    return CELLS[cell]
+    return CELLS[_checks.check_choice(cell, "cell", sorted(CELLS))]
 
 
 def zeros_state(rnn: nn.RNNBase, x: torch.Tensor):
