@@ -28,8 +28,10 @@ def test_kv_cache_equals_generate(gpt):
 def test_kv_cache_refuses_beyond_block_size(gpt):
     with pytest.raises(ValueError, match="block_size"):
         generate_with_kv_cache(gpt, torch.tensor([[1, 2, 3]]), 14)
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError):
         generate_with_kv_cache(gpt, torch.tensor([[1.0, 2.0]]), 2)
+    with pytest.raises(ValueError):
+        generate_with_kv_cache(gpt, torch.tensor([[1, 11]]), 2)        # id >= vocab_size
 
 
 def test_top_p_filter():

@@ -24,6 +24,8 @@ import math
 import torch
 from torch.nn import functional as F
 
+from nnlib._checks import check_token_tensor
+
 __all__ = ["generate_with_kv_cache", "sample_next", "top_p_filter"]
 
 
@@ -111,8 +113,8 @@ def generate_with_kv_cache(model, idx: torch.Tensor, max_new_tokens: int,
     ``model`` is an ``nnlib.models.gpt.GPT``; ``idx`` (B, T) int64. The prompt plus the new
     tokens must fit in ``block_size``. Returns (B, T + max_new_tokens).
     """
-    if not isinstance(idx, torch.Tensor) or idx.ndim != 2 or idx.dtype != torch.long:
-        raise ValueError("idx must be a (B, T) tensor of int64 token ids")
+    check_token_tensor(idx, "idx", vocab_size=model.config.vocab_size,
+                       where="generate_with_kv_cache", ndim=2)
     if idx.shape[1] == 0:
         raise ValueError("generation needs a prompt of at least one token (idx is (B, 0))")
     if not isinstance(max_new_tokens, int) or max_new_tokens < 0:
