@@ -18,13 +18,15 @@ from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
 PLATFORMS = {  # pip platform tag, marker environment
-    "linux-x86_64": ("manylinux_2_28_x86_64",
+    # pip takes a manylinux tag literally: name the older glibc levels a wheel may carry too
+    "linux-x86_64": (["manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64",
+                      "manylinux2014_x86_64", "manylinux_2_5_x86_64", "manylinux1_x86_64"],
                      {"sys_platform": "linux", "platform_system": "Linux",
                       "platform_machine": "x86_64", "os_name": "posix"}),
-    "macos-arm64": ("macosx_14_0_arm64",
+    "macos-arm64": (["macosx_14_0_arm64"],
                     {"sys_platform": "darwin", "platform_system": "Darwin",
                      "platform_machine": "arm64", "os_name": "posix"}),
-    "windows-amd64": ("win_amd64",
+    "windows-amd64": (["win_amd64"],
                       {"sys_platform": "win32", "platform_system": "Windows",
                        "platform_machine": "AMD64", "os_name": "nt"}),
 }
@@ -66,15 +68,16 @@ def test_markers_keep_cuda_off_macos_and_windows():
 @online
 @pytest.mark.parametrize("name", sorted(PLATFORMS))
 def test_lock_resolves_on(name, tmp_path):
-    tag, environment = PLATFORMS[name]
+    tags, environment = PLATFORMS[name]
+    platform = [arg for tag in tags for arg in ("--platform", tag)]
     rest, separate = lock_for(environment)
     (tmp_path / "lock.txt").write_text("\n".join(rest) + "\n")
     result = pip("install", "--dry-run", "--ignore-installed", "--target", str(tmp_path / "t"),
-                 "--platform", tag, "-r", "lock.txt", cwd=tmp_path)
+                 *platform, "-r", "lock.txt", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     (tmp_path / "torch.txt").write_text("\n".join(separate) + "\n")
     result = pip("install", "--dry-run", "--no-deps", "--ignore-installed", "--target",
-                 str(tmp_path / "t"), "--platform", tag, "-r", "torch.txt", cwd=tmp_path)
+                 str(tmp_path / "t"), *platform, "-r", "torch.txt", cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "torch-2.15.0" in result.stdout and "torchvision-0.29.2" in result.stdout
 
