@@ -29,6 +29,9 @@ IGNORE_MARKER = "# NBVAL_IGNORE_OUTPUT"
 FORBIDDEN_MARKERS = ("# NBVAL_SKIP", "# NBVAL_RAISES_EXCEPTION")
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 IGNORE_TAG = "nbval-ignore-output"
+# a widget whose only fallback is its repr ("VBox(children=...)") shows nothing useful
+# without widget JavaScript; a progress bar's text/plain ("100%|####| 10/10") does
+WIDGET_REPR = re.compile(r"^\s*$|^[A-Za-z_][\w.]*\(|^<[\w.]+ object at ")
 REASON_KEY = "nbval_reason"  # cell metadata: why nbval may not compare this cell's output
 
 
@@ -165,7 +168,8 @@ def lint_notebook(path: Path) -> list[str]:
                 problems.append(f"{where}: an error output ({output.get('ename')})")
             elif kind == "stream" and output.get("name") == "stderr":
                 problems.append(f"{where}: stderr output (a warning?): {output.get('text')[:80]!r}")
-            if WIDGET_MIME in output.get("data", {}) and "image/png" not in output["data"]:
+            if WIDGET_MIME in output.get("data", {}) and "image/png" not in output["data"] \
+                    and WIDGET_REPR.match(str(output["data"].get("text/plain", ""))):
                 problems.append(f"{where}: a widget output without its static image/png "
                                 "(invisible on GitHub and in HTML exports; re-execute with "
                                 "the current nnlib)")

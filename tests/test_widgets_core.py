@@ -69,3 +69,46 @@ def test_layout_engine_is_a_choice():
                                           "style": dropdown("style", ["-"])}, layout=None)
     assert fixed.figure.get_layout_engine() is None
     assert make().figure.get_layout_engine() is not None
+
+
+def test_browser_changes_are_merged_and_the_last_value_wins():
+    fig = make()
+    control = fig.controls["slope"]
+    assert control.continuous_update  # redraws while dragged
+    renders = fig.render_count
+    for value in np.arange(-5.0, 5.0, 0.5):  # a fast drag, as the front end sends it
+        control.set_state({"value": float(value)})
+    assert fig.wait_idle(60)
+    assert fig.last_status == "slope 4.5"  # the last value, drawn
+    assert 1 <= fig.render_count - renders < 20  # merged: no queue of stale redraws
+    assert fig.figure.axes[0].lines[0].get_ydata()[-1] == 4.5
+
+
+def test_changes_from_code_redraw_at_once():
+    fig = make()
+    fig.controls["slope"].value = 3.0
+    assert fig.last_status == "slope 3"  # no waiting needed
+    assert list(fig.figure.axes[0].lines[0].get_ydata()) == [0, 3.0]
+
+
+def test_descriptions_are_never_truncated():
+    fig = InteractiveFigure(draw_line, {"slope": slider("a long learning rate name", 1.0, -5,
+                                                        5, 0.5),
+                                        "style": dropdown("style", ["-"])})
+    assert fig.controls["slope"].style.description_width == "initial"
+
+
+def test_a_generator_draw_publishes_each_stage():
+    def staged(fig, slope, style):
+        ax = fig.add_subplot()
+        yield "working…"
+        ax.plot([0, 1], [0, slope], style)
+        yield f"done {slope:g}"
+
+    fig = InteractiveFigure(staged, {"slope": slider("slope", 1.0, -5, 5, 0.5),
+                                     "style": dropdown("style", ["-"])})
+    seen = []
+    fig.status.observe(lambda change: seen.append(change["new"]), names="value")
+    fig.controls["slope"].value = 2.0
+    assert ["working" in seen[0], "done 2" in seen[-1]] == [True, True]
+    assert fig.last_status == "done 2" and fig.render_count == 2

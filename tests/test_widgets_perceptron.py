@@ -27,9 +27,14 @@ def test_stepping_epochs_moves_the_boundary_and_reports_convergence(widget):
 def test_xor_never_converges_and_changing_the_gate_redraws(widget):
     before = widget.to_png()
     widget.controls["gate"].value = "XOR"
-    widget.controls["epoch"].value = 20
+    widget.controls["epoch"].value = 60
     assert widget.last_error is None and widget.to_png() != before
-    assert "still making mistakes after 20 epochs" in widget.last_status
+    assert "still making mistakes after 60 epochs" in widget.last_status
+    # what is drawn: the four points and the mistakes of all 60 epochs
+    ax_points, ax_bars = widget.figure.axes[:2]
+    assert ax_points.get_title() == "XOR, after epoch 60"
+    assert len(ax_bars.patches) == 60
+    assert all(p.get_height() > 0 for p in ax_bars.patches)
 
 
 @pytest.mark.parametrize("gate", GATES)
@@ -67,3 +72,39 @@ def test_trace_matches_nnlib_perceptron_epoch_by_epoch():
 def test_bad_start_is_explained():
     with pytest.raises(ValueError, match="start must be one of"):
         perceptron_trace("AND", start="ones")
+
+
+def test_the_epoch_slider_reaches_the_slow_learning_rate_experiment(widget):
+    """lr = 0.01 from a random start needs more than 40 epochs: the slider goes to 60."""
+    assert widget.controls["epoch"].max >= 60
+    trace = perceptron_trace("AND", 0.01, 60, "random")
+    assert trace.converged_at is not None and trace.converged_at > 20
+    widget.controls["start"].value = "random"
+    widget.controls["lr"].value = 0.01
+    widget.controls["epoch"].value = trace.converged_at
+    assert f"converged (no mistakes since epoch {trace.converged_at})" in widget.last_status
+
+
+def test_the_seed_slider_draws_another_random_start(widget):
+    widget.controls["start"].value = "random"
+    first = widget.last_status
+    widget.controls["seed"].value = 7
+    assert widget.last_status != first
+    w, b = perceptron_trace("AND", 1.0, 1, "random", seed=7).at_epoch(0)
+    assert f"w = ({w[0] + 0.0:.3g}, {w[1] + 0.0:.3g}), b = {b + 0.0:.3g}" in widget.last_status
+    widget.controls["start"].value = "zero"  # the seed does not matter from zero weights
+    assert widget.last_status.startswith("epoch 0: w = (0, 0), b = 0")
+
+
+@pytest.mark.parametrize("kwargs, words", [
+    (dict(gate="XOR3"), ["perceptron_widget", "gate", "'XOR3'", "'AND'", "'XOR'"]),
+    (dict(lr=100.0), ["lr", "100"]),
+    (dict(epoch=61), ["epoch", "61"]),
+    (dict(start="ones"), ["start", "'ones'", "'random'"]),
+    (dict(seed=-1), ["seed", "-1"]),
+])
+def test_bad_options_are_refused_in_the_constructor(kwargs, words):
+    with pytest.raises((ValueError, TypeError)) as info:
+        perceptron_widget(**kwargs)
+    for word in words:
+        assert word in str(info.value)

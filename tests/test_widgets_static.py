@@ -153,7 +153,12 @@ def test_lint_wants_tags_with_reasons_and_static_pictures(tmp_path):
     bare = _cell("w")
     bare.outputs = [nbformat.v4.new_output("display_data", data={
         WIDGET_VIEW_MIME: {"model_id": "abc", "version_major": 2, "version_minor": 0},
-        "text/plain": "w"})]
+        "text/plain": "VBox(children=(IntSlider(value=0),))"})]
     assert any("without its static image/png" in p for p in _lint_cells(tmp_path, [bare]))
     bare.outputs[0]["data"]["image/png"] = "iVBORw0KGgo="
     assert not any("static image/png" in p for p in _lint_cells(tmp_path, [bare]))
+    progress = _cell("fit(...)")  # a progress bar's own text is a fine static fallback
+    progress.outputs = [nbformat.v4.new_output("display_data", data={
+        WIDGET_VIEW_MIME: {"model_id": "def", "version_major": 2, "version_minor": 0},
+        "text/plain": "100%|##########| 10/10 [00:01<00:00, 9.5it/s]"})]
+    assert not any("static image/png" in p for p in _lint_cells(tmp_path, [progress]))

@@ -86,6 +86,7 @@ class InteractiveFigure:
         self._busy = False
         self._worker: threading.Thread | None = None
         self._canvas_figure: Figure | None = None
+        self._layout_cache: list | None = None  # axes positions found by the layout engine
         header = [widgets.HTML(f"<b>{title}</b>")] if title else []
         for control in self.controls.values():
             _full_description(control)
@@ -156,13 +157,40 @@ class InteractiveFigure:
             self._canvas_figure = fig
         elif not self.reuse:
             fig.clear()
+            if self._layout_cache is not None:  # reuse the positions found last time
+                fig.set_layout_engine("none")
         return fig
+
+    def _apply_layout(self, fig) -> None:
+        """Constrained layout costs half a redraw: run it once, then reuse its positions
+        for as long as the figure has the same number of axes."""
+        if self.layout != "constrained":
+            return
+        if self.reuse:  # the same axes every time: lay out once, then keep the positions
+            if self._layout_cache is None:
+                fig.canvas.draw()
+                self._layout_cache = [ax.get_position().frozen() for ax in fig.axes]
+                fig.set_layout_engine("none")
+            return
+        cache = self._layout_cache
+        if cache is not None and len(cache) == len(fig.axes):
+            for ax, position in zip(fig.axes, cache):
+                ax.set_position(position)
+            return
+        if cache is not None:  # a different set of axes: lay it out afresh
+            fig.set_layout_engine(self.layout)
+            self._layout_cache = None
+        fig.canvas.draw()
+        self._layout_cache = [ax.get_position().frozen() for ax in fig.axes]
 
     def reset_figure(self) -> None:
         """Forget the figure: the next redraw starts from an empty one."""
         with self._lock:
+            self._layout_cache = None
             if self._canvas_figure is not None:
                 self._canvas_figure.clear()
+                if self.layout is not None:
+                    self._canvas_figure.set_layout_engine(self.layout)
                 self._canvas_figure.__dict__.pop("_nnlib_artists", None)
 
     def update(self) -> None:
@@ -175,10 +203,12 @@ class InteractiveFigure:
                 if isinstance(result, types.GeneratorType):
                     for status in result:  # publish each stage: first feedback early
                         self.last_error = None
+                        self._apply_layout(fig)
                         self._render(fig, status)
                         published = True
                 else:
                     status = result
+                    self._apply_layout(fig)
             except Exception as exc:  # shown to the learner instead of a traceback
                 status, fig = f"Could not draw with these settings: {exc}", None
                 self.last_error = exc

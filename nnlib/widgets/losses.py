@@ -6,6 +6,8 @@ at a time, so the picture is exactly what the engine computes.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from nnlib.scratch import functional as F
@@ -52,41 +54,65 @@ def loss_curves(name: str, target: float, predictions) -> tuple[np.ndarray, np.n
     return np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
 
 
+@lru_cache(maxsize=64)  # moving the prediction slider re-reads the same curves
+def _curves(loss: str, target: float, n_points: int):
+    xs = np.linspace(-6, 6, n_points)
+    values, grads = loss_curves(loss, target, xs)
+    return xs, values, grads
+
+
 def draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 241) -> str:
-    """Loss curve and gradient curve against the prediction, with the current point marked."""
+    """Loss curve and gradient curve against the prediction, with the current point marked.
+
+    On a figure it drew before, only the data of its lines and texts are updated (what the
+    widget does on every change); on a fresh figure everything is built.
+    """
     _, on_logit = _check_loss(loss)
     note = ""
     if on_logit and not 0 <= target <= 1:
         clipped = float(np.clip(target, 0, 1))
         note = f" (a probability target must lie in [0, 1]: {target:g} used as {clipped:g})"
         target = clipped
-    xs = np.linspace(-6, 6, n_points)
-    values, grads = loss_curves(loss, target, xs)
+    xs, values, grads = _curves(loss, float(target), n_points)
     value, grad = loss_and_grad(loss, prediction, target)
     xlabel = "logit z   (predicted probability σ(z))" if on_logit else "prediction ŷ"
-    ax_loss, ax_grad = fig.subplots(1, 2)
-    ax_loss.plot(xs, values, color="tab:blue", lw=2)
-    ax_loss.plot([prediction], [value], "o", color="tab:red", ms=8)
+    art = fig.__dict__.get("_nnlib_loss_artists")
+    if art is None or art["fig_axes"] != fig.axes:
+        ax_loss, ax_grad = fig.subplots(1, 2)
+        art = {"ax_loss": ax_loss, "ax_grad": ax_grad}
+        art["curve"], = ax_loss.plot(xs, values, color="tab:blue", lw=2)
+        art["point"], = ax_loss.plot([prediction], [value], "o", color="tab:red", ms=8)
+        art["tangent"], = ax_loss.plot([], [], "--", color="tab:red", lw=1)
+        art["vline"] = ax_loss.axvline(0, color="gray", lw=0.8)
+        art["grad_curve"], = ax_grad.plot(xs, grads, color="tab:green", lw=2)
+        art["grad_point"], = ax_grad.plot([prediction], [grad], "o", color="tab:red", ms=8)
+        ax_grad.axhline(0, color="gray", lw=0.8)
+        for ax in (ax_loss, ax_grad):
+            ax.grid(alpha=0.3)
+        art["fig_axes"] = list(fig.axes)
+        fig.__dict__["_nnlib_loss_artists"] = art
+    ax_loss, ax_grad = art["ax_loss"], art["ax_grad"]
+    art["curve"].set_data(xs, values)
+    art["point"].set_data([prediction], [value])
     tangent = value + grad * (xs - prediction)  # the slope the optimizer sees
     span = max(values.max() - values.min(), 1e-3)
     keep = (tangent > values.min() - 0.2 * span) & (tangent < values.max() + 0.2 * span)
-    ax_loss.plot(xs[keep], tangent[keep], "--", color="tab:red", lw=1)
-    ax_loss.set(title=f"{loss}: loss", xlabel=xlabel, ylabel="loss",
+    art["tangent"].set_data(xs[keep], tangent[keep])
+    ax_loss.set(title=f"{loss}: loss", xlabel=xlabel, ylabel="loss", xlim=(-6.6, 6.6),
                 ylim=(values.min() - 0.05 * span, values.max() + 0.05 * span))
-    ax_grad.plot(xs, grads, color="tab:green", lw=2)
-    ax_grad.plot([prediction], [grad], "o", color="tab:red", ms=8)
-    ax_grad.axhline(0, color="gray", lw=0.8)
+    art["grad_curve"].set_data(xs, grads)
+    art["grad_point"].set_data([prediction], [grad])
+    gspan = max(grads.max() - grads.min(), 1e-3)
     ax_grad.set(title="gradient dL/dz" if on_logit else "gradient dL/dŷ", xlabel=xlabel,
-                ylabel="gradient")
+                ylabel="gradient", xlim=(-6.6, 6.6),
+                ylim=(grads.min() - 0.08 * gspan, grads.max() + 0.08 * gspan))
     if on_logit:
-        ax_loss.axvline(0, color="gray", lw=0.5)
+        art["vline"].set(xdata=[0, 0], color="gray", lw=0.5, ls="-")
         prob = float(F.sigmoid(np.array(prediction)))
         point = f"z = {prediction:.2f}, σ(z) = {prob:.4f}"
     else:
-        ax_loss.axvline(target, color="gray", lw=0.8, ls=":")
+        art["vline"].set(xdata=[target, target], color="gray", lw=0.8, ls=":")
         point = f"ŷ = {prediction:.2f}"
-    for ax in (ax_loss, ax_grad):
-        ax.grid(alpha=0.3)
     return f"target {target:g}, {point}: loss {value:.4f}, gradient {grad:.4f}{note}"
 
 
@@ -100,5 +126,5 @@ def loss_explorer(loss: str = "MSE", target: float = 1.0, prediction: float = -2
         "prediction": slider("prediction", prediction, -6.0, 6.0, 0.1, arg="prediction",
                              where=where),
     }
-    return InteractiveFigure(draw_loss, controls, figsize=(9, 3.4),
+    return InteractiveFigure(draw_loss, controls, figsize=(9, 3.4), reuse=True,
                              title="A loss and its gradient at one prediction")

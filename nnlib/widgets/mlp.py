@@ -84,8 +84,8 @@ def train_mlp(X, y, hidden: int, activation: str = "tanh", *, steps: int = 600,
     classify = np.issubdtype(y.dtype, np.integer)
     model = build_mlp([X.shape[1], hidden, 1], activation, rng=seed)
     loss_fn = BCEWithLogitsLoss() if classify else MSELoss()
-    history = fit(model, loss_fn, Adam(model.parameters(), lr=lr), X,
-                  y.reshape(-1, 1).astype(np.float64), epochs=steps, batch_size=len(X),
+    history = fit(model, (X, y.reshape(-1, 1).astype(np.float64)),
+                  Adam(model.parameters(), lr=lr), loss_fn, epochs=steps, batch_size=len(X),
                   shuffle=False, metric=None, verbose=False)
     return FitResult(model, history.train_loss)
 

@@ -68,7 +68,11 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
     """A JupyterLab server on 127.0.0.1 serving notebooks/, with fresh settings folders."""
-    home = tmp_path_factory.mktemp("lab")
+    yield from _serve(tmp_path_factory.mktemp("lab"), NOTEBOOKS)
+
+
+def _serve(home, root):
+    """Run JupyterLab on ``root`` with settings under ``home``; yields (base URL, token)."""
     settings = home / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
@@ -82,7 +86,7 @@ def lab(tmp_path_factory):
     server = subprocess.Popen(
         [sys.executable, "-m", "jupyterlab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
          f"--port={port}", "--ServerApp.port_retries=0", f"--IdentityProvider.token={token}",
-         f"--ServerApp.root_dir={NOTEBOOKS}", "--LabApp.news_url=None",
+         f"--ServerApp.root_dir={root}", "--LabApp.news_url=None",
          "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
          "--LabApp.expose_app_in_browser=True"],
         env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -127,8 +131,9 @@ ALL_RAN = """() => { const w = window.jupyterapp.shell.currentWidget,
   return w.content.widgets.every(c => c.model.type !== 'code'
       || c.model.sharedModel.getSource().trim() === '' || c.model.executionCount !== null); }"""
 
-# The interactive figures on the page: each has controls and an image in an Output widget.
-FIGURES = ".jp-OutputArea-output .widget-vbox:has(> .widget-output img)"
+# The interactive figures on the page: each has controls and its picture in an Image widget.
+FIGURES = ".jp-OutputArea-output .widget-vbox:has(> img.widget-image)"
+PICTURE = "img.widget-image"
 
 
 def shut_down_kernels(base: str, token: str) -> None:
@@ -142,7 +147,7 @@ def shut_down_kernels(base: str, token: str) -> None:
 
 
 def image_source(figure) -> str:
-    return figure.locator(".widget-output img").first.get_attribute("src") or ""
+    return figure.locator(PICTURE).first.get_attribute("src") or ""
 
 
 def move_one_control(page, figure) -> str:
@@ -195,12 +200,12 @@ def test_widgets_render_and_respond(lab, browser, notebook):
             figure = figures.nth(i)
             figure.scroll_into_view_if_needed()
             before = image_source(figure)
-            assert before.startswith("data:image/png"), f"figure {i} shows no picture"
+            assert before.startswith(("blob:", "data:image/png")), f"figure {i} shows no picture"
             moved = move_one_control(page, figure)
-            figure.locator(".widget-output img").first.wait_for(state="attached")
+            figure.locator(PICTURE).first.wait_for(state="attached")
             try:
                 page.wait_for_function(
-                    """([el, before]) => { const img = el.querySelector('.widget-output img');
+                    """([el, before]) => { const img = el.querySelector('img.widget-image');
                        return img && img.src !== before && img.complete && img.naturalWidth > 0;
                     }""", arg=[figure.element_handle(), before], timeout=90_000)
             except Exception:
@@ -210,6 +215,114 @@ def test_widgets_render_and_respond(lab, browser, notebook):
             figure.screenshot(path=str(ARTIFACTS / f"{notebook.stem}-figure{i}.png"))
             assert image_source(figure) != before, f"figure {i}: {moved} did not redraw"
         page.screenshot(path=str(ARTIFACTS / f"{notebook.stem}-page.png"))
+    finally:
+        page.close()
+        shut_down_kernels(base, token)
+
+
+# -- a slider dragged continuously, and the playground ------------------------------------
+DRAG_NOTEBOOK = [
+    "from nnlib.widgets import InteractiveFigure, slider\n"
+    "def draw(fig, x):\n"
+    "    ax = fig.add_subplot()\n"
+    "    ax.bar([0], [x])\n"
+    "    ax.set_ylim(0, 10)\n"
+    "    return f'value {x:g}'\n"
+    "w = InteractiveFigure(draw, {'x': slider('x', 0.0, 0.0, 10.0, 0.5)}, figsize=(3, 2))\n"
+    "w",
+    "from nnlib.widgets.playground import Playground\nPlayground()",
+]
+
+
+@pytest.fixture(scope="module")
+def lab_scratch(tmp_path_factory):
+    """A JupyterLab server on a folder holding one synthetic notebook (drag.ipynb)."""
+    root = tmp_path_factory.mktemp("drag-root")
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in DRAG_NOTEBOOK]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nbformat.write(nb, root / "drag.ipynb")
+    yield from _serve(tmp_path_factory.mktemp("lab2"), root)
+
+
+def _status_text(figure) -> str:
+    return figure.locator(".widget-html").last.inner_text()
+
+
+def _colour_share(png: bytes, colour) -> float:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(io.BytesIO(png)).convert("RGB")).astype(int)
+    return float(np.mean(np.abs(rgb - np.array(colour)).sum(axis=-1) < 90))
+
+
+def test_dragging_a_slider_redraws_as_it_moves_and_ends_at_the_final_value(lab_scratch,
+                                                                         browser):
+    base, token = lab_scratch
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{base}/lab/workspaces/drag/tree/drag.ipynb?token={token}&reset")
+        page.wait_for_function(KERNEL_READY, arg="drag.ipynb", timeout=90_000)
+        page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+        page.wait_for_function(ALL_RAN, timeout=RUN_TIMEOUT_MS, polling=500)
+        figures = page.locator(FIGURES)
+        figures.first.wait_for(timeout=60_000)
+        wave = figures.nth(0)
+        assert _status_text(wave) == "value 0"
+        handle = wave.locator(".noUi-handle").first
+        track = wave.locator(".noUi-target").first
+        box_handle, box_track = handle.bounding_box(), track.bounding_box()
+        y = box_handle["y"] + box_handle["height"] / 2
+        page.mouse.move(box_handle["x"] + box_handle["width"] / 2, y)
+        page.mouse.down()
+        seen, pictures = set(), set()
+        steps = 20
+        for k in range(1, steps + 1):  # a continuous drag to the right end, one move at a time
+            page.mouse.move(box_track["x"] + box_track["width"] * k / steps, y)
+            page.wait_for_timeout(150)
+            seen.add(_status_text(wave))
+            pictures.add(image_source(wave))
+        page.mouse.move(box_track["x"] + box_track["width"] + 20, y)
+        page.mouse.up()
+        page.wait_for_function(
+            """el => el.querySelector('.widget-readout').textContent.trim() !== ''
+                     && [...el.querySelectorAll('.widget-html')].pop().innerText
+                        === 'value ' + Number(el.querySelector('.widget-readout')
+                                              .textContent.trim())""",
+            arg=wave.element_handle(), timeout=60_000)
+        readout = float(wave.locator(".widget-readout").first.inner_text())
+        assert readout == 10.0
+        assert _status_text(wave) == "value 10"
+        # the picture followed the drag: several intermediate redraws, not only the last one
+        assert len(seen - {"value 0", "value 10"}) >= 2, seen
+        assert len(pictures) >= 3
+        wave.screenshot(path=str(ARTIFACTS / "drag-final.png"))
+
+        # the playground: neuron maps and input features
+        pg = figures.nth(1)
+        pg.scroll_into_view_if_needed()
+        picture = pg.locator(PICTURE).first
+        shot = picture.screenshot()
+        assert _colour_share(shot, (0x08, 0x77, 0xbd)) > 0.002  # blue neuron maps, weights
+        assert _colour_share(shot, (0xf5, 0x93, 0x22)) > 0.002  # orange
+        assert "2 → 4 → 2 → 1" in _status_text(pg)
+        pg.locator("button.widget-toggle-button", has_text="x₁²").click()
+        page.wait_for_function(
+            "el => [...el.querySelectorAll('.widget-html')].pop().innerText"
+            ".includes('3 → 4 → 2 → 1')", arg=pg.element_handle(), timeout=60_000)
+        pg.locator("button.widget-button", has_text="step").click()
+        page.wait_for_function(
+            "el => [...el.querySelectorAll('.widget-html')].pop().innerText"
+            ".startsWith('epoch 1 ')", arg=pg.element_handle(), timeout=60_000)
+        pg.screenshot(path=str(ARTIFACTS / "playground-features.png"))
+        text = "\n".join(page.locator(".jp-OutputArea").all_inner_texts())
+        for bad in ("Error displaying widget", "model not found", "Traceback"):
+            assert bad not in text
     finally:
         page.close()
         shut_down_kernels(base, token)
