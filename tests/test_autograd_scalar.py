@@ -168,9 +168,9 @@ def test_non_finite_input_is_refused_with_a_clear_message(bad):
 def test_errors_for_values_outside_an_operation_domain():
     with pytest.raises(ValueError, match="log needs a positive number, got -2"):
         Value(-2.0).log()
-    with pytest.raises(ZeroDivisionError, match="equal to 0"):
+    with pytest.raises(ValueError, match="equal to 0"):  # NonFiniteError
         Value(1.0) / Value(0.0)
-    with pytest.raises(TypeError, match="needs a number k"):
+    with pytest.raises(TypeError, match="needs a .finite. number k"):
         Value(2.0) ** Value(3.0)
     with pytest.raises(ValueError, match="no real, finite derivative"):
         Value(-2.0) ** 0.5

@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 
+from nnlib import _checks
 from nnlib.autograd.tensor import Tensor, cross_entropy
 from nnlib.scratch import init
 from nnlib.scratch.module import ShapeError
@@ -66,6 +67,9 @@ class Linear(Module):
     """
 
     def __init__(self, in_features: int, out_features: int, *, rng=None, dtype=np.float64):
+        in_features = _checks.check_int(in_features, "in_features", minimum=1, where="Linear")
+        out_features = _checks.check_int(out_features, "out_features", minimum=1, where="Linear")
+        dtype = _checks.check_float_dtype(dtype, where="Linear")
         rng = init.as_rng(rng)
         bound = 1 / math.sqrt(in_features)
         self.weight = Tensor(init.kaiming_uniform((in_features, out_features), a=math.sqrt(5),
@@ -73,7 +77,11 @@ class Linear(Module):
         self.bias = Tensor(rng.uniform(-bound, bound, size=out_features).astype(dtype))
 
     def forward(self, x):
-        x = x if isinstance(x, Tensor) else Tensor(np.asarray(x, dtype=self.weight.dtype))
+        if not isinstance(x, Tensor):
+            x = Tensor(_checks.check_array(x, "x", where="Linear").astype(self.weight.dtype))
+        if x.ndim < 1 or x.shape[-1] != self.weight.shape[0]:
+            raise ShapeError(f"Linear: expected x of shape (N, {self.weight.shape[0]}), got "
+                             f"shape {x.shape}")
         return x @ self.weight + self.bias  # (N, d_in) @ (d_in, d_out) + (d_out,)
 
 
@@ -91,6 +99,10 @@ class Sequential(Module):
     """Layers applied in order; parameters named ``"0.weight"``, ``"0.bias"``, ..."""
 
     def __init__(self, *layers: Module):
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Module):
+                raise TypeError(f"Sequential: layer {i} must be a Module (e.g. Linear(2, 3) or "
+                                f"ReLU()), got {_checks.describe(layer)}")
         self.layers = list(layers)
 
     def forward(self, x):
@@ -117,15 +129,20 @@ class SGD:
     """Plain gradient descent: p <- p - lr * dL/dp for every parameter."""
 
     def __init__(self, params, lr: float):
+        if isinstance(params, Tensor):
+            raise TypeError("SGD: params must be a list of Tensors (model.parameters()), got "
+                            "a single Tensor; wrap it in a list")
         self.params = list(params)
-        if not lr >= 0:
-            raise ValueError(f"SGD: lr must be a non-negative number, got {lr!r}")
-        self.lr = lr
+        for i, p in enumerate(self.params):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"SGD: params[{i}] must be a Tensor, got {_checks.describe(p)}")
+        self.lr = _checks.check_float(lr, "lr", minimum=0, where="SGD")
 
     def zero_grad(self) -> None:
         for p in self.params:
             p.zero_grad()
 
     def step(self) -> None:
+        self.lr = _checks.check_float(self.lr, "lr", minimum=0, where="SGD.step")
         for p in self.params:
             p.data -= self.lr * p.grad  # in place: the data array is the parameter

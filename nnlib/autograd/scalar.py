@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import math
 
+from nnlib import _checks
 from nnlib.autograd.graph import run_backward
+from nnlib.errors import NonFiniteError
 
 
 class Value:
@@ -23,10 +25,9 @@ class Value:
     def __init__(self, data, _prev=(), _op: str = "", label: str = ""):
         if isinstance(data, Value):
             raise TypeError("Value(...) got a Value; use it directly (or v.data for its float)")
-        data = float(data)
-        if not math.isfinite(data):
-            raise ValueError(f"Value got {data}: inputs must be finite numbers "
-                             "(check the data, or lower the learning rate if training diverged)")
+        data = _checks.check_float(data, "data", where="Value",
+                                   hint="check the data, or lower the learning rate if "
+                                   "training diverged")
         self.data, self.grad = data, 0.0
         self._prev, self._op, self.label = tuple(_prev), _op, label
         self._backward = lambda: None  # leaves have nothing to pass on
@@ -53,9 +54,10 @@ class Value:
         return out
 
     def __pow__(self, exponent):
-        if not isinstance(exponent, (int, float)):
-            raise TypeError(f"Value ** k needs a number k, got {type(exponent).__name__}; "
-                            "for a Value exponent write (k * v.log()).exp()")
+        if not _checks.is_real(exponent) or not math.isfinite(exponent):
+            raise TypeError(f"Value ** k needs a (finite) number k, got "
+                            f"{_checks.describe(exponent)}; for a Value exponent write "
+                            "(k * v.log()).exp()")
         if self.data == 0 and exponent < 1 or self.data < 0 and exponent != int(exponent):
             raise ValueError(f"({self.data:g}) ** {exponent:g} has no real, finite derivative")
         out = Value(self.data**exponent, (self,), f"**{exponent:g}")
@@ -109,7 +111,7 @@ class Value:
     def __truediv__(self, other):
         other = _as_value(other)
         if other.data == 0:
-            raise ZeroDivisionError("division by a Value equal to 0")
+            raise NonFiniteError("division by a Value equal to 0: the result would be infinite")
         return self * other**-1
 
     def __radd__(self, other):  # 2 + v

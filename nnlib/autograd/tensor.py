@@ -22,7 +22,9 @@ import math
 
 import numpy as np
 
+from nnlib import _checks
 from nnlib.autograd.graph import run_backward
+from nnlib.errors import NonFiniteError
 from nnlib.scratch import functional as F
 from nnlib.scratch.module import ShapeError, check_array
 
@@ -81,10 +83,12 @@ class Tensor:
         return out
 
     def __pow__(self, exponent):
-        if not isinstance(exponent, (int, float)):
-            raise TypeError(f"Tensor ** k needs a number k, got {type(exponent).__name__}")
+        exponent = _checks.check_float(exponent, "exponent", where="Tensor ** exponent")
+        if exponent == int(exponent):
+            exponent = int(exponent)
         if exponent < 0 and np.any(self.data == 0):
-            raise ZeroDivisionError(f"x ** {exponent:g} (or 1 / x) with zero entries in x")
+            raise NonFiniteError(f"x ** {exponent:g} (or 1 / x) with zero entries in x: the "
+                                 "result would be infinite")
         if exponent != int(exponent) and np.any(self.data < 0):
             raise ValueError(f"** {exponent:g} of negative entries is not a real number")
         out = Tensor(self.data**exponent, (self,), f"**{exponent:g}")
@@ -154,6 +158,8 @@ class Tensor:
     def sum(self, axis=None, keepdims: bool = False):
         """Sum over ``axis`` (int, tuple or None for all); backward copies the gradient back
         to every summed entry."""
+        axis = _check_axes(axis, self.ndim, "Tensor.sum")
+        keepdims = _checks.check_bool(keepdims, "keepdims", where="Tensor.sum")
         out = Tensor(np.sum(self.data, axis=axis, keepdims=keepdims), (self,), "sum")
 
         def _backward():
@@ -165,11 +171,18 @@ class Tensor:
         return out
 
     def mean(self, axis=None, keepdims: bool = False):
+        axis = _check_axes(axis, self.ndim, "Tensor.mean")
+        counted = self.data.size if axis is None else math.prod(
+            self.shape[a] for a in (axis if isinstance(axis, tuple) else (axis,)))
+        if counted == 0:
+            raise ShapeError(f"Tensor.mean: the mean over zero entries is undefined (shape "
+                             f"{self.shape}, axis={axis})")
         total = self.sum(axis=axis, keepdims=keepdims)
         return total * (total.data.size / self.data.size)  # divide by the count summed over
 
     def log_softmax(self, axis: int = -1):
         """x - logsumexp(x) along ``axis``; one node, with the stable formulas of notebook 05."""
+        axis = _check_axes(axis, self.ndim, "Tensor.log_softmax", allow_tuple=False)
         out = Tensor(F.log_softmax(self.data, axis=axis), (self,), "log_softmax")
 
         def _backward():
@@ -179,7 +192,12 @@ class Tensor:
 
     # -- shapes and indexing ---------------------------------------------------------------
     def reshape(self, *shape):
-        out = Tensor(self.data.reshape(*shape), (self,), "reshape")
+        try:
+            data = self.data.reshape(*shape)
+        except (TypeError, ValueError) as err:
+            raise ShapeError(f"Tensor.reshape: cannot reshape a tensor of shape {self.shape} "
+                             f"({self.data.size} entries) to {shape}: {err}") from None
+        out = Tensor(data, (self,), "reshape")
 
         def _backward():
             self.grad += out.grad.reshape(self.shape)
@@ -190,6 +208,10 @@ class Tensor:
         """Permute the axes (reversed if none given), like ``np.transpose``."""
         axes = axes[0] if len(axes) == 1 and isinstance(axes[0], (tuple, list)) else axes
         axes = tuple(axes) or tuple(reversed(range(self.ndim)))
+        if sorted(_check_axes(a, self.ndim, "Tensor.transpose") % max(self.ndim, 1)
+                  for a in axes) != list(range(self.ndim)):
+            raise ShapeError(f"Tensor.transpose: axes {axes} must be a permutation of "
+                             f"0..{self.ndim - 1} for a tensor of shape {self.shape}")
         out = Tensor(np.transpose(self.data, axes), (self,), "transpose")
 
         def _backward():  # apply the inverse permutation
@@ -205,7 +227,15 @@ class Tensor:
         """NumPy indexing; an entry picked k times gets k gradient contributions."""
         if isinstance(index, Tensor):
             raise TypeError("index with a NumPy array or ints, not a Tensor (use t.data)")
-        out = Tensor(self.data[index], (self,), "[]")
+        try:
+            data = self.data[index]
+        except IndexError as err:  # out of range: IndexError, as for lists and arrays
+            if "only integers" in str(err) or "arrays used as indices" in str(err):
+                raise TypeError(f"Tensor index must be ints, slices or integer/bool arrays, "
+                                f"got {_checks.describe(index)}") from None
+            raise IndexError(f"Tensor index {index!r} is out of range for shape "
+                             f"{self.shape}") from None
+        out = Tensor(data, (self,), "[]")
 
         def _backward():
             np.add.at(self.grad, index, out.grad)  # unlike `grad[index] +=`, repeats add up
@@ -299,6 +329,19 @@ class Tensor:
         return f"Tensor(shape={self.shape}, dtype={self.dtype})"
 
 
+def _check_axes(axis, ndim: int, where: str, allow_tuple: bool = True):
+    """``axis`` (None, an int or a tuple of ints) checked against ``ndim`` axes."""
+    if axis is None and allow_tuple:
+        return None
+    items = axis if isinstance(axis, tuple) and allow_tuple else (axis,)
+    for a in items:
+        a = _checks.check_int(a, "axis", where=where)
+        if not -ndim <= a < ndim:
+            raise ShapeError(f"{where}: axis={axis} is out of range for a tensor with {ndim} "
+                             f"axes (valid: {-ndim} to {ndim - 1})")
+    return tuple(int(a) for a in axis) if isinstance(axis, tuple) else int(axis)
+
+
 def _check_broadcast(a: Tensor, b: Tensor, op: str, shape_a=None, shape_b=None) -> None:
     shape_a = a.shape if shape_a is None else shape_a
     shape_b = b.shape if shape_b is None else shape_b
@@ -316,11 +359,14 @@ def cross_entropy(logits: Tensor, targets) -> Tensor:
 
     Built from existing operations (no backward of its own): log_softmax, indexing, mean.
     """
-    targets = np.asarray(targets)
-    if logits.ndim != 2:
-        raise ShapeError(f"cross_entropy: logits must be (N, C), got shape {logits.shape}")
+    if not isinstance(logits, Tensor):
+        raise TypeError(f"cross_entropy: logits must be a Tensor, got {_checks.describe(logits)}")
+    targets = _checks.check_array(targets, "targets", where="cross_entropy", dtype="int")
+    if logits.ndim != 2 or 0 in logits.shape:
+        raise ShapeError(f"cross_entropy: logits must be (N, C) with N, C >= 1, got shape "
+                         f"{logits.shape}")
     n, c = logits.shape
-    if targets.shape != (n,) or not np.issubdtype(targets.dtype, np.integer):
+    if targets.shape != (n,):
         raise ShapeError(f"cross_entropy: targets must be integer class labels of shape ({n},),"
                          f" got shape {targets.shape} and dtype {targets.dtype}")
     if targets.min() < 0 or targets.max() >= c:
