@@ -18,9 +18,9 @@ from packaging.requirements import Requirement
 
 REPO = Path(__file__).resolve().parents[1]
 PLATFORMS = {  # pip platform tag, marker environment
-    # pip takes a manylinux tag literally: name the older glibc levels a wheel may carry too
-    "linux-x86_64": (["manylinux_2_28_x86_64", "manylinux_2_27_x86_64", "manylinux_2_17_x86_64",
-                      "manylinux2014_x86_64", "manylinux_2_5_x86_64", "manylinux1_x86_64"],
+    # pip takes a manylinux tag literally: name every glibc level up to torch's 2.28
+    "linux-x86_64": ([f"manylinux_2_{minor}_x86_64" for minor in range(28, 4, -1)]
+                     + ["manylinux2014_x86_64", "manylinux2010_x86_64", "manylinux1_x86_64"],
                      {"sys_platform": "linux", "platform_system": "Linux",
                       "platform_machine": "x86_64", "os_name": "posix"}),
     "macos-arm64": (["macosx_14_0_arm64"],
