@@ -15,7 +15,13 @@ function with nnlib's on random inputs), not match text.
 from __future__ import annotations
 
 import importlib
+import inspect
+import warnings
 from collections.abc import Callable
+
+import numpy as np
+
+from nnlib._checks import describe
 
 _CHECKERS: dict[str, Callable[[object], tuple[bool, str]]] = {}
 
@@ -47,9 +53,35 @@ def evaluate(exercise_id: str, answer) -> tuple[bool, str]:
     if answer is None or answer is Ellipsis:
         return False, "not attempted yet: replace the placeholder with your answer and re-run"
     try:
-        return fn(answer)
-    except Exception as exc:  # a broken answer gets a hint, not a traceback
-        return False, f"your answer raised {type(exc).__name__}: {exc}"
+        # a learner's overflowing function should get a verdict, not a screen of warnings
+        with warnings.catch_warnings(), np.errstate(all="ignore"):
+            warnings.simplefilter("ignore")
+            passed, message = fn(answer)
+    except Exception as exc:  # a broken answer gets one friendly line, never a traceback
+        return False, _friendly(fn, answer, exc)
+    return bool(passed), _one_line(str(message))
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _expected(fn) -> str:
+    """What a checker wants, from its docstring's first sentence or its argument's name."""
+    doc = inspect.getdoc(fn)
+    if doc:
+        return _one_line(doc.split("\n\n")[0].replace("``", "`"), 140).rstrip(".")
+    params = list(inspect.signature(fn).parameters)
+    return f"`{params[0]}`" if params else "an answer"
+
+
+def _friendly(fn, answer, exc: Exception) -> str:
+    if not callable(answer) and "not callable" in str(exc):
+        return _one_line(f"expected a function, {_expected(fn)}; got {describe(answer)}")
+    kind = "your function" if callable(answer) else f"your answer, {describe(answer)},"
+    return _one_line(f"{kind} failed the check with {type(exc).__name__}: {exc} (expected: "
+                     f"{_expected(fn)})")
 
 
 def check(exercise_id: str, answer) -> None:
