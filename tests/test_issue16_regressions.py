@@ -1,0 +1,192 @@
+"""Issue 16: every case the independent fuzz found, one regression test each (NumPy engine,
+autograd, models, data). The widget-constructor cases are in the widget tests (H4)."""
+
+import math
+
+import numpy as np
+import pytest
+
+import nnlib.scratch as S
+from nnlib import autograd
+from nnlib.autograd import nn as ann
+from nnlib.errors import NonFiniteError, NotForwardedError, ShapeError
+
+rng = np.random.default_rng(0)
+
+
+# -- silent results -------------------------------------------------------------------------
+def test_embedding_padding_idx_true_is_refused():
+    with pytest.raises(TypeError, match="padding_idx must be an int"):
+        S.Embedding(5, 2, padding_idx=True)
+
+
+def test_integer_dtypes_are_refused_for_weights_and_mnist():
+    from nnlib.data import load_mnist
+
+    with pytest.raises(TypeError, match="Linear: dtype must be a floating dtype"):
+        S.Linear(3, 2, dtype=np.int32)
+    with pytest.raises(TypeError, match="load_mnist: dtype must be a floating dtype"):
+        load_mnist(dtype=np.int32)
+
+
+@pytest.mark.parametrize("call", [
+    lambda: S.Linear(3, 2)(np.ones((2, 3)) + 1j),
+    lambda: S.ReLU()(np.ones(3) * 1j),
+    lambda: autograd.Tensor(np.ones(3) + 1j),
+    lambda: S.MSELoss()(np.ones(3) + 1j, np.ones(3)),
+])
+def test_complex_inputs_are_refused_not_truncated(call):
+    with pytest.raises(TypeError, match="complex"):
+        call()
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: S.LeakyReLU(math.nan), "negative_slope"),
+    (lambda: S.ELU(alpha=math.nan), "alpha"),
+    (lambda: S.scaled_dot_product_attention(*[rng.normal(size=(1, 2, 4))] * 3, scale=math.nan),
+     "scale"),
+    (lambda: S.sinusoidal_positional_encoding(4, 4, base=0), "base"),
+    (lambda: S.sinusoidal_positional_encoding(4, 4, base=-2.0), "base"),
+    (lambda: S.StepLR(S.SGD([S.Parameter(np.zeros(1))], lr=0.1), 2, gamma=0), "gamma"),
+])
+def test_nan_and_out_of_range_hyperparameters_are_refused(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
+
+
+def test_lr_set_to_nan_after_construction_is_caught_at_step():
+    p = S.Parameter(np.ones(3))
+    opt = S.Adam([p], lr=0.1)
+    opt.lr = math.nan               # as a broken scheduler would
+    p.grad[...] = 1.0
+    with pytest.raises(NonFiniteError, match="lr is nan"):
+        opt.step()
+    assert np.all(p.data == 1.0)    # nothing changed
+
+
+def test_conv2d_refuses_a_pair_for_in_channels():
+    with pytest.raises(TypeError, match="Conv2d: in_channels must be an int >= 1, got \\(3, 99\\)"):
+        S.Conv2d((3, 99), 8, 3)
+    with pytest.raises(TypeError, match="in_channels"):
+        S.Conv2d((3, 4), 2, 3)
+
+
+@pytest.mark.parametrize("make, x", [
+    (lambda: S.Linear(3, 2, rng=0), rng.normal(size=(4, 3))),
+    (lambda: S.Conv2d(2, 3, 3, rng=0), rng.normal(size=(2, 2, 5, 5))),
+    (lambda: S.LSTM(3, 4, rng=0), rng.normal(size=(2, 5, 3))),
+    (lambda: S.MultiheadAttention(4, 2, rng=0), rng.normal(size=(2, 3, 4))),
+    (lambda: S.BatchNorm1d(3), rng.normal(size=(4, 3))),
+])
+def test_backward_twice_for_one_forward_raises(make, x):
+    layer = make()
+    out = layer(x)
+    out = out[0] if isinstance(out, tuple) else out
+    layer.backward(np.ones_like(out))
+    with pytest.raises(NotForwardedError, match="twice for one forward"):
+        layer.backward(np.ones_like(out))
+
+
+@pytest.mark.parametrize("make, shape", [
+    (lambda: S.Linear(3, 2, rng=0).double(), (4, 3)),
+    (lambda: S.Tanh(), (4, 3)),
+    (lambda: S.RNN(3, 4, rng=0).double(), (2, 5, 3)),
+])
+def test_mutating_the_input_between_forward_and_backward_changes_nothing(make, shape):
+    x = rng.normal(size=shape)
+    clean, dirty = make(), make()
+    out = clean(x.copy())
+    out = out[0] if isinstance(out, tuple) else out
+    g = np.ones_like(out)
+    gx = clean.backward(g)
+    x2 = x.copy()
+    dirty(x2)
+    x2 *= 100.0                          # the learner changes the array in place
+    gx2 = dirty.backward(g)
+    np.testing.assert_allclose(gx2, gx)
+    for a, b in zip(clean.parameters(), dirty.parameters(), strict=True):
+        np.testing.assert_allclose(a.grad, b.grad)
+
+
+# -- raw or misleading errors -----------------------------------------------------------------
+def test_softmax_dim_out_of_range_and_tensor_sum_axis():
+    with pytest.raises(ShapeError, match="dim=5 is out of range"):
+        S.Softmax(dim=5)(np.ones((2, 3)))
+    with pytest.raises(ShapeError, match="axis=5 is out of range"):
+        autograd.Tensor(np.ones((2, 3))).sum(axis=5)
+
+
+def test_empty_inputs():
+    assert S.Softmax()(np.zeros((0, 3))).shape == (0, 3)      # as torch: empty in, empty out
+    with pytest.raises(ShapeError, match="zero entries"):
+        autograd.Tensor(np.zeros((0, 3))).mean()
+    with pytest.raises(ShapeError, match="empty"):
+        S.CrossEntropyLoss()(np.zeros((0, 3)), np.zeros(0, dtype=int))
+    with pytest.raises(ShapeError):
+        autograd.cross_entropy(autograd.Tensor(np.zeros((0, 3))), np.zeros(0, dtype=int))
+
+
+def test_dropout_numpy_float_and_float16():
+    assert S.Dropout(np.float32(0.5)).p == 0.5
+    assert S.Dropout(0.5, rng=0)(np.ones((3, 3), dtype=np.float16)).dtype == np.float16
+
+
+@pytest.mark.parametrize("call, error, name", [
+    (lambda: S.LeakyReLU("a"), TypeError, "negative_slope"),
+    (lambda: S.BatchNorm1d(3, momentum=None), TypeError, "momentum"),
+    (lambda: S.HuberLoss(delta="1"), TypeError, "delta"),
+    (lambda: S.Adam([S.Parameter(np.ones(2))], betas=0.9), TypeError, "betas"),
+    (lambda: S.scaled_dot_product_attention(*[np.ones((1, 2, 4))] * 3, scale="a"), TypeError,
+     "scale"),
+    (lambda: S.LearnedPositionalEmbedding(4, 8, std=-1), ValueError, "std"),
+    (lambda: S.Embedding(5, 2, padding_idx=1.5), TypeError, "padding_idx"),
+    (lambda: autograd.Tensor(np.ones(3))[1.5], TypeError, "index"),
+    (lambda: S.conv2d(np.ones((1, 2, 5, 5)), np.ones((3, 2, 3, 3)), bias=np.ones(2)),
+     ShapeError, "bias"),
+    (lambda: ann.Linear(0, 3), ValueError, "in_features"),
+    (lambda: ann.Linear(-1, 3), ValueError, "in_features"),
+    (lambda: ann.Linear(3.5, 2), TypeError, "in_features"),
+])
+def test_errors_name_the_argument(call, error, name):
+    with pytest.raises(error, match=name):
+        call()
+
+
+def test_lstm_backward_given_one_array_names_grad_final_state():
+    lstm = S.LSTM(3, 4, rng=0)
+    out, _ = lstm(rng.normal(size=(2, 5, 3)))
+    with pytest.raises(TypeError, match="grad_final_state must be a tuple"):
+        lstm.backward(np.zeros_like(out), np.zeros((2, 4)))
+
+
+def test_loss_backward_takes_one_number():
+    loss = S.MSELoss()
+    loss(np.ones(3), np.zeros(3))
+    with pytest.raises(TypeError, match="grad_out"):
+        loss.backward(np.ones(3))
+    assert loss.backward(np.array(2.0)).shape == (3,)
+
+
+def test_mnist_dataloaders_seed_is_named():
+    pytest.importorskip("torch")
+    from nnlib.data import mnist_dataloaders
+
+    with pytest.raises(TypeError, match="seed"):
+        mnist_dataloaders(seed="a")
+
+
+def test_non_integer_token_ids_raise_one_type_everywhere():
+    torch = pytest.importorskip("torch")
+    from nnlib.data import CharVocab
+    from nnlib.models.gpt import GPT as TorchGPT
+
+    config = S.GPTConfig(vocab_size=5, block_size=4, n_layer=1, n_head=1, n_embd=4)
+    calls = [
+        lambda: S.Embedding(5, 2)(np.array([[0.0, 1.0]])),
+        lambda: S.GPT(config)(np.zeros((1, 3))),
+        lambda: TorchGPT(config)(torch.zeros(1, 3)),
+        lambda: CharVocab("abc").decode(np.array([0.5])),
+    ]
+    for call in calls:
+        with pytest.raises(TypeError, match="integer token ids"):
+            call()
