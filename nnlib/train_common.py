@@ -62,15 +62,6 @@ class History:
     def epochs(self) -> int:
         return len(self.train_loss)
 
-    # the old names (train_acc held any metric); kept until every notebook uses the new ones
-    @property
-    def train_acc(self) -> list[float]:
-        return self.train_metric
-
-    @property
-    def val_acc(self) -> list[float]:
-        return self.val_metric
-
     def plot(self, fig=None, title: str = "", gridspec_kw: dict | None = None):
         """Loss (left) and metric (right) per epoch: :func:`nnlib.plotting.plot_history`."""
         from nnlib.plotting import plot_history

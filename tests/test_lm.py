@@ -72,14 +72,6 @@ def test_get_batch_explains_bad_input(ids, block, batch, error, message):
         get_batch(ids, batch_size=batch, block_size=block)
 
 
-def test_the_old_lm_path_keeps_the_old_argument_order():
-    from nnlib import lm
-
-    ids = pattern_stream()
-    old = lm.get_batch(ids, 8, 4, torch.Generator().manual_seed(1))       # block, batch
-    new = get_batch(ids, batch_size=4, block_size=8, generator=torch.Generator().manual_seed(1))
-    assert old[0].shape == (4, 8) and torch.equal(old[0], new[0])
-
 
 # -- evaluation ---------------------------------------------------------------------------------
 def test_estimate_loss_uses_fixed_batches_and_restores_the_mode():

@@ -5,15 +5,9 @@ import pytest
 import torch
 
 import nnlib.scratch as S
-from nnlib.models.cnn import (
-    DeepCNN,
-    LeNet,
-    RandomShift,
-    ResidualBlock,
-    SmallCNN,
-    count_parameters,
-    shift_image,
-)
+from nnlib.data.augment import RandomShift, shift_image
+from nnlib.models.cnn import DeepCNN, LeNet, ResidualBlock, SmallCNN
+from nnlib.utils import count_parameters
 
 
 def conv_params(c_in, c_out, k, bias=True):

@@ -13,7 +13,6 @@ from nnlib.models import rnn as rnn_models
 from nnlib.models.rnn import (
     CharRNN,
     SequenceRegressor,
-    char_batch,
     char_loss,
     last_layer_state,
     next_char_loss,
@@ -122,8 +121,6 @@ def test_get_batch_targets_are_inputs_shifted_by_one():
     x, y = get_batch(ids, batch_size=4, block_size=10, generator=torch.Generator().manual_seed(0))
     assert x.shape == y.shape == (4, 10)
     torch.testing.assert_close(y, x + 1)   # ids are 0..99, so the next id is id + 1
-    old = char_batch(ids, 4, 10, torch.Generator().manual_seed(0))  # the old name, same batch
-    assert torch.equal(old[0], x) and torch.equal(old[1], y)
 
 
 def test_char_loss_of_a_uniform_model_is_log_vocab():

@@ -542,12 +542,3 @@ def test_checkpoint_looks_through_a_ddp_wrapper_and_writes_atomically(tmp_path):
     assert load_checkpoint(Wrapper(fresh), tmp_path / "ckpt.pt") == {"step": 3}
     assert all(torch.equal(a, b) for a, b in zip(model.parameters(), fresh.parameters()))
 
-
-def test_the_old_import_path_still_trains():
-    from nnlib import training
-
-    train, val = blobs_loaders()
-    model = small_model()
-    history = training.fit(model, train, torch.optim.Adam(model.parameters(), lr=0.05),
-                           epochs=1, val_loader=val, device=CPU, progress=False, verbose=False)
-    assert history.epochs == 1 and history.val_acc == history.val_metric

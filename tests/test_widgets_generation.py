@@ -6,8 +6,8 @@ import torch
 from matplotlib.figure import Figure
 
 from nnlib.data import CharVocab
-from nnlib.lm import generate_text
 from nnlib.models.gpt import GPT, GPTConfig
+from nnlib.train.lm import generate_text
 from nnlib.widgets.generation import draw_generation, generation_explorer, sampling_distribution
 
 VOCAB = CharVocab("ROMEO:\n abcdefghijklmnopqrstuvwxyz,.")

@@ -6,13 +6,8 @@ import pytest
 import torch
 from torch.utils.data import DataLoader, TensorDataset
 
-from nnlib.data import gaussian_blobs
-from nnlib.widgets.training import (
-    OPTIMIZERS,
-    TrainingDashboard,
-    make_optimizer,
-    mnist_train_val_loaders,
-)
+from nnlib.data import gaussian_blobs, mnist_train_val_loaders
+from nnlib.widgets.training import OPTIMIZERS, TrainingDashboard, make_optimizer
 
 
 def blob_loaders():
@@ -41,12 +36,12 @@ def test_pressing_train_trains_and_redraws_the_curves():
     dash = dashboard()
     before, renders = dash.to_png(), dash.render_count
     status = dash.train()
-    assert dash.history.epochs == 4 and dash.history.val_acc[-1] > 0.9
+    assert dash.history.epochs == 4 and dash.history.val_metric[-1] > 0.9
     assert dash.render_count >= renders + 4  # redrawn after every epoch, then once more
     assert dash.progress.value == dash.progress.max == 4 * 4  # 4 epochs x 4 batches
     assert dash.progress_text.value == "epoch 4/4"
     assert status == dash.last_status and "validation accuracy" in status
-    assert f"{100 * dash.history.val_acc[-1]:.1f} %" in status
+    assert f"{100 * dash.history.val_metric[-1]:.1f} %" in status
     assert dash.to_png() != before
     assert len(dash.figure.axes[0].lines[0].get_xdata()) == 4
     assert not dash.train_button.disabled
@@ -133,4 +128,4 @@ def test_default_dashboard_trains_on_mnist():
     dash = TrainingDashboard(epochs=1, device="cpu")
     assert dash.n_inputs == 784
     dash.train()
-    assert dash.history.epochs == 1 and dash.history.val_acc[0] > 0.8
+    assert dash.history.epochs == 1 and dash.history.val_metric[0] > 0.8

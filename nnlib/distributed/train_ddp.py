@@ -199,9 +199,6 @@ def load_gpt_checkpoint(path, map_location="cpu") -> tuple[GPT, str, dict]:
     return model, metadata["vocab"], metadata
 
 
-load_checkpoint = load_gpt_checkpoint  # the old name, until notebook 12 uses the new one
-
-
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)

@@ -17,10 +17,6 @@ from torch import nn
 
 from nnlib import _checks
 
-# moved (issue 11): augmentation lives in nnlib.data, counting in nnlib.utils; old paths kept
-from nnlib.data.augment import RandomShift, shift_image  # noqa: F401
-from nnlib.utils import count_parameters  # noqa: F401
-
 
 def _check_int(value, name: str, where: str, minimum: int = 1) -> int:
     return _checks.check_int(value, name, minimum=minimum, where=where)

@@ -20,7 +20,6 @@ import torch
 from torch import nn
 
 from nnlib import _checks
-from nnlib.data.batching import get_batch
 
 CELLS = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}
 
@@ -136,12 +135,6 @@ class CharRNN(nn.Module):
 
 
 # -- data and training ------------------------------------------------------------------------
-def char_batch(ids: torch.Tensor, batch_size: int, seq_len: int,
-               generator: torch.Generator | None = None):
-    """Old name of ``nnlib.data.get_batch(ids, batch_size=..., block_size=seq_len)``."""
-    return get_batch(ids, batch_size=batch_size, block_size=seq_len, generator=generator)
-
-
 @torch.no_grad()
 def char_loss(model: CharRNN, ids: torch.Tensor, seq_len: int = 128,
               max_windows: int | None = None) -> float:

@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from ipywidgets import Text
 
-from nnlib.lm import generate_text
+from nnlib.train.lm import generate_text
 from nnlib.widgets.core import InteractiveFigure, slider
 from nnlib.widgets.recurrent import _arrow, _box, _diagram_axes, _node, _printable
 

@@ -414,7 +414,7 @@ class Playground(InteractiveFigure):
         """One epoch with PyTorch (float64, the same start, batches and penalty)."""
         import torch
 
-        from nnlib.training import fit as torch_fit
+        from nnlib.train import fit as torch_fit
 
         if self.torch_model is None:
             self.torch_model = _to_torch(self.model)

@@ -1,7 +1,7 @@
 """Widget for notebook 08: a training dashboard for an MLP on MNIST.
 
 Choose the learning rate, activation, optimizer, dropout and number of epochs, press
-*Train*: a fresh network trains in place with :func:`nnlib.training.fit`, a progress
+*Train*: a fresh network trains in place with :func:`nnlib.train.fit`, a progress
 bar counts the batches and the loss and accuracy curves are redrawn after every epoch.
 Moving a control only redraws; nothing trains until the button is pressed. Code and
 tests press it with :meth:`TrainingDashboard.train`.
@@ -17,8 +17,9 @@ import math
 import ipywidgets as widgets
 import torch
 
+from nnlib.data import mnist_train_val_loaders
 from nnlib.models.mlp import MLP
-from nnlib.training import Callback, History, TrainingDivergedError, fit
+from nnlib.train import Callback, History, TrainingDivergedError, fit
 from nnlib.utils import get_device
 from nnlib.widgets.core import InteractiveFigure, dropdown, log_slider, slider
 
@@ -39,29 +40,13 @@ def make_optimizer(name: str, parameters, lr: float) -> torch.optim.Optimizer:
     raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {name!r}")
 
 
-def mnist_train_val_loaders(batch_size: int = 64, val_size: int = 500, seed: int = 0,
-                            source: str = "bundled"):
-    """Loaders over the MNIST training digits split into train and validation (seeded),
-    normalised with the MNIST mean and std; the test digits stay untouched."""
-    from torch.utils.data import DataLoader, random_split
-
-    from nnlib.data import mnist_datasets
-
-    train_set, _ = mnist_datasets(source=source)
-    train_part, val_part = random_split(train_set, [len(train_set) - val_size, val_size],
-                                        generator=torch.Generator().manual_seed(seed))
-    return (DataLoader(train_part, batch_size=batch_size, shuffle=True,
-                       generator=torch.Generator().manual_seed(seed)),
-            DataLoader(val_part, batch_size=500))
-
-
 class TrainingDashboard(InteractiveFigure):
     """Controls, a Train button, a progress bar and live loss/accuracy curves.
 
     train_loader, val_loader: batches of ``(inputs, labels)``; default: the bundled MNIST
     training digits split 3,500 / 500 (the test digits are never used).
     hidden: widths of the hidden layers of the :class:`~nnlib.models.MLP`.
-    ``history`` is the :class:`~nnlib.training.History` of the last run, ``model`` its network.
+    ``history`` is the :class:`~nnlib.train.History` of the last run, ``model`` its network.
     """
 
     def __init__(self, train_loader=None, val_loader=None, *, hidden=(128,), n_classes: int = 10,
@@ -120,7 +105,7 @@ class TrainingDashboard(InteractiveFigure):
                 optimizer = make_optimizer(settings["optimizer"], self.model.parameters(),
                                            settings["lr"])
                 fit(self.model, self.train_loader, optimizer, epochs=int(settings["epochs"]),
-                    val_loader=self.val_loader, device=self.device, callbacks=[_Live(self)],
+                    val_data=self.val_loader, device=self.device, callbacks=[_Live(self)],
                     progress=False, verbose=False)
         except TrainingDivergedError:
             self.diverged = True
@@ -161,10 +146,10 @@ class TrainingDashboard(InteractiveFigure):
             return (f"{prefix}diverged at epoch {done + (not self.history.train_loss)} "
                     f"({last_setting}): the training loss reached {loss:.3g}; "
                     "lower the learning rate and press Train again")
-        if not self.history.val_acc:
+        if not self.history.val_metric:
             return f"{prefix}{last_setting}: train loss {self.history.train_loss[-1]:.4f}"
         return (f"{prefix}{last_setting}: {done} epochs, validation accuracy "
-                f"{100 * self.history.val_acc[-1]:.1f} % (loss {self.history.val_loss[-1]:.4f})")
+                f"{100 * self.history.val_metric[-1]:.1f} % (loss {self.history.val_loss[-1]:.4f})")
 
 
 class _Live(Callback):
