@@ -242,6 +242,8 @@ def check_float_pair(value, name: str, *, where: str = "", **bounds) -> tuple[fl
 # -- dtypes and arrays ---------------------------------------------------------------------------
 def check_float_dtype(dtype, name: str = "dtype", *, where: str = "") -> np.dtype:
     """A floating NumPy dtype (float16/32/64); integer, bool or complex dtypes are refused."""
+    if dtype is None:  # np.dtype(None) is float64: too quiet a default for a weight dtype
+        raise _fail(TypeError, where, name, "a floating NumPy dtype such as np.float32", dtype)
     try:
         dt = np.dtype(dtype)
     except TypeError:

@@ -36,8 +36,13 @@ __all__ = [
 ]
 
 def _n_noise_seed(n, noise, seed) -> tuple[int, float, int]:
-    return (_checks.check_int(n, "n", minimum=1), _checks.check_float(noise, "noise", minimum=0),
+    return (_checks.check_int(n, "n", minimum=1),
+            _checks.check_float(noise, "noise", minimum=0, maximum=_LARGEST_SCALE),
             _checks.check_seed(seed, optional=False))
+
+
+# noise and spreads beyond this overflow float64 once multiplied by a normal sample
+_LARGEST_SCALE = 1e100
 
 
 def _class_sizes(n: int, n_classes: int) -> list[int]:
@@ -157,8 +162,9 @@ def gaussian_blobs(n: int = 200, centers=2, std=1.0, seed: int = 0):
     stds = (None if isinstance(std, (bool, str)) else
             _checks.check_array(std, "std", where="gaussian_blobs", finite=False))
     if stds is None or stds.shape not in {(), (k,)} or not np.all(np.isfinite(stds)) \
-            or np.any(stds < 0):
-        raise ValueError(f"std must be a number >= 0 or a sequence of {k} of them "
+            or np.any(stds < 0) or np.any(stds > _LARGEST_SCALE):
+        raise ValueError(f"std must be a number in [0, {_LARGEST_SCALE:g}] or a sequence of {k} "
+                         "of them "
                          f"(one per centre), got {std!r}")
     rng = np.random.default_rng(seed)
     y = _labels(_class_sizes(n, k))
@@ -277,6 +283,7 @@ def train_test_split(X, y, test_fraction: float = 0.2, seed: int = 0, stratify: 
     if test_fraction >= 1:
         raise ValueError(f"test_fraction must be between 0 and 1, got {test_fraction}")
     rng = np.random.default_rng(_checks.check_seed(seed, optional=False))
+    stratify = _checks.check_bool(stratify, "stratify", where="train_test_split")
     n = len(y)
     if stratify and (np.issubdtype(y.dtype, np.integer) or y.dtype == bool):
         test_parts, train_parts = [], []

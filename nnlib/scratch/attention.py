@@ -25,6 +25,7 @@ from typing import NamedTuple
 import numpy as np
 
 from nnlib import _checks
+from nnlib.errors import NonFiniteError
 from nnlib.scratch import functional as F
 from nnlib.scratch import init as initializers
 from nnlib.scratch.layers import Linear, check_grad_out, layer_name, require_forward
@@ -102,7 +103,11 @@ def _check_qkv(q, k, v, where: str):
 
 def _attend(q, k, v, bias, scale, where: str):
     """softmax(q k^T * scale + bias) v with ``bias`` an additive mask (or None)."""
-    scores = q @ np.swapaxes(k, -1, -2) * scale                 # (..., Tq, Tk)
+    with np.errstate(over="ignore", invalid="ignore"):
+        scores = q @ np.swapaxes(k, -1, -2) * scale             # (..., Tq, Tk)
+    if not np.all(np.isfinite(scores)):
+        raise NonFiniteError(f"{where}: the scores q k^T * scale overflowed (scale={scale:g}); "
+                             "use a smaller scale (default 1 / sqrt(D)) or smaller inputs")
     if bias is not None:
         try:
             scores = scores + bias
@@ -532,7 +537,8 @@ class LearnedPositionalEmbedding(_AddPositions):
         where = "LearnedPositionalEmbedding"
         self.max_len = _checks.check_int(max_len, "max_len", minimum=1, where=where)
         self.d_model = _checks.check_int(d_model, "d_model", minimum=1, where=where)
-        std = _checks.check_float(std, "std", minimum=0, where=where)
+        std = _checks.check_float(std, "std", minimum=0, maximum=1e30, where=where,
+                                  hint="GPT-2 uses 0.02")
         dtype = _checks.check_float_dtype(dtype, where=where)
         weight = initializers.as_rng(rng).normal(0.0, std, size=(max_len, d_model))
         self.weight = Parameter(weight.astype(dtype), "weight")

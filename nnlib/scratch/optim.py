@@ -263,8 +263,16 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     if math.isinf(norm_type):
         total = max(float(np.max(np.abs(p.grad), initial=0.0)) for p in params)
     else:
-        per_param = [float(np.sum(np.abs(p.grad) ** norm_type)) for p in params]
-        total = float(sum(per_param) ** (1.0 / norm_type))
+        with np.errstate(over="ignore"):
+            per_param = [float(np.sum(np.abs(p.grad) ** norm_type)) for p in params]
+            total = float(sum(per_param) ** (1.0 / norm_type))
+        if not math.isfinite(total):  # |g|^p overflowed for a large p: scale by the max first
+            largest = max(float(np.max(np.abs(p.grad), initial=0.0)) for p in params)
+            if math.isfinite(largest) and largest > 0:
+                with np.errstate(under="ignore"):
+                    scaled = sum(float(np.sum((np.abs(p.grad) / largest) ** norm_type))
+                                 for p in params)
+                total = largest * scaled ** (1.0 / norm_type)
     if not math.isfinite(total) and error_if_nonfinite:  # RuntimeError, as PyTorch raises
         raise RuntimeError(f"the total gradient norm is {total}; the loss has probably "
                            "diverged: lower the learning rate")
