@@ -47,8 +47,8 @@ def log_sigma_reparameterization(grad_fn):
     rng = np.random.default_rng(2)
     grad_z, log_sigma, eps = (rng.normal(size=(5, 3)) for _ in range(3))
     got = grad_fn(grad_z, log_sigma, eps)
-    if not isinstance(got, tuple) or len(got) != 2:
-        return False, "return a pair (grad_mu, grad_log_sigma)"
+    if not isinstance(got, (tuple, list)) or len(got) != 2:
+        return False, "return a pair (grad_mu, grad_log_sigma), e.g. a tuple of two arrays"
     g_mu, g_ls = (np.asarray(g, dtype=float) for g in got)
     if not np.allclose(g_mu, grad_z):
         return False, "dz/dmu = 1, so grad_mu is grad_z itself"
