@@ -160,7 +160,7 @@ def test_train_test_split_regression_and_imbalanced_labels():
 @pytest.mark.parametrize("call, message", [
     (lambda: two_moons(n=0), r"n must be an int >= 1, got 0"),
     (lambda: two_moons(n=10.5), r"n must be an int >= 1, got 10\.5"),
-    (lambda: circles(noise=-0.1), r"noise must be a finite number >= 0"),
+    (lambda: circles(noise=-0.1), r"noise must be a finite number in \[0, 1e\+100\], got -0.1"),
     (lambda: circles(factor=1.5), r"factor .* must be < 1"),
     (lambda: spirals(n_classes=1), r"n_classes must be an int >= 2"),
     (lambda: spirals(n=2, n_classes=3), r"n=2 is too small for 3 classes"),
