@@ -81,12 +81,14 @@ def test_wrong_image_shapes_are_explained():
         LeNet()(torch.zeros(4, 28, 28))
     with pytest.raises(ValueError, match=r"got \(4, 784\).*view\(-1, 1, 28, 28\)"):
         SmallCNN()(torch.zeros(4, 784))
-    with pytest.raises(ValueError, match="dropout is a probability"):
+    with pytest.raises(ValueError, match=r"SmallCNN: dropout must be a finite number in \[0, 1\)"):
         SmallCNN(dropout=1.0)
-    with pytest.raises(ValueError, match="depth must be an integer >= 0"):
+    with pytest.raises(ValueError, match="DeepCNN: depth must be an int >= 0"):
         DeepCNN(depth=-1)
-    with pytest.raises(ValueError, match="width must be an integer >= 1"):
+    with pytest.raises(ValueError, match="SmallCNN: width must be an int >= 1"):
         SmallCNN(width=0)
+    with pytest.raises(TypeError, match="LeNet: num_classes must be an int >= 2, got True"):
+        LeNet(num_classes=True)
 
 
 def test_residual_block_adds_its_input_and_passes_the_gradient_straight_through():
