@@ -28,7 +28,7 @@ from torch import nn
 from nnlib.data.batching import as_token_tensor, get_batch
 from nnlib.train.core import model_device, progress_bar, run_steps, unwrap
 from nnlib.train.precision import Precision, setup_precision
-from nnlib.train_common import Callback
+from nnlib.train_common import Callback, eval_mode
 
 __all__ = ["LMHistory", "RECIPES", "TrainConfig", "estimate_loss", "generate_text",
            "lr_multiplier", "make_scheduler", "shakespeare_recipe", "train_lm"]
@@ -48,19 +48,17 @@ def estimate_loss(model: nn.Module, splits: dict, *, batch_size: int = 32, eval_
     inner = unwrap(model)
     block_size = block_size or inner.config.block_size
     device = model_device(model)
-    was_training = model.training
-    model.eval()
     out = {}
-    for name, ids in splits.items():
-        generator = torch.Generator().manual_seed(seed)
-        total = 0.0
-        for _ in range(eval_iters):
-            x, y = get_batch(ids, batch_size=batch_size, block_size=block_size,
-                             generator=generator, device=device)
-            _, loss = inner(x, y)
-            total += loss.item()
-        out[name] = total / eval_iters
-    model.train(was_training)
+    with eval_mode(model):
+        for name, ids in splits.items():
+            generator = torch.Generator().manual_seed(seed)
+            total = 0.0
+            for _ in range(eval_iters):
+                x, y = get_batch(ids, batch_size=batch_size, block_size=block_size,
+                                 generator=generator, device=device)
+                _, loss = inner(x, y)
+                total += loss.item()
+            out[name] = total / eval_iters
     return out
 
 
