@@ -22,9 +22,15 @@ def test_placeholder_is_not_attempted(capsys):
 
 
 def test_an_answer_that_raises_gets_a_message(capsys):
-    check("00.2", "many")
+    check("05.5", "many")
     out = capsys.readouterr().out
     assert "✗ not yet" in out and "ValueError" in out
+
+
+@pytest.mark.parametrize("answer", [101_770.7, "101770", True])
+def test_a_count_must_be_a_whole_number(answer):
+    passed, message = evaluate("00.2", answer)
+    assert passed is False and "whole number" in message
 
 
 def test_unknown_exercise_lists_known_ones():

@@ -20,6 +20,9 @@ def weight_shape(answer):
 def parameter_count(answer):
     sizes = [784, 128, 10]
     expected = sum(d_in * d_out + d_out for d_in, d_out in zip(sizes, sizes[1:]))
+    if isinstance(answer, bool) or not isinstance(answer, (int, np.integer)):
+        return False, (f"answer with a whole number (an int), got {type(answer).__name__} "
+                       f"{answer!r}")
     if int(answer) == expected:
         return True, f"{expected:,} parameters: each layer has d_in*d_out weights + d_out biases"
     without_bias = sum(d_in * d_out for d_in, d_out in zip(sizes, sizes[1:]))

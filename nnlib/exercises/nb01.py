@@ -106,8 +106,8 @@ def linearly_separable(fn):
         return True, ("right on all 16 two-input functions (14 separable: all but XOR and XNOR) "
                       "and on 40 of the 256 three-input ones (104 of the 256 are separable)")
     d, y, expected = wrong[0]
-    hint = ("a separable function needs enough epochs: run fit long enough (a dozen epochs "
-            "suffice here) and return p.converged" if expected
+    hint = ("a separable function needs enough epochs: keep fit's default of 100 epochs (with "
+            "shuffling some three-input functions need 17) and return p.converged" if expected
             else "a non-separable function never converges: return False when fit ends "
                  "unconverged")
     return False, (f"{len(wrong)} of {len(cases)} functions answered wrongly, e.g. the {d}-input "
