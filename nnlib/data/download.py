@@ -144,7 +144,8 @@ def _download_with_torchvision(key: str, raw_root: Path) -> dict[str, np.ndarray
     socket.setdefaulttimeout(SOCKET_TIMEOUT_S)  # torchvision's urlopen calls take no timeout
     try:
         # torchvision draws a tqdm progress bar on stderr; notebooks must stay free of stderr
-        with contextlib.redirect_stderr(io.StringIO()):
+        # (and before 0.21 it printed "Downloading ..." lines on stdout)
+        with contextlib.redirect_stderr(io.StringIO()), contextlib.redirect_stdout(io.StringIO()):
             train = dataset_class(raw_root, train=True, download=True)
             test = dataset_class(raw_root, train=False, download=False)
     finally:
