@@ -5,7 +5,7 @@ it evaluates environment markers (``; sys_platform == "linux"``) for the machine
 so the test first applies the lock's markers for the target platform itself. torch and
 torchvision are checked separately with ``--no-deps`` (their CUDA dependencies are Linux-only
 lines of the lock). These tests fetch package metadata from PyPI (minutes): they run when
-NNLIB_LOCK_TEST=1 is set, as .ci/run does, and are marked slow.
+NNLIB_LOCK_TEST=1 is set (not yet part of .ci/run: see README, "Tests"), and are marked slow.
 """
 
 import os
@@ -33,7 +33,7 @@ PLATFORMS = {  # pip platform tag, marker environment
 SEPARATE = {"torch", "torchvision"}
 PYTHON = "3.11.7"  # the lock's Python (some pins need 3.11.5+, so not plain "3.11" = 3.11.0)
 online = pytest.mark.skipif(os.environ.get("NNLIB_LOCK_TEST") != "1",
-                            reason="asks PyPI: set NNLIB_LOCK_TEST=1 (.ci/run does)")
+                            reason="asks PyPI: set NNLIB_LOCK_TEST=1 to run it (not yet in .ci/run)")
 
 
 def lock_for(environment: dict) -> tuple[list[str], list[str]]:
