@@ -33,7 +33,7 @@ PLATFORMS = {  # pip platform tag, marker environment
 SEPARATE = {"torch", "torchvision"}
 PYTHON = "3.11.7"  # the lock's Python (some pins need 3.11.5+, so not plain "3.11" = 3.11.0)
 online = pytest.mark.skipif(os.environ.get("NNLIB_LOCK_TEST") != "1",
-                            reason="asks PyPI: set NNLIB_LOCK_TEST=1 to run it (not yet in .ci/run)")
+                            reason="asks PyPI: set NNLIB_LOCK_TEST=1 to run it")
 
 
 def lock_for(environment: dict) -> tuple[list[str], list[str]]:
