@@ -182,6 +182,10 @@ class InteractiveFigure:
             self._layout_cache = None
         fig.canvas.draw()
         self._layout_cache = [ax.get_position().frozen() for ax in fig.axes]
+        # freeze these positions: left on, the engine would lay the figure out again while
+        # the PNG is rendered, and a second pass moves the axes a little (colorbars, tick
+        # labels), so the first picture would differ from every later one with the same values
+        fig.set_layout_engine("none")
 
     def reset_figure(self) -> None:
         """Forget the figure: the next redraw starts from an empty one."""
