@@ -54,7 +54,7 @@ def test_lint_accepts_the_unchanged_copy(tmp_path):
     (lambda nb: setattr(first_code(nb), "source", first_code(nb).source.replace(
         "FULL_RUN = False", "BIG = False")), "scale knob"),
     (lambda nb: setattr(first_code(nb), "source", first_code(nb).source.replace(
-        "nnlib @ git+https://", "nnlib @ git+http://")), "Colab install line"),
+        "@ git+https://", "@ git+http://")), "Colab install line"),
     (lambda nb: setattr(first_code(nb), "source", first_code(nb).source.replace(
         "set_seed(0)", "")), "seed"),
     (lambda nb: nb.cells.__setitem__(-1, nbformat.v4.new_markdown_cell("the end")) or
