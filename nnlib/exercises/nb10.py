@@ -105,7 +105,7 @@ def truncated_bptt(fn):
         return False, ("wrong values; each step back: da = dh * (1 - h_t**2), "
                        "dW_h += h_{t-1}.T @ da, dh = da @ W_h.T, starting from dh = G at T")
     return True, ("truncated BPTT: the gradient of the last k steps, what training on "
-                  "windows of length k computes")
+                  "windows of length k computes when the state is carried over (h.detach())")
 
 
 @checker("10.3")
