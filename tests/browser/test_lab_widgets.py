@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -159,7 +160,11 @@ def move_one_control(page, figure) -> str:
     if train.count():
         train.first.click()
         return "Train button"
-    select = figure.locator(".widget-dropdown select:not([disabled])")
+    # a control that only applies from the next training step (the playground's engine) would
+    # leave the picture as it is: move another one
+    dropdowns = figure.locator(".widget-dropdown").filter(
+        has_not=page.locator("label", has_text=re.compile(r"^\s*engine\s*$")))
+    select = dropdowns.locator("select:not([disabled])")
     if select.count():
         # pick by position: option values are widget indices, not the labels shown
         count = select.first.locator("option").count()
