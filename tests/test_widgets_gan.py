@@ -42,3 +42,14 @@ def test_changing_the_loss_resets_and_lr_applies_at_once():
     w.step()
     assert w.opt_g.lr == 1e-2 and w.step_count == 3
     assert w.history["g_loss"][0] < 0  # the minimax generator loss is log(1 - D) < 0
+
+
+def test_every_control_shows_at_once_even_before_training():
+    # at step 0 a new loss or learning rate gives the same weights; the title must still say so
+    w = GANTrainer2D(steps_per_click=3)
+    for name, new in (("loss", "minimax"), ("lr", 1e-2), ("hidden", 64)):
+        picture = w.to_png()
+        w.controls[name].value = new
+        assert w.to_png() != picture, f"moving {name} left the picture unchanged"
+    title = w.figure.axes[0].get_title()
+    assert "minimax G loss" in title and "lr 0.01" in title

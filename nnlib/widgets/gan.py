@@ -135,7 +135,9 @@ class GANTrainer2D(InteractiveFigure):
         ax.scatter(self.real[:, 0], self.real[:, 1], s=3, c="0.3", label="data")
         fake = self.samples()
         ax.scatter(fake[:, 0], fake[:, 1], s=4, c="tab:orange", label="generator")
-        ax.set(xlim=(-3, 3), ylim=(-3, 3), aspect="equal", title=f"step {self.step_count}")
+        # the settings in the title: a change shows at once, even before a step is trained
+        ax.set(xlim=(-3, 3), ylim=(-3, 3), aspect="equal",
+               title=f"step {self.step_count} · {loss} G loss · lr {lr:g}")
         ax.legend(loc="upper right", fontsize=8)
         if self.history["d_loss"]:
             ax_loss.plot(self.history["d_loss"], label="D loss")
