@@ -24,6 +24,7 @@ import numpy as np
 from nnlib._checks import describe
 
 _CHECKERS: dict[str, Callable[[object], tuple[bool, str]]] = {}
+_ATTEMPTED: set[str] = set()  # exercises check() has seen a real answer for (solution() asks)
 
 
 def checker(exercise_id: str):
@@ -92,4 +93,22 @@ def check(exercise_id: str, answer) -> None:
               "answer and run the cell again.")
         return
     passed, message = evaluate(exercise_id, answer)
+    _ATTEMPTED.add(exercise_id)
     print(f"Exercise {exercise_id}: {'✓ correct' if passed else '✗ not yet'}. {message}")
+
+
+def solution(exercise_id: str, *, now: bool = False) -> None:
+    """Print the worked solution of ``exercise_id`` (from ``nnlib/solutions/nbNN.py``).
+
+    A hint first: until ``check`` has seen an answer of yours it only says so; ``now=True``
+    shows the solution anyway (for a teacher, or when you are really stuck).
+    """
+    from nnlib import solutions
+
+    _find(exercise_id)  # an unknown id fails at once
+    if exercise_id not in _ATTEMPTED and not now:
+        print(f"Exercise {exercise_id}: try it first. Run check(\"{exercise_id}\", your_answer) "
+              f"and read its hint; still stuck? solution(\"{exercise_id}\") then shows the "
+              f"worked solution (or solution(\"{exercise_id}\", now=True) right away).")
+        return
+    print(solutions.text(exercise_id))

@@ -1,0 +1,81 @@
+"""Issue 19: every exercise has a worked solution (nnlib/solutions/nbNN.py) that passes its own
+checker, and no checker passes an empty or placeholder answer."""
+
+import importlib
+import pkgutil
+
+import numpy as np
+import pytest
+
+import nnlib.exercises as ex
+import nnlib.solutions as sol
+from nnlib.exercises import evaluate
+
+for info in pkgutil.iter_modules(ex.__path__):
+    if info.name.startswith("nb"):
+        importlib.import_module(f"nnlib.exercises.{info.name}")
+EXERCISES = sorted(ex._CHECKERS)
+SOLUTIONS = sol.load_all()
+
+PLACEHOLDERS = {"None": None, "Ellipsis": ..., "0": 0, "0.0": 0.0, "empty string": "",
+                "empty array": np.array([]), "empty list": [], "empty tuple": (),
+                "empty dict": {}}
+# A placeholder that is the right answer cannot be told apart from it: the exercise must
+# ask for something else to close this gap (the notebook's placeholder is None, which fails).
+RIGHT_ANSWER_IS_A_PLACEHOLDER = {
+    ("00.3", "0"): "the digit with the most ink is 0",
+}
+
+
+def test_every_exercise_has_a_solution():
+    missing = [e for e in EXERCISES if e not in SOLUTIONS]
+    assert not missing, f"exercises without a worked solution in nnlib/solutions/: {missing}"
+
+
+def test_every_solution_belongs_to_an_exercise():
+    stale = [s for s in SOLUTIONS if s not in EXERCISES]
+    assert not stale, f"solutions for exercises that no checker knows: {stale}"
+
+
+@pytest.mark.parametrize("exercise", [e for e in EXERCISES if e in SOLUTIONS])
+def test_the_solution_passes_its_checker(exercise):
+    passed, message = evaluate(exercise, sol.answer(exercise))
+    assert passed, f"solution {exercise} fails its checker: {message}"
+
+
+@pytest.mark.parametrize("exercise", [e for e in EXERCISES if e in SOLUTIONS])
+def test_the_solution_reads_as_notebook_code(exercise):
+    text = sol.text(exercise)
+    assert sol.explanation(exercise), f"{exercise}: the docstring explains the idea"
+    assert f'check("{exercise}", ' in text.splitlines()[-1]
+    compile(sol.code(exercise), f"solution {exercise}", "exec")   # valid Python on its own
+
+
+@pytest.mark.parametrize("exercise", EXERCISES)
+def test_a_placeholder_answer_is_rejected_with_a_message(exercise):
+    for label, placeholder in PLACEHOLDERS.items():
+        if (exercise, label) in RIGHT_ANSWER_IS_A_PLACEHOLDER:
+            continue
+        passed, message = evaluate(exercise, placeholder)
+        assert passed is False, f"{exercise} accepts the placeholder {label}"
+        assert isinstance(message, str) and len(message) > 10, (exercise, label, message)
+        assert "\n" not in message and "Traceback" not in message, (exercise, label, message)
+
+
+def test_solution_prints_only_after_an_attempt(capsys):
+    from nnlib.exercises import check, solution
+
+    ex._ATTEMPTED.discard("00.2")
+    solution("00.2")
+    out = capsys.readouterr().out
+    assert "check(\"00.2\", your_answer)" in out and "sum(" not in out
+    check("00.2", 5)
+    capsys.readouterr()
+    solution("00.2")
+    out = capsys.readouterr().out
+    assert "sum(d_in * d_out + d_out" in out and 'check("00.2", parameter_count)' in out
+    ex._ATTEMPTED.discard("00.3")
+    solution("00.3", now=True)
+    assert "np.argmax" in capsys.readouterr().out
+    with pytest.raises(KeyError, match="00.9"):
+        solution("00.9", now=True)
