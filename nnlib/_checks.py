@@ -34,15 +34,20 @@ __all__ = [
     "check_bool",
     "check_callable",
     "check_choice",
+    "check_device",
     "check_float",
     "check_float_dtype",
     "check_float_pair",
     "check_int",
+    "check_instance",
     "check_int_or_pair",
+    "check_iterable",
     "check_optional_int",
+    "check_path",
     "check_seed",
     "check_token_ids",
     "check_token_tensor",
+    "check_torch_generator",
     "describe",
     "is_int",
     "is_real",
@@ -237,6 +242,96 @@ def check_float_pair(value, name: str, *, where: str = "", **bounds) -> tuple[fl
         raise _fail(ValueError, where, name, "a pair of numbers", value)
     return (check_float(value[0], f"{name}[0]", where=where, **bounds),
             check_float(value[1], f"{name}[1]", where=where, **bounds))
+
+
+# -- objects ---------------------------------------------------------------------------------
+def check_instance(value, name: str, types, expected: str, *, where: str = "",
+                   hint: str = "", optional: bool = False):
+    """``value`` if it is an instance of ``types`` (None too when ``optional``), else a
+    TypeError naming ``expected`` (e.g. ``"a torch.nn.Module"``)."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, types):
+        raise _fail(TypeError, where, name, expected + (" or None" if optional else ""), value,
+                    hint)
+    return value
+
+
+def check_iterable(value, name: str, *, where: str = "", hint: str = "",
+                   allow_str: bool = False):
+    """``value`` if it can be iterated over (a list, a DataLoader, a generator); strings are
+    refused unless ``allow_str`` (a string is rarely the data a learner meant)."""
+    if isinstance(value, (str, bytes)) and not allow_str:
+        raise _fail(TypeError, where, name, "an iterable of batches", value, hint)
+    try:
+        iter(value)
+    except TypeError:
+        raise _fail(TypeError, where, name, "an iterable (a list, a DataLoader, ...)", value,
+                    hint) from None
+    return value
+
+
+def check_path(value, name: str = "path", *, where: str = "", must_exist: bool = False):
+    """A ``pathlib.Path`` from a str or path-like; with ``must_exist``, a missing file is a
+    ``FileNotFoundError`` naming the argument and the folder looked in."""
+    import os
+    from pathlib import Path
+
+    if isinstance(value, bool) or not isinstance(value, (str, os.PathLike)):
+        raise _fail(TypeError, where, name, "a file path (a str or pathlib.Path)", value)
+    path = Path(value)
+    if must_exist and not path.is_file():
+        raise FileNotFoundError(f"{_prefix(where)}{name}: no file {str(path)!r}"
+                                + (f" (the folder {str(path.parent)!r} does not exist)"
+                                   if not path.parent.is_dir() else "")
+                                + "; check the spelling and the current folder")
+    return path
+
+
+def check_device(device, name: str = "device", *, where: str = "", optional: bool = True):
+    """``device`` as a ``torch.device`` (None stays None when ``optional``).
+
+    Accepts a ``torch.device`` or a string such as ``"cpu"``, ``"cuda"``, ``"cuda:0"``,
+    ``"mps"``; refuses bools, numbers and unknown names with a message listing what works,
+    and a GPU that this machine does not have with a message saying so.
+    """
+    import torch
+
+    if device is None and optional:
+        return None
+    expected = "'cpu', 'cuda', 'cuda:0', 'mps' or a torch.device" + (
+        " (or None: the best available)" if optional else "")
+    if isinstance(device, torch.device):
+        dev = device
+    elif isinstance(device, str):
+        try:
+            dev = torch.device(device)
+        except (RuntimeError, ValueError):
+            raise _fail(ValueError, where, name, expected, device) from None
+    else:
+        raise _fail(TypeError, where, name, expected, device,
+                    "a GPU number alone is ambiguous: write 'cuda:0'" if is_int(device) else "")
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise ValueError(f"{_prefix(where)}{name}={str(dev)!r} but this machine has no CUDA GPU "
+                         "that PyTorch can use; pass device='cpu' (or None: the best available)")
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise ValueError(f"{_prefix(where)}{name}={str(dev)!r} but this machine has "
+                         f"{torch.cuda.device_count()} CUDA GPU(s), numbered from 0")
+    if dev.type == "mps" and not (getattr(torch.backends, "mps", None) is not None
+                                  and torch.backends.mps.is_available()):
+        raise ValueError(f"{_prefix(where)}{name}='mps' but Apple's MPS is not available here; "
+                         "pass device='cpu' (or None: the best available)")
+    return dev
+
+
+def check_torch_generator(generator, name: str = "generator", *, where: str = ""):
+    """None or a ``torch.Generator`` (e.g. ``torch.Generator().manual_seed(0)``)."""
+    import torch
+
+    return check_instance(generator, name, torch.Generator, "a torch.Generator", where=where,
+                          optional=True,
+                          hint="e.g. torch.Generator().manual_seed(0)"
+                          if is_int(generator) else "")
 
 
 # -- dtypes and arrays ---------------------------------------------------------------------------

@@ -190,3 +190,19 @@ def test_non_integer_token_ids_raise_one_type_everywhere():
     for call in calls:
         with pytest.raises(TypeError, match="integer token ids"):
             call()
+
+
+@pytest.mark.parametrize("shape, index, words", [
+    ((3, 2), 5, ["index 5", "axis 0 of size 3", "-3 to 2"]),
+    ((3, 2), (0, 7), ["index 7", "axis 1 of size 2", "-2 to 1"]),
+    ((3,), -4, ["index -4", "axis 0 of size 3"]),
+    ((3, 2), np.array([0, 4]), ["holds 4", "axis 0 of size 3"]),
+    ((3, 2), (Ellipsis, 2), ["index 2", "axis 1 of size 2"]),
+    ((3, 2), (1, 1, 1), ["3 indices", "2 axes"]),
+    ((3, 2), np.array([True, False]), ["boolean", "sizes (3,)"]),
+])
+def test_tensor_index_out_of_range_names_the_index_the_axis_and_its_size(shape, index, words):
+    with pytest.raises(IndexError) as info:
+        autograd.Tensor(np.ones(shape))[index]
+    for word in words:
+        assert word in str(info.value), (word, str(info.value))

@@ -233,8 +233,7 @@ class Tensor:
             if "only integers" in str(err) or "arrays used as indices" in str(err):
                 raise TypeError(f"Tensor index must be ints, slices or integer/bool arrays, "
                                 f"got {_checks.describe(index)}") from None
-            raise IndexError(f"Tensor index {index!r} is out of range for shape "
-                             f"{self.shape}") from None
+            raise IndexError(_index_error_text(index, self.shape, str(err))) from None
         out = Tensor(data, (self,), "[]")
 
         def _backward():
@@ -327,6 +326,44 @@ class Tensor:
         if self.data.size <= 6:
             return f"Tensor({np.array2string(self.data, precision=4, separator=', ')})"
         return f"Tensor(shape={self.shape}, dtype={self.dtype})"
+
+
+def _index_error_text(index, shape: tuple, numpy_text: str) -> str:
+    """Which entry of ``index`` is wrong, on which axis, and what would be valid."""
+    items = index if isinstance(index, tuple) else (index,)
+    n_ellipsis = sum(item is Ellipsis for item in items)
+    used = sum(1 if not isinstance(item, np.ndarray) or item.dtype != bool else item.ndim
+               for item in items if item is not None and item is not Ellipsis)
+    if used > len(shape) or n_ellipsis > 1:
+        return (f"Tensor index {index!r} has {used} indices but the tensor has {len(shape)} "
+                f"axes (shape {shape}); give at most one index per axis")
+    axis = 0
+    for position, item in enumerate(items):
+        if item is None:
+            continue
+        if item is Ellipsis:
+            axis += len(shape) - used
+            continue
+        where = f"index {item!r}" if len(items) == 1 else \
+            f"index {item!r} (position {position} of {index!r})"
+        if isinstance(item, np.ndarray) and item.dtype == bool:
+            span = shape[axis:axis + item.ndim]
+            if item.shape != span:
+                return (f"Tensor boolean {where} has shape {item.shape} but axes "
+                        f"{axis}..{axis + item.ndim - 1} of the tensor have sizes {span} "
+                        f"(shape {shape}); the mask must match them")
+            axis += item.ndim
+            continue
+        size = shape[axis]
+        values = np.asarray(item) if not isinstance(item, slice) else None
+        if values is not None and values.dtype.kind in "iu" and values.size and (
+                values.max() >= size or values.min() < -size):
+            bad = int(values.max()) if values.max() >= size else int(values.min())
+            shown = where if values.ndim == 0 else f"{where}, which holds {bad},"
+            return (f"Tensor {shown} is out of range for axis {axis} of size {size} "
+                    f"(shape {shape}); use an index from {-size} to {size - 1}")
+        axis += 1
+    return f"Tensor index {index!r} does not fit shape {shape}: {numpy_text}"
 
 
 def _check_axes(axis, ndim: int, where: str, allow_tuple: bool = True):
