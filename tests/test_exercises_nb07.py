@@ -16,20 +16,36 @@ def test_07_1_value_sigmoid():
     assert passed is False and "1 / (1 + exp(-x))" in message
 
 
-def test_07_2_unbroadcast():
-    assert evaluate("07.2", unbroadcast)[0] is True
+def right_mul_grads(a, b, grad_out):
+    return unbroadcast(grad_out * b, np.shape(a)), unbroadcast(grad_out * a, np.shape(b))
 
-    def mean_instead_of_sum(grad, shape):
-        return unbroadcast(grad, shape) / (grad.size / max(math.prod(shape), 1))
-    passed, message = evaluate("07.2", mean_instead_of_sum)
-    assert passed is False and "SUM (not the mean)" in message
 
-    def forgets_size_one_axes(grad, shape):
-        while grad.ndim > len(shape):
-            grad = grad.sum(axis=0)
-        return grad
-    passed, message = evaluate("07.2", forgets_size_one_axes)
-    assert passed is False and "must have shape" in message
+def test_07_2_mul_grads():
+    assert evaluate("07.2", right_mul_grads)[0] is True
+    assert evaluate("07.2", lambda a, b, g: list(right_mul_grads(a, b, g)))[0] is True
+
+    def own_factor(a, b, grad_out):         # d(ab)/da taken as a instead of b
+        return unbroadcast(grad_out * a, np.shape(a)), unbroadcast(grad_out * b, np.shape(b))
+    passed, message = evaluate("07.2", own_factor)
+    assert passed is False and "other factor" in message
+
+    passed, message = evaluate("07.2", lambda a, b, g: (g * b, g * a))   # forgets to sum back
+    assert passed is False and "must have shape" in message and "sum it back" in message
+
+    def mean_back(a, b, grad_out):
+        ga, gb = right_mul_grads(a, b, grad_out)
+        return ga * max(np.size(a), 1) / grad_out.size, gb * max(np.size(b), 1) / grad_out.size
+    passed, message = evaluate("07.2", mean_back)
+    assert passed is False and "SUM" in message
+
+    def sums_first(a, b, grad_out):         # sum(g) * sum(b) instead of sum(g * b)
+        full = np.shape(grad_out)
+        return (unbroadcast(grad_out, np.shape(a)) * unbroadcast(np.broadcast_to(b, full),
+                                                                 np.shape(a)),
+                unbroadcast(grad_out, np.shape(b)) * unbroadcast(np.broadcast_to(a, full),
+                                                                 np.shape(b)))
+    passed, message = evaluate("07.2", sums_first)
+    assert passed is False and "not a product of sums" in message
 
 
 def sigmoid_node(t):

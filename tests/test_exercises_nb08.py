@@ -8,12 +8,25 @@ import torch
 from nnlib.exercises import evaluate
 
 
-def test_08_1_he_std():
-    assert evaluate("08.1", lambda n: math.sqrt(2 / n))[0] is True
-    passed, message = evaluate("08.1", lambda n: 2 / n)
-    assert passed is False and "square root" in message
-    passed, message = evaluate("08.1", lambda n: 1 / math.sqrt(n))
+def test_08_1_he_uniform_bound():
+    assert evaluate("08.1", lambda n, s: math.sqrt(6 / ((1 + s**2) * n)))[0] is True
+
+    def like_torch(n, s):                   # PyTorch's own function, on a (1, n) weight
+        w = torch.empty(1, n)
+        torch.nn.init.kaiming_uniform_(w, a=s, nonlinearity="leaky_relu")
+        return torch.nn.init.calculate_gain("leaky_relu", s) * math.sqrt(3 / n)
+    assert evaluate("08.1", like_torch)[0] is True
+
+    passed, message = evaluate("08.1", lambda n, s: math.sqrt(2 / ((1 + s**2) * n)))
+    assert passed is False and "a² / 3" in message            # the std, not the bound
+    passed, message = evaluate("08.1", lambda n, s: math.sqrt(6 / n))
+    assert passed is False and "slope is ignored" in message
+    passed, message = evaluate("08.1", lambda n, s: math.sqrt(6 / ((1 + s) * n)))
+    assert passed is False and "slope²" in message
+    passed, message = evaluate("08.1", lambda n, s: math.sqrt(3 / ((1 + s**2) * n)))
     assert passed is False and "doubles the variance" in message
+    passed, message = evaluate("08.1", lambda n, s: 1 / math.sqrt(n))
+    assert passed is False and "should be" in message
 
 
 def loop_confusion(preds, labels, n_classes):

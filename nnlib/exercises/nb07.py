@@ -42,26 +42,58 @@ def value_sigmoid(sigmoid):
 
 
 @checker("07.2")
-def unbroadcast_function(unbroadcast):
-    """``unbroadcast(grad, shape) -> array of shape`` summing over broadcast axes."""
-    from nnlib.autograd import unbroadcast as reference
+def mul_grads(fn):
+    """``mul_grads(a, b, grad_out) -> (grad_a, grad_b)`` for ``out = a * b`` with broadcasting."""
+    from nnlib.autograd import unbroadcast
 
+    torch = _torch()
     rng = np.random.default_rng(7)
-    cases = [((4, 3), (3,)), ((4, 3), (4, 1)), ((2, 4, 3), (3,)), ((2, 4, 3), (4, 1)),
-             ((2, 4, 3), (2, 4, 3)), ((2, 4, 3), ()), ((5, 2), (1, 2)), ((2, 4, 3), (2, 1, 3))]
-    for grad_shape, shape in cases:
-        grad = rng.normal(size=grad_shape)
-        got = np.asarray(unbroadcast(grad.copy(), shape))
-        want = reference(grad, shape)
-        if got.shape != tuple(shape):
-            return False, (f"unbroadcast(grad of shape {grad_shape}, {shape}) must have shape "
-                           f"{shape}, got {got.shape}; sum over the prepended axes, then "
-                           "(keepdims=True) over the axes that had size 1")
-        if not np.allclose(got, want, rtol=1e-12, atol=1e-12):
-            return False, (f"right shape but wrong numbers for grad {grad_shape} -> {shape}: "
-                           "each entry of the input was used once per broadcast copy, so "
-                           "its gradient is the SUM (not the mean) of those copies' gradients")
-    return True, "every broadcasting pattern sums back correctly"
+    cases = [((4, 1), (3,)), ((4, 3), (3,)), ((2, 4, 3), (4, 1)), ((), (2, 3)),
+             ((5, 2), (5, 2)), ((2, 1, 3), (4, 1)), ((3,), (2, 1))]
+    for a_shape, b_shape in cases:
+        a, b = rng.normal(size=a_shape), rng.normal(size=b_shape)
+        out_shape = np.broadcast_shapes(a_shape, b_shape)
+        grad_out = rng.normal(size=out_shape)
+        a_t = torch.tensor(a, requires_grad=True)
+        b_t = torch.tensor(b, requires_grad=True)
+        (a_t * b_t).backward(torch.from_numpy(grad_out))
+        want = (a_t.grad.numpy(), b_t.grad.numpy())
+        got = fn(a.copy(), b.copy(), grad_out.copy())
+        if not isinstance(got, (tuple, list)) or len(got) != 2:
+            return False, "return a pair (grad_a, grad_b)"
+        where = f"a of shape {a_shape}, b of shape {b_shape}"
+        for name, value, shape in [("grad_a", got[0], a_shape), ("grad_b", got[1], b_shape)]:
+            value = np.asarray(value, dtype=np.float64)
+            if value.shape != shape:
+                hint = (" (the shape of out: sum it back over the broadcast axes)"
+                        if value.shape == out_shape else "")
+                return False, (f"for {where}, {name} must have shape {shape}, got "
+                               f"{value.shape}{hint}")
+        got = tuple(np.asarray(g, dtype=np.float64) for g in got)
+        if all(np.allclose(g, w, rtol=1e-10, atol=1e-12) for g, w in zip(got, want)):
+            continue
+        own = (unbroadcast(grad_out * a, a_shape), unbroadcast(grad_out * b, b_shape))
+        mean = tuple(w * np.prod(s, dtype=float) / grad_out.size
+                     for w, s in zip(want, (a_shape, b_shape)))
+        sums_first = (unbroadcast(grad_out, a_shape) * unbroadcast(np.broadcast_to(b, out_shape),
+                                                                   a_shape),
+                      unbroadcast(grad_out, b_shape) * unbroadcast(np.broadcast_to(a, out_shape),
+                                                                   b_shape))
+        if all(np.allclose(g, w) for g, w in zip(got, own)):
+            hint = ("each input's gradient is multiplied by its OWN value: d(a b)/da is b, the "
+                    "other factor")
+        elif all(np.allclose(g, w) for g, w in zip(got, mean)):
+            hint = ("you averaged over the broadcast copies: an entry used k times gets the "
+                    "SUM of its k contributions")
+        elif all(np.allclose(g, w) for g, w in zip(got, sums_first)):
+            hint = ("you summed grad_out and the other factor separately and multiplied the "
+                    "sums; multiply element by element first (grad_out * b), then sum back: "
+                    "a sum of products is not a product of sums")
+        else:
+            hint = "grad_a is grad_out * b summed back to a's shape, grad_b likewise with a"
+        return False, f"right shapes but wrong values for {where}: {hint}"
+    return True, ("multiply by the other factor, then sum over the broadcast axes: exactly what "
+                  "Tensor.__mul__ does in nnlib.autograd")
 
 
 @checker("07.3")

@@ -11,17 +11,43 @@ from nnlib.exercises import checker
 
 
 @checker("08.1")
-def he_std(answer):
-    fan_ins = [1, 10, 128, 784, 4096]
-    values = [float(answer(n)) for n in fan_ins]
-    if np.allclose(values, [math.sqrt(2 / n) for n in fan_ins], rtol=1e-6):
-        return True, "He: Var(w) = 2 / fan_in, so std = sqrt(2 / fan_in)"
-    if np.allclose(values, [2 / n for n in fan_ins], rtol=1e-6):
-        return False, "that is the variance 2 / fan_in; the std is its square root"
-    if np.allclose(values, [math.sqrt(1 / n) for n in fan_ins], rtol=1e-6):
-        return False, ("sqrt(1 / fan_in) keeps the variance for a linear layer; ReLU zeroes half "
-                       "of its inputs, so He doubles the variance")
-    return False, "the variance of He initialisation is 2 / fan_in; return its square root"
+def he_uniform_bound(answer):
+    """``he_uniform_bound(fan_in, negative_slope) -> a`` for weights drawn from U(-a, a)."""
+    cases = [(1, 0.0), (10, 0.0), (128, 0.01), (784, 0.2), (4096, 0.0), (300, 1.0), (50, 0.5)]
+    got = [float(answer(n, s)) for n, s in cases]
+
+    def table(rule):
+        return [rule(n, s) for n, s in cases]
+
+    want = table(lambda n, s: math.sqrt(6 / ((1 + s * s) * n)))  # = kaiming_uniform_'s bound
+    if np.allclose(got, want, rtol=1e-6):
+        return True, ("a = sqrt(3 Var(w)) with Var(w) = 2 / ((1 + slope²) fan_in): the bound "
+                      "nn.init.kaiming_uniform_ uses")
+    wrong = [
+        (lambda n, s: math.sqrt(2 / ((1 + s * s) * n)),
+         "that is the standard deviation the weights need, not the bound: U(-a, a) has "
+         "variance a² / 3"),
+        (lambda n, s: math.sqrt(2 / n),
+         "that is He's normal std for a plain ReLU; U(-a, a) has variance a² / 3, and the "
+         "leaky ReLU's slope matters too"),
+        (lambda n, s: math.sqrt(6 / n),
+         "right for a plain ReLU, but the slope is ignored: a leaky ReLU keeps (1 + slope²) / 2 "
+         "of E[z²] (the negative half is scaled by the slope, its square by slope²)"),
+        (lambda n, s: math.sqrt(6 / ((1 + s) * n)),
+         "the negative half of z is multiplied by the slope, so its SQUARE is multiplied by "
+         "slope²: use 1 + slope², not 1 + slope"),
+        (lambda n, s: 6 / ((1 + s * s) * n), "that is a²; return its square root"),
+        (lambda n, s: math.sqrt(3 / ((1 + s * s) * n)),
+         "that keeps E[z²] only for a linear layer; a ReLU zeroes half of it, so He doubles "
+         "the variance"),
+    ]
+    for rule, hint in wrong:
+        if np.allclose(got, table(rule), rtol=1e-6):
+            return False, hint
+    n, s = next((n, s) for (n, s), g, w in zip(cases, got, want) if not np.isclose(g, w))
+    return False, (f"he_uniform_bound({n}, {s}) should be {math.sqrt(6 / ((1 + s * s) * n)):.5f}: "
+                   "choose Var(w) so that Var(z) stays E[z²] after the activation, then solve "
+                   "a² / 3 = Var(w)")
 
 
 def _as_array(x) -> np.ndarray:
