@@ -1,21 +1,42 @@
 """Each notebook-09 checker accepts a right answer and rejects wrong ones with a hint."""
 
 import numpy as np
+import torch
 
 from nnlib.exercises import evaluate
 
 
-def test_09_1_output_size():
-    assert evaluate("09.1", lambda n, k, s, p: (n + 2 * p - k) // s + 1)[0] is True
-    passed, message = evaluate("09.1", lambda n, k, s, p: (n + p - k) // s + 1)
-    assert passed is False and "padding on both sides" in message
-    passed, message = evaluate("09.1", lambda n, k, s, p: (n + 2 * p - k) // s)
-    assert passed is False and "+ 1" in message
-    passed, message = evaluate("09.1", lambda n, k, s, p: (n + 2 * p - k) / s + 1)
-    assert passed is False and "whole number" in message
+def right_sizes(n_out, k, s, p):
+    return [n for n in range(1, 400) if n + 2 * p >= k and (n + 2 * p - k) // s + 1 == n_out]
 
 
-def loops(image, kernel):
+def test_09_1_input_sizes():
+    assert right_sizes(3, 3, 2, 0) == [7, 8]                   # the notebook's example
+    assert evaluate("09.1", right_sizes)[0] is True
+    smallest = lambda n_out, k, s, p: (n_out - 1) * s + k - 2 * p  # noqa: E731
+    assert evaluate("09.1", lambda *a: range(smallest(*a), smallest(*a) + a[2]))[0] is True
+    assert evaluate("09.1", lambda *a: np.arange(smallest(*a), smallest(*a) + a[2]))[0] is True
+    for n_out, k, s, p in [(3, 3, 2, 0), (14, 3, 2, 1), (112, 7, 2, 3)]:
+        for n in right_sizes(n_out, k, s, p):                   # torch agrees
+            assert torch.nn.functional.conv2d(torch.zeros(1, 1, n, n), torch.zeros(1, 1, k, k),
+                                              stride=s, padding=p).shape[-1] == n_out
+
+    passed, message = evaluate("09.1", lambda *a: [smallest(*a)])         # forgets the floor
+    assert passed is False and "the floor" in message
+    passed, message = evaluate("09.1", smallest)                          # one number
+    assert passed is False and "return a list" in message
+    passed, message = evaluate("09.1", lambda *a: list(range(smallest(*a), smallest(*a) + a[2]
+                                                             + 1)))
+    assert passed is False and "one too many" in message
+    passed, message = evaluate("09.1", lambda n_out, k, s, p: list(range(
+        (n_out - 1) * s + k - p, (n_out - 1) * s + k - p + s)))           # p on one side only
+    assert passed is False and "BOTH sides" in message
+    passed, message = evaluate("09.1", lambda n_out, k, s, p: list(range(
+        n_out * s + k - 2 * p, n_out * s + k - 2 * p + s)))     # n_out steps, not n_out - 1
+    assert passed is False and "n_out - 1" in message
+
+
+def corr2d(image, kernel):
     kh, kw = kernel.shape
     out = np.zeros((image.shape[0] - kh + 1, image.shape[1] - kw + 1))
     for i in range(out.shape[0]):
@@ -24,14 +45,35 @@ def loops(image, kernel):
     return out
 
 
-def test_09_2_cross_correlation():
-    assert evaluate("09.2", loops)[0] is True
-    passed, message = evaluate("09.2", lambda image, kernel: loops(image, kernel[::-1, ::-1]))
-    assert passed is False and "flipped the kernel" in message
-    passed, message = evaluate("09.2", lambda image, kernel: loops(np.pad(image, 1), kernel))
-    assert passed is False and "no padding" in message
-    passed, message = evaluate("09.2", lambda image, kernel: loops(image, kernel) + 0.1)
-    assert passed is False and "wrong values" in message
+def scatter(grad_out, kernel, assign=False):
+    kh, kw = kernel.shape
+    grad = np.zeros((grad_out.shape[0] + kh - 1, grad_out.shape[1] + kw - 1))
+    for i in range(grad_out.shape[0]):
+        for j in range(grad_out.shape[1]):
+            if assign:
+                grad[i:i + kh, j:j + kw] = grad_out[i, j] * kernel
+            else:
+                grad[i:i + kh, j:j + kw] += grad_out[i, j] * kernel
+    return grad
+
+
+def test_09_2_corr2d_backward():
+    assert evaluate("09.2", scatter)[0] is True
+    # the same thing seen as a 'full' cross-correlation with the flipped kernel
+    assert evaluate("09.2", lambda g, k: corr2d(np.pad(g, [(k.shape[0] - 1,) * 2,
+                                                           (k.shape[1] - 1,) * 2]),
+                                                k[::-1, ::-1]))[0] is True
+
+    passed, message = evaluate("09.2", lambda g, k: scatter(g, k[::-1, ::-1]))
+    assert passed is False and "flipped" in message
+    passed, message = evaluate("09.2", lambda g, k: corr2d(np.pad(g, [(k.shape[0] - 1,) * 2,
+                                                                      (k.shape[1] - 1,) * 2]),
+                                                           k))          # no flip on this side
+    assert passed is False and "flipped" in message
+    passed, message = evaluate("09.2", lambda g, k: scatter(g, k, assign=True))
+    assert passed is False and "(+=)" in message
+    passed, message = evaluate("09.2", lambda g, k: g * k.sum())          # output's shape
+    assert passed is False and "(OH + kH - 1, OW + kW - 1)" in message
 
 
 def test_09_3_conv_parameters():

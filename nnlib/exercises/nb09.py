@@ -7,49 +7,103 @@ import numpy as np
 
 from nnlib.exercises import checker
 
-_SIZE_CASES = [(28, 5, 1, 0), (28, 5, 1, 2), (28, 3, 2, 1), (7, 3, 2, 0), (32, 4, 4, 0),
-               (10, 3, 3, 0), (5, 5, 1, 0), (224, 7, 2, 3), (9, 2, 2, 0), (6, 3, 1, 1)]
+
+def _input_sizes_reference(n_out, k, s, p) -> list[int]:
+    smallest = (n_out - 1) * s + k - 2 * p          # the last window ends at the last pixel
+    return [n for n in range(max(smallest, 1), smallest + s)]
+
+
+_INVERSE_CASES = [(3, 3, 2, 0), (24, 5, 1, 0), (14, 3, 2, 1), (7, 2, 2, 0), (8, 4, 4, 0),
+                  (112, 7, 2, 3), (1, 3, 3, 0), (5, 3, 1, 1), (10, 5, 3, 2)]
 
 
 @checker("09.1")
-def output_size(fn):
-    """``fn(n, kernel_size, stride, padding) -> int``: output length of a convolution."""
-    from nnlib.scratch.conv import conv_output_size
+def input_sizes(fn):
+    """``fn(n_out, kernel_size, stride, padding) -> list``: every input size giving n_out."""
+    for n_out, k, s, p in _INVERSE_CASES:
+        want = _input_sizes_reference(n_out, k, s, p)
+        got = fn(n_out, k, s, p)
+        if isinstance(got, (int, np.integer)) or not hasattr(got, "__iter__"):
+            return False, (f"return a list of sizes, got {got!r}: with stride {s} there can be "
+                           f"several (input_sizes(3, 3, 2, 0) == [7, 8])")
+        got = list(got)
+        if not all(isinstance(n, (int, np.integer)) or (isinstance(n, float) and n.is_integer())
+                   for n in got):
+            return False, f"sizes are whole numbers, got {got}"
+        got = sorted(int(n) for n in got)
+        if got == want:
+            continue
+        call = f"input_sizes({n_out}, {k}, {s}, {p}) should be {want}, got {got}"
+        smallest = want[0]
+        if got == [smallest] and s > 1:
+            hint = (f"that is the smallest; the floor in the formula drops up to {s - 1} "
+                    "extra pixel(s) at the end, so larger inputs give the same output too")
+        elif got == list(range(smallest, smallest + s + 1)):
+            hint = f"one too many: {smallest + s} pixels make room for one more window"
+        elif p > 0 and got and got[0] == smallest + p:
+            hint = "the padding is added on BOTH sides (2p)"
+        elif got and got[0] == smallest + s:
+            hint = "the first window is already one output: n_out - 1 further steps of s"
+        else:
+            hint = ("solve (n + 2p - k) // s + 1 == n_out for n: the smallest n makes the last "
+                    "window end exactly at the last pixel, and s - 1 more pixels change nothing")
+        return False, f"{call}; {hint}"
+    return True, ("from (n_out - 1) s + k - 2p up to s - 1 more: nn.ConvTranspose2d, which maps "
+                  "n_out back to n, has an output_padding argument to say which one you want")
 
-    for n, k, s, p in _SIZE_CASES:
-        got, want = fn(n, k, s, p), conv_output_size(n, k, s, p)
-        if isinstance(got, float) and not float(got).is_integer():
-            return False, (f"output_size({n}, {k}, {s}, {p}) = {got} is not a whole number: "
-                           "round down with // (a window that does not fit is dropped)")
-        if got != want:
-            hint = "did you forget the padding on both sides (2p)?" if got == \
-                (n + p - k) // s + 1 else "did you forget the + 1 (the first window)?" \
-                if got == want - 1 else "it is (n + 2p - k) // s + 1"
-            return False, f"output_size({n}, {k}, {s}, {p}) should be {want}, got {got}; {hint}"
-    return True, "(n + 2p − k) // s + 1: every case matches torch's output shapes"
+
+def _corr2d_backward_reference(grad_out, kernel):
+    kh, kw = kernel.shape
+    grad = np.zeros((grad_out.shape[0] + kh - 1, grad_out.shape[1] + kw - 1))
+    for i in range(grad_out.shape[0]):
+        for j in range(grad_out.shape[1]):
+            grad[i:i + kh, j:j + kw] += grad_out[i, j] * kernel
+    return grad
 
 
 @checker("09.2")
-def cross_correlate(fn):
-    """``fn(image: (H, W), kernel: (kH, kW)) -> (H - kH + 1, W - kW + 1)``, no padding."""
-    from nnlib.widgets.convolution import feature_map
+def corr2d_backward(fn):
+    """``fn(grad_out: (OH, OW), kernel: (kH, kW)) -> dL/dimage (OH + kH - 1, OW + kW - 1)``."""
+    import torch
 
     rng = np.random.default_rng(9)
-    for shape, kshape in [((5, 5), (3, 3)), ((6, 8), (2, 3)), ((7, 4), (4, 1)), ((3, 3), (3, 3))]:
-        image, kernel = rng.standard_normal(shape), rng.standard_normal(kshape)
-        got = np.asarray(fn(image.copy(), kernel.copy()), dtype=np.float64)
-        want = feature_map(image, kernel)
+    for out_shape, kshape in [((3, 3), (2, 2)), ((4, 6), (3, 2)), ((5, 2), (1, 3)),
+                              ((1, 1), (3, 3)), ((6, 5), (3, 3))]:
+        grad_out, kernel = rng.standard_normal(out_shape), rng.standard_normal(kshape)
+        image_shape = (out_shape[0] + kshape[0] - 1, out_shape[1] + kshape[1] - 1)
+        image = torch.zeros(image_shape, dtype=torch.float64, requires_grad=True)
+        out = torch.nn.functional.conv2d(image[None, None], torch.from_numpy(kernel)[None, None])
+        out.backward(torch.from_numpy(grad_out)[None, None])
+        want = image.grad.numpy()
+        got = np.asarray(fn(grad_out.copy(), kernel.copy()), dtype=np.float64)
+        where = f"grad_out {out_shape} and kernel {kshape}"
         if got.shape != want.shape:
-            return False, (f"a {shape} image and a {kshape} kernel give a {want.shape} output "
-                           f"(no padding, stride 1), got {got.shape}")
-        if np.allclose(got, feature_map(image, kernel[::-1, ::-1])) and \
-                not np.allclose(got, want):
-            return False, ("you flipped the kernel: that is the mathematicians' convolution. "
-                           "Deep learning's 'convolution' is cross-correlation: no flip")
-        if not np.allclose(got, want, rtol=1e-10, atol=1e-12):
-            return False, (f"wrong values for a {shape} image and {kshape} kernel: out[i, j] = "
-                           "sum(image[i:i+kH, j:j+kW] * kernel)")
-    return True, "your loops compute exactly what Conv2d computes"
+            return False, (f"for {where} the image was {want.shape} (OH + kH - 1, OW + kW - 1), "
+                           f"so dL/dimage has that shape, got {got.shape}")
+        if np.allclose(got, want, rtol=1e-10, atol=1e-12):
+            continue
+        if np.allclose(got, _corr2d_backward_reference(grad_out, kernel[::-1, ::-1])):
+            hint = ("the kernel is flipped: out[i, j] used image[i + u, j + v] with weight "
+                    "kernel[u, v], so that pixel gets grad_out[i, j] * kernel[u, v]")
+        elif kshape != (1, 1) and _assigns_matches(got, grad_out, kernel):
+            hint = ("windows overlap, so a pixel used by several outputs gets the SUM of their "
+                    "contributions: add (+=), do not assign")
+        else:
+            hint = ("out[i, j] used the window image[i:i+kH, j:j+kW] with the kernel's weights: "
+                    "add grad_out[i, j] * kernel into that window, for every (i, j)")
+        return False, f"wrong values for {where}: {hint}"
+    return True, ("each output sends grad_out[i, j] * kernel back onto its window. Seen as a "
+                  "whole, that is a true convolution (flipped kernel) of the zero-padded "
+                  "gradient: the flip deep learning skips going forward appears going backward")
+
+
+def _assigns_matches(got, grad_out, kernel) -> bool:
+    kh, kw = kernel.shape
+    assigned = np.zeros_like(got)
+    for i in range(grad_out.shape[0]):
+        for j in range(grad_out.shape[1]):
+            assigned[i:i + kh, j:j + kw] = grad_out[i, j] * kernel
+    return bool(np.allclose(got, assigned))
 
 
 @checker("09.3")
