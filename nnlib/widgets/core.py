@@ -16,7 +16,9 @@ What makes them fast:
 
 * one Figure (and one Agg canvas) per widget, reused for every redraw; a ``draw``
   function may keep its artists between calls and only update their data
-  (``reuse=True``), otherwise the figure is cleared first;
+  (``reuse=True``), otherwise the figure is cleared first; one that also lists the
+  artists that change (``animated``, see :func:`blit_png`) gets them drawn over a
+  background drawn once, so axes, ticks and labels are not drawn again;
 * the PNG is encoded with light compression (:func:`nnlib.plotting.fast_png`);
 * sliders update while dragged (``continuous_update``). A change made in the
   browser only marks the figure as stale; one background thread redraws it with the
@@ -45,7 +47,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from nnlib._checks import check_choice, check_float, check_int
-from nnlib.plotting import fast_png
+from nnlib.plotting import canvas_png, fast_png
 
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
@@ -241,7 +243,10 @@ class InteractiveFigure:
         self.publish_count += 1
 
     def _png(self, fig) -> bytes:
-        """Render ``fig`` to PNG bytes (subclasses may blit only what changed)."""
+        """Render ``fig`` to PNG bytes: blitted when ``draw`` listed its changing artists."""
+        art = fig.__dict__.get("_nnlib_artists")
+        if self.reuse and isinstance(art, dict) and art.get("animated"):
+            return blit_png(fig, art)
         return fast_png(fig)
 
     def to_png(self) -> bytes:
@@ -254,6 +259,34 @@ class InteractiveFigure:
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The widget view plus a static picture for front ends that cannot run widgets."""
         return widget_bundle(self.widget, self.png, self.title or type(self).__name__)
+
+
+def blit_png(fig, art: dict) -> bytes:
+    """PNG of ``fig`` drawing only ``art["animated"]`` over a background drawn once.
+
+    ``art`` is the dictionary a reusing ``draw`` function keeps in
+    ``fig.__dict__["_nnlib_artists"]``: ``animated`` lists the artists that change between
+    redraws (lines, images, texts...), ``static_key`` (optional) anything else the picture
+    depends on. The rest (axes, ticks, labels) is drawn again only when that key, the size of
+    the figure or an axis' limits or scale changed; otherwise the stored background is put
+    back and only the changing artists are drawn on it, in z-order.
+    """
+    canvas = fig.canvas
+    artists = sorted(art["animated"], key=lambda a: a.get_zorder())
+    key = (art.get("static_key"), tuple(fig.bbox.bounds),
+           tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale())
+                 for ax in fig.axes))
+    if art.get("_background") is None or art.get("_background_key") != key:
+        for artist in artists:
+            artist.set_animated(True)
+        canvas.draw()  # everything but the changing artists
+        art["_background"] = canvas.copy_from_bbox(fig.bbox)
+        art["_background_key"] = key
+    else:
+        canvas.restore_region(art["_background"])
+    for artist in artists:
+        fig.draw_artist(artist)
+    return canvas_png(canvas)
 
 
 def widget_bundle(widget: widgets.Widget, png: bytes | None, name: str) -> dict:

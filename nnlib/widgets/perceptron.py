@@ -155,19 +155,73 @@ def _cached_trace(gate: str, lr: float, start: str, seed: int) -> PerceptronTrac
     return perceptron_trace(gate, lr, MAX_EPOCHS, start, seed)
 
 
+def _build_artists(fig) -> dict:
+    """The widget's axes and artists, made once; :func:`_draw` then only updates their data.
+
+    They look exactly as :func:`draw_perceptron` and :func:`draw_mistakes` draw them."""
+    ax_points, ax_bars = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.2]})
+    art = {"axes": list(fig.axes), "ax_points": ax_points, "ax_bars": ax_bars}
+    art["sides"] = ax_points.imshow(np.zeros((121, 121)), origin="lower",
+                                    extent=(*LIMITS, *LIMITS), cmap=_SIDES, vmin=0, vmax=1,
+                                    alpha=0.15, interpolation="nearest", aspect="auto")
+    art["previous"] = [ax_points.plot([], [], color="0.35", lw=1.5, ls=":")[0] for _ in range(3)]
+    art["boundary"], = ax_points.plot([], [], color="k", lw=2)
+    art["classes"] = [ax_points.scatter(np.empty(0), np.empty(0), s=90, marker=marker,
+                                        color=CLASS_COLOURS[label], edgecolor="k", zorder=3,
+                                        label=f"y = {label}")
+                      for label, marker in ((0, "o"), (1, "s"))]
+    art["wrong"] = ax_points.scatter(np.empty(0), np.empty(0), s=320, facecolor="none",
+                                     edgecolor="red", lw=2, zorder=4, label="wrong")
+    ax_points.set(xlim=LIMITS, ylim=LIMITS, aspect="equal", xticks=(0, 1), yticks=(0, 1))
+    ax_points.set_xlabel("$x_1$", fontsize=10)
+    ax_points.set_ylabel("$x_2$", fontsize=10)
+    ax_points.tick_params(labelsize=8)
+    epochs = np.arange(1, MAX_EPOCHS + 1)
+    art["bars"] = list(ax_bars.bar(epochs, np.zeros(MAX_EPOCHS), color="0.85"))
+    ax_bars.set(ylim=(0, 4.2), xlim=(0.3, MAX_EPOCHS + 0.7), yticks=range(5))
+    ax_bars.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_bars.set_xlabel("epoch", fontsize=10)
+    ax_bars.set_ylabel("mistakes in the epoch", fontsize=10)
+    ax_bars.tick_params(labelsize=8)
+    # what changes: drawn over a background of axes, ticks and labels drawn once
+    art["animated"] = [art["sides"], *art["previous"], art["boundary"], *art["classes"],
+                       art["wrong"], ax_points.title, *art["bars"], ax_bars.title]
+    return art
+
+
+_GRID = np.meshgrid(np.linspace(*LIMITS, 121), np.linspace(*LIMITS, 121))
+
+
 def _draw(fig, gate: str, lr: float, epoch: int, start: str, seed: int = 0) -> str:
+    """Update the widget's artists (built on the first call on a figure) for these values."""
     trace = _cached_trace(gate, float(lr), start, int(seed) if start == "random" else 0)
     epoch = int(np.clip(epoch, 0, MAX_EPOCHS))
-    ax_points, ax_bars = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1, 1.2]})
+    art = fig.__dict__.get("_nnlib_artists")
+    if art is None or art["axes"] != fig.axes:
+        art = fig.__dict__["_nnlib_artists"] = _build_artists(fig)
     w, b = trace.at_epoch(epoch)
     w, b = w + 0.0, b + 0.0  # -0.0 -> 0.0 in the status text
+    X, y = trace.X, trace.y
+    g1, g2 = _GRID
+    art["sides"].set_data((w[0] * g1 + w[1] * g2 + b > 0).astype(float))
     previous = [trace.at_epoch(e) for e in range(max(0, epoch - 3), epoch)]
-    wrong = draw_perceptron(ax_points, w, b, trace.X, trace.y, previous=previous,
-                            title=f"{gate}, after epoch {epoch}")
-    draw_mistakes(ax_bars, trace.mistakes, upto=epoch)
+    lines = [line for line in (_boundary_line(*wb) for wb in previous) if line is not None]
+    for artist, line in zip(art["previous"], lines + [None] * 3):
+        artist.set_data(*(line if line is not None else ([], [])))
+    line = _boundary_line(w, b)
+    art["boundary"].set_data(*(line if line is not None else ([], [])))
+    for label, points in enumerate(art["classes"]):
+        points.set_offsets(X[y == label])
+    wrong_points = (X @ w + b > 0).astype(int) != y
+    art["wrong"].set_offsets(X[wrong_points].reshape(-1, 2))
+    wrong = int(wrong_points.sum())
+    art["ax_points"].set_title(f"{gate}, after epoch {epoch}", fontsize=10)
+    for e, (bar, mistakes) in enumerate(zip(art["bars"], trace.mistakes), start=1):
+        bar.set_height(mistakes)
+        bar.set_facecolor("tab:red" if e <= epoch else "0.85")
     converged = trace.converged_at
-    ax_bars.set_title("never 0: not linearly separable" if converged is None
-                      else f"first epoch without a mistake: {converged}", fontsize=10)
+    art["ax_bars"].set_title("never 0: not linearly separable" if converged is None
+                             else f"first epoch without a mistake: {converged}", fontsize=10)
     status = (f"epoch {epoch}: w = ({w[0]:.3g}, {w[1]:.3g}), b = {b:.3g}; "
               f"{wrong} of 4 points on the wrong side")
     if converged is None:
@@ -196,5 +250,5 @@ def perceptron_widget(gate: str = "AND", lr: float = 1.0, epoch: int = 0,
         "seed": slider("seed (random start)", seed, 0, MAX_SEED, 1, integer=True, arg="seed",
                        where=where),
     }
-    return InteractiveFigure(_draw, controls, figsize=(8.5, 3.6),
+    return InteractiveFigure(_draw, controls, figsize=(8.5, 3.6), reuse=True,
                              title="The perceptron learning rule, epoch by epoch")
