@@ -26,11 +26,15 @@ start=$(date +%s)
 prepare() {
   rm -rf "$WORK" && mkdir -p "$WORK" "$WHEELS"
   "$PY" -m venv "$WORK/venv"
-  # wheels kept between runs (pip's own HTTP cache does not keep them on these machines)
-  "$WORK/venv/bin/python" -m pip download -q --no-input -d "$WHEELS" -r ci/colab-packages.txt
-  echo "colab-like: wheels downloaded (or found in $WHEELS) in $(( $(date +%s) - start )) s"
-  "$WORK/venv/bin/python" -m pip install -q --no-input --no-index --find-links "$WHEELS" \
-    -r ci/colab-packages.txt
+  # wheels kept between runs (pip's own HTTP cache does not keep them on these machines):
+  # install from them alone if they are all there, else download what is missing first
+  if ! "$WORK/venv/bin/python" -m pip install -q --no-input --no-index --find-links "$WHEELS" \
+      -r ci/colab-packages.txt 2> "$WORK/offline-install.log"; then
+    "$WORK/venv/bin/python" -m pip download -q --no-input -d "$WHEELS" -r ci/colab-packages.txt
+    echo "colab-like: wheels downloaded to $WHEELS in $(( $(date +%s) - start )) s"
+    "$WORK/venv/bin/python" -m pip install -q --no-input --no-index --find-links "$WHEELS" \
+      -r ci/colab-packages.txt
+  fi
   touch "$WORK/venv/.ready"
 }
 if [ "${1:-}" = "--prepare" ]; then

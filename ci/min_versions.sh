@@ -11,7 +11,15 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd)
-PY=${MIN_PYTHON:-python3.10}
+PY=${MIN_PYTHON:-}
+if [ -z "$PY" ]; then  # python3.10 on the PATH, else pyenv's (its shim refuses a non-global one)
+  for cand in python3.10 "$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"/versions/3.10*/bin/python3.10; do
+    if "$cand" -c 'import sys; assert sys.version_info[:2] == (3, 10)' 2>/dev/null; then
+      PY=$cand; break
+    fi
+  done
+  [ -n "$PY" ] || { echo "min-versions: FAILED: no Python 3.10 here (set MIN_PYTHON)"; exit 1; }
+fi
 WORK=${CI_WORK:-$REPO/build/ci}/min-versions
 WHEELS=${NNLIB_WHEELHOUSE:-$HOME/.cache/nnlib-ci/wheels}
 notebooks=("$@"); [ ${#notebooks[@]} -gt 0 ] && [ "${1:-}" != "--prepare" ] \
@@ -22,12 +30,15 @@ start=$(date +%s)
 prepare() {
   rm -rf "$WORK" && mkdir -p "$WORK" "$WHEELS"
   "$PY" -m venv "$WORK/venv"
-  # wheels kept between runs (pip's own HTTP cache does not keep them on these machines)
-  "$WORK/venv/bin/python" -m pip download -q --no-input -d "$WHEELS" \
-    -r ci/min-packages.txt -r ci/min-tools.txt
-  echo "min-versions: wheels downloaded (or found in $WHEELS) in $(( $(date +%s) - start )) s"
-  "$WORK/venv/bin/python" -m pip install -q --no-input --no-index --find-links "$WHEELS" \
-    -r ci/min-packages.txt -r ci/min-tools.txt
+  # wheels kept between runs (pip's own HTTP cache does not keep them on these machines):
+  # install from them alone if they are all there, else download what is missing first
+  if ! "$WORK/venv/bin/python" -m pip install -q --no-input --no-index --find-links "$WHEELS" \
+      -r ci/min-packages.txt -r ci/min-tools.txt 2> "$WORK/offline-install.log"; then
+    "$WORK/venv/bin/python" -m pip download -q --no-input -d "$WHEELS" -r ci/min-packages.txt -r ci/min-tools.txt
+    echo "min-versions: wheels downloaded to $WHEELS in $(( $(date +%s) - start )) s"
+    "$WORK/venv/bin/python" -m pip install -q --no-input --no-index --find-links "$WHEELS" \
+      -r ci/min-packages.txt -r ci/min-tools.txt
+  fi
   touch "$WORK/venv/.ready"
 }
 if [ "${1:-}" = "--prepare" ]; then

@@ -4,7 +4,10 @@ Used by the CI jobs in this folder: the harness (nbclient) runs here, the kernel
 the environment under test (``--python``), with extra environment variables (``--env``).
 
     python ci/run_notebooks.py --python ENV/bin/python --workdir DIR [--env K=V ...]
-        [--before-each "CMD"] notebooks/*.ipynb
+        [--before-each "CMD"] [notebooks ...]
+
+Without notebook arguments it runs every ``notebooks/*.ipynb`` (so new notebooks join the CI
+jobs by themselves).
 
 Each notebook is copied to DIR first (the repository's notebooks are never written) and run
 there with a fresh kernel. ``--before-each`` runs a shell command before each notebook (the
@@ -70,8 +73,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--timeout", type=int, default=900, help="seconds per cell")
     parser.add_argument("--expect-error", default="",
                         help="pass only if each notebook fails with an error showing this text")
-    parser.add_argument("notebooks", nargs="+", type=Path)
+    parser.add_argument("notebooks", nargs="*", type=Path,
+                        help="default: every notebooks/*.ipynb of this repository")
     args = parser.parse_args(argv)
+    if not args.notebooks:
+        args.notebooks = sorted((Path(__file__).resolve().parents[1] / "notebooks")
+                                .glob("*.ipynb"))
+    if not args.notebooks:
+        parser.error("no notebooks found")
 
     env = dict(item.split("=", 1) for item in args.env)
     args.workdir.mkdir(parents=True, exist_ok=True)
