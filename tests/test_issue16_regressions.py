@@ -206,3 +206,58 @@ def test_tensor_index_out_of_range_names_the_index_the_axis_and_its_size(shape, 
         autograd.Tensor(np.ones(shape))[index]
     for word in words:
         assert word in str(info.value), (word, str(info.value))
+
+
+# -- found by the second fuzz (training, batching, augmentation, gradcheck, widgets) ------------
+def test_step_loop_data_helpers_name_what_is_wrong():
+    torch = pytest.importorskip("torch")
+    from nnlib.data import RandomShift, get_batch, random_rows, shift_image
+
+    ids = torch.arange(40) % 5
+    cases = [
+        (lambda: get_batch("some text", batch_size=2, block_size=4), TypeError, "encode"),
+        (lambda: get_batch(None, batch_size=2, block_size=4), TypeError, "ids"),
+        (lambda: get_batch(ids, batch_size=2, block_size=4, generator=0), TypeError,
+         "generator"),
+        (lambda: get_batch(ids, batch_size=2, block_size=4, device="gpu"), ValueError,
+         "device"),
+        (lambda: next(random_rows(None, ids, batch_size=2)), TypeError, "inputs"),
+        (lambda: next(random_rows(np.ones((40, 2)), ids, batch_size=2)), TypeError,
+         "torch.from_numpy"),
+        (lambda: next(random_rows(torch.ones(0, 2), ids[:0], batch_size=2)), ValueError,
+         "at least one row"),
+        (lambda: RandomShift(1)(np.ones((1, 4, 4))), TypeError, "image"),
+        (lambda: RandomShift(1)(torch.ones(4, 4)), ShapeError, r"image\[None\]"),
+        (lambda: shift_image(torch.ones(1, 4, 4), 1.5, 0), TypeError, "dy"),
+        (lambda: shift_image(torch.ones(1, 4, 4), 0, 0, fill="0"), TypeError, "fill"),
+        (lambda: shift_image(torch.ones(1, 4, 4, dtype=torch.long), 1, 0, fill=0.5),
+         ValueError, "fill"),
+    ]
+    for call, error, words in cases:
+        with pytest.raises(error, match=words):
+            call()
+
+
+def test_gradcheck_refuses_what_would_make_it_meaningless():
+    import importlib
+
+    gc = importlib.import_module("nnlib.scratch.gradcheck")
+    layer = S.Linear(3, 2, rng=0).double()
+    x = rng.normal(size=(2, 3))
+    cases = [
+        (lambda: gc.gradcheck(layer, x, tol=1.5), ValueError, "tol"),  # passed anything
+        (lambda: gc.gradcheck(layer, x, eps=0), ValueError, "eps"),
+        (lambda: gc.gradcheck(layer, x, eps="1e-6"), TypeError, "eps"),
+        (lambda: gc.gradcheck(layer, x, np.ones((2, 2))), TypeError, "target"),
+        (lambda: gc.gradcheck(S.MSELoss(), x), TypeError, "target"),
+        (lambda: gc.gradcheck(layer, x + 1j), TypeError, "complex"),
+        (lambda: gc.gradcheck(layer, np.full((2, 3), np.nan)), NonFiniteError, "x"),
+        (lambda: gc.gradcheck("Linear", x), TypeError, "module"),
+        (lambda: gc.numerical_gradient(lambda: 0.0, [1.0, 2.0]), TypeError, "x"),
+        (lambda: gc.numerical_gradient(lambda: 0.0, np.ones(3), eps=0), ValueError, "eps"),
+        (lambda: gc.numerical_gradient(None, np.ones(3)), TypeError, "f"),
+        (lambda: gc.max_relative_error(np.ones(3), np.ones(2)), ShapeError, "same shape"),
+    ]
+    for call, error, words in cases:
+        with pytest.raises(error, match=words):
+            call()

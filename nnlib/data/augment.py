@@ -6,7 +6,8 @@ image ``(C, H, W)`` every time the image is drawn.
 
 from __future__ import annotations
 
-from nnlib._checks import check_float, check_int
+from nnlib._checks import check_float, check_int, describe
+from nnlib.errors import ShapeError
 
 __all__ = ["RandomShift", "shift_image"]
 
@@ -26,9 +27,7 @@ class RandomShift:
     def __call__(self, image):
         import torch
 
-        if image.ndim != 3:
-            raise ValueError(f"RandomShift expects one image of shape (C, H, W), got "
-                             f"{tuple(image.shape)}")
+        _check_image(image, "RandomShift")
         m = self.max_shift
         if m == 0:
             return image
@@ -43,6 +42,13 @@ def shift_image(image, dy: int, dx: int, fill: float = 0.0):
     """``image: (C, H, W)`` moved ``dy`` pixels down and ``dx`` right; the gap gets ``fill``."""
     import torch
 
+    _check_image(image, "shift_image")
+    dy = check_int(dy, "dy", where="shift_image")
+    dx = check_int(dx, "dx", where="shift_image")
+    fill = check_float(fill, "fill", where="shift_image")
+    if not image.is_floating_point() and not float(fill).is_integer():
+        raise ValueError(f"shift_image: fill={fill:g} cannot be stored in an image of dtype "
+                         f"{image.dtype}; use a whole number or image.float()")
     _, h, w = image.shape
     out = torch.full_like(image, fill)
     if abs(dy) >= h or abs(dx) >= w:
@@ -50,3 +56,17 @@ def shift_image(image, dy: int, dx: int, fill: float = 0.0):
     out[:, max(dy, 0):h + min(dy, 0), max(dx, 0):w + min(dx, 0)] = \
         image[:, max(-dy, 0):h + min(-dy, 0), max(-dx, 0):w + min(-dx, 0)]
     return out
+
+
+def _check_image(image, where: str) -> None:
+    """One image: a floating torch tensor (C, H, W)."""
+    import torch
+
+    if not isinstance(image, torch.Tensor):
+        raise TypeError(f"{where}: image must be a torch tensor of shape (C, H, W), got "
+                        f"{describe(image)}"
+                        + ("; use torch.from_numpy(image)" if hasattr(image, "shape") else ""))
+    if image.ndim != 3:
+        raise ShapeError(f"{where} expects one image of shape (C, H, W), got shape "
+                         f"{tuple(image.shape)}"
+                         + ("; add the channel axis with image[None]" if image.ndim == 2 else ""))

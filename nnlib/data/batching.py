@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from nnlib._checks import check_int, check_token_tensor
+from nnlib._checks import (
+    check_device,
+    check_int,
+    check_token_tensor,
+    check_torch_generator,
+    describe,
+)
 
 __all__ = ["as_token_tensor", "get_batch", "random_rows"]
 
@@ -25,10 +31,19 @@ def as_token_tensor(ids, name: str = "ids"):
     import numpy as np
     import torch
 
+    if isinstance(ids, str):
+        raise TypeError(f"{name} must be token ids (integers), got a string {describe(ids)}; "
+                        "encode the text first, e.g. CharVocab(text).encode(text)")
     if isinstance(ids, np.ndarray):
+        if ids.dtype.kind not in "biufc":
+            raise TypeError(f"{name} must be integer token ids, got {describe(ids)}")
         ids = torch.from_numpy(ids)
     elif not isinstance(ids, torch.Tensor):
-        ids = torch.as_tensor(ids)
+        try:
+            ids = torch.as_tensor(ids)
+        except (TypeError, ValueError, RuntimeError):
+            raise TypeError(f"{name} must be a 1-D sequence of integer token ids, got "
+                            f"{describe(ids)}") from None
     return check_token_tensor(ids, name, ndim=1).long()
 
 
@@ -43,14 +58,16 @@ def get_batch(ids, *, batch_size: int, block_size: int, generator=None, device=N
     ids = as_token_tensor(ids)
     batch_size = check_int(batch_size, "batch_size", minimum=1, where="get_batch")
     block_size = check_int(block_size, "block_size", minimum=1, where="get_batch")
+    generator = check_torch_generator(generator, where="get_batch")
+    device = check_device(device, where="get_batch")
     if len(ids) <= block_size:
-        raise ValueError(f"get_batch: the stream has {len(ids)} tokens; it needs more than "
-                         f"block_size={block_size} to cut one window of inputs and targets")
+        raise ValueError(f"get_batch: ids (the stream) has {len(ids)} tokens; it needs more "
+                         f"than block_size={block_size} to cut one window of inputs and targets")
     starts = torch.randint(len(ids) - block_size, (batch_size,), generator=generator)  # (B,)
     offsets = starts[:, None] + torch.arange(block_size + 1)                # (B, T + 1)
     windows = ids[offsets]                                                  # (B, T + 1)
     x, y = windows[:, :-1].contiguous(), windows[:, 1:].contiguous()        # (B, T) each
-    if device is not None and torch.device(device).type != "cpu":
+    if device is not None and device.type != "cpu":
         return x.to(device, non_blocking=True), y.to(device, non_blocking=True)
     return x, y
 
@@ -61,6 +78,15 @@ def random_rows(inputs, targets, *, batch_size: int, generator=None) -> Iterator
     import torch
 
     batch_size = check_int(batch_size, "batch_size", minimum=1, where="random_rows")
+    generator = check_torch_generator(generator, where="random_rows")
+    for name, value in (("inputs", inputs), ("targets", targets)):
+        if not isinstance(value, torch.Tensor):
+            raise TypeError(f"random_rows: {name} must be a torch tensor with one row per "
+                            f"example, got {describe(value)}"
+                            + ("; use torch.from_numpy(x)" if hasattr(value, "shape") else ""))
+        if value.ndim == 0 or len(value) == 0:
+            raise ValueError(f"random_rows: {name} must hold at least one row, got shape "
+                             f"{tuple(value.shape)}")
     if len(inputs) != len(targets):
         raise ValueError(f"random_rows: inputs and targets must have the same number of rows, "
                          f"got {len(inputs)} and {len(targets)}")

@@ -17,10 +17,20 @@ Usage::
 
 from __future__ import annotations
 
+import inspect
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnlib._checks import (
+    check_array,
+    check_bool,
+    check_callable,
+    check_float,
+    check_seed,
+    describe,
+)
+from nnlib.errors import ShapeError
 from nnlib.scratch.module import Module
 
 
@@ -30,7 +40,12 @@ class GradcheckError(AssertionError):
 
 def max_relative_error(analytic, numeric, tiny: float = 1e-12) -> float:
     """max |a - n| / max(|a| + |n|): one number per tensor, robust to single zero entries."""
-    analytic, numeric = np.asarray(analytic), np.asarray(numeric)
+    analytic = check_array(analytic, "analytic", where="max_relative_error", finite=False)
+    numeric = check_array(numeric, "numeric", where="max_relative_error", finite=False)
+    if analytic.shape != numeric.shape:
+        raise ShapeError(f"max_relative_error: analytic and numeric must have the same shape, "
+                         f"got {analytic.shape} and {numeric.shape}")
+    tiny = check_float(tiny, "tiny", minimum=0, min_open=True, where="max_relative_error")
     scale = max(float(np.max(np.abs(analytic) + np.abs(numeric), initial=0.0)), tiny)
     return float(np.max(np.abs(analytic - numeric), initial=0.0)) / scale
 
@@ -41,6 +56,16 @@ def numerical_gradient(f, x: np.ndarray, eps: float = 1e-6) -> np.ndarray:
     ``f`` takes no arguments and reads ``x`` itself: each entry of ``x`` is nudged in place
     (and restored), so ``x`` may be an input array or a parameter's ``.data``.
     """
+    check_callable(f, "f", where="numerical_gradient")
+    if not isinstance(x, np.ndarray) or x.dtype.kind != "f":
+        raise TypeError("numerical_gradient: x must be a float NumPy array that f reads (it is "
+                        "nudged in place), got "
+                        + (f"an array of dtype {x.dtype}; use x = x.astype(np.float64) and let "
+                           "f read that array" if isinstance(x, np.ndarray)
+                           else f"{type(x).__name__}; make it an array f reads: "
+                           "x = np.array(..., dtype=np.float64)"))
+    eps = check_float(eps, "eps", minimum=0, maximum=1, min_open=True,
+                      where="numerical_gradient", hint="a small step such as 1e-6")
     grad = np.zeros(x.shape, dtype=np.float64)
     for i in range(x.size):
         original = x.flat[i]
@@ -100,6 +125,25 @@ def _require_float64(name: str, arr: np.ndarray) -> None:
                         "pass x.astype(np.float64)")
 
 
+def _check_forward_arity(module: Module, target) -> None:
+    """A layer's forward takes x, a loss's forward takes (x, target): say which one is missing."""
+    try:
+        params = inspect.signature(module.forward).parameters.values()
+    except (TypeError, ValueError):
+        return
+    if any(p.kind in (p.VAR_POSITIONAL,) for p in params):
+        return
+    positional = [p for p in params if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    required = [p for p in positional if p.default is p.empty]
+    name = type(module).__name__
+    if target is not None and len(positional) < 2:
+        raise TypeError(f"gradcheck: target was given, but {name} is a layer (forward(x) takes "
+                        "no target); leave target=None to check a layer, or pass a loss")
+    if target is None and len(required) >= 2:
+        raise TypeError(f"gradcheck: {name}.forward needs a target (it is a loss): pass "
+                        f"gradcheck({name}(), x, target)")
+
+
 def gradcheck(module: Module, x, target=None, *, eps: float = 1e-6, tol: float = 1e-6,
               atol: float = 1e-8, seed: int = 0,
               raise_on_failure: bool = True) -> GradcheckReport:
@@ -112,10 +156,20 @@ def gradcheck(module: Module, x, target=None, *, eps: float = 1e-6, tol: float =
     and ``raise_on_failure``, raises :class:`GradcheckError` naming the failing tensors.
     """
     if not isinstance(module, Module):
-        raise TypeError(f"gradcheck expects a Module (layer or loss), got {type(module).__name__}"
-                        "; for a plain function use numerical_gradient(f, x)")
-    x = np.array(x, dtype=np.result_type(np.asarray(x).dtype, np.float32), copy=True)
+        raise TypeError(f"gradcheck: module must be a Module (a layer or a loss), got "
+                        f"{describe(module)}; for a plain function use numerical_gradient(f, x)")
+    eps = check_float(eps, "eps", minimum=0, maximum=0.1, min_open=True, where="gradcheck",
+                      hint="a small step such as 1e-6 (a large one measures a different slope)")
+    tol = check_float(tol, "tol", minimum=0, maximum=1, max_open=True, where="gradcheck",
+                      hint="a relative error is at most 1, so tol >= 1 would pass anything; "
+                      "use e.g. 1e-6")
+    atol = check_float(atol, "atol", minimum=0, where="gradcheck")
+    seed = check_seed(seed, where="gradcheck", optional=False)
+    raise_on_failure = check_bool(raise_on_failure, "raise_on_failure", where="gradcheck")
+    x = np.array(check_array(x, "x", where="gradcheck", dtype="any", allow_empty=False),
+                 copy=True)
     _require_float64("x", x)
+    _check_forward_arity(module, target)
     params = dict(module.named_parameters())
     for name, p in params.items():
         _require_float64(f"parameter {name!r}", p.data)
