@@ -1,0 +1,82 @@
+"""Each notebook-16 checker accepts a right answer and rejects plausible wrong ones."""
+
+import numpy as np
+
+from nnlib.exercises import evaluate
+
+
+def gcn_norm(A):
+    at = A + np.eye(len(A))
+    d = at.sum(axis=1)
+    return at / np.sqrt(np.outer(d, d))
+
+
+def test_16_1_gcn_norm():
+    assert evaluate("16.1", gcn_norm)[0] is True
+
+    def no_self_loops(A):
+        d = A.sum(axis=1)
+        return A / np.sqrt(np.outer(d, d))
+    passed, message = evaluate("16.1", no_self_loops)
+    assert passed is False and "self-loops" in message
+
+    def mean_norm(A):
+        at = A + np.eye(len(A))
+        return at / at.sum(axis=1, keepdims=True)
+    passed, message = evaluate("16.1", mean_norm)
+    assert passed is False and "random-walk" in message
+    assert evaluate("16.1", lambda A: A + np.eye(len(A)))[0] is False
+
+
+def sage(X, A, W_self, W_neigh):
+    deg = A.sum(axis=1, keepdims=True)
+    mean = np.divide(A @ X, deg, out=np.zeros_like(A @ X), where=deg > 0)
+    return X @ W_self + mean @ W_neigh
+
+
+def test_16_2_sage_layer():
+    assert evaluate("16.2", sage)[0] is True
+    passed, message = evaluate("16.2", lambda X, A, ws, wn: X @ ws + (A @ X) @ wn)
+    assert passed is False and "degree" in message
+
+    def with_self(X, A, ws, wn):
+        at = A + np.eye(len(A))
+        return X @ ws + (at @ X / at.sum(axis=1, keepdims=True)) @ wn
+    passed, message = evaluate("16.2", with_self)
+    assert passed is False and "without the node" in message
+
+    def zero_division(X, A, ws, wn):
+        return X @ ws + (A @ X / A.sum(axis=1, keepdims=True)) @ wn
+    passed, message = evaluate("16.2", zero_division)
+    assert passed is False and "0/0" in message
+
+
+def mean_matrix(A):
+    at = A + np.eye(len(A))
+    return at / at.sum(axis=1, keepdims=True)
+
+
+def test_16_3_mean_backward():
+    assert evaluate("16.3", lambda g, A: mean_matrix(A).T @ g)[0] is True
+    passed, message = evaluate("16.3", lambda g, A: mean_matrix(A) @ g)
+    assert passed is False and "not symmetric" in message
+    passed, message = evaluate("16.3", lambda g, A: (A + np.eye(len(A))) @ g)
+    assert passed is False and "1/degree" in message
+    assert evaluate("16.3", lambda g, A: g)[0] is False
+
+
+def test_16_4_triangles():
+    assert evaluate("16.4", lambda A: np.diag(A @ A @ A) / 2)[0] is True
+    passed, message = evaluate("16.4", lambda A: np.diag(A @ A @ A))
+    assert passed is False and "twice" in message
+    passed, message = evaluate("16.4", lambda A: np.full(len(A), np.trace(A @ A @ A) / 6))
+    assert passed is False and "whole graph" in message
+    assert evaluate("16.4", lambda A: np.diag(A @ A) / 2)[0] is False
+
+
+def test_solutions_pass_their_checkers():
+    from nnlib.solutions import find
+
+    for k in (1, 2, 3, 4):
+        passed, message = evaluate(f"16.{k}", find(f"16.{k}")())
+        assert passed is True, message
