@@ -1,0 +1,132 @@
+"""Widget for notebook 15: where a Vision Transformer's class token looks.
+
+``patch_attention_explorer(model, images, labels)`` shows a test digit with the attention of
+the class token over its patches laid on top: for one block (``layer``) and one head (or the
+mean of the heads), or the **attention rollout** through all blocks (Abnar & Zuidema, 2020):
+average the heads, add the identity for the residual connection, renormalise the rows, and
+multiply the blocks' matrices, so that indirect paths (class token -> token j -> patch i)
+count too.
+
+Everything is computed once, up front (one forward pass); moving a control only redraws.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlib import _checks
+from nnlib.widgets.core import InteractiveFigure, dropdown, slider
+
+__all__ = ["ROLLOUT", "attention_rollout", "class_token_attention", "collect_vit_attention",
+           "patch_attention_explorer"]
+
+MEAN_OF_HEADS = "mean of heads"
+ROLLOUT = "rollout (all layers)"
+
+
+def collect_vit_attention(model, images) -> tuple[np.ndarray, np.ndarray]:
+    """Run a ``nnlib.models.vit.ViT`` on ``images`` (N, C, H, W) in eval mode, no gradients.
+
+    Returns the predicted classes (N,) and the attention weights (layers, N, heads, T, T) with
+    T = 1 + P (token 0 is the class token), as NumPy arrays.
+    """
+    import torch
+
+    was_training = model.training
+    model.eval()
+    device = next(model.parameters()).device
+    try:
+        with torch.no_grad():
+            logits, attention = model(torch.as_tensor(images).to(device), return_attention=True)
+    finally:
+        model.train(was_training)
+    weights = np.stack([a.float().cpu().numpy() for a in attention])
+    return logits.argmax(-1).cpu().numpy(), weights
+
+
+def attention_rollout(weights) -> np.ndarray:
+    """Attention rollout of one image's weights (layers, heads, T, T) -> (T, T).
+
+    Per block: A = mean over heads + I (the residual path), rows renormalised to sum to 1;
+    then ``A_L @ ... @ A_2 @ A_1``. Row 0 says how much each input token reaches the class
+    token's final state.
+    """
+    weights = _checks.check_array(weights, "weights", where="attention_rollout", ndim=4)
+    t = weights.shape[-1]
+    if weights.shape[-2] != t:
+        raise ValueError(f"attention_rollout: expected square (T, T) maps, got {weights.shape}")
+    rollout = np.eye(t)
+    for layer in weights:                                  # first block to last
+        a = layer.mean(axis=0) + np.eye(t)                 # (T, T)
+        a = a / a.sum(axis=-1, keepdims=True)
+        rollout = a @ rollout
+    return rollout
+
+
+def class_token_attention(weights, layer, head) -> np.ndarray:
+    """The class token's attention over the patches (P,) for one image.
+
+    weights: (layers, heads, T, T); layer: an int index or :data:`ROLLOUT`; head: an int
+    index or ``"mean of heads"`` (the rollout always averages the heads).
+    """
+    weights = np.asarray(weights, dtype=float)
+    if layer == ROLLOUT:
+        return attention_rollout(weights)[0, 1:]
+    per_head = weights[int(layer)]                         # (H, T, T)
+    shown = per_head.mean(axis=0) if head == MEAN_OF_HEADS else per_head[int(head)]
+    return shown[0, 1:]                                    # row of the class token, patches
+
+
+def patch_attention_explorer(model, images, labels=None, *, max_examples: int = 24,
+                             figsize=(7.0, 3.6)) -> InteractiveFigure:
+    """Browse where the class token of ``model`` (a ViT) attends on ``images`` (N, 1, H, W).
+
+    Controls: layer (a block, or the rollout through all), head (or the mean of the heads),
+    digit (which image). Left: the digit with the attention over its patches on top; right:
+    the same weights as a grid of numbers (each patch's share of the class token's attention).
+    """
+    images = np.asarray(images)[:max_examples]
+    if images.ndim != 4 or len(images) == 0:
+        raise ValueError(f"images must be (N, C, H, W) with N >= 1, got shape {images.shape}")
+    labels = None if labels is None else np.asarray(labels)[:max_examples]
+    predictions, weights = collect_vit_attention(model, images)
+    n_layers, n, n_heads = weights.shape[:3]
+    grid = model.config.grid_size
+    patch = model.config.patch_size
+    layer_names = [f"layer {i + 1}" for i in range(n_layers)] + [ROLLOUT]
+    head_names = [MEAN_OF_HEADS] + [f"head {i + 1}" for i in range(n_heads)]
+
+    def draw(fig, layer, head, digit):
+        layer_key = ROLLOUT if layer == ROLLOUT else int(layer.split()[-1]) - 1
+        head_key = head if head == MEAN_OF_HEADS else int(head.split()[-1]) - 1
+        shown = class_token_attention(weights[:, digit], layer_key, head_key)   # (P,)
+        share = shown / shown.sum()            # the patches' share (the rest goes to the token)
+        heat = share.reshape(grid, grid)
+        image = images[digit].mean(axis=0)                                     # (H, W)
+        ax1, ax2 = fig.subplots(1, 2)
+        ax1.imshow(image, cmap="gray")
+        ax1.imshow(np.kron(heat, np.ones((patch, patch))), cmap="inferno", alpha=0.55,
+                   vmin=0, vmax=max(heat.max(), 1e-12))
+        for k in range(1, grid):
+            ax1.axhline(k * patch - 0.5, color="white", lw=0.5, alpha=0.4)
+            ax1.axvline(k * patch - 0.5, color="white", lw=0.5, alpha=0.4)
+        truth = "" if labels is None else f"label {labels[digit]}, "
+        ax1.set(xticks=[], yticks=[], title=f"digit {digit}: {truth}predicted {predictions[digit]}")
+        ax2.imshow(heat, cmap="inferno", vmin=0, vmax=max(heat.max(), 1e-12))
+        for (i, j), value in np.ndenumerate(heat):
+            ax2.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8,
+                     color="black" if value > 0.6 * heat.max() else "white")
+        which = "mean of heads" if layer == ROLLOUT else head
+        ax2.set(xticks=[], yticks=[], title=f"{layer}, {which}")
+        top = np.argsort(share)[::-1][:3]
+        cells = ", ".join(f"({i // grid}, {i % grid})" for i in top)
+        return (f"{layer}, {which}: the class token gives {shown.sum():.0%} of its attention to "
+                f"the patches; largest shares at patches {cells} (row, column)")
+
+    controls = {
+        "layer": dropdown("layer", layer_names),
+        "head": dropdown("head", head_names),
+        "digit": slider("digit", 0, 0, n - 1, 1, integer=True),
+    }
+    return InteractiveFigure(draw, controls, figsize=figsize,
+                             title="Where the class token looks: attention over patches")
