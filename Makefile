@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: platform setup lab test check lint unit nbval execute slides slides-offline lock clean \
-        fork colab-like min-versions book workspace restore
+        fork colab-like min-versions lock-check book workspace restore
 
 # the Python that will run the course: .venv's once it exists
 PLATFORM_PYTHON = $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
@@ -75,6 +75,9 @@ colab-like: setup
 	bash ci/colab_like.sh
 min-versions: setup
 	bash ci/min_versions.sh
+# requirements-lock.txt resolves for Linux, macOS arm64 and Windows (asks PyPI; minutes)
+lock-check: setup
+	$(BIN)/python ci/check_lock.py
 
 # Re-run every notebook top to bottom in a fresh kernel and store its outputs.
 execute: setup
