@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from matplotlib.ticker import MaxNLocator
@@ -111,26 +112,71 @@ def _param(act: Activation, param):
     return act.default if param is None else param
 
 
+@lru_cache(maxsize=256)  # dragging a slider revisits the same settings
+def _cached_norms(activation: str, depth: int, init: str, param) -> np.ndarray:
+    norms = gradient_norms_through_depth(activation, depth, init=init, param=param)
+    norms.flags.writeable = False
+    return norms
+
+
+_X = np.linspace(-4.0, 4.0, 401)
+
+
+def _build_artists(fig) -> dict:
+    """The widget's axes and artists, made once (as :func:`draw_activation` draws them);
+    :func:`_draw` then only updates their data."""
+    ax_f, ax_g = fig.subplots(1, 2)
+    art = {"axes": list(fig.axes), "ax_f": ax_f, "ax_g": ax_g}
+    ax_f.axhline(0, color="0.8", lw=0.8)
+    ax_f.axvline(0, color="0.8", lw=0.8)
+    art["f"], = ax_f.plot(_X, np.zeros_like(_X), lw=2, label="f(x)")
+    art["grad"], = ax_f.plot(_X, np.zeros_like(_X), "--", lw=2, label="f′(x)")
+    ax_f.set_ylim(-1.6, 2.2)
+    ax_f.set_xlabel("x", fontsize=10)
+    ax_f.tick_params(labelsize=8)
+    ax_f.legend(loc="upper left", fontsize=9)
+    ax_g.axhline(1, color="0.6", lw=1, ls=":")
+    art["norms"], = ax_g.plot([], [], "o-", ms=3)
+    ax_g.set_yscale("log")
+    art["zero"] = ax_g.text(0.5, 0.5, "gradient = 0 at every layer", transform=ax_g.transAxes,
+                            ha="center", color="tab:red", visible=False)
+    ax_g.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax_g.set(xlabel="layer (1 = first)", ylabel="‖gradient‖ / ‖gradient at top‖")
+    # what changes: drawn over a background of axes, ticks and labels drawn once
+    art["animated"] = [art["f"], art["grad"], ax_f.title, art["norms"], art["zero"],
+                       ax_g.title]
+    return art
+
+
 def _draw(fig, activation: str, slope: float, alpha: float, depth: int, init: str) -> str:
     act = _lookup(activation)
     param = {"slope": slope, "alpha": alpha}.get(act.param)
-    ax_f, ax_g = fig.subplots(1, 2)
-    draw_activation(ax_f, activation, param)
-    ax_f.legend(loc="upper left", fontsize=9)
-    norms = gradient_norms_through_depth(activation, int(depth), init=INITS[init], param=param)
+    art = fig.__dict__.get("_nnlib_artists")
+    if art is None or art["axes"] != fig.axes:
+        art = fig.__dict__["_nnlib_artists"] = _build_artists(fig)
+    ax_f, ax_g = art["ax_f"], art["ax_g"]
+    art["f"].set_ydata(act(_X, param))
+    art["grad"].set_ydata(act.derivative(_X, param))
+    label = activation if act.param is None else (f"{activation} ({act.param} = "
+                                                  f"{_param(act, param):g})")
+    ax_f.set_title(label, fontsize=10)
+    norms = _cached_norms(activation, int(depth), INITS[init], param)
     layers = np.arange(1, len(norms) + 1)
     shown = np.where(norms > 0, norms, np.nan)  # log axis: exact zeros cannot be drawn
-    ax_g.axhline(1, color="0.6", lw=1, ls=":")
+    ax_g.set_autoscale_on(True)
     if np.any(np.isfinite(shown)):
-        ax_g.semilogy(layers, shown, "o-", ms=3)
+        art["norms"].set_data(layers, shown)
+        art["zero"].set_visible(False)
+        ax_g.relim()
+        ax_g.autoscale_view()
     else:
-        ax_g.set_yscale("log")
+        art["norms"].set_data(layers, np.ones(len(layers)))  # only to scale x to the layers
+        art["zero"].set_visible(True)
+        ax_g.relim()
+        ax_g.autoscale_view(scaley=False)
         ax_g.set_ylim(1e-3, 10)
-        ax_g.text(0.5, 0.5, "gradient = 0 at every layer", transform=ax_g.transAxes,
-                  ha="center", color="tab:red")
-    ax_g.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax_g.set(xlabel="layer (1 = first)", ylabel="‖gradient‖ / ‖gradient at top‖",
-             title=f"gradient flowing down {depth} layers")
+        art["norms"].set_data([], [])
+    ax_g.set_title(f"gradient flowing down {depth} layers")
     first = norms[0]
     if not np.isfinite(first):
         return "overflow: the gradient became too large to represent"
@@ -154,5 +200,5 @@ def activation_widget(activation: str = "sigmoid", depth: int = 20,
         "depth": slider("layers N", depth, 1, 50, 1, integer=True, arg="depth", where=where),
         "init": dropdown("init", INITS, init, arg="init", where=where),
     }
-    return InteractiveFigure(_draw, controls, figsize=(9, 3.6),
+    return InteractiveFigure(_draw, controls, figsize=(9, 3.6), reuse=True,
                              title="Activation functions and the gradient through depth")

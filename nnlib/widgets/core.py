@@ -43,6 +43,7 @@ import types
 from collections.abc import Callable
 
 import ipywidgets as widgets
+import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -267,26 +268,83 @@ def blit_png(fig, art: dict) -> bytes:
     ``art`` is the dictionary a reusing ``draw`` function keeps in
     ``fig.__dict__["_nnlib_artists"]``: ``animated`` lists the artists that change between
     redraws (lines, images, texts...), ``static_key`` (optional) anything else the picture
-    depends on. The rest (axes, ticks, labels) is drawn again only when that key, the size of
-    the figure or an axis' limits or scale changed; otherwise the stored background is put
-    back and only the changing artists are drawn on it, in z-order.
+    depends on. The rest (axes, ticks, labels) is kept as a background: when an axes' limits
+    or scale changed, only that axes (with its ticks and labels) is drawn again into it; when
+    ``static_key`` or the figure's size changed, the whole background. Then the changing
+    artists are drawn on it, in z-order.
     """
     canvas = fig.canvas
     artists = sorted(art["animated"], key=lambda a: a.get_zorder())
-    key = (art.get("static_key"), tuple(fig.bbox.bounds),
-           tuple((ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale())
-                 for ax in fig.axes))
+    key = (art.get("static_key"), tuple(fig.bbox.bounds), len(fig.axes))
+    axes_keys = [_axes_key(ax) for ax in fig.axes]
     if art.get("_background") is None or art.get("_background_key") != key:
         for artist in artists:
             artist.set_animated(True)
         canvas.draw()  # everything but the changing artists
-        art["_background"] = canvas.copy_from_bbox(fig.bbox)
-        art["_background_key"] = key
+        art["_cells"] = _axes_cells(fig)
     else:
         canvas.restore_region(art["_background"])
+        changed = {i for i, k in enumerate(axes_keys) if k != art["_axes_keys"][i]}
+        if changed:
+            _redraw_axes(fig, art["_cells"], changed)
+    if art.get("_background_key") != key or art.get("_axes_keys") != axes_keys:
+        art["_background"] = canvas.copy_from_bbox(fig.bbox)
+        art["_background_key"], art["_axes_keys"] = key, axes_keys
     for artist in artists:
         fig.draw_artist(artist)
     return canvas_png(canvas)
+
+
+def _axes_key(ax) -> tuple:
+    return (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale())
+
+
+def _axes_cells(fig) -> list[tuple[int, int, int, int]]:
+    """Each axes' cell in canvas pixels (row0, row1, col0, col1): the area of its ticks,
+    labels and title, grown on each side up to the next axes' area or the figure's edge.
+    Drawing an axes again means clearing its cell first."""
+    renderer = fig.canvas.get_renderer()
+    height, width = fig.bbox.height, fig.bbox.width
+    boxes = [ax.get_tightbbox(renderer).extents for ax in fig.axes]  # x0, y0, x1, y1
+    cells = []
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        others = [b for j, b in enumerate(boxes) if j != i]
+        # the gap to a neighbour's area is split half and half
+        left = max([(b[2] + x0) / 2 for b in others if b[2] <= x0 and b[1] < y1 and y0 < b[3]],
+                   default=0)
+        right = min([(b[0] + x1) / 2 for b in others if b[0] >= x1 and b[1] < y1 and y0 < b[3]],
+                    default=width)
+        bottom = max([(b[3] + y0) / 2 for b in others if b[3] <= y0 and b[0] < x1 and x0 < b[2]],
+                     default=0)
+        top = min([(b[1] + y1) / 2 for b in others if b[1] >= y1 and b[0] < x1 and x0 < b[2]],
+                  default=height)
+        cells.append((max(0, round(height - top)), min(round(height), round(height - bottom)),
+                      max(0, round(left)), min(round(width), round(right))))
+    return cells
+
+
+def _overlaps(a, b) -> bool:
+    return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+
+
+def _redraw_axes(fig, cells, changed: set) -> None:
+    """Draw the axes in ``changed`` again into the restored background: clear their cells
+    (and those of axes whose cells overlap them), then draw those axes, changing artists
+    excluded."""
+    redraw, grown = set(changed), True
+    while grown:
+        grown = False
+        for i, cell in enumerate(cells):
+            if i not in redraw and any(_overlaps(cell, cells[j]) for j in redraw):
+                redraw.add(i)
+                grown = True
+    pixels = np.asarray(fig.canvas.buffer_rgba())
+    face = np.array([round(255 * c) for c in fig.get_facecolor()], dtype=np.uint8)
+    for i in redraw:
+        row0, row1, col0, col1 = cells[i]
+        pixels[row0:row1, col0:col1] = face
+    for i in sorted(redraw, key=lambda i: fig.axes[i].get_zorder()):
+        fig.draw_artist(fig.axes[i])
 
 
 def widget_bundle(widget: widgets.Widget, png: bytes | None, name: str) -> dict:
