@@ -3,8 +3,9 @@
 The pages are copies of the committed notebooks with their stored outputs (nothing is run).
 On the way, each copy gets a label before every ``##`` section (for the glossary's links),
 links for "notebook NN" in the prose, a text link to Colab and to the notebook file instead of
-the badge image, a note under every widget (its picture is static here), and its solution
-cells collapsed (or removed with ``--student``). Then Sphinx (myst-nb, the book theme) writes
+the badge image, a note under every widget (its picture is static here), and, under every
+exercise, its worked solution from ``nnlib/solutions/`` collapsed (cells tagged ``solution``
+are collapsed too; ``--student`` leaves both out). Then Sphinx (myst-nb, the book theme) writes
 the site with offline search and a local copy of MathJax.
 """
 
@@ -31,6 +32,7 @@ PART_TWO_FROM = 13
 
 _BADGE = re.compile(r"\[!\[Open In Colab\]\([^)]*\)\]\(([^)]*)\)")
 _NOTEBOOK_REF = re.compile(r"(?<![\[\w/])([Nn]otebooks?) (\d\d)\b")
+_CHECK_CALL = re.compile(r"""\bcheck\(\s*["'](\d\d\.\d+)["']""")
 
 
 def notebook_paths() -> list[Path]:
@@ -72,6 +74,20 @@ def link_notebooks(text: str, names: dict[str, str], own: str) -> str:
     return _outside_code(text, lambda part: _NOTEBOOK_REF.sub(repl, part))
 
 
+def solution_cell(exercise_id: str) -> nbformat.NotebookNode | None:
+    """A collapsed worked solution (HTML ``<details>``) for the book, or None if none exists."""
+    from nnlib import solutions
+
+    try:
+        explanation, code = solutions.explanation(exercise_id), solutions.code(exercise_id)
+    except KeyError:
+        return None
+    text = " ".join(explanation.split())
+    return nbformat.v4.new_markdown_cell(
+        f'<details class="solution">\n<summary>Solution {exercise_id}</summary>\n\n'
+        f"{text}\n\n```python\n{code}\n```\n\n</details>")
+
+
 def prepare_notebook(path: Path, names: dict[str, str], repo_blob: str,
                      student: bool) -> nbformat.NotebookNode:
     nb = nbformat.read(path, as_version=4)
@@ -94,6 +110,11 @@ def prepare_notebook(path: Path, names: dict[str, str], repo_blob: str,
                 continue
             cell.metadata["tags"] = sorted(set(tags) | {"hide-cell"})
         cells.append(cell)
+        if cell.cell_type == "code" and not student:
+            for exercise_id in _CHECK_CALL.findall(cell.source):
+                worked = solution_cell(exercise_id)
+                if worked is not None:
+                    cells.append(worked)
         if cell.cell_type == "code" and any(WIDGET_VIEW in out.get("data", {})
                                              for out in cell.get("outputs", [])):
             cells.append(nbformat.v4.new_markdown_cell(

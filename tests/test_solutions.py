@@ -79,3 +79,17 @@ def test_solution_prints_only_after_an_attempt(capsys):
     assert "np.argmax" in capsys.readouterr().out
     with pytest.raises(KeyError, match="00.9"):
         solution("00.9", now=True)
+
+
+def test_the_book_shows_each_solution_collapsed_under_its_exercise_and_the_student_edition_not():
+    from book.build import notebook_paths, prepare_notebook
+
+    path = next(p for p in notebook_paths() if p.name.startswith("04_"))
+    names = {p.name[:2]: p.name for p in notebook_paths()}
+    teacher = prepare_notebook(path, names, "https://example.org/blob", student=False)
+    worked = [c.source for c in teacher.cells if c.source.startswith('<details class="solution">')]
+    assert len(worked) == sum(e.startswith("04.") for e in SOLUTIONS) == 6
+    assert "<summary>Solution 04.1</summary>" in worked[0] and 'check("04.1", ' in worked[0]
+    assert worked[0].rstrip().endswith("</details>")
+    student = prepare_notebook(path, names, "https://example.org/blob", student=True)
+    assert not any("<details" in c.source for c in student.cells)
