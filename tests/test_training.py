@@ -369,11 +369,12 @@ def test_confusion_matrix_counts_true_rows_and_predicted_columns():
         expected[ti, pi] += 1
     assert np.array_equal(confusion_matrix(p, t, 5).numpy(), expected)
     assert confusion_matrix(p, t).shape == (5, 5)
-    with pytest.raises(ValueError, match=r"in 0\.\.1, got values from 0 to 2"):
+    with pytest.raises(ValueError, match=r"preds must hold class indices in 0\.\.1 "
+                       r"\(n_classes=2\), got values from 0 to 2"):
         confusion_matrix(preds, labels, 2)
     with pytest.raises(ValueError, match="same length"):
         confusion_matrix(preds, labels[:3], 3)
-    with pytest.raises(ValueError, match="argmax"):
+    with pytest.raises(TypeError, match="argmax"):  # scores, not classes: a dtype mistake
         confusion_matrix(torch.rand(6), labels, 3)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from matplotlib.figure import Figure
 
+from nnlib._checks import check_float_pair, check_int
 from nnlib.train_common import Callback, EarlyStopping, History
 
 __all__ = ["Callback", "EarlyStopping", "LivePlot"]
@@ -19,7 +20,11 @@ class LivePlot(Callback):
     def __init__(self, figsize: tuple[float, float] = (9, 3.2), dpi: int = 80, every: int = 1):
         import ipywidgets as widgets
 
-        self.figsize, self.dpi, self.every = figsize, dpi, max(1, int(every))
+        self.figsize = check_float_pair(figsize, "figsize", minimum=0, min_open=True,
+                                        maximum=50, where="LivePlot")
+        self.dpi = check_int(dpi, "dpi", minimum=10, maximum=600, where="LivePlot")
+        self.every = check_int(every, "every", minimum=1, where="LivePlot",
+                               hint="redraw every k-th epoch")
         self.output = widgets.Output()
         self.figure: Figure | None = None
         self.render_count = 0

@@ -10,11 +10,13 @@ the file is written atomically (a half-written file never replaces a good one).
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 
 import torch
 from torch import nn
 
+from nnlib._checks import check_device, check_instance, check_path
 from nnlib.train.core import model_device, unwrap
 
 __all__ = ["load_checkpoint", "read_checkpoint", "save_checkpoint"]
@@ -23,6 +25,15 @@ __all__ = ["load_checkpoint", "read_checkpoint", "save_checkpoint"]
 def save_checkpoint(model: nn.Module, path, optimizer: torch.optim.Optimizer | None = None,
                     **metadata) -> None:
     """Save ``model.state_dict()`` (and the optimizer's) plus plain ``metadata`` to ``path``."""
+    where = "save_checkpoint"
+    check_instance(model, "model", nn.Module, "a torch.nn.Module", where=where)
+    check_instance(optimizer, "optimizer", torch.optim.Optimizer, "a torch.optim optimizer",
+                   where=where, optional=True)
+    path = check_path(path, where=where)
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"{where}: path {str(path)!r}: the folder "
+                                f"{str(path.parent)!r} does not exist; create it first "
+                                "(Path(...).mkdir(parents=True, exist_ok=True))")
     _check_plain(metadata, "metadata")
     checkpoint = {"model": {k: v.detach().cpu() for k, v in unwrap(model).state_dict().items()},
                   "optimizer": optimizer.state_dict() if optimizer is not None else None,
@@ -35,7 +46,15 @@ def save_checkpoint(model: nn.Module, path, optimizer: torch.optim.Optimizer | N
 
 def read_checkpoint(path, map_location="cpu") -> dict:
     """The checkpoint dictionary at ``path`` (``weights_only=True``), checked for its format."""
-    checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+    path = check_path(path, where="read_checkpoint", must_exist=True)
+    if not callable(map_location) and not isinstance(map_location, dict):
+        map_location = check_device(map_location, "map_location", where="read_checkpoint",
+                                    optional=False)
+    try:
+        checkpoint = torch.load(path, map_location=map_location, weights_only=True)
+    except (pickle.UnpicklingError, RuntimeError, EOFError, KeyError) as err:
+        raise ValueError(f"read_checkpoint: path {str(path)!r} is not a checkpoint PyTorch can "
+                         f"read (a different or damaged file): {str(err)[:200]}") from None
     if not isinstance(checkpoint, dict) or "model" not in checkpoint:
         raise ValueError(f"{Path(path).name} is not a checkpoint from save_checkpoint; for a "
                          "bare state_dict use model.load_state_dict(torch.load(path, "
@@ -49,6 +68,10 @@ def load_checkpoint(model: nn.Module, path, optimizer: torch.optim.Optimizer | N
 
     ``map_location`` defaults to the model's device. Returns the saved metadata.
     """
+    where = "load_checkpoint"
+    check_instance(model, "model", nn.Module, "a torch.nn.Module", where=where)
+    check_instance(optimizer, "optimizer", torch.optim.Optimizer, "a torch.optim optimizer",
+                   where=where, optional=True)
     location = model_device(model) if map_location is None else map_location
     checkpoint = read_checkpoint(path, location)
     try:

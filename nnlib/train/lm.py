@@ -25,6 +25,19 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from nnlib._checks import (
+    check_bool,
+    check_callable,
+    check_choice,
+    check_float,
+    check_float_pair,
+    check_instance,
+    check_int,
+    check_optional_int,
+    check_seed,
+    check_torch_generator,
+    describe,
+)
 from nnlib.data.batching import as_token_tensor, get_batch
 from nnlib.train.core import model_device, progress_bar, run_steps, unwrap
 from nnlib.train.precision import Precision, setup_precision
@@ -43,9 +56,15 @@ def estimate_loss(model: nn.Module, splits: dict, *, batch_size: int = 32, eval_
     split (a generator seeded with ``seed``), so the numbers are comparable from one
     evaluation to the next. The model is put in eval mode (no dropout) and back.
     """
-    if eval_iters < 1:
-        raise ValueError(f"eval_iters must be >= 1, got {eval_iters}")
-    inner = unwrap(model)
+    where = "estimate_loss"
+    inner = _check_lm(model, where)
+    batch_size = check_int(batch_size, "batch_size", minimum=1, where=where)
+    eval_iters = check_int(eval_iters, "eval_iters", minimum=1, where=where)
+    block_size = check_optional_int(block_size, "block_size", minimum=1, where=where)
+    seed = check_seed(seed, where=where, optional=False)
+    if not isinstance(splits, dict) or not splits:
+        raise TypeError(f"{where}: splits must be a non-empty dict such as "
+                        f"{{'train': train_ids, 'val': val_ids}}, got {describe(splits)}")
     block_size = block_size or inner.config.block_size
     device = model_device(model)
     out = {}
@@ -89,19 +108,28 @@ class TrainConfig:
     seed: int = 0
 
     def __post_init__(self):
+        where = "TrainConfig"
         for name in ("max_iters", "batch_size", "eval_interval", "eval_iters", "eval_batch_size"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"TrainConfig.{name} must be a positive integer, got {value!r}")
-        if self.warmup_iters < 0:
-            raise ValueError(f"warmup_iters must be >= 0, got {self.warmup_iters}")
-        if not (self.lr > 0 and math.isfinite(self.lr)) or not 0 <= self.min_lr <= self.lr:
-            raise ValueError(f"need 0 < lr (finite) and 0 <= min_lr <= lr, got lr={self.lr}, "
-                             f"min_lr={self.min_lr}")
-        if self.grad_clip is not None and not self.grad_clip > 0:
-            raise ValueError(f"grad_clip must be positive or None, got {self.grad_clip}")
-        if self.max_seconds is not None and not self.max_seconds > 0:
-            raise ValueError(f"max_seconds must be positive or None, got {self.max_seconds}")
+            setattr(self, name, check_int(getattr(self, name), name, minimum=1, where=where))
+        self.warmup_iters = check_int(self.warmup_iters, "warmup_iters", minimum=0, where=where)
+        self.lr_decay_iters = check_optional_int(self.lr_decay_iters, "lr_decay_iters",
+                                                 minimum=1, where=where)
+        self.lr = check_float(self.lr, "lr", minimum=0, min_open=True, where=where)
+        self.min_lr = check_float(self.min_lr, "min_lr", minimum=0, maximum=self.lr,
+                                  where=where, hint="need min_lr <= lr (the floor of the schedule)")
+        self.weight_decay = check_float(self.weight_decay, "weight_decay", minimum=0,
+                                        where=where)
+        self.betas = check_float_pair(self.betas, "betas", minimum=0, maximum=1, max_open=True,
+                                      where=where)
+        if self.grad_clip is not None:
+            self.grad_clip = check_float(self.grad_clip, "grad_clip", minimum=0, min_open=True,
+                                         where=where, hint="or None for no clipping")
+        self.eval_seed = check_seed(self.eval_seed, "eval_seed", where=where, optional=False)
+        if self.max_seconds is not None:
+            self.max_seconds = check_float(self.max_seconds, "max_seconds", minimum=0,
+                                           min_open=True, where=where,
+                                           hint="or None for no time limit")
+        self.seed = check_seed(self.seed, where=where, optional=False)
 
     @property
     def decay_iters(self) -> int:
@@ -114,6 +142,11 @@ def lr_multiplier(step: int, warmup_iters: int, decay_iters: int, min_ratio: flo
     Linear warmup ``(step + 1) / warmup_iters``, then a half cosine from 1 down to ``min_ratio``
     at ``decay_iters``, then ``min_ratio``.
     """
+    where = "lr_multiplier"
+    step = check_int(step, "step", minimum=0, where=where)
+    warmup_iters = check_int(warmup_iters, "warmup_iters", minimum=0, where=where)
+    decay_iters = check_int(decay_iters, "decay_iters", minimum=0, where=where)
+    min_ratio = check_float(min_ratio, "min_ratio", minimum=0, maximum=1, where=where)
     if step < warmup_iters:
         return (step + 1) / warmup_iters
     if step >= decay_iters:
@@ -192,12 +225,23 @@ def train_lm(model: nn.Module, config: TrainConfig, train_ids, val_ids, *,
     run its own). ``progress`` shows a tqdm bar with the time left. A NaN/inf loss raises
     ``TrainingDivergedError``. Returns an :class:`LMHistory`.
     """
-    if not isinstance(config, TrainConfig):
-        raise TypeError(f"config must be a TrainConfig, got {type(config).__name__}")
-    inner = unwrap(model)
+    where = "train_lm"
+    check_instance(config, "config", TrainConfig, "a TrainConfig", where=where,
+                   hint="e.g. TrainConfig(max_iters=500)")
+    inner = _check_lm(model, where)
+    check_instance(optimizer, "optimizer", torch.optim.Optimizer, "a torch.optim optimizer",
+                   where=where, optional=True)
+    generator = check_torch_generator(generator, where=where)
+    check_callable(log, "log", where=where, optional=True)
+    eval_at_start = check_bool(eval_at_start, "eval_at_start", where=where)
+    progress = check_bool(progress, "progress", where=where)
     block_size = inner.config.block_size
     train_ids, val_ids = as_token_tensor(train_ids, "train_ids"), as_token_tensor(val_ids,
                                                                                   "val_ids")
+    for name, ids in (("train_ids", train_ids), ("val_ids", val_ids)):
+        if len(ids) <= block_size:
+            raise ValueError(f"{where}: {name} has {len(ids)} tokens; it needs more than the "
+                             f"model's block_size={block_size} to cut one training window")
     splits = {"train": train_ids, "val": val_ids}
     device = model_device(model)
     precision = setup_precision(device, precision)
@@ -252,6 +296,18 @@ def train_lm(model: nn.Module, config: TrainConfig, train_ids, val_ids, *,
     return history
 
 
+def _check_lm(model, where: str) -> nn.Module:
+    """The model inside (a DDP wrapper looked through), checked: a torch module with a
+    ``config.block_size``, as ``nnlib.models.gpt.GPT``."""
+    check_instance(model, "model", nn.Module, "a torch.nn.Module such as GPT(GPTConfig(...))",
+                   where=where)
+    inner = unwrap(model)
+    if not isinstance(getattr(getattr(inner, "config", None), "block_size", None), int):
+        raise TypeError(f"{where}: model must have a config.block_size (a language model such "
+                        f"as nnlib.models.gpt.GPT), got a {type(inner).__name__}")
+    return inner
+
+
 def _lm_loss(model, x, y):
     """The model computes its own loss: ``model(idx, targets) -> (logits, loss)``."""
     return model(x, y)[1], None
@@ -264,8 +320,16 @@ def generate_text(model: nn.Module, vocab, prompt: str, max_new_tokens: int,
     ``vocab`` turns text into ids and back (``encode`` / ``decode``, e.g. ``CharVocab``).
     Sampling uses a generator seeded with ``seed``: same seed, same text.
     """
+    where = "generate_text"
+    _check_lm(model, where)
+    if not (callable(getattr(vocab, "encode", None)) and callable(getattr(vocab, "decode",
+                                                                           None))):
+        raise TypeError(f"{where}: vocab must have encode and decode (e.g. a CharVocab), got "
+                        f"{describe(vocab)}")
     if not isinstance(prompt, str) or not prompt:
-        raise ValueError("the prompt must be a non-empty string, e.g. '\\n' or 'ROMEO:'")
+        raise ValueError(f"{where}: the prompt must be a non-empty string, e.g. '\\n' or "
+                         f"'ROMEO:', got {describe(prompt)}")
+    seed = check_seed(seed, where=where, optional=False)
     ids = torch.as_tensor(vocab.encode(prompt), dtype=torch.long)[None]     # (1, T)
     ids = ids.to(model_device(model))
     out = unwrap(model).generate(ids, max_new_tokens, temperature=temperature, top_k=top_k,
@@ -290,6 +354,8 @@ def shakespeare_recipe(name: str = "cpu", vocab_size: int = 65):
     """
     from nnlib.models.gpt import GPTConfig
 
+    check_choice(name, "name", RECIPES, where="shakespeare_recipe")
+    vocab_size = check_int(vocab_size, "vocab_size", minimum=1, where="shakespeare_recipe")
     if name == "nanogpt-cpu":
         model = GPTConfig(vocab_size=vocab_size, block_size=64, n_layer=4, n_head=4, n_embd=128,
                           dropout=0.0, bias=False)

@@ -19,6 +19,8 @@ from dataclasses import dataclass
 
 import torch
 
+from nnlib._checks import check_choice, check_device
+
 __all__ = ["DTYPES", "Precision", "make_grad_scaler", "resolve_dtype", "setup_precision"]
 
 DTYPES = ("auto", "float32", "bfloat16", "float16")
@@ -44,9 +46,8 @@ def _native_bf16() -> bool:
 def resolve_dtype(name: str, device) -> torch.dtype:
     """The autocast dtype for ``name`` ("auto", "float32", "bfloat16", "float16") on
     ``device``; float32 means no autocast. Mixed precision runs on CUDA GPUs only."""
-    if name not in DTYPES:
-        raise ValueError(f"precision must be one of {DTYPES}, got {name!r}")
-    device = torch.device(device)
+    check_choice(name, "precision", DTYPES)
+    device = check_device(device, optional=False)
     if device.type != "cuda":
         if name in ("bfloat16", "float16"):
             raise ValueError(f"precision {name!r} needs a CUDA GPU (mixed precision runs on "
@@ -100,7 +101,7 @@ def setup_precision(device, precision: str | Precision = "auto") -> Precision:
     "bfloat16" or "float16" (a GradScaler comes with float16). Enables TF32 on Ampere+."""
     if isinstance(precision, Precision):
         return precision
-    device = torch.device(device)
+    device = check_device(device, where="setup_precision", optional=False)
     dtype = resolve_dtype(precision, device)
     if device.type == "cuda":
         index = device.index if device.index is not None else torch.cuda.current_device()
