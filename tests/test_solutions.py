@@ -93,3 +93,13 @@ def test_the_book_shows_each_solution_collapsed_under_its_exercise_and_the_stude
     assert worked[0].rstrip().endswith("</details>")
     student = prepare_notebook(path, names, "https://example.org/blob", student=True)
     assert not any("<details" in c.source for c in student.cells)
+
+
+def test_a_wrong_answer_points_to_the_solution(capsys):
+    from nnlib.exercises import check
+
+    check("00.2", 5)
+    out = capsys.readouterr().out
+    assert out.count("\n") == 1 and 'solution("00.2")' in out
+    check("00.2", 101_770)
+    assert "solution(" not in capsys.readouterr().out

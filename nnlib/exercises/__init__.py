@@ -94,7 +94,19 @@ def check(exercise_id: str, answer) -> None:
         return
     passed, message = evaluate(exercise_id, answer)
     _ATTEMPTED.add(exercise_id)
-    print(f"Exercise {exercise_id}: {'✓ correct' if passed else '✗ not yet'}. {message}")
+    stuck = "" if passed or not _has_solution(exercise_id) else \
+        f' (Stuck after trying the hint? solution("{exercise_id}") shows a worked solution.)'
+    print(f"Exercise {exercise_id}: {'✓ correct' if passed else '✗ not yet'}. {message}{stuck}")
+
+
+def _has_solution(exercise_id: str) -> bool:
+    from nnlib import solutions
+
+    try:
+        solutions.find(exercise_id)
+    except KeyError:
+        return False
+    return True
 
 
 def solution(exercise_id: str, *, now: bool = False) -> None:
