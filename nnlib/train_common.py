@@ -199,8 +199,15 @@ class EpochResult:
     stop: bool = False  # a callback's on_batch_end asked to stop
 
 
-def diverged_error(what: str, lr: float, where: str, advice: str = "") -> TrainingDivergedError:
-    """The one message of both loops: where, what, the learning rate, and what to try."""
+def diverged_error(what: str, lr: float | None, where: str,
+                   advice: str = "") -> TrainingDivergedError:
+    """The one message of both loops: where, what, the learning rate, and what to try.
+
+    ``lr`` None (or NaN): a custom step with its own optimizers, whose rates are not known.
+    """
+    if lr is None or math.isnan(lr):
+        return TrainingDivergedError(f"training diverged at {where}: {what}; try smaller "
+                                     f"learning rates{advice}")
     return TrainingDivergedError(
         f"training diverged at {where}: {what} with learning rate {lr:g}; try a smaller "
         f"learning rate (e.g. {lr / 10:g}){advice}")

@@ -143,14 +143,69 @@ def test_train_steps_records_logs_and_detects_divergence(capsys):
     assert history.last_mean("loss", 2) == 0.75
     lines = capsys.readouterr().out.splitlines()
     assert lines == ["step 2/5  loss 0.7500", "step 4/5  loss 0.6250", "step 5/5  loss 0.5000"]
-    with pytest.raises(TrainingDivergedError, match="step 2"):
+    with pytest.raises(TrainingDivergedError, match="at step 2: loss became nan"):
         train_steps(lambda s: {"loss": float("nan") if s == 2 else 1.0}, lambda s: s, steps=3)
+    with pytest.raises(ValueError, match="empty"):
+        train_steps(lambda b: {}, [], steps=1)
+    with pytest.raises(TypeError, match="batches"):
+        train_steps(lambda b: {}, 3, steps=1)
     with pytest.raises(TypeError, match="dict"):
         train_steps(lambda b: 1.0, [1], steps=1)
     with pytest.raises(ValueError, match="steps"):
         train_steps(lambda b: {}, [1], steps=0)
     with pytest.raises(TypeError, match="step_fn"):
         train_steps("step", [1], steps=1)
+
+
+def test_train_steps_is_run_steps_with_a_custom_step():
+    """The GAN step through train_steps: the same numbers as calling it by hand, and the loop's
+    pieces (clipping, callbacks, device moves, stopping) reach a step that takes ``ctx``."""
+    from nnlib.train import Callback, StepContext
+
+    def setup():
+        torch.manual_seed(0)
+        config = GANConfig(data_dim=2, noise_dim=2, hidden=8)
+        g, d = Generator(config), Discriminator(config)
+        opts = torch.optim.Adam(g.parameters(), lr=1e-2), torch.optim.Adam(d.parameters(),
+                                                                            lr=1e-2)
+        return g, d, opts
+
+    data = [(torch.randn(16, 2), torch.randn(16, 2)) for _ in range(3)]
+    g, d, opts = setup()
+    by_hand = [gan_train_step(g, d, *opts, x, z) for x, z in data + data[:1]]
+    g, d, opts = setup()
+    history = train_steps(lambda b: gan_train_step(g, d, *opts, *b), data, steps=4)
+    assert history["d_loss"] == [v["d_loss"] for v in by_hand]
+    assert history["g_loss"] == [v["g_loss"] for v in by_hand]
+
+    class Recorder(Callback):
+        def __init__(self):
+            self.before, self.infos = [], []
+
+        def on_before_step(self, model, optimizer):
+            self.before.append(optimizer)
+
+        def on_batch_end(self, info):
+            self.infos.append(info)
+            return info["batch"] == 1          # stop after the second step
+
+    g, d, opts = setup()
+    recorder, contexts = Recorder(), []
+
+    def step(batch, ctx):
+        contexts.append(ctx)
+        return gan_train_step(g, d, *opts, *batch, ctx=ctx)
+
+    history = train_steps(step, data, steps=4, clip_grad_norm=1e-3, callbacks=[recorder],
+                          device="cpu")
+    assert history.steps == 2 and isinstance(contexts[0], StepContext)
+    assert recorder.before == [opts[1], opts[0]] * 2          # D's step, then G's
+    assert all(math.isfinite(info["grad_norm"]) for info in recorder.infos)
+    assert recorder.infos[0]["values"]["d_loss"] == history["d_loss"][0]
+    total = torch.linalg.vector_norm(torch.stack([p.grad.norm() for p in g.parameters()]))
+    assert total <= 1e-3 * 1.0001                             # clipped before G's step
+    with pytest.raises(ValueError, match="precision"):
+        train_steps(step, data, steps=1, device="cpu", precision="float8")
 
 
 def test_minibatches_cover_each_epoch_and_accept_pairs():

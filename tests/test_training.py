@@ -543,3 +543,35 @@ def test_checkpoint_looks_through_a_ddp_wrapper_and_writes_atomically(tmp_path):
     assert load_checkpoint(Wrapper(fresh), tmp_path / "ckpt.pt") == {"step": 3}
     assert all(torch.equal(a, b) for a, b in zip(model.parameters(), fresh.parameters()))
 
+
+
+def test_run_steps_takes_a_custom_step_or_the_usual_one_not_both():
+    from nnlib.train import StepContext, run_steps
+
+    model = small_model()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    loss_fn = nn.CrossEntropyLoss()
+
+    def step(batch, ctx):
+        assert isinstance(ctx, StepContext)
+        x, y = batch
+        optimizer.zero_grad()
+        with ctx.autocast():
+            loss = loss_fn(model(x), y)
+        ctx.backward(loss)
+        ctx.step(optimizer)
+        return {"loss": loss.item(), "twice": 2 * loss.item()}
+
+    batches = [(torch.randn(4, 2), torch.randint(0, 3, (4,))) for _ in range(3)]
+    lines = []
+    stats = run_steps(model, batches, optimizer, step_fn=step, log_every=2, log=lines.append)
+    assert stats.steps == 3 and stats.values["twice"] == [2 * v for v in stats.losses]
+    assert len(stats.lrs) == 3 and lines[0].startswith("step 2  loss ")
+    with pytest.raises(ValueError, match="not both"):
+        run_steps(model, batches, optimizer, lambda m, x, y: (loss_fn(m(x), y), None),
+                  step_fn=step)
+    with pytest.raises(TypeError, match="compute_loss"):
+        run_steps(model, batches, optimizer)
+    with pytest.raises(TrainingDivergedError, match="step 1: loss became nan with learning "
+                                                    "rate 0.1"):
+        run_steps(model, batches, optimizer, step_fn=lambda b, c: {"loss": math.nan}, steps=2)

@@ -71,21 +71,32 @@ def generator_loss(fake_logits: torch.Tensor, non_saturating: bool = True) -> to
 
 def gan_train_step(generator: nn.Module, discriminator: nn.Module, opt_g, opt_d,
                    x_real: torch.Tensor, z: torch.Tensor, *, non_saturating: bool = True,
-                   real_label: float = 1.0) -> dict[str, float]:
-    """One D step then one G step on the same noise, as ``scratch.generative.gan_train_step``."""
+                   real_label: float = 1.0, ctx=None) -> dict[str, float]:
+    """One D step then one G step on the same noise, as ``scratch.generative.gan_train_step``.
+
+    ``ctx``: the :class:`~nnlib.train.core.StepContext` that ``train_steps`` / ``run_steps``
+    pass to a ``step_fn(batch, ctx)``; the two steps then run under its mixed precision,
+    gradient clipping and callbacks. Without it, plain float32 ``backward`` and ``step``.
+    """
+    if ctx is None:
+        from nnlib.train.core import StepContext
+
+        ctx = StepContext()
     n = x_real.shape[0]
     opt_d.zero_grad()
-    fake = generator(z).detach()                                  # (N, D), no gradient into G
-    logits = discriminator(torch.cat([x_real, fake]))             # (2N, 1)
-    d_loss = discriminator_loss(logits[:n], logits[n:], real_label)
-    d_loss.backward()
-    opt_d.step()
+    with ctx.autocast():
+        fake = generator(z).detach()                              # (N, D), no gradient into G
+        logits = discriminator(torch.cat([x_real, fake]))         # (2N, 1)
+        d_loss = discriminator_loss(logits[:n], logits[n:], real_label)
+    ctx.backward(d_loss)
+    ctx.step(opt_d)
 
     opt_g.zero_grad()
-    fake_logits = discriminator(generator(z))
-    g_loss = generator_loss(fake_logits, non_saturating)
-    g_loss.backward()
-    opt_g.step()
+    with ctx.autocast():
+        fake_logits = discriminator(generator(z))
+        g_loss = generator_loss(fake_logits, non_saturating)
+    ctx.backward(g_loss)
+    ctx.step(opt_g)
     return {"d_loss": d_loss.item(), "g_loss": g_loss.item(),
             "d_real": torch.sigmoid(logits[:n]).mean().item(),
             "d_fake": torch.sigmoid(logits[n:]).mean().item()}

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import itertools
 import math
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -28,11 +29,12 @@ import torch
 from torch import nn
 
 from nnlib import train_common as shared
-from nnlib._checks import check_float
+from nnlib._checks import check_callable, check_float
 from nnlib.train.precision import Precision, setup_precision
 from nnlib.utils import get_device
 
-__all__ = ["StepStats", "evaluate", "fit", "grad_norm", "predict", "progress_bar", "run_steps"]
+__all__ = ["StepContext", "StepStats", "evaluate", "fit", "grad_norm", "predict", "progress_bar",
+           "run_steps"]
 
 ADVICE = " or gradient clipping (clip_grad_norm=1.0)"
 _CLASSIFICATION_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)
@@ -41,84 +43,205 @@ _CLASSIFICATION_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)
 # -- the step loop -----------------------------------------------------------------------------
 @dataclass
 class StepStats:
-    """What :func:`run_steps` saw: per-step losses and lrs, and sums over the batches."""
+    """What :func:`run_steps` saw: every value per step, the lrs, and sums over the batches.
 
-    losses: list[float] = field(default_factory=list)
+    ``values`` maps a name to its per-step values: ``"loss"`` for the usual step, whatever a
+    custom ``step_fn`` returns (``d_loss``, ``g_loss``, ...) otherwise.
+    """
+
+    values: dict[str, list[float]] = field(default_factory=dict)
     lrs: list[float] = field(default_factory=list)
     loss_sum: float = 0.0          # sum of loss * batch size
     examples: int = 0
     correct: int | None = 0        # None once a batch is not classification
     grad_norm_sum: float = 0.0
+    steps: int = 0
+    seconds: float = 0.0           # wall-clock time of the steps
     stopped: bool = False          # a callback asked to stop
 
     @property
-    def steps(self) -> int:
-        return len(self.losses)
+    def losses(self) -> list[float]:
+        return self.values.get("loss", [])
+
+    def record(self, values: dict[str, float]) -> None:
+        for name, value in values.items():
+            self.values.setdefault(name, []).append(value)
+        self.steps += 1
 
 
-def run_steps(model: nn.Module, batches: Iterable, optimizer: torch.optim.Optimizer,
-              compute_loss: Callable, *, steps: int | None = None,
-              precision: Precision | None = None, scheduler=None,
+class StepContext:
+    """The part of one training step that :func:`run_steps` owns, for the step to call.
+
+    ``with ctx.autocast():`` around the forward pass (mixed precision on GPUs),
+    ``ctx.backward(loss)`` (scaled for fp16) and ``ctx.step(optimizer)``, which runs the
+    callbacks' ``on_before_step``, clips (or measures) the gradient norm and steps the
+    optimizer. The usual step of :func:`run_steps` is made of these three; a custom
+    ``step_fn(batch, ctx)`` (a GAN: two losses, two optimizers) calls them as often as it
+    needs. Everything is a no-op wrapper on a CPU in float32.
+    """
+
+    def __init__(self, precision: Precision | None = None, *, clip_grad_norm: float | None = None,
+                 hooks: Iterable[shared.Callback] = (), model: nn.Module | None = None,
+                 measure_grad_norm: bool = False):
+        self.precision = precision or Precision(torch.device("cpu"))
+        self.clip_grad_norm, self.hooks, self.model = clip_grad_norm, list(hooks), model
+        self.measure_grad_norm = measure_grad_norm
+        self.grad_norms: list[float] = []      # one per ``step`` call (NaN if not measured)
+
+    @property
+    def device(self) -> torch.device:
+        return self.precision.device
+
+    def autocast(self):
+        return self.precision.autocast()
+
+    def backward(self, loss: torch.Tensor) -> None:
+        self.precision.backward(loss)
+
+    def step(self, optimizer: torch.optim.Optimizer, parameters: Iterable | None = None) -> float:
+        """Callbacks, clipping, optimizer step; returns the gradient norm before clipping
+        (NaN when neither clipped nor measured). ``parameters`` default to the optimizer's."""
+        for hook in self.hooks:
+            hook.on_before_step(self.model, optimizer)
+        norm = math.nan
+        if self.clip_grad_norm is not None or self.measure_grad_norm:
+            parameters = list(parameters) if parameters is not None else [
+                p for group in optimizer.param_groups for p in group["params"]]
+            self.precision.unscale_(optimizer)
+            if self.clip_grad_norm is not None:  # returns the norm measured before clipping
+                norm = float(nn.utils.clip_grad_norm_(parameters, self.clip_grad_norm))
+            else:
+                norm = grad_norm(parameters)
+        self.precision.step(optimizer)
+        self.grad_norms.append(norm)
+        return norm
+
+
+def run_steps(model: nn.Module | None, batches: Iterable,
+              optimizer: torch.optim.Optimizer | None = None,
+              compute_loss: Callable | None = None, *, step_fn: Callable | None = None,
+              steps: int | None = None, precision: Precision | None = None, scheduler=None,
               clip_grad_norm: float | None = None, hooks: list[shared.Callback] = (),
               bar=None, epoch: int = 0, measure_grad_norm: bool = True,
-              name: str = "data", advice: str = ADVICE) -> StepStats:
-    """Train on ``batches`` (pairs ``(x, y)``), at most ``steps`` of them; return the stats.
+              move_to_device: bool = True, log_every: int = 0, log_prefix: str = "",
+              log: Callable[[str], None] = print, name: str = "data",
+              advice: str = ADVICE) -> StepStats:
+    """Train on ``batches``, at most ``steps`` of them; return the :class:`StepStats`.
 
-    ``compute_loss(model, x, y) -> (loss, output or None)`` is the forward pass (``fit``
-    passes ``loss_fn(model(x), y)``; a GPT returns its own loss). Batches are moved to
-    ``precision.device``; ``scheduler`` (if any) is stepped after every optimizer step. A NaN/inf
-    loss raises ``TrainingDivergedError``. ``hooks`` get ``on_before_step`` and
-    ``on_batch_end`` (which may return True to stop); ``bar`` is a tqdm bar to advance.
+    The usual step: batches are pairs ``(x, y)`` and ``compute_loss(model, x, y) -> (loss,
+    output or None)`` is the forward pass (``fit`` passes ``loss_fn(model(x), y)``; a GPT
+    returns its own loss); run_steps does zero_grad, backward, clipping and the step of
+    ``optimizer``.
+
+    A custom step: ``step_fn(batch, ctx) -> {"name": float, ...}`` does the whole step itself
+    (a GAN: a discriminator step, then a generator step) and calls ``ctx.autocast()``,
+    ``ctx.backward(loss)`` and ``ctx.step(optimizer)`` of its :class:`StepContext`; batches
+    may then be anything (tensors, tuples of tensors, NumPy arrays, step numbers);
+    ``optimizer`` is optional (only for the lr in messages and ``scheduler``).
+
+    Both: batches (their tensors) are moved to ``precision.device`` (a custom step's only
+    if ``move_to_device``); ``scheduler`` (if any) is stepped after every step. A NaN/inf
+    loss or value raises ``TrainingDivergedError``. ``hooks`` get ``on_before_step`` and
+    ``on_batch_end`` (which may return True to stop); ``bar`` is a tqdm bar to advance;
+    ``log_every=k`` calls ``log`` with the mean of every value over the last k steps
+    (4 decimals).
     """
-    precision = precision or Precision(torch.device("cpu"))
-    device = precision.device
-    parameters = [p for p in model.parameters() if p.requires_grad]
+    if step_fn is None:
+        if optimizer is None or compute_loss is None:
+            raise TypeError("run_steps needs an optimizer and compute_loss(model, x, y), or a "
+                            "step_fn(batch, ctx) that does the whole step")
+        if model is None:
+            raise TypeError("run_steps needs the model to train (or a step_fn)")
+    else:
+        check_callable(step_fn, "step_fn", where="run_steps")
+        if compute_loss is not None:
+            raise ValueError("run_steps: pass compute_loss or step_fn, not both")
+    ctx = StepContext(precision, clip_grad_norm=clip_grad_norm, hooks=hooks, model=model,
+                      measure_grad_norm=measure_grad_norm and step_fn is None)
+    device = ctx.device
+    parameters = [p for p in model.parameters() if p.requires_grad] if step_fn is None else None
     stats = StepStats()
-    model.train()
+    width = len(str(steps)) if steps is not None else 0
+    start = time.perf_counter()
+    if model is not None:
+        model.train()
     if steps is not None:  # never draw a batch that is not used (it may consume a generator)
         batches = itertools.islice(batches, steps)
-    for batch, pair in enumerate(batches):
-        x, y = _unpack(pair, name, device)
-        optimizer.zero_grad(set_to_none=True)
-        with precision.autocast():
-            loss, output = compute_loss(model, x, y)
-        loss_value = loss.item()
-        if not math.isfinite(loss_value):
-            raise shared.diverged_error(f"the loss became {loss_value}", _lr(optimizer),
-                                 f"epoch {epoch + 1}, batch {batch + 1}" if steps is None
-                                 else f"step {batch + 1}", advice)
-        precision.backward(loss)
-        for hook in hooks:
-            hook.on_before_step(model, optimizer)
-        norm = math.nan
-        if clip_grad_norm is not None:  # returns the norm measured before clipping
-            precision.unscale_(optimizer)
-            norm = float(nn.utils.clip_grad_norm_(parameters, clip_grad_norm))
-        elif measure_grad_norm:
-            precision.unscale_(optimizer)
-            norm = grad_norm(parameters)
-        lr = _lr(optimizer)
-        precision.step(optimizer)
+    for batch, item in enumerate(batches):
+        where = (f"epoch {epoch + 1}, batch {batch + 1}" if steps is None
+                 else f"step {batch + 1}")
+        lr = _lr(optimizer) if optimizer is not None else math.nan
+        if step_fn is None:
+            x, y = _unpack(item, name, device)
+            optimizer.zero_grad(set_to_none=True)
+            with ctx.autocast():
+                loss, output = compute_loss(model, x, y)
+            loss_value = loss.item()
+            if not math.isfinite(loss_value):
+                raise shared.diverged_error(f"the loss became {loss_value}", lr, where, advice)
+            ctx.backward(loss)
+            norm = ctx.step(optimizer, parameters)
+            values = {"loss": loss_value}
+            n = len(y)
+            stats.loss_sum += loss_value * n
+            stats.examples += n
+            stats.grad_norm_sum += norm
+            correct = _count_correct(output, y) if output is not None else None
+            stats.correct = None if correct is None or stats.correct is None \
+                else stats.correct + correct
+        else:
+            values = _step_values(step_fn(_to_device(item, device) if move_to_device else item,
+                                          ctx), lr, where, advice)
+            norm = ctx.grad_norms[-1] if ctx.grad_norms else math.nan
+            ctx.grad_norms.clear()
         if scheduler is not None:
             scheduler.step()
-        n = len(y)
-        stats.losses.append(loss_value)
+        stats.record(values)
         stats.lrs.append(lr)
-        stats.loss_sum += loss_value * n
-        stats.examples += n
-        stats.grad_norm_sum += norm
-        correct = _count_correct(output, y) if output is not None else None
-        stats.correct = None if correct is None or stats.correct is None \
-            else stats.correct + correct
+        first = "loss" if "loss" in values else next(iter(values), None)
         if bar is not None:
             bar.update(1)
-            bar.set_postfix_str(f"epoch {epoch + 1}, loss {loss_value:.3f}" if steps is None
-                                else f"loss {loss_value:.3f}", refresh=False)
-        info = {"epoch": epoch, "batch": batch, "loss": loss_value, "grad_norm": norm, "lr": lr}
+            text = f"{first} {values[first]:.3f}" if first is not None else ""
+            bar.set_postfix_str(f"epoch {epoch + 1}, {text}" if steps is None else text,
+                                refresh=False)
+        if log_every and (stats.steps % log_every == 0 or stats.steps == steps):
+            window = stats.steps % log_every or log_every
+            text = "  ".join(f"{key} {sum(v[-window:]) / len(v[-window:]):.4f}"
+                             for key, v in stats.values.items())
+            total = f"/{steps}" if steps is not None else ""
+            log(f"{log_prefix}step {stats.steps:>{width}}{total}  {text}")
+        info = {"epoch": epoch, "batch": batch, "loss": values.get(first, math.nan),
+                "grad_norm": norm, "lr": lr, "values": values}
         if any([bool(hook.on_batch_end(info)) for hook in hooks]):
             stats.stopped = True
             break
+    stats.seconds = time.perf_counter() - start
     return stats
+
+
+def _step_values(values, lr: float, where: str, advice: str) -> dict[str, float]:
+    """A custom step's result as finite floats (a NaN/inf one: TrainingDivergedError)."""
+    if not isinstance(values, dict):
+        raise TypeError(f"step_fn must return a dict of floats such as {{'loss': 0.5}}, "
+                        f"got {type(values).__name__}")
+    out = {}
+    for key, value in values.items():
+        value = float(value)
+        if not math.isfinite(value):
+            raise shared.diverged_error(f"{key} became {value}", lr, where, advice)
+        out[key] = value
+    return out
+
+
+def _to_device(batch, device):
+    """The tensors of ``batch`` (alone, or in a tuple, list or dict) on ``device``."""
+    if isinstance(batch, torch.Tensor):
+        return batch.to(device, non_blocking=True)
+    if isinstance(batch, (tuple, list)):
+        return type(batch)(_to_device(b, device) for b in batch)
+    if isinstance(batch, dict):
+        return {k: _to_device(v, device) for k, v in batch.items()}
+    return batch
 
 
 def progress_bar(total: int | None, enabled: bool = True, unit: str = "batch"):

@@ -1,11 +1,17 @@
-"""One small loop for models whose training step is not ``loss_fn(model(x), y)``.
+"""Training models whose step is not ``loss_fn(model(x), y)``: GANs, VAEs, diffusion.
 
 A GAN step updates two networks, a VAE step samples noise, a diffusion step samples time
 steps: each model gets a *step function* ``step_fn(batch) -> {"name": float, ...}`` that does
-its own forward, backward and optimizer steps, and :func:`train_steps` drives it, for NumPy
-(``nnlib.scratch``) and PyTorch models alike. It records every value, prints averages every
-``log_every`` steps (4 decimals, so the text repeats on any CPU), and stops with
-``TrainingDivergedError`` when a value becomes NaN or infinite.
+its own forward, backward and optimizer steps, and :func:`train_steps` runs it ``steps``
+times. It is a thin use of ``nnlib.train.core.run_steps`` (``step_fn=``), the loop under
+``fit``: that loop moves batches to ``device``, checks every value (a NaN or infinity stops
+training with ``TrainingDivergedError``), records it, prints averages every ``log_every``
+steps (4 decimals, so the text repeats on any CPU), runs callbacks and a progress bar.
+A step function with a second argument, ``step_fn(batch, ctx)``, also gets the loop's
+:class:`~nnlib.train.core.StepContext`: ``with ctx.autocast():``, ``ctx.backward(loss)``,
+``ctx.step(optimizer)`` give it mixed precision, gradient clipping and ``on_before_step``
+callbacks (``nnlib.models.gan.gan_train_step(..., ctx=ctx)`` does so). Steps of NumPy models
+(``nnlib.scratch``) work too: no tensor, nothing moved, the step does its own updates.
 
 :func:`minibatches` gives endless shuffled mini-batches of an array or tensor, epoch after
 epoch, from its own seeded generator.
@@ -13,14 +19,16 @@ epoch, from its own seeded generator.
 
 from __future__ import annotations
 
-import math
-import time
+import inspect
+import itertools
 from collections.abc import Callable, Iterable
 
 import numpy as np
 
 from nnlib._checks import check_callable, check_int
-from nnlib.errors import TrainingDivergedError
+from nnlib.train.core import progress_bar, run_steps
+from nnlib.train.precision import Precision, setup_precision
+from nnlib.train_common import as_callbacks
 
 
 class StepHistory(dict):
@@ -59,52 +67,66 @@ def minibatches(data, batch_size: int, *, seed: int = 0, drop_last: bool = True)
 
 
 def train_steps(step_fn: Callable[..., dict], batches: Iterable | Callable, *, steps: int,
-                log_every: int = 0, prefix: str = "") -> StepHistory:
-    """Call ``step_fn(batch)`` ``steps`` times and return the recorded values.
+                log_every: int = 0, prefix: str = "", device=None,
+                precision: str | Precision = "auto", clip_grad_norm: float | None = None,
+                callbacks: Iterable = (), progress: bool = False) -> StepHistory:
+    """Call ``step_fn(batch)`` (or ``step_fn(batch, ctx)``) ``steps`` times; return the values.
 
-    batches:   an iterator/iterable of batches (e.g. :func:`minibatches`; a finite iterable is
-               restarted when it runs out) or a function ``step -> batch``.
-    log_every: print the mean of each value over the last ``log_every`` steps (0: silent).
+    batches:        an iterator/iterable of batches (e.g. :func:`minibatches`; a finite
+                    iterable is restarted when it runs out) or a function ``step -> batch``.
+    log_every:      print the mean of each value over the last ``log_every`` steps (0: silent).
+    device:         move each batch's tensors there (None: leave them where they are).
+    precision, clip_grad_norm: what ``ctx.autocast()`` and ``ctx.step(optimizer)`` do (mixed
+                    precision needs a CUDA ``device``; see ``nnlib.train.precision``).
+    callbacks:      ``Callback`` objects: ``on_before_step`` (in ``ctx.step``) and
+                    ``on_batch_end(info)`` (``info["values"]`` holds the step's values; return
+                    True to stop).
+    progress:       a tqdm progress bar.
     """
     check_callable(step_fn, "step_fn", where="train_steps")
     steps = check_int(steps, "steps", minimum=1, where="train_steps")
     log_every = check_int(log_every, "log_every", minimum=0, where="train_steps")
-    get = batches if callable(batches) else _cycle(batches)
-    history = StepHistory()
-    start = time.perf_counter()
-    for step in range(1, steps + 1):
-        values = step_fn(get(step))
-        if not isinstance(values, dict):
-            raise TypeError(f"train_steps: step_fn must return a dict of floats such as "
-                            f"{{'loss': 0.5}}, got {type(values).__name__}")
-        for name, value in values.items():
-            value = float(value)
-            if not math.isfinite(value):
-                raise TrainingDivergedError(
-                    f"{name} became {value} at step {step}: lower the learning rate(s) "
-                    "or check the data")
-            history.setdefault(name, []).append(value)
-        history.steps = step
-        if log_every and (step % log_every == 0 or step == steps):
-            window = step % log_every or log_every
-            text = "  ".join(f"{name} {np.mean(vals[-window:]):.4f}"
-                             for name, vals in history.items())
-            print(f"{prefix}step {step:>{len(str(steps))}}/{steps}  {text}")
-    history.seconds = time.perf_counter() - start
+    step = step_fn if _takes_context(step_fn) else (lambda batch, ctx: step_fn(batch))
+    source = (batches(k) for k in itertools.count(1)) if callable(batches) \
+        else _cycle(batches)
+    precision = setup_precision(device if device is not None else "cpu",
+                                precision if device is not None else "float32")
+    bar = progress_bar(steps, progress, unit="step")
+    try:
+        stats = run_steps(None, source, step_fn=step, steps=steps, precision=precision,
+                          clip_grad_norm=clip_grad_norm, hooks=as_callbacks(callbacks), bar=bar,
+                          move_to_device=device is not None, log_every=log_every,
+                          log_prefix=prefix, advice=" or check the data", name="batches")
+    finally:
+        if bar is not None:
+            bar.close()
+    history = StepHistory(stats.values)
+    history.steps, history.seconds = stats.steps, stats.seconds
     return history
 
 
-def _cycle(batches: Iterable) -> Callable[[int], object]:
-    iterator = iter(batches)
+def _takes_context(step_fn) -> bool:
+    """Does ``step_fn`` accept a second positional argument (the StepContext)?"""
+    try:
+        parameters = inspect.signature(step_fn).parameters.values()
+    except (TypeError, ValueError):      # some builtins have no signature: one argument
+        return False
+    positional = [p for p in parameters if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
+    return len(positional) >= 2 or any(p.kind == p.VAR_POSITIONAL for p in parameters)
 
-    def get(_step):
-        nonlocal iterator
+
+def _cycle(batches: Iterable):
+    """The batches of ``batches`` forever, restarting a finite iterable when it runs out."""
+    if not isinstance(batches, Iterable):
+        raise TypeError(f"train_steps: batches must be an iterable of batches or a function "
+                        f"step -> batch, got {type(batches).__name__}")
+    iterator = iter(batches)
+    while True:
         try:
-            return next(iterator)
+            yield next(iterator)
         except StopIteration:
             iterator = iter(batches)
             try:
-                return next(iterator)
+                yield next(iterator)
             except StopIteration:
                 raise ValueError("train_steps: batches is empty") from None
-    return get
