@@ -17,7 +17,7 @@ from matplotlib.ticker import MaxNLocator
 
 from nnlib.scratch import ELU, GELU, LeakyReLU, Linear, ReLU, Sigmoid, Step, Tanh
 from nnlib.scratch import functional as F
-from nnlib.widgets.core import InteractiveFigure, dropdown, slider
+from nnlib.widgets.core import InteractiveFigure, decade_limits, dropdown, slider
 
 
 @dataclass(frozen=True)
@@ -163,19 +163,12 @@ def _draw(fig, activation: str, slope: float, alpha: float, depth: int, init: st
     norms = _cached_norms(activation, int(depth), INITS[init], param)
     layers = np.arange(1, len(norms) + 1)
     shown = np.where(norms > 0, norms, np.nan)  # log axis: exact zeros cannot be drawn
-    ax_g.set_autoscale_on(True)
-    if np.any(np.isfinite(shown)):
-        art["norms"].set_data(layers, shown)
-        art["zero"].set_visible(False)
-        ax_g.relim()
-        ax_g.autoscale_view()
-    else:
-        art["norms"].set_data(layers, np.ones(len(layers)))  # only to scale x to the layers
-        art["zero"].set_visible(True)
-        ax_g.relim()
-        ax_g.autoscale_view(scaley=False)
-        ax_g.set_ylim(1e-3, 10)
-        art["norms"].set_data([], [])
+    finite = np.isfinite(shown)
+    art["norms"].set_data(layers, shown)
+    art["zero"].set_visible(not finite.any())
+    # whole decades, and layers in tens: the axis is drawn again only when they change
+    ax_g.set(xlim=(0.5, max(10, -(-len(norms) // 10) * 10) + 0.5),
+             ylim=decade_limits(shown, include=(1.0,)) if finite.any() else (1e-3, 10))
     ax_g.set_title(f"gradient flowing down {depth} layers")
     first = norms[0]
     if not np.isfinite(first):

@@ -47,7 +47,7 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from nnlib._checks import check_choice, check_float, check_int
+from nnlib._checks import check_choice, check_float, check_float_pair, check_int
 from nnlib.plotting import canvas_png, fast_png
 
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
@@ -72,6 +72,8 @@ class InteractiveFigure:
             raise ValueError("InteractiveFigure needs at least one control")
         self.draw_fn = draw
         self.controls = dict(controls)
+        figsize = check_float_pair(figsize, "figsize", minimum=0, min_open=True, maximum=50,
+                                   where="InteractiveFigure")
         self.figsize, self.dpi, self.layout, self.reuse = figsize, dpi, layout, reuse
         self.title = title
         self.image = widgets.Image(format="png")
@@ -295,6 +297,20 @@ def blit_png(fig, art: dict) -> bytes:
     return canvas_png(canvas)
 
 
+def decade_limits(values, include=()) -> tuple[float, float]:
+    """Log-axis limits at whole powers of ten around the finite positive ``values`` (and
+    ``include``): they change far less often than autoscaled ones, so a redraw rarely has
+    to draw the axis again (see :func:`blit_png`)."""
+    data = np.concatenate([np.ravel(np.asarray(values, dtype=float)),
+                           np.asarray(include, dtype=float)])
+    data = data[np.isfinite(data) & (data > 0)]
+    if data.size == 0:
+        return 1e-3, 10.0
+    lo = 10.0 ** np.floor(np.log10(data.min()))
+    hi = 10.0 ** np.ceil(np.log10(data.max()))
+    return float(lo), float(hi if hi > lo else lo * 10)
+
+
 def _axes_key(ax) -> tuple:
     return (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale())
 
@@ -412,10 +428,11 @@ def slider(description: str, value: float, min: float, max: float, step: float,
 
 def dropdown(description: str, options, value=None, *, arg: str | None = None,
              where: str = "") -> widgets.Dropdown:
-    """A menu; with ``arg``, a ``value`` not among the options is an error listing them."""
+    """A menu; with ``arg``, a ``value`` not among the options (None too: it would silently
+    pick the first) is an error listing them."""
     options = list(options)
     choices = [o[1] if isinstance(o, tuple) else o for o in options]
-    if arg is not None and value is not None:
+    if arg is not None:
         check_choice(value, arg, choices, where=where)
     return widgets.Dropdown(options=options, value=choices[0] if value is None else value,
                             description=description)

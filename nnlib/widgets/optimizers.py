@@ -13,7 +13,13 @@ from matplotlib.colors import LogNorm
 
 from nnlib.scratch.optim import SGD, Adam, AdamW, RMSprop
 from nnlib.surfaces import SURFACES, get_surface, optimize_path
-from nnlib.widgets.core import InteractiveFigure, dropdown, log_slider, slider
+from nnlib.widgets.core import (
+    InteractiveFigure,
+    decade_limits,
+    dropdown,
+    log_slider,
+    slider,
+)
 
 OPTIMIZERS = ("SGD", "Momentum", "Nesterov", "RMSprop", "Adam", "AdamW")
 ADAMW_WEIGHT_DECAY = 0.01  # torch.optim.AdamW's default
@@ -65,28 +71,71 @@ def draw_path(ax, path, label: str | None = None, color: str = "tab:red") -> Non
     ax.plot(*path.points[0], "s", color=color, ms=7, mec="black")
 
 
+def _build_artists(fig) -> dict:
+    """The widget's axes and artists, made once; :func:`draw_optimizer` updates them."""
+    ax_path, ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
+    art = {"axes": list(fig.axes), "ax_path": ax_path, "ax_loss": ax_loss, "surface": None,
+           "surface_artists": [], "stars": []}
+    # as draw_path draws a path
+    art["path"], = ax_path.plot([], [], ".-", color="tab:red", lw=1.5, ms=4)
+    art["start"], = ax_path.plot([], [], "s", color="tab:red", ms=7, mec="black")
+    art["diverged"] = ax_path.text(0.5, 0.5, "diverged", transform=ax_path.transAxes,
+                                   ha="center", va="center", fontsize=22, color="white",
+                                   bbox={"facecolor": "tab:red", "alpha": 0.8}, visible=False)
+    art["gap"], = ax_loss.plot([], [], color="tab:red")
+    ax_loss.set_yscale("log")
+    ax_loss.set(title="distance to the lowest value", xlabel="step", ylabel="f - f_min")
+    ax_loss.grid(alpha=0.3, which="both")
+    return art
+
+
+def _show_surface(art: dict, surface_name: str) -> None:
+    """Put ``surface_name``'s contours and minima on the path axes (replacing the last)."""
+    for artist in art["surface_artists"] + art["stars"]:
+        artist.remove()
+    ax = art["ax_path"]
+    before = set(ax.get_children())
+    draw_surface(ax, surface_name)
+    new = [a for a in ax.get_children() if a not in before]
+    art["stars"] = [a for a in new if a in ax.lines]
+    art["surface_artists"] = [a for a in new if a not in ax.lines]
+    art["surface"] = surface_name
+    # what changes between redraws (the minima too: the path is drawn under them)
+    art["animated"] = [art["path"], art["start"], art["diverged"], *art["stars"], ax.title,
+                       art["gap"]]
+    art["static_key"] = surface_name
+
+
 def draw_optimizer(fig, optimizer: str, lr: float, momentum: float, beta2: float,
                    surface: str, steps: int) -> str:
-    """Path on the surface (left) and f - f_min against the step (right, log scale)."""
+    """Path on the surface (left) and f - f_min against the step (right, log scale).
+
+    On a figure it drew before only the data of its artists change (what the widget does on
+    every change); the surface's contours are drawn again only when the surface changes.
+    """
     info = get_surface(surface)
-    ax_path, ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
-    draw_surface(ax_path, surface)
+    art = fig.__dict__.get("_nnlib_artists")
+    if art is None or art["axes"] != fig.axes:
+        art = fig.__dict__["_nnlib_artists"] = _build_artists(fig)
+    if art["surface"] != surface:
+        _show_surface(art, surface)
+    ax_path, ax_loss = art["ax_path"], art["ax_loss"]
     ax_path.set_title(f"{optimizer} on the {info.name}\n{info.formula}", fontsize=10)
     if optimizer == "Nesterov" and momentum == 0:
+        for line in (art["path"], art["start"], art["gap"]):
+            line.set_data([], [])
+        art["diverged"].set_visible(False)
         return "Nesterov needs momentum > 0: move the momentum slider"
     path = optimize_path(surface, lambda params: make_optimizer(optimizer, params, lr,
                                                                 momentum, beta2), steps=steps)
-    draw_path(ax_path, path)
+    art["path"].set_data(path.points[:, 0], path.points[:, 1])
+    art["start"].set_data(path.points[:1, 0], path.points[:1, 1])
     lowest = min(info.value(*m) for m in info.minima)
     gap = np.maximum(path.losses - lowest, 1e-16)
-    ax_loss.semilogy(np.arange(len(gap)), gap, color="tab:red")
-    ax_loss.set(title="distance to the lowest value", xlabel="step", ylabel="f - f_min",
-                xlim=(0, steps))
-    ax_loss.grid(alpha=0.3, which="both")
+    art["gap"].set_data(np.arange(len(gap)), gap)
+    ax_loss.set(xlim=(0, steps), ylim=decade_limits(gap))
+    art["diverged"].set_visible(bool(path.diverged))
     if path.diverged:
-        ax_path.text(0.5, 0.5, "diverged", transform=ax_path.transAxes, ha="center",
-                     va="center", fontsize=22, color="white",
-                     bbox={"facecolor": "tab:red", "alpha": 0.8})
         return (f"diverged at step {path.diverged_at}: lr = {lr:.1e} is too large for "
                 f"{optimizer} on this surface")
     end = path.points[-1]
@@ -111,5 +160,5 @@ def optimizer_explorer(optimizer: str = "Momentum", lr: float = 0.05, momentum: 
         "surface": dropdown("surface", list(SURFACES), surface, arg="surface", where=where),
         "steps": slider("steps", steps, 10, 500, 10, integer=True, arg="steps", where=where),
     }
-    return InteractiveFigure(draw_optimizer, controls, figsize=(10, 4),
+    return InteractiveFigure(draw_optimizer, controls, figsize=(10, 4), reuse=True,
                              title="Optimizer paths on a 2-D surface")
