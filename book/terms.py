@@ -120,4 +120,42 @@ TERMS = [
      "distribution, T > 1 flattens it."),
     ("DistributedDataParallel", "12", "PyTorch's data parallelism: one model copy per process, "
      "gradients averaged across processes after every backward pass."),
+    ("autoencoder", "13", "A network trained to reproduce its input through a narrow middle "
+     "layer, so the middle layer must keep what matters most about the data."),
+    ("latent space", "13", "The space of an autoencoder's middle-layer codes; nearby codes "
+     "decode to similar outputs."),
+    ("anomaly score", "13", "How unusual an input looks to a model trained on normal data, "
+     "for example an autoencoder's reconstruction error."),
+    ("variational autoencoder", "13", "An autoencoder whose encoder outputs a distribution over "
+     "codes and whose loss adds a KL term pulling it towards a standard normal, so sampling "
+     "from that normal and decoding generates new data (VAE)."),
+    ("reparameterisation trick", "13", "Writing a sample as z = μ + σ·ε with ε ~ N(0, I), so "
+     "the sampling step has gradients with respect to μ and σ."),
+    ("ELBO", "13", "The evidence lower bound: expected reconstruction log-likelihood minus the "
+     "KL divergence from the prior; a VAE maximises it."),
+    ("GAN", "14", "A generative adversarial network: a generator maps noise to samples and a "
+     "discriminator learns to tell them from real data; each is trained against the other."),
+    ("discriminator", "14", "The GAN's classifier that outputs the probability that its input "
+     "is real data rather than a generated sample."),
+    ("mode collapse", "14", "A GAN failure in which the generator covers only a few modes of "
+     "the data, producing little variety."),
+    ("diffusion model", "14", "A generative model that learns to undo a fixed process which "
+     "adds noise step by step; sampling starts from pure noise and denoises."),
+    ("DDPM", "14", "Denoising diffusion probabilistic models: a network predicts the noise "
+     "added at step t, trained with a mean squared error."),
+    ("adjacency matrix", "16", "The n × n matrix A with A[i, j] = 1 where an edge joins node "
+     "i to node j, 0 elsewhere."),
+    ("message passing", "16", "A graph layer in which every node gathers messages from its "
+     "neighbours, aggregates them (sum, mean or max) and updates its own vector."),
+    ("graph convolution", "16", "The GCN layer: weight each node's and its neighbours' "
+     "features by D̃^-1/2 (A + I) D̃^-1/2 (D̃ the degrees of A + I), sum them, then apply a "
+     "shared linear map."),
+    ("over-smoothing", "16", "As GNN layers are stacked, node embeddings grow alike, until "
+     "nodes of different classes can no longer be told apart."),
+    ("readout", "16", "Pooling all node vectors of a graph (sum, mean or max) into one "
+     "vector for graph-level prediction."),
+    ("graph attention", "16", "A message-passing layer whose neighbour weights come from a "
+     "learned attention score instead of the node degrees (GAT)."),
+    ("stochastic block model", "16", "A random graph whose nodes belong to communities, with "
+     "edges more likely inside a community than between communities."),
 ]
