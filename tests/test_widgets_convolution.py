@@ -85,7 +85,7 @@ def test_extreme_kernel_values_give_a_status_not_an_exception(value, words):
 def test_bad_arguments_are_explained():
     with pytest.raises(ValueError, match="kernel must be one of"):
         make(kernel="edgy")
-    with pytest.raises(ValueError, match=r"images must have shape \(N, H, W\)"):
+    with pytest.raises(ValueError, match=r"images of shape \(N, H, W\)"):
         convolution_widget(images=np.zeros((5, 784)))
     with pytest.raises(ValueError, match="2-D image and a 2-D kernel"):
         feature_map(np.zeros(28), KERNELS["identity"])

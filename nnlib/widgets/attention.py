@@ -14,6 +14,7 @@ import functools
 
 import numpy as np
 
+from nnlib._checks import check_int
 from nnlib.scratch.functional import softmax
 from nnlib.widgets.core import InteractiveFigure, dropdown, slider
 
@@ -75,6 +76,8 @@ def attention_map_explorer(model, inputs, targets=None, *, max_examples: int = 2
     input tokens, queries with the output position and the predicted token (a ✗ marks a
     wrong one when ``targets`` are given). Everything is computed once, up front.
     """
+    max_examples = check_int(max_examples, "max_examples", minimum=1,
+                             where="attention_map_explorer")
     inputs = np.asarray(inputs)[:max_examples]
     if inputs.ndim != 2 or len(inputs) == 0:
         raise ValueError(f"inputs must be (N, T) token ids with N >= 1, got {inputs.shape}")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
+from nnlib._checks import check_array, check_choice
+from nnlib.errors import ShapeError
 from nnlib.scratch.conv import conv2d, conv_output_size
 from nnlib.widgets.core import InteractiveFigure, dropdown, slider
 
@@ -117,12 +119,14 @@ def convolution_widget(kernel: str = "Sobel x (vertical edges)", index: int = 0,
         from nnlib.data import load_mnist
 
         images, labels = load_mnist("test", flatten=False)
-    images = np.asarray(images, dtype=np.float64)
-    if images.ndim != 3:
-        raise ValueError(f"images must have shape (N, H, W), got {images.shape}")
-    labels = np.zeros(len(images), dtype=int) if labels is None else np.asarray(labels)
-    if kernel not in KERNELS and kernel != CUSTOM:
-        raise ValueError(f"kernel must be one of {[*KERNELS, CUSTOM]}, got {kernel!r}")
+    images = check_array(images, "images", where="convolution_widget", ndim=3,
+                         shape_text="(N, H, W)", allow_empty=False).astype(np.float64)
+    labels = np.zeros(len(images), dtype=int) if labels is None else check_array(
+        labels, "labels", where="convolution_widget", ndim=1, dtype="any")
+    if len(labels) != len(images):
+        raise ShapeError(f"convolution_widget: labels must have one entry per image, got "
+                         f"{len(labels)} labels for {len(images)} images")
+    check_choice(kernel, "kernel", [*KERNELS, CUSTOM], where="convolution_widget")
     controls = {
         "kernel": dropdown("kernel", [*KERNELS, CUSTOM], kernel),
         "index": slider("digit #", index, 0, len(images) - 1, 1, integer=True, arg="index",

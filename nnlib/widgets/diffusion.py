@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib._checks import check_array
+from nnlib._checks import check_array, check_optional_int, check_seed
 from nnlib.scratch.generative import NoiseSchedule, q_sample
 from nnlib.widgets.core import InteractiveFigure, slider
 
@@ -29,6 +29,8 @@ class DiffusionScrubber(InteractiveFigure):
             raise TypeError("DiffusionScrubber: frames must be a non-empty dict {t: (M, 2)}")
         self.schedule, self.frames = schedule, frames
         self.steps = sorted(frames)
+        t = check_optional_int(t, "t", minimum=0, maximum=schedule.T, where="DiffusionScrubber")
+        seed = check_seed(seed, where="DiffusionScrubber", optional=False)
         self.noise = np.random.default_rng(seed).standard_normal(self.x0.shape)
         step = self.steps[1] - self.steps[0] if len(self.steps) > 1 else 1
         controls = {"t": slider("time step t", schedule.T if t is None else t, 0, schedule.T,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 import numpy as np
 
-from nnlib._checks import check_int
+from nnlib._checks import check_int, check_seed
 from nnlib.scratch.generative import (
     gan_train_step,
     mlp_discriminator,
@@ -37,7 +37,10 @@ class GANTrainer2D(InteractiveFigure):
     def __init__(self, *, loss: str = "non-saturating", lr: float = 3e-3, hidden: int = 32,
                  batch_size: int = 128, steps_per_click: int = 50, n_show: int = 500,
                  seed: int = 0, interval_ms: int = 300):
-        self.seed = seed
+        where = "GANTrainer2D"
+        self.seed = seed = check_seed(seed, where=where, optional=False)
+        n_show = check_int(n_show, "n_show", minimum=1, where=where)
+        interval_ms = check_int(interval_ms, "interval_ms", minimum=1, where=where)
         self.batch_size = check_int(batch_size, "batch_size", minimum=1, where="GANTrainer2D")
         self.steps_per_click = check_int(steps_per_click, "steps_per_click", minimum=1,
                                          where="GANTrainer2D")
@@ -46,9 +49,9 @@ class GANTrainer2D(InteractiveFigure):
         self._key = None
         self.step_count = 0
         controls = {
-            "loss": dropdown("G loss", LOSSES, loss),
-            "lr": dropdown("learning rate", LEARNING_RATES, lr),
-            "hidden": dropdown("hidden", (16, 32, 64), hidden),
+            "loss": dropdown("G loss", LOSSES, loss, arg="loss", where=where),
+            "lr": dropdown("learning rate", LEARNING_RATES, lr, arg="lr", where=where),
+            "hidden": dropdown("hidden", (16, 32, 64), hidden, arg="hidden", where=where),
         }
         self.play_button = widgets.Play(value=0, min=0, max=10**9, step=1,
                                         interval=interval_ms, description="play",

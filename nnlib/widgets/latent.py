@@ -40,10 +40,13 @@ class LatentExplorer(InteractiveFigure):
         if self.labels.shape != (len(self.codes),):
             raise ValueError(f"LatentExplorer: labels must have shape ({len(self.codes)},), "
                              f"one class per code, got {self.labels.shape}")
-        self.extent = check_float(extent, "extent", minimum=0, min_open=True,
-                                  where="LatentExplorer")
+        self.extent = check_float(extent, "extent", minimum=0, min_open=True, maximum=100,
+                                  where="LatentExplorer",
+                                  hint="the half-width of the map, e.g. 3 (codes lie near 0)")
         self.steps = check_int(steps, "steps", minimum=2, where="LatentExplorer")
         last = len(self.codes) - 1
+        a = check_int(a, "a", minimum=0, maximum=last, where="LatentExplorer")
+        b = check_int(b, "b", minimum=0, maximum=last, where="LatentExplorer")
         controls = {
             "z1": slider("z1", 0.0, -extent, extent, 0.1),
             "z2": slider("z2", 0.0, -extent, extent, 0.1),

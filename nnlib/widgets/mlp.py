@@ -159,7 +159,8 @@ def hidden_units_widget(steps: int = 500, lr: float = 0.03, seed: int = 0) -> In
     """
     where = "hidden_units_widget"
     steps = check_int(steps, "steps", minimum=1, where=where)
-    lr = check_float(lr, "lr", minimum=0.0, min_open=True, where=where)
+    lr = check_float(lr, "lr", minimum=0.0, maximum=10.0, min_open=True, where=where,
+                     hint="Adam's step size, e.g. 0.03")
     cache: dict[tuple, FitResult] = {}
 
     def draw(fig, problem, hidden_units, activation, seed):

@@ -181,6 +181,9 @@ class Playground(InteractiveFigure):
                                          where=where)
         interval_ms = check_int(interval_ms, "interval_ms", minimum=1, where=where)
         parse_hidden_layers(hidden)  # a bad layer text is an error here, not later
+        if isinstance(features, str) or not hasattr(features, "__iter__"):
+            raise TypeError(f"{where}: features must be a tuple of feature names such as "
+                            f"('x1', 'x2'), got {features!r}")
         features = tuple(features)
         for f in features:
             check_choice(f, "features", tuple(FEATURES), where=where)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.ticker import LogLocator, NullLocator
 
+from nnlib._checks import check_int
 from nnlib.scratch.recurrent import hidden_gradient_norms
 from nnlib.widgets.core import InteractiveFigure, dropdown, slider
 
@@ -128,8 +129,15 @@ def draw_temperature(fig, temperature: float, seed: int, *, model, vocab, prompt
 def temperature_explorer(model, vocab, prompt: str = "ROMEO:\n", length: int = 120,
                          temperature: float = 1.0, seed: int = 0) -> InteractiveFigure:
     """A trained ``CharRNN``'s next-character distribution and a sample, by temperature."""
-    vocab.encode(prompt)  # fail early, with the vocabulary's message, on unknown characters
     where = "temperature_explorer"
+    if not (callable(getattr(vocab, "encode", None)) and callable(getattr(vocab, "decode",
+                                                                           None))):
+        raise TypeError(f"{where}: vocab must have encode and decode (a CharVocab), got "
+                        f"{type(vocab).__name__}")
+    if not isinstance(prompt, str) or not prompt:
+        raise TypeError(f"{where}: prompt must be a non-empty string, got {prompt!r}")
+    length = check_int(length, "length", minimum=1, maximum=5000, where=where)
+    vocab.encode(prompt)  # fail early, with the vocabulary's message, on unknown characters
     controls = {
         "temperature": slider("temperature", temperature, 0.0, 3.0, 0.05, arg="temperature",
                               where=where),
