@@ -1,6 +1,7 @@
 """The training dashboard of notebook 08: the Train button driven from code; it never raises."""
 
 import math
+import time
 
 import pytest
 import torch
@@ -129,3 +130,38 @@ def test_default_dashboard_trains_on_mnist():
     assert dash.n_inputs == 784
     dash.train()
     assert dash.history.epochs == 1 and dash.history.val_metric[0] > 0.8
+
+
+def test_stop_ends_the_run_cleanly_after_the_current_batch():
+    dash = dashboard(epochs=4)  # 4 batches per epoch
+    assert dash.stop_button.disabled and dash.stop_button.description == "Stop"
+    dash.stop()  # nothing runs: nothing happens
+    assert not dash.stopped
+    # press Stop while the 6th batch (the 2nd of epoch 2) is being counted
+    dash.progress.observe(lambda change: dash.stop() if change["new"] == 6 else None,
+                          names="value")
+    status = dash.train()
+    assert dash.stopped and dash.progress.value == 6
+    assert dash.history.epochs == 2 and len(dash.history.val_loss) == 2  # epoch 2 validated
+    assert dash.error is None and dash.last_error is None and not dash.diverged
+    assert "stopped in epoch 2 of 4" in status and "validation accuracy" in status
+    assert dash.model is not None and not dash.training
+    assert dash.stop_button.disabled and not dash.train_button.disabled
+    dash.progress.unobserve_all("value")
+    dash.train()  # the next press trains a full run again
+    assert dash.history.epochs == 4 and not dash.stopped
+    assert "stopped" not in dash.last_status
+
+
+def test_a_browser_click_trains_in_the_background_and_stop_ends_it():
+    dash = dashboard(epochs=20)
+    dash.train_button._handle_button_msg(None, {"event": "click"}, None)  # as the browser does
+    deadline = time.monotonic() + 60
+    while dash.progress.value < 2 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert dash.training and not dash.stop_button.disabled
+    dash.stop_button._handle_button_msg(None, {"event": "click"}, None)
+    assert dash.wait(timeout=60)
+    assert dash.stopped and dash.history.epochs < 20
+    assert "stopped in epoch" in dash.last_status and dash.last_error is None
+    assert not dash.train_button.disabled and dash.stop_button.disabled

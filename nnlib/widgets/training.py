@@ -3,8 +3,11 @@
 Choose the learning rate, activation, optimizer, dropout and number of epochs, press
 *Train*: a fresh network trains in place with :func:`nnlib.train.fit`, a progress
 bar counts the batches and the loss and accuracy curves are redrawn after every epoch.
-Moving a control only redraws; nothing trains until the button is pressed. Code and
-tests press it with :meth:`TrainingDashboard.train`.
+*Stop* ends the run cleanly after the batch being trained (the epoch so far is validated
+and drawn, the network is kept). Moving a control only redraws; nothing trains until the
+button is pressed. Code and tests press them with :meth:`TrainingDashboard.train` and
+:meth:`TrainingDashboard.stop`. A click in the browser trains in a background thread, so
+the kernel can take the Stop click while it trains.
 
 A run whose loss becomes NaN/inf, or climbs above ``diverge_factor * ln(classes)``
 (well above the loss of guessing at random), ends with the status "diverged".
@@ -13,6 +16,7 @@ A run whose loss becomes NaN/inf, or climbs above ``diverge_factor * ln(classes)
 from __future__ import annotations
 
 import math
+import threading
 
 import ipywidgets as widgets
 import torch
@@ -40,6 +44,20 @@ def make_optimizer(name: str, parameters, lr: float) -> torch.optim.Optimizer:
     raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {name!r}")
 
 
+class _Button(widgets.Button):
+    """A button that knows whether the click being handled came from the browser."""
+
+    from_browser = False
+
+    def _handle_button_msg(self, _, content, buffers):
+        if content.get("event", "") == "click":
+            self.from_browser = True
+            try:
+                self.click()
+            finally:
+                self.from_browser = False
+
+
 class TrainingDashboard(InteractiveFigure):
     """Controls, a Train button, a progress bar and live loss/accuracy curves.
 
@@ -62,6 +80,9 @@ class TrainingDashboard(InteractiveFigure):
         self.diverge_limit = diverge_factor * math.log(n_classes)
         self.history, self.model = History(), None
         self.diverged, self.training, self.error = False, False, None
+        self.stopped, self._stop_requested = False, False
+        self._train_lock = threading.Lock()
+        self._thread: threading.Thread | None = None
         self._trained_with: dict | None = None
         where = "TrainingDashboard"
         controls = {
@@ -74,25 +95,53 @@ class TrainingDashboard(InteractiveFigure):
             "epochs": slider("epochs", epochs, 1, 20, 1, integer=True, arg="epochs",
                              where=where),
         }
-        self.train_button = widgets.Button(description="Train", button_style="primary",
-                                           icon="play", tooltip="train a new network")
+        self.train_button = _Button(description="Train", button_style="primary",
+                                    icon="play", tooltip="train a new network")
+        self.stop_button = _Button(description="Stop", icon="stop", disabled=True,
+                                   tooltip="stop after the batch being trained")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="batches")
         self.progress_text = widgets.Label("")
         super().__init__(self._draw, controls, figsize=(9.0, 3.3),
                          title="Training dashboard: an MLP on MNIST")
         self.widget.children = (self.widget.children[:2]
-                                + (widgets.HBox([self.train_button, self.progress,
-                                                 self.progress_text]),)
+                                + (widgets.HBox([self.train_button, self.stop_button,
+                                                 self.progress, self.progress_text]),)
                                 + self.widget.children[2:])
-        self.train_button.on_click(lambda _: self.train())
+        self.train_button.on_click(self._on_train_click)
+        self.stop_button.on_click(lambda _: self.stop())
+
+    def _on_train_click(self, button) -> None:
+        if button.from_browser:  # train in the background: the kernel stays free for Stop
+            self._thread = threading.Thread(target=self.train, daemon=True,
+                                            name=f"nnlib-train-{id(self):x}")
+            self._thread.start()
+        else:
+            self.train()
+
+    def stop(self) -> None:
+        """Ask a running training to stop after the current batch (nothing if none runs)."""
+        if self.training:
+            self._stop_requested = True
+            self.stop_button.disabled = True
+
+    def wait(self, timeout: float | None = None) -> bool:
+        """Wait for a training started from the browser to end; True if none is running."""
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        return not (thread is not None and thread.is_alive())
 
     # -- the button ------------------------------------------------------------------------
     def train(self) -> str | None:
         """Train a new network with the current settings; returns the final status."""
+        if not self._train_lock.acquire(blocking=False):  # already training
+            return self.last_status
         settings = self.values
         self.diverged, self.error, self.training = False, None, True
+        self.stopped, self._stop_requested = False, False
         self.history = History()
         self.train_button.disabled = True
+        self.stop_button.disabled = False
         self.update()  # first feedback at once: "training (...): epoch 0/N"
         try:
             with torch.random.fork_rng(devices=[]):  # the notebook's random state is untouched
@@ -112,9 +161,12 @@ class TrainingDashboard(InteractiveFigure):
         except Exception as exc:  # shown in the status line, never raised at the learner
             self.error = exc
         finally:
-            self.training = False
+            self.stopped = self._stop_requested
+            self.training, self._stop_requested = False, False
             self.train_button.disabled = False
+            self.stop_button.disabled = True
             self._trained_with = settings
+            self._train_lock.release()
         self.update()
         return self.last_status
 
@@ -146,6 +198,10 @@ class TrainingDashboard(InteractiveFigure):
             return (f"{prefix}diverged at epoch {done + (not self.history.train_loss)} "
                     f"({last_setting}): the training loss reached {loss:.3g}; "
                     "lower the learning rate and press Train again")
+        if self.stopped:
+            prefix += f"stopped in epoch {done} of {last['epochs']}: "
+        if not self.history.train_loss:
+            return f"{prefix}{last_setting}: nothing trained"
         if not self.history.val_metric:
             return f"{prefix}{last_setting}: train loss {self.history.train_loss[-1]:.4f}"
         return (f"{prefix}{last_setting}: {done} epochs, validation accuracy "
@@ -166,6 +222,7 @@ class _Live(Callback):
 
     def on_batch_end(self, info):
         self.dashboard.progress.value += 1
+        return self.dashboard._stop_requested  # Stop: end the run after this batch
 
     def on_epoch_end(self, history):
         dash = self.dashboard
