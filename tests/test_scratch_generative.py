@@ -82,7 +82,7 @@ def test_numpy_vae_matches_pytorch_vae_in_float64():
 
 
 def test_numpy_vae_gradient_matches_finite_differences():
-    vae = G.VAE(6, 5, 2, rng=1, dtype=np.float64)
+    vae = G.VAE(G.VAEConfig(6, 5, 2), rng=1, dtype=np.float64)
     x, eps = rng.uniform(size=(3, 6)), rng.normal(size=(3, 2))
     vae.loss(x, eps)
     vae.zero_grad()
@@ -94,7 +94,7 @@ def test_numpy_vae_gradient_matches_finite_differences():
 
 def test_vae_backward_before_loss_is_explained():
     with pytest.raises(NotForwardedError, match="loss"):
-        G.VAE(4, 3, 2, rng=0).backward()
+        G.VAE(G.VAEConfig(4, 3, 2), rng=0).backward()
 
 
 # -- GAN losses and one training step -----------------------------------------------------------
@@ -249,3 +249,57 @@ def test_bad_input_gets_clear_errors():
         G.p_sample_step(np.zeros((2, 2)), 3, np.zeros((2, 2)), schedule)
     with pytest.raises(ValueError, match="empty"):
         G.noise_prediction_loss(np.zeros((0, 2)), np.zeros((0, 2)))
+
+
+# -- one set of names and configs for both halves --------------------------------------------
+@pytest.mark.parametrize("name, module", [
+    ("VAE", "vae"), ("VAEConfig", "vae"), ("Generator", "gan"), ("Discriminator", "gan"),
+    ("GANConfig", "gan"), ("discriminator_loss", "gan"), ("generator_loss", "gan"),
+    ("gan_train_step", "gan"), ("Denoiser", "diffusion"), ("DiffusionConfig", "diffusion"),
+    ("NoiseSchedule", "diffusion"), ("time_features", "diffusion"), ("q_sample", "diffusion"),
+    ("p_sample_step", "diffusion"),
+])
+def test_numpy_and_pytorch_generative_models_share_names_and_positional_arguments(name, module):
+    import importlib
+    import inspect
+
+    theirs = getattr(importlib.import_module(f"nnlib.models.{module}"), name)
+    mine = getattr(G, name)
+    if name.endswith("Config"):
+        assert mine is theirs                     # one config, defined once (torch-free)
+        return
+
+    def positional(fn):
+        kinds = (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        return [p.name for p in inspect.signature(fn).parameters.values()
+                if p.kind in kinds and p.name != "self"]
+
+    a, b = positional(mine), positional(theirs)
+    assert a[:len(b)] == b[:len(a)], (name, a, b)
+
+
+def test_numpy_generative_classes_are_built_from_the_configs_like_pytorch():
+    from nnlib.models import diffusion as D
+    from nnlib.models import gan as T
+
+    config = G.GANConfig(data_dim=3, noise_dim=2, hidden=5, output="sigmoid")
+    for mine, theirs in ((G.Generator(config, rng=0), T.Generator(config)),
+                         (G.Discriminator(config, rng=0), T.Discriminator(config))):
+        assert [type(m).__name__ for m in mine] == [type(m).__name__ for m in theirs]
+        assert [p.data.shape[::-1] for p in mine.parameters() if p.data.ndim == 2] == \
+            [tuple(p.shape) for p in theirs.parameters() if p.ndim == 2]
+    assert G.Generator(config, rng=0)(rng.normal(size=(4, 2))).max() < 1
+    dconfig = G.DiffusionConfig(data_dim=2, hidden=6, depth=3, T=10, time_dim=4)
+    mine, theirs = G.Denoiser(dconfig, rng=0), D.Denoiser(dconfig)
+    assert [p.data.shape[::-1] for p in mine.parameters() if p.data.ndim == 2] == \
+        [tuple(p.shape) for p in theirs.parameters() if p.ndim == 2]
+    assert mine(rng.normal(size=(5, 2)), np.arange(5)).shape == (5, 2)
+    np.testing.assert_allclose(G.NoiseSchedule(30, 1e-3, 0.1).alpha_bars,
+                               D.NoiseSchedule(30, 1e-3, 0.1).alpha_bars.numpy(), rtol=1e-12)
+    # the short forms build the same networks from the same seed
+    a, b = G.mlp_generator(2, 8, 3, rng=4), G.Generator(G.GANConfig(3, 2, 8), rng=4)
+    assert all(np.array_equal(p.data, q.data) for p, q in zip(a.parameters(), b.parameters()))
+    with pytest.raises(TypeError, match="GANConfig"):
+        G.Generator(3)
+    with pytest.raises(TypeError, match="VAEConfig"):
+        G.VAE(784)

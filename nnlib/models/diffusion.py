@@ -13,31 +13,12 @@ reverse step      x_{t-1} = (x_t - beta_t / sqrt(1 - alpha_bar_t) eps_theta) / s
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 
 import torch
 from torch import nn
 
-from nnlib._checks import check_float, check_int
-
-
-@dataclass(frozen=True)
-class DiffusionConfig:
-    data_dim: int = 2
-    hidden: int = 64
-    depth: int = 2          # hidden layers
-    T: int = 100
-    time_dim: int = 8
-    beta_start: float = 1e-4
-    beta_end: float = 0.02
-
-    def __post_init__(self):
-        for name in ("data_dim", "hidden", "depth", "T", "time_dim"):
-            check_int(getattr(self, name), name, minimum=1, where="DiffusionConfig")
-        check_float(self.beta_start, "beta_start", minimum=0, maximum=1, min_open=True,
-                    max_open=True, where="DiffusionConfig")
-        check_float(self.beta_end, "beta_end", minimum=self.beta_start, maximum=1,
-                    max_open=True, where="DiffusionConfig")
+from nnlib._checks import check_int
+from nnlib.scratch.generative import DiffusionConfig  # one config for both halves
 
 
 class NoiseSchedule:

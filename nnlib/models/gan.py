@@ -1,8 +1,8 @@
 """GANs in PyTorch (notebook 14): MLP generator and discriminator, their losses, one step.
 
-The layouts equal ``nnlib.scratch.generative.mlp_generator`` / ``mlp_discriminator`` for 2-D
-data (so a NumPy GAN and this one can be matched step for step); the same classes with
-``data_dim=784`` and a tanh or sigmoid output make a small MNIST GAN.
+The layouts equal ``nnlib.scratch.generative.Generator`` / ``Discriminator``, built from the same
+``GANConfig`` (so a NumPy GAN and this one can be matched step for step); the same classes with
+``data_dim=784`` and a sigmoid output make a small MNIST GAN.
 
 generator      z (N, noise_dim) -> hidden -> hidden -> x (N, data_dim)
 discriminator  x (N, data_dim) -> hidden -> hidden -> logit (N, 1)
@@ -10,26 +10,12 @@ discriminator  x (N, data_dim) -> hidden -> hidden -> logit (N, 1)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nnlib._checks import check_bool, check_choice, check_int
-
-
-@dataclass(frozen=True)
-class GANConfig:
-    data_dim: int = 2
-    noise_dim: int = 2
-    hidden: int = 32
-    output: str = "linear"    # "sigmoid" for images with pixels in [0, 1]
-
-    def __post_init__(self):
-        for name in ("data_dim", "noise_dim", "hidden"):
-            check_int(getattr(self, name), name, minimum=1, where="GANConfig")
-        check_choice(self.output, "output", ("linear", "sigmoid"), where="GANConfig")
+from nnlib._checks import check_bool
+from nnlib.scratch.generative import GANConfig  # one config for both GANs (torch-free)
 
 
 class Generator(nn.Sequential):

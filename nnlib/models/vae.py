@@ -11,24 +11,12 @@ cross-entropy with logits, summed over pixels) plus the closed-form Gaussian KL.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 from torch import nn
 from torch.nn import functional as F
 
 from nnlib._checks import check_float, check_int
-
-
-@dataclass(frozen=True)
-class VAEConfig:
-    in_features: int = 784
-    hidden: int = 256
-    latent: int = 2
-
-    def __post_init__(self):
-        for name in ("in_features", "hidden", "latent"):
-            check_int(getattr(self, name), name, minimum=1, where="VAEConfig")
+from nnlib.scratch.generative import VAEConfig  # one config for both VAEs (torch-free)
 
 
 class VAE(nn.Module):

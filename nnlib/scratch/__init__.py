@@ -48,6 +48,17 @@ Deliberate differences from PyTorch, all of them (CONTRIBUTING.md repeats this t
 * NumPy ``GPT``: PyTorch (nanoGPT) dropout, optional biases; nnlib ``GPT(GPTConfig(...))`` as
   the PyTorch ``GPT``, but ``dropout=0`` and ``bias=True`` only (the forward equals the PyTorch
   model in eval mode).
+* ``fit`` / ``evaluate``: PyTorch (``nnlib.train``) ``fit(model, loader, optimizer, loss_fn, *,
+  epochs, ...)`` over DataLoaders, with ``device``, ``precision``, ``progress``, ``live_plot``;
+  nnlib the same arguments in the same order; ``data`` may also be ``(X, y)`` arrays cut by
+  ``batch_size``/``shuffle``/``seed``; ``metric=`` any function; no devices, mixed precision or
+  progress bar (NumPy has no DataLoader and runs on the CPU).
+* Generative models: PyTorch ``VAE``, ``Generator``, ``Discriminator``, ``Denoiser`` take a
+  config; ``ddpm_loss(model, x0, schedule)`` draws t and noise; ``sample(...)``; nnlib the same
+  classes and the same config classes; losses return ``(loss, gradient)``
+  (``noise_prediction_loss``, ``discriminator_loss``, ``generator_loss``); ``ddpm_sample``;
+  ``mlp_generator``, ``NoisePredictor`` as short forms (explicit backward: the caller draws t
+  and noise and sees every gradient).
 """
 
 from nnlib.scratch import functional, init  # (nnlib.scratch.functional as F)

@@ -6,11 +6,19 @@ Each piece is a plain function with an explicit backward (or a small Module buil
 
 VAE   ``reparameterize`` / ``reparameterize_backward``, ``gaussian_kl`` / ``gaussian_kl_backward``,
       ``bernoulli_nll`` (the reconstruction term on logits) and :class:`VAE` (a dense VAE).
-GAN   ``discriminator_loss``, ``generator_loss`` (non-saturating or minimax), with gradients
-      with respect to the discriminator's logits; :func:`gan_train_step` (one D and one G step).
+GAN   :class:`Generator`, :class:`Discriminator` (``mlp_generator`` / ``mlp_discriminator``
+      for short), ``discriminator_loss``, ``generator_loss`` (non-saturating or minimax), with
+      gradients with respect to the discriminator's logits; :func:`gan_train_step` (one D and
+      one G step).
 DDPM  :class:`NoiseSchedule` (``linear_beta_schedule``), ``q_sample`` (the closed-form
       q(x_t | x_0)), ``noise_prediction_loss``, ``p_sample_step`` (one reverse step),
-      ``time_features`` and :class:`NoisePredictor` (an MLP eps(x_t, t)), ``ddpm_sample``.
+      ``time_features`` and :class:`Denoiser` (an MLP eps(x_t, t); ``NoisePredictor`` for
+      short), ``ddpm_sample``.
+
+The PyTorch twins in ``nnlib.models.vae`` / ``gan`` / ``diffusion`` have the same class names
+and take the same configs, :class:`VAEConfig`, :class:`GANConfig` and :class:`DiffusionConfig`,
+defined here once (torch-free, like ``GPTConfig``), so a model is built the same way in both
+halves and the same layer sizes let weights be copied across.
 
 Shapes are batch-first: ``x (N, D)``, latent ``mu, logvar, eps (N, K)``, logits ``(N, 1)``,
 time steps ``t (N,)`` integers in ``0 .. T-1`` (``t = 0`` is the first noising step).
@@ -22,18 +30,72 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlib._checks import check_array, check_bool, check_float, check_int
+from nnlib._checks import check_array, check_bool, check_choice, check_float, check_int
 from nnlib.errors import ShapeError
 from nnlib.scratch import init as initializers
-from nnlib.scratch.activations import LeakyReLU, ReLU
+from nnlib.scratch.activations import LeakyReLU, ReLU, Sigmoid
 from nnlib.scratch.layers import Linear, Sequential
 from nnlib.scratch.module import Module, NotForwardedError
+
+
+# -- configs, shared with the PyTorch models (nnlib.models.vae / gan / diffusion) -------------
+@dataclass(frozen=True)
+class VAEConfig:
+    in_features: int = 784
+    hidden: int = 256
+    latent: int = 2
+
+    def __post_init__(self):
+        for name in ("in_features", "hidden", "latent"):
+            check_int(getattr(self, name), name, minimum=1, where="VAEConfig")
+
+
+@dataclass(frozen=True)
+class GANConfig:
+    data_dim: int = 2
+    noise_dim: int = 2
+    hidden: int = 32
+    output: str = "linear"    # "sigmoid" for images with pixels in [0, 1]
+
+    def __post_init__(self):
+        for name in ("data_dim", "noise_dim", "hidden"):
+            check_int(getattr(self, name), name, minimum=1, where="GANConfig")
+        check_choice(self.output, "output", ("linear", "sigmoid"), where="GANConfig")
+
+
+@dataclass(frozen=True)
+class DiffusionConfig:
+    data_dim: int = 2
+    hidden: int = 64
+    depth: int = 2          # hidden layers
+    T: int = 100
+    time_dim: int = 8
+    beta_start: float = 1e-4
+    beta_end: float = 0.02
+
+    def __post_init__(self):
+        for name in ("data_dim", "hidden", "depth", "T", "time_dim"):
+            check_int(getattr(self, name), name, minimum=1, where="DiffusionConfig")
+        check_float(self.beta_start, "beta_start", minimum=0, maximum=1, min_open=True,
+                    max_open=True, where="DiffusionConfig")
+        check_float(self.beta_end, "beta_end", minimum=self.beta_start, maximum=1,
+                    max_open=True, where="DiffusionConfig")
 
 
 # -- argument checks ----------------------------------------------------------------------
 def _array(x, name: str, *, ndim: int | None = None) -> np.ndarray:
     """``x`` as a finite, non-empty floating array, or an error naming ``name``."""
     return check_array(x, name, ndim=ndim, allow_empty=False)
+
+
+def _config(config, kind: type, where: str):
+    """``config``, or the default ``kind()`` for None; anything else is a TypeError."""
+    if config is None:
+        return kind()
+    if not isinstance(config, kind):
+        raise TypeError(f"{where}: config must be a {kind.__name__}(...) or None, got a "
+                        f"{type(config).__name__}; e.g. {where}({kind.__name__}(...))")
+    return config
 
 
 def _same_shape(a, b, name_a: str, name_b: str) -> None:
@@ -104,18 +166,18 @@ class VAE(Module):
     decoder: Linear(K, H) -> ReLU -> Linear(H, D)   (logits of Bernoulli pixels)
 
     ``loss(x, eps)`` is the negative ELBO per example (``bernoulli_nll + gaussian_kl``) and
-    ``backward()`` adds its gradient into every parameter. The layout equals
-    ``nnlib.models.vae.VAE``'s, so :meth:`from_torch` copies a PyTorch VAE's weights.
+    ``backward()`` adds its gradient into every parameter. ``VAE(VAEConfig(...))`` as
+    ``nnlib.models.vae.VAE``, the same layout, so :meth:`from_torch` copies its weights.
     """
 
-    def __init__(self, in_features: int = 784, hidden: int = 256, latent: int = 2, *,
-                 rng=None, dtype=np.float32):
+    def __init__(self, config: VAEConfig | None = None, *, rng=None, dtype=np.float32):
+        c = _config(config, VAEConfig, "VAE")
         rng = initializers.as_rng(rng)
-        self.latent = int(latent)
-        self.encoder = Sequential(Linear(in_features, hidden, rng=rng, dtype=dtype), ReLU(),
-                                  Linear(hidden, 2 * latent, rng=rng, dtype=dtype))
-        self.decoder = Sequential(Linear(latent, hidden, rng=rng, dtype=dtype), ReLU(),
-                                  Linear(hidden, in_features, rng=rng, dtype=dtype))
+        self.config, self.latent = c, c.latent
+        self.encoder = Sequential(Linear(c.in_features, c.hidden, rng=rng, dtype=dtype), ReLU(),
+                                  Linear(c.hidden, 2 * c.latent, rng=rng, dtype=dtype))
+        self.decoder = Sequential(Linear(c.latent, c.hidden, rng=rng, dtype=dtype), ReLU(),
+                                  Linear(c.hidden, c.in_features, rng=rng, dtype=dtype))
         self.rng = rng
         self._saved = None
         self.last_terms: tuple[float, float] | None = None
@@ -167,7 +229,8 @@ class VAE(Module):
     def from_torch(cls, model, dtype=np.float64) -> VAE:
         """A NumPy copy of ``nnlib.models.vae.VAE`` (same layer sizes and weights)."""
         enc, dec = model.encoder, model.decoder
-        out = cls(enc[0].in_features, enc[0].out_features, model.config.latent, dtype=dtype)
+        out = cls(VAEConfig(enc[0].in_features, enc[0].out_features, model.config.latent),
+                  dtype=dtype)
         out.encoder = Sequential(Linear.from_torch(enc[0], dtype), ReLU(),
                                  Linear.from_torch(enc[2], dtype))
         out.decoder = Sequential(Linear.from_torch(dec[0], dtype), ReLU(),
@@ -204,22 +267,45 @@ def generator_loss(fake_logits, non_saturating: bool = True):
     return float(-np.mean(_softplus(fake))), -_sigmoid(fake) / fake.size
 
 
+class Generator(Sequential):
+    """z (N, noise_dim) -> x (N, data_dim): Linear-ReLU-Linear-ReLU-Linear (then a Sigmoid if
+    ``config.output == "sigmoid"``), the layout of ``nnlib.models.gan.Generator``."""
+
+    def __init__(self, config: GANConfig | None = None, *, rng=None, dtype=np.float64):
+        c = _config(config, GANConfig, "Generator")
+        rng = initializers.as_rng(rng)
+        super().__init__(Linear(c.noise_dim, c.hidden, rng=rng, dtype=dtype), ReLU(),
+                         Linear(c.hidden, c.hidden, rng=rng, dtype=dtype), ReLU(),
+                         Linear(c.hidden, c.data_dim, rng=rng, dtype=dtype))
+        if c.output == "sigmoid":
+            self.append(Sigmoid())
+        self.config = c
+
+
+class Discriminator(Sequential):
+    """x (N, data_dim) -> logit (N, 1): Linear-LeakyReLU(0.2)-Linear-LeakyReLU(0.2)-Linear, the
+    layout of ``nnlib.models.gan.Discriminator``."""
+
+    def __init__(self, config: GANConfig | None = None, *, rng=None, dtype=np.float64):
+        c = _config(config, GANConfig, "Discriminator")
+        rng = initializers.as_rng(rng)
+        super().__init__(Linear(c.data_dim, c.hidden, rng=rng, dtype=dtype), LeakyReLU(0.2),
+                         Linear(c.hidden, c.hidden, rng=rng, dtype=dtype), LeakyReLU(0.2),
+                         Linear(c.hidden, 1, rng=rng, dtype=dtype))
+        self.config = c
+
+
 def mlp_generator(noise_dim: int = 2, hidden: int = 32, data_dim: int = 2, *, rng=None,
-                  dtype=np.float64) -> Sequential:
-    """z (N, noise_dim) -> x (N, data_dim): Linear-ReLU-Linear-ReLU-Linear."""
-    rng = initializers.as_rng(rng)
-    return Sequential(Linear(noise_dim, hidden, rng=rng, dtype=dtype), ReLU(),
-                      Linear(hidden, hidden, rng=rng, dtype=dtype), ReLU(),
-                      Linear(hidden, data_dim, rng=rng, dtype=dtype))
+                  dtype=np.float64) -> Generator:
+    """``Generator(GANConfig(data_dim, noise_dim, hidden))`` for short."""
+    return Generator(GANConfig(data_dim=data_dim, noise_dim=noise_dim, hidden=hidden), rng=rng,
+                     dtype=dtype)
 
 
 def mlp_discriminator(data_dim: int = 2, hidden: int = 32, *, rng=None,
-                      dtype=np.float64) -> Sequential:
-    """x (N, data_dim) -> logit (N, 1): Linear-LeakyReLU(0.2)-Linear-LeakyReLU(0.2)-Linear."""
-    rng = initializers.as_rng(rng)
-    return Sequential(Linear(data_dim, hidden, rng=rng, dtype=dtype), LeakyReLU(0.2),
-                      Linear(hidden, hidden, rng=rng, dtype=dtype), LeakyReLU(0.2),
-                      Linear(hidden, 1, rng=rng, dtype=dtype))
+                      dtype=np.float64) -> Discriminator:
+    """``Discriminator(GANConfig(data_dim, hidden=hidden))`` for short."""
+    return Discriminator(GANConfig(data_dim=data_dim, hidden=hidden), rng=rng, dtype=dtype)
 
 
 def gan_train_step(generator: Module, discriminator: Module, opt_g, opt_d, x_real, z, *,
@@ -253,37 +339,35 @@ def gan_train_step(generator: Module, discriminator: Module, opt_g, opt_d, x_rea
 
 
 # -- DDPM ---------------------------------------------------------------------------------------
-@dataclass(frozen=True)
 class NoiseSchedule:
-    """betas (T,), alphas = 1 - betas, alpha_bars = cumulative products (float64)."""
+    """DDPM's linear schedule, as ``nnlib.models.diffusion.NoiseSchedule``: betas rising
+    linearly from ``beta_start`` to ``beta_end`` in T steps; alphas = 1 - betas, alpha_bars =
+    their cumulative products (float64 arrays of shape (T,))."""
 
-    betas: np.ndarray
+    def __init__(self, T: int, beta_start: float = 1e-4, beta_end: float = 0.02):
+        where = "NoiseSchedule"
+        T = check_int(T, "T", minimum=1, where=where)
+        check_float(beta_start, "beta_start", minimum=0, maximum=1, min_open=True, max_open=True,
+                    where=where)
+        check_float(beta_end, "beta_end", minimum=0, maximum=1, min_open=True, max_open=True,
+                    where=where)
+        if beta_start > beta_end:
+            raise ValueError(f"{where}: beta_start must be <= beta_end, got "
+                             f"beta_start={beta_start!r}, beta_end={beta_end!r}")
+        self.betas = np.linspace(beta_start, beta_end, T, dtype=np.float64)
+        self.alphas = 1.0 - self.betas
+        self.alpha_bars = np.cumprod(self.alphas)
+        self.T = T
 
-    @property
-    def T(self) -> int:
-        return len(self.betas)
-
-    @property
-    def alphas(self) -> np.ndarray:
-        return 1.0 - self.betas
-
-    @property
-    def alpha_bars(self) -> np.ndarray:
-        return np.cumprod(1.0 - self.betas)
+    def __repr__(self) -> str:
+        return (f"NoiseSchedule(T={self.T}, beta_start={self.betas[0]:g}, "
+                f"beta_end={self.betas[-1]:g})")
 
 
 def linear_beta_schedule(T: int = 1000, beta_start: float = 1e-4,
                          beta_end: float = 0.02) -> NoiseSchedule:
-    """DDPM's schedule: betas rising linearly from ``beta_start`` to ``beta_end`` in T steps."""
-    T = check_int(T, "T", minimum=1, where="linear_beta_schedule")
-    check_float(beta_start, "beta_start", minimum=0, maximum=1, min_open=True, max_open=True,
-                where="linear_beta_schedule")
-    check_float(beta_end, "beta_end", minimum=0, maximum=1, min_open=True, max_open=True,
-                where="linear_beta_schedule")
-    if beta_start > beta_end:
-        raise ValueError(f"linear_beta_schedule: beta_start must be <= beta_end, got "
-                         f"beta_start={beta_start!r}, beta_end={beta_end!r}")
-    return NoiseSchedule(np.linspace(beta_start, beta_end, int(T), dtype=np.float64))
+    """``NoiseSchedule(T, beta_start, beta_end)``: DDPM's linear schedule."""
+    return NoiseSchedule(T, beta_start, beta_end)
 
 
 def _steps(t, schedule: NoiseSchedule, n: int) -> np.ndarray:
@@ -344,21 +428,25 @@ def time_features(t, T: int, dim: int = 8) -> np.ndarray:
     return np.concatenate([np.sin(freqs * t), np.cos(freqs * t)], axis=1)
 
 
-class NoisePredictor(Module):
-    """eps_hat(x_t, t): an MLP on [x_t, time_features(t)] -> noise of x_t's shape (N, D)."""
+class Denoiser(Module):
+    """eps_hat(x_t, t): Linear-ReLU stack on [x_t, time_features(t)] -> noise of x_t's shape
+    (N, D), ``config.depth`` hidden layers: the layout of ``nnlib.models.diffusion.Denoiser``."""
 
-    def __init__(self, data_dim: int = 2, hidden: int = 64, T: int = 100, time_dim: int = 8,
-                 *, rng=None, dtype=np.float64):
+    def __init__(self, config: DiffusionConfig | None = None, *, rng=None, dtype=np.float64):
+        c = _config(config, DiffusionConfig, "Denoiser")
         rng = initializers.as_rng(rng)
-        self.data_dim, self.T, self.time_dim = data_dim, T, time_dim
-        self.net = Sequential(Linear(data_dim + time_dim, hidden, rng=rng, dtype=dtype), ReLU(),
-                              Linear(hidden, hidden, rng=rng, dtype=dtype), ReLU(),
-                              Linear(hidden, data_dim, rng=rng, dtype=dtype))
+        self.config = c
+        self.data_dim, self.T, self.time_dim = c.data_dim, c.T, c.time_dim
+        sizes = [c.data_dim + c.time_dim] + [c.hidden] * c.depth
+        layers: list[Module] = []
+        for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+            layers += [Linear(a, b, rng=rng, dtype=dtype), ReLU()]
+        self.net = Sequential(*layers, Linear(sizes[-1], c.data_dim, rng=rng, dtype=dtype))
 
     def forward(self, x, t=None):
         x = _array(x, "x_t", ndim=2)
         if t is None:
-            raise ValueError("NoisePredictor needs the time steps: call model(x_t, t)")
+            raise ValueError("Denoiser needs the time steps: call model(x_t, t)")
         features = time_features(t, self.T, self.time_dim)
         if features.shape[0] != x.shape[0]:
             raise ShapeError(f"t has {features.shape[0]} entries for {x.shape[0]} examples")
@@ -370,6 +458,16 @@ class NoisePredictor(Module):
     def backward(self, grad_out):
         """dL/dx_t (the time features are not trained)."""
         return self.net.backward(grad_out)[:, :self.data_dim]
+
+
+class NoisePredictor(Denoiser):
+    """``Denoiser(DiffusionConfig(data_dim, hidden, depth=2, T=T, time_dim=time_dim))`` for
+    short (two hidden layers)."""
+
+    def __init__(self, data_dim: int = 2, hidden: int = 64, T: int = 100, time_dim: int = 8,
+                 *, rng=None, dtype=np.float64):
+        super().__init__(DiffusionConfig(data_dim=data_dim, hidden=hidden, depth=2, T=T,
+                                         time_dim=time_dim), rng=rng, dtype=dtype)
 
 
 def ddpm_sample(model, schedule: NoiseSchedule, n: int, data_dim: int = 2, *, rng=None,
