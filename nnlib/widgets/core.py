@@ -321,10 +321,15 @@ def _axes_cells(fig) -> list[tuple[int, int, int, int]]:
     Drawing an axes again means clearing its cell first."""
     renderer = fig.canvas.get_renderer()
     height, width = fig.bbox.height, fig.bbox.width
-    boxes = [ax.get_tightbbox(renderer).extents for ax in fig.axes]  # x0, y0, x1, y1
+    boxes = [ax.get_tightbbox(renderer) for ax in fig.axes]  # None for a hidden axes
+    boxes = [None if b is None else b.extents for b in boxes]  # x0, y0, x1, y1
     cells = []
-    for i, (x0, y0, x1, y1) in enumerate(boxes):
-        others = [b for j, b in enumerate(boxes) if j != i]
+    for i, box in enumerate(boxes):
+        if box is None:
+            cells.append((0, 0, 0, 0))
+            continue
+        x0, y0, x1, y1 = box
+        others = [b for j, b in enumerate(boxes) if j != i and b is not None]
         # the gap to a neighbour's area is split half and half
         left = max([(b[2] + x0) / 2 for b in others if b[2] <= x0 and b[1] < y1 and y0 < b[3]],
                    default=0)

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 from ipywidgets import Text
 
+from nnlib.train.core import unwrap
 from nnlib.train.lm import generate_text
 from nnlib.widgets.core import InteractiveFigure, slider
 from nnlib.widgets.recurrent import _arrow, _box, _diagram_axes, _node, _printable
@@ -97,9 +98,117 @@ def draw_generation(fig, prompt: str, temperature: float, top_k: int, length: in
             f"entropy {entropy:.2f} nats{note}")
 
 
+class _LiveSampler:
+    """The widget's drawing: bars and an empty sample first ("sampling…"), then the sample
+    growing in chunks. Samples are kept per (prompt, temperature, top-k, seed) and extended
+    when the length grows (sampling is sequential: a longer sample starts with the shorter
+    one), so moving the length slider down, or back up, samples nothing new."""
+
+    CHUNK = 50  # characters sampled between two pictures
+
+    def __init__(self, model, vocab, bars: int = 20):
+        self.model, self.vocab, self.bars = model, vocab, bars
+        self.samples: dict = {}        # (prompt, temperature, k, seed) -> (ids, generator)
+        self.distributions: dict = {}  # (prompt, temperature, k) -> probabilities
+
+    def _build(self, fig) -> dict:
+        fig.clear()
+        ax_bar, ax_text = fig.subplots(2, 1, height_ratios=[1, 1.5])
+        n = min(self.bars, len(self.vocab.chars))
+        art = {"axes": list(fig.axes), "ax_bar": ax_bar, "ax_text": ax_text,
+               "bars": list(ax_bar.bar(np.arange(n), np.zeros(n), color="tab:blue"))}
+        ax_bar.set(ylim=(0, 1), ylabel="probability")
+        ax_text.set_axis_off()
+        art["text"] = ax_text.text(0.0, 1.0, "", family="monospace", fontsize=9.5, va="top",
+                                   ha="left", transform=ax_text.transAxes)
+        art["unknown"] = fig.text(0.5, 0.5, "", ha="center", va="center", fontsize=12,
+                                  visible=False)
+        art["animated"] = [*art["bars"], ax_bar.title, art["text"], ax_text.title,
+                           art["unknown"]]
+        return art
+
+    def _sample(self, prompt, temperature, k, seed, length):
+        """The first ``length`` sampled ids, sampling at most CHUNK more per call."""
+        key = (prompt, float(temperature), k, int(seed))
+        if key not in self.samples:
+            if len(self.samples) > 64:
+                self.samples.pop(next(iter(self.samples)))
+            ids = torch.as_tensor(self.vocab.encode(prompt), dtype=torch.long)[None]
+            ids = ids.to(next(self.model.parameters()).device)
+            self.samples[key] = (ids, torch.Generator().manual_seed(int(seed)), ids.shape[1])
+        ids, generator, start = self.samples[key]
+        have = ids.shape[1] - start
+        if have < length:
+            more = min(self.CHUNK, length - have)
+            ids = unwrap(self.model).generate(ids, more, temperature=float(temperature),
+                                              top_k=k, generator=generator)
+            self.samples[key] = (ids, generator, start)
+        return ids[0, start:start + length].cpu().numpy()
+
+    def draw(self, fig, prompt, temperature, top_k, length, seed):
+        art = fig.__dict__.get("_nnlib_artists")
+        if art is None or art["axes"] != fig.axes:
+            art = fig.__dict__["_nnlib_artists"] = self._build(fig)
+        ax_bar, ax_text = art["ax_bar"], art["ax_text"]
+        unknown = sorted(set(prompt) - set(self.vocab.chars))
+        for ax in (ax_bar, ax_text):
+            ax.set_visible(not unknown)
+        art["unknown"].set_visible(bool(unknown))
+        if unknown:
+            art["unknown"].set_text("The prompt has characters the model never saw:\n"
+                                    + " ".join(repr(c) for c in unknown))
+            art["static_key"] = "unknown"
+            yield f"remove {unknown} from the prompt: the vocabulary has no id for them"
+            return
+        note = ""
+        if not prompt:
+            prompt, note = "\n", " (empty prompt: started from a newline)"
+        k = None if top_k <= 0 else int(top_k)
+        block = self.model.config.block_size
+        key = (prompt[-block:], float(temperature), k)
+        if key not in self.distributions:
+            if len(self.distributions) > 256:
+                self.distributions.pop(next(iter(self.distributions)))
+            self.distributions[key] = sampling_distribution(self.model, self.vocab, prompt,
+                                                            temperature, k)
+        probs = self.distributions[key]
+        order = np.argsort(-probs, kind="stable")[:self.bars]
+        for bar, p in zip(art["bars"], probs[order]):
+            bar.set_height(p)
+        labels = [_printable(self.vocab.chars[i]) for i in order]
+        if art.get("labels") != labels:
+            ax_bar.set_xticks(np.arange(len(order)), labels, fontsize=11)
+            art["labels"] = labels
+        art["static_key"] = tuple(labels)
+        cut = "all tokens" if k is None else f"top-{k}"
+        ax_bar.set_title(f"Next character after “…{prompt[-20:].replace(chr(10), '⏎')}”: "
+                         f"temperature {temperature:g}, {cut}", fontsize=11)
+        kept = int(np.count_nonzero(probs))
+        entropy = max(0.0, float(-np.sum(probs[probs > 0] * np.log(probs[probs > 0]))))
+        status = (f"temperature {temperature:g}, {cut}: {kept} possible next characters, "
+                  f"entropy {entropy:.2f} nats{note}")
+        length = int(length)
+        while True:
+            ids = self._sample(prompt, temperature, k, seed, length)
+            sample = self.vocab.decode(ids)
+            if len(ids) >= length:
+                break
+            art["text"].set_text(_wrap(prompt + sample + "…"))
+            ax_text.set_title(f"prompt + {len(sample)} of {length} sampled characters "
+                              f"(seed {seed}): sampling…", fontsize=10, loc="left")
+            yield f"sampling {length} characters… {len(sample)} so far"
+        art["text"].set_text(_wrap(prompt + sample))
+        ax_text.set_title(f"prompt + {len(sample)} sampled characters (seed {seed})",
+                          fontsize=10, loc="left")
+        yield status
+
+
 def generation_explorer(model, vocab, prompt: str = "ROMEO:\n", temperature: float = 0.8,
                         top_k: int = 0, length: int = 200, seed: int = 0) -> InteractiveFigure:
-    """Type a prompt and move the sliders to sample text from ``model`` (a trained GPT)."""
+    """Type a prompt and move the sliders to sample text from ``model`` (a trained GPT).
+
+    The next-character bars and "sampling…" show at once; the sample then appears in chunks
+    of 50 characters."""
     where = "generation_explorer"
     if not isinstance(prompt, str):
         raise TypeError(f"{where}: prompt must be a string, got {prompt!r}")
@@ -113,12 +222,8 @@ def generation_explorer(model, vocab, prompt: str = "ROMEO:\n", temperature: flo
                          where=where),
         "seed": slider("seed", seed, 0, 50, 1, integer=True, arg="seed", where=where),
     }
-
-    def draw(fig, prompt, temperature, top_k, length, seed):
-        return draw_generation(fig, prompt, temperature, top_k, length, seed, model=model,
-                               vocab=vocab)
-
-    return InteractiveFigure(draw, controls, figsize=(8, 6.5), title="Sampling from the GPT")
+    return InteractiveFigure(_LiveSampler(model, vocab).draw, controls, figsize=(8, 6.5),
+                             reuse=True, title="Sampling from the GPT")
 
 
 # -- static figures -----------------------------------------------------------------------------
