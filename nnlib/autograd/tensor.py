@@ -84,8 +84,8 @@ class Tensor:
 
     def __pow__(self, exponent):
         exponent = _checks.check_float(exponent, "exponent", where="Tensor ** exponent")
-        if exponent == int(exponent):
-            exponent = int(exponent)
+        if exponent == int(exponent) and abs(exponent) < 2**63:  # a larger int becomes an
+            exponent = int(exponent)  # object array under NumPy 1.x
         if exponent < 0 and np.any(self.data == 0):
             raise NonFiniteError(f"x ** {exponent:g} (or 1 / x) with zero entries in x: the "
                                  "result would be infinite")
