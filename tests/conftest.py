@@ -3,6 +3,13 @@
 import os
 import socket
 
+# Under pytest-xdist (make unit-fast: one worker per core) each worker computes on one thread:
+# two workers with two threads each would fight over two cores, and these small models are
+# no faster on two threads (the notebooks use one too). Set before NumPy and torch load.
+if "PYTEST_XDIST_WORKER" in os.environ:
+    for _name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(_name, "1")
+
 import matplotlib
 import pytest
 

@@ -135,6 +135,7 @@ def test_gradients_accumulate_over_backward_calls_until_zero_grad_like_torch():
     assert c.grad == 0.0
 
 
+@pytest.mark.slow  # a training run / stress test: make test runs it, make unit-fast does not
 def test_a_chain_of_100_000_operations_needs_no_recursion():
     x = Value(0.5)
     y = x

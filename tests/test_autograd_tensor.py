@@ -212,6 +212,7 @@ def test_a_tensor_used_twice_gets_both_contributions_and_grads_accumulate():
     np.testing.assert_array_equal(a.grad, 6.0)
 
 
+@pytest.mark.slow  # a training run / stress test: make test runs it, make unit-fast does not
 def test_a_chain_of_100_000_operations_needs_no_recursion():
     x = Tensor(np.array([0.5, 2.0]))
     y = x

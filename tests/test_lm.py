@@ -144,6 +144,7 @@ def quick_config(**overrides):
     return TrainConfig(**kwargs)
 
 
+@pytest.mark.slow  # a training run / stress test: make test runs it, make unit-fast does not
 def test_train_lm_learns_a_pattern_and_records_history():
     ids = pattern_stream()
     model = small_gpt()
@@ -162,6 +163,7 @@ def test_train_lm_learns_a_pattern_and_records_history():
     assert max(history.lr) == pytest.approx(1e-2)
 
 
+@pytest.mark.slow  # a training run / stress test: make test runs it, make unit-fast does not
 def test_train_lm_is_reproducible():
     ids = pattern_stream()
     runs = [train_lm(small_gpt(), quick_config(max_iters=15), ids[:2400], ids[2400:], log=None)

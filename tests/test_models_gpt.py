@@ -202,6 +202,7 @@ def test_gradients_reach_every_parameter():
         assert p.grad is not None and p.grad.abs().sum() > 0, name
 
 
+@pytest.mark.slow  # a training run / stress test: make test runs it, make unit-fast does not
 def test_can_overfit_one_batch():
     model = tiny_model(n_layer=1)
     idx, targets = random_ids((4, 8)), random_ids((4, 8), seed=5)

@@ -22,6 +22,7 @@ def model():
     return gpt
 
 
+@pytest.mark.slow  # a training run / stress test: make test runs it, make unit-fast does not
 def test_every_control_changes_the_picture(model):
     w = generation_explorer(model, VOCAB, prompt="ROMEO:\n", length=40)
     assert w.last_error is None and w.last_status.startswith("temperature 0.8, all tokens")

@@ -54,6 +54,7 @@ def test_clicking_the_button_is_the_same_as_train():
     assert dash.history.epochs == 2 and "validation accuracy" in dash.last_status
 
 
+@pytest.mark.slow  # a training run / stress test: make test runs it, make unit-fast does not
 def test_same_settings_give_the_same_run():
     dash = dashboard()
     dash.train()
@@ -76,6 +77,7 @@ def test_controls_only_redraw_and_say_that_settings_changed():
     assert not dash.last_status.startswith("settings changed")
 
 
+@pytest.mark.slow  # a training run / stress test: make test runs it, make unit-fast does not
 @pytest.mark.parametrize("optimizer", OPTIMIZERS)
 def test_every_optimizer_and_activation_trains(optimizer):
     dash = dashboard(epochs=1, optimizer=optimizer)
@@ -86,6 +88,7 @@ def test_every_optimizer_and_activation_trains(optimizer):
         assert dash.history.epochs == 1 and math.isfinite(dash.history.train_loss[0])
 
 
+@pytest.mark.slow  # a training run / stress test: make test runs it, make unit-fast does not
 @pytest.mark.parametrize("optimizer", ["Adam", "SGD"])
 def test_a_huge_learning_rate_reports_diverged(optimizer):
     dash = dashboard(epochs=10, optimizer=optimizer)
@@ -125,6 +128,7 @@ def test_default_data_is_the_mnist_validation_split():
     assert train.dataset.indices == again.dataset.indices  # seeded
 
 
+@pytest.mark.slow  # a training run / stress test: make test runs it, make unit-fast does not
 def test_default_dashboard_trains_on_mnist():
     dash = TrainingDashboard(epochs=1, device="cpu")
     assert dash.n_inputs == 784
