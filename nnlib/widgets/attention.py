@@ -95,10 +95,24 @@ def attention_map_explorer(model, inputs, targets=None, *, max_examples: int = 2
         for pos, tok in enumerate(predicted):
             wrong = targets is not None and tok != targets[example, pos]
             query_labels.append(f"{pos}→{tok}" + (" ✗" if wrong else ""))
-        ax = fig.add_subplot()
-        plot_attention(ax, shown, key_labels, query_labels,
-                       title=f"{layer}, {head}, example {example}",
-                       xlabel="input token (key)", ylabel="output position → predicted token")
+        art = fig.__dict__.get("_nnlib_artists")
+        if art is None or art["axes"] != fig.axes:  # built once, then only updated
+            ax = fig.add_subplot()
+            image = plot_attention(ax, shown, key_labels, query_labels,
+                                   xlabel="input token (key)",
+                                   ylabel="output position → predicted token")
+            art = fig.__dict__["_nnlib_artists"] = {"axes": list(fig.axes), "ax": ax,
+                                                    "image": image,
+                                                    # the frame: over the image
+                                                    "animated": [image, ax.title,
+                                                                 *ax.spines.values()]}
+        ax = art["ax"]
+        art["image"].set_data(shown)
+        if art.get("static_key") != (tuple(key_labels), tuple(query_labels)):
+            ax.set_xticks(range(len(key_labels)), key_labels)
+            ax.set_yticks(range(len(query_labels)), query_labels)
+            art["static_key"] = (tuple(key_labels), tuple(query_labels))
+        ax.set_title(f"{layer}, {head}, example {example}")
         status = f"input {' '.join(key_labels)} | predicted {' '.join(map(str, predicted))}"
         if targets is not None:
             right = int(np.sum(predicted == targets[example]))
@@ -110,7 +124,7 @@ def attention_map_explorer(model, inputs, targets=None, *, max_examples: int = 2
         "head": dropdown("head", [f"head {i + 1}" for i in range(n_heads)] + [MEAN_OF_HEADS]),
         "example": slider("example", 0, 0, n - 1, 1, integer=True),
     }
-    return InteractiveFigure(draw, controls, figsize=figsize,
+    return InteractiveFigure(draw, controls, figsize=figsize, reuse=True,
                              title="Attention maps of the trained Transformer")
 
 
@@ -145,10 +159,18 @@ def scaling_explorer(d: int = 256, scaling: str = SCALINGS[1],
     def draw(fig, d, scaling, seed):
         scaled = scaling == SCALINGS[0]
         stats = softmax_saturation(d, scaled, seed=seed)
-        ax = fig.add_subplot()
-        ax.bar(range(16), stats["weights"], color="tab:green" if scaled else "tab:red")
-        ax.set(ylim=(0, 1.05), xlabel="key", ylabel="attention weight",
-               title=f"d = {d}, scores {'q·k / √d' if scaled else 'q·k (not scaled)'}")
+        art = fig.__dict__.get("_nnlib_artists")
+        if art is None or art["axes"] != fig.axes:  # built once, then only updated
+            ax = fig.add_subplot()
+            bars = list(ax.bar(range(16), np.zeros(16)))
+            ax.set(ylim=(0, 1.05), xlabel="key", ylabel="attention weight")
+            art = fig.__dict__["_nnlib_artists"] = {"axes": list(fig.axes), "ax": ax,
+                                                    "bars": bars,
+                                                    "animated": [*bars, ax.title]}
+        for bar, weight in zip(art["bars"], stats["weights"]):
+            bar.set_height(weight)
+            bar.set_facecolor("tab:green" if scaled else "tab:red")
+        art["ax"].set_title(f"d = {d}, scores {'q·k / √d' if scaled else 'q·k (not scaled)'}")
         return (f"score std {stats['score_std']:.1f}, largest weight "
                 f"{stats['max_weight']:.3f} on average, ‖softmax Jacobian‖ "
                 f"{stats['jacobian_norm']:.3f}")
@@ -159,5 +181,5 @@ def scaling_explorer(d: int = 256, scaling: str = SCALINGS[1],
         "scaling": dropdown("scaling", SCALINGS, scaling, arg="scaling", where=where),
         "seed": slider("seed", 0, 0, 20, 1, integer=True),
     }
-    return InteractiveFigure(draw, controls, figsize=figsize,
+    return InteractiveFigure(draw, controls, figsize=figsize, reuse=True,
                              title="Why attention divides the scores by √d")

@@ -185,7 +185,8 @@ def _build_artists(fig) -> dict:
     ax_bars.tick_params(labelsize=8)
     # what changes: drawn over a background of axes, ticks and labels drawn once
     art["animated"] = [art["sides"], *art["previous"], art["boundary"], *art["classes"],
-                       art["wrong"], ax_points.title, *art["bars"], ax_bars.title]
+                       art["wrong"], ax_points.title, *ax_points.spines.values(),
+                       *art["bars"], ax_bars.title]
     return art
 
 

@@ -455,7 +455,16 @@ class Playground(InteractiveFigure):
         outs = []
         with np.errstate(all="ignore"):
             for i, layer in enumerate(self.model):
-                h = layer(h)
+                # the layers' arithmetic without their argument checks and input copies
+                # (thousands of map points per frame); einsum: for these narrow matrices a
+                # multithreaded BLAS product costs several times more CPU
+                if isinstance(layer, Linear):
+                    h = np.einsum("nd,de->ne", h, layer.weight.data)
+                    if layer.bias is not None:
+                        h += layer.bias.data
+                else:
+                    plain = _PLAIN.get(type(layer))
+                    h = plain(h) if plain is not None else layer(h)
                 if not isinstance(layer, Linear) or i == len(self.model) - 1:
                     outs.append(h)
         return outs
@@ -675,6 +684,16 @@ class Playground(InteractiveFigure):
         with np.errstate(all="ignore"):
             scores = self.model(self.F_test)[:, 0]
         return float(np.mean((scores > 0) == (self.y_test == 1)))
+
+
+def _plain_activations() -> dict:
+    from nnlib.scratch import ReLU, Sigmoid, Tanh
+    from nnlib.scratch import functional as F
+
+    return {Tanh: F.tanh, ReLU: F.relu, Sigmoid: F.sigmoid}
+
+
+_PLAIN = _plain_activations()
 
 
 def _pixel_box(ax, fig_height: int) -> tuple[int, int, int, int]:
