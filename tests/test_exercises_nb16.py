@@ -77,6 +77,29 @@ def test_16_4_triangles():
 def test_solutions_pass_their_checkers():
     from nnlib.solutions import find
 
-    for k in (1, 2, 3, 4):
+    for k in (1, 2, 3, 4, 5):
         passed, message = evaluate(f"16.{k}", find(f"16.{k}")())
         assert passed is True, message
+
+
+def appnp(X, A_hat, k, alpha):
+    H = X
+    for _ in range(k):
+        H = (1 - alpha) * A_hat @ H + alpha * X
+    return H
+
+
+def test_16_5_propagation_with_restart():
+    assert evaluate("16.5", appnp)[0] is True
+
+    def current_not_start(X, A_hat, k, alpha):
+        H = X
+        for _ in range(k):
+            H = (1 - alpha) * A_hat @ H + alpha * H
+        return H
+    passed, message = evaluate("16.5", current_not_start)
+    assert passed is False and "STARTING" in message
+    passed, message = evaluate("16.5", lambda X, A, k, a: appnp(X, A, k, 1 - a))
+    assert passed is False and "share of X" in message
+    passed, message = evaluate("16.5", lambda X, A, k, a: appnp(X, A, k + 1, a))
+    assert passed is False and "exactly k rounds" in message

@@ -122,3 +122,40 @@ def triangles_per_node(count_fn):
             return False, "that is the number of triangles in the whole graph; give one per node"
         return False, "(A³)_ii counts the closed walks of length 3 from node i"
     return True, "right: diag(A³) / 2, closed walks of length 3 counted once per direction pair"
+
+
+def _appnp(x, a_hat, k, alpha):
+    h = x
+    for _ in range(k):
+        h = (1 - alpha) * a_hat @ h + alpha * x
+    return h
+
+
+@checker("16.5")
+def propagate_with_restart(prop_fn):
+    """``prop_fn(X, A_hat, k, alpha) -> (N, F)``: k rounds of
+    H <- (1 - alpha) A_hat H + alpha X, starting from H = X."""
+    rng = np.random.default_rng(5)
+    for n, f, k, alpha in [(6, 2, 3, 0.1), (8, 3, 5, 0.5), (5, 2, 0, 0.2)]:
+        a_hat = _gcn_norm(_random_graph(rng, n, p=0.5))
+        x = rng.normal(size=(n, f))
+        got = np.asarray(prop_fn(x.copy(), a_hat.copy(), k, alpha), dtype=float)
+        if got.shape != (n, f):
+            return False, f"return H with X's shape ({n}, {f}), got {got.shape}"
+        want = _appnp(x, a_hat, k, alpha)
+        if np.allclose(got, want):
+            continue
+        h = x
+        for _ in range(k):
+            h = (1 - alpha) * a_hat @ h + alpha * h
+        if np.allclose(got, h):
+            return False, ("mix in the STARTING features X at every round, not the current H: "
+                           "that is what keeps each node's own information")
+        if np.allclose(got, _appnp(x, a_hat, k, 1 - alpha)):
+            return False, "alpha is the share of X: H <- (1 - alpha) A_hat H + alpha X"
+        if k and (np.allclose(got, _appnp(x, a_hat, k - 1, alpha))
+                  or np.allclose(got, _appnp(x, a_hat, k + 1, alpha))):
+            return False, f"do exactly k rounds (k = {k}), starting from H = X"
+        return False, "start from H = X and repeat k times: H = (1 - alpha) A_hat @ H + alpha * X"
+    return True, ("right: with a restart the embeddings stop collapsing (a personalised "
+                  "PageRank propagation, as in APPNP)")

@@ -85,3 +85,28 @@ def my_triangles():
     counts = my_triangles(karate_club().adjacency)
     assert int(np.argmax(counts)) == 0
     return my_triangles
+
+
+@solution("16.5")
+def my_propagate_with_restart():
+    """Each round first averages over the neighbourhood (A_hat @ H), then mixes a share alpha
+    of the STARTING features X back in. Plain propagation (alpha = 0) drives every node to the
+    same direction; with a restart the limit is a weighted sum of many hops (a personalised
+    PageRank, the idea of APPNP), which still depends on each node's own features. The code
+    measures that on a stochastic block model: after 64 rounds the spread stays well above 0."""
+
+    from nnlib.data.graphs import stochastic_block_model
+    from nnlib.scratch.graph import gcn_norm, mean_pairwise_distance
+
+    def my_propagate_with_restart(X, A_hat, k, alpha):
+        H = X
+        for _ in range(k):
+            H = (1 - alpha) * A_hat @ H + alpha * X
+        return H
+
+    sbm = stochastic_block_model(0.2, seed=0)
+    A_hat = gcn_norm(sbm.adjacency)
+    plain = mean_pairwise_distance(my_propagate_with_restart(sbm.x, A_hat, 64, 0.0))
+    restart = mean_pairwise_distance(my_propagate_with_restart(sbm.x, A_hat, 64, 0.1))
+    assert restart > 10 * plain
+    return my_propagate_with_restart
