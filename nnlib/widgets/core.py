@@ -279,9 +279,9 @@ def blit_png(fig, art: dict) -> bytes:
     artists = sorted(art["animated"], key=lambda a: a.get_zorder())
     key = (art.get("static_key"), tuple(fig.bbox.bounds), len(fig.axes))
     axes_keys = [_axes_key(ax) for ax in fig.axes]
+    for artist in artists:  # (a draw function may have made new ones, e.g. a legend)
+        artist.set_animated(True)
     if art.get("_background") is None or art.get("_background_key") != key:
-        for artist in artists:
-            artist.set_animated(True)
         canvas.draw()  # everything but the changing artists
         art["_cells"] = _axes_cells(fig)
     else:

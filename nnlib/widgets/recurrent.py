@@ -14,7 +14,7 @@ from matplotlib.ticker import LogLocator, NullLocator
 
 from nnlib._checks import check_int
 from nnlib.scratch.recurrent import hidden_gradient_norms
-from nnlib.widgets.core import InteractiveFigure, dropdown, slider
+from nnlib.widgets.core import InteractiveFigure, decade_limits, dropdown, slider
 
 REFERENCE_RADII = {0.5: "tab:blue", 1.0: "tab:green", 1.5: "tab:red"}  # as in the notebook
 _TINY, _HUGE = 1e-300, 1e300   # plot limits for underflowed / overflowed norms
@@ -42,29 +42,51 @@ def describe_gradient_flow(norms: np.ndarray) -> str:
 
 def draw_gradient_flow(fig, radius: float, seq_len: int, input_scale: float,
                        nonlinearity: str) -> str:
-    """‖dL/dh_t‖ (relative to the last step) against t, log scale; references in grey."""
-    ax = fig.add_subplot()
+    """‖dL/dh_t‖ (relative to the last step) against t, log scale; references in grey.
+
+    On a figure it drew before only the curves, limits, title and legend are updated (what
+    the widget does on every change); the y axis spans whole decades."""
+    art = fig.__dict__.get("_nnlib_artists")
+    if art is None or art["axes"] != fig.axes:
+        ax = fig.add_subplot()
+        refs = {ref: ax.semilogy([], [], color=color, alpha=0.6, lw=1.2, ls="--")[0]
+                for ref, color in REFERENCE_RADII.items()}
+        yours, = ax.semilogy([], [], color="black", lw=2.5)
+        ax.axhline(1.0, color="black", lw=0.8)
+        ax.set(xlabel="time step t  (the loss reads h_T at the right end)",
+               ylabel="‖dL/dh_t‖ / ‖dL/dh_T‖")
+        # few ticks and no minor ones: a log axis spanning 60 decades otherwise renders slowly
+        ax.yaxis.set_major_locator(LogLocator(numticks=8))
+        ax.yaxis.set_minor_locator(NullLocator())
+        ax.grid(alpha=0.3, which="major")
+        art = fig.__dict__["_nnlib_artists"] = {"axes": list(fig.axes), "ax": ax,
+                                                "refs": refs, "yours": yours, "legend": None}
+    ax = art["ax"]
     steps = np.arange(1, seq_len + 1)
-    for ref, color in REFERENCE_RADII.items():
+    shown_all = []
+    for ref, line in art["refs"].items():
         if np.isclose(ref, radius):
+            line.set_data([], [])
+            line.set_label("_hidden")
             continue
         ref_norms = hidden_gradient_norms(ref, seq_len, nonlinearity=nonlinearity,
                                           input_scale=input_scale)
-        ax.semilogy(steps, np.clip(np.nan_to_num(ref_norms, nan=_HUGE), _TINY, _HUGE),
-                    color=color, alpha=0.6, lw=1.2, ls="--", label=f"radius {ref:g}")
+        shown = np.clip(np.nan_to_num(ref_norms, nan=_HUGE), _TINY, _HUGE)
+        line.set_data(steps, shown)
+        line.set_label(f"radius {ref:g}")
+        shown_all.append(shown)
     norms = hidden_gradient_norms(radius, seq_len, nonlinearity=nonlinearity,
                                   input_scale=input_scale)
     shown = np.clip(np.nan_to_num(norms, nan=_HUGE), _TINY, _HUGE)
-    ax.semilogy(steps, shown, color="black", lw=2.5, label=f"radius {radius:g} (yours)")
-    ax.axhline(1.0, color="black", lw=0.8)
-    ax.set(xlabel="time step t  (the loss reads h_T at the right end)",
-           ylabel="‖dL/dh_t‖ / ‖dL/dh_T‖", xlim=(1, seq_len),
+    art["yours"].set_data(steps, shown)
+    art["yours"].set_label(f"radius {radius:g} (yours)")
+    ax.set(xlim=(1, seq_len), ylim=decade_limits(np.concatenate([shown, *shown_all]),
+                                                 include=(1.0,)),
            title=f"Gradient flowing back through a {nonlinearity} RNN (T = {seq_len})")
-    # few ticks and no minor ones: a log axis spanning 60 decades otherwise renders slowly
-    ax.yaxis.set_major_locator(LogLocator(numticks=8))
-    ax.yaxis.set_minor_locator(NullLocator())
-    ax.grid(alpha=0.3, which="major")
-    ax.legend(loc="best", fontsize=9)
+    if art["legend"] is not None:
+        art["legend"].remove()
+    art["legend"] = ax.legend(loc="best", fontsize=9)
+    art["animated"] = [*art["refs"].values(), art["yours"], ax.title, art["legend"]]
     return f"spectral radius {radius:g}, T = {seq_len}: " + describe_gradient_flow(norms)
 
 
@@ -80,7 +102,7 @@ def gradient_flow_explorer(radius: float = 1.0, seq_len: int = 50, input_scale: 
         "nonlinearity": dropdown("activation", ("tanh", "relu"), nonlinearity,
                                  arg="nonlinearity", where=where),
     }
-    return InteractiveFigure(draw_gradient_flow, controls, figsize=(7.5, 4),
+    return InteractiveFigure(draw_gradient_flow, controls, figsize=(7.5, 4), reuse=True,
                              title="Vanishing and exploding gradients")
 
 
