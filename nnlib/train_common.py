@@ -24,7 +24,7 @@ import math
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from nnlib._checks import check_choice, check_float, check_int
+from nnlib._checks import check_bool, check_choice, check_float, check_int, describe
 from nnlib.errors import TrainingDivergedError
 
 __all__ = ["Callback", "EarlyStopping", "EpochResult", "History", "TrainingDivergedError",
@@ -107,6 +107,9 @@ def as_callbacks(callbacks: Iterable | None) -> list[Callback]:
         return []
     if isinstance(callbacks, Callback) or callable(callbacks):
         callbacks = [callbacks]
+    if isinstance(callbacks, (str, bytes)) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(f"callbacks must be a list of Callback objects or functions "
+                        f"f(history), got {describe(callbacks)}")
     hooks = []
     for c in callbacks:
         if isinstance(c, Callback):
@@ -131,6 +134,7 @@ class EarlyStopping:
         patience = check_int(patience, "patience", minimum=1, where="EarlyStopping",
                              hint="the number of epochs to wait for a better validation loss")
         min_delta = check_float(min_delta, "min_delta", minimum=0, where="EarlyStopping")
+        restore_best = check_bool(restore_best, "restore_best", where="EarlyStopping")
         self.patience, self.min_delta, self.restore_best = patience, min_delta, restore_best
         self.reset()
 
@@ -140,6 +144,8 @@ class EarlyStopping:
 
     def step(self, val_loss: float, model=None, epoch: int = 0) -> bool:
         """Record epoch ``epoch``'s validation loss; True means "stop now"."""
+        val_loss = check_float(val_loss, "val_loss", finite=False, where="EarlyStopping.step",
+                               hint="a NaN loss means training diverged")
         if val_loss < self.best_loss - self.min_delta:
             self.best_loss, self.best_epoch, self.bad_epochs = val_loss, epoch, 0
             if self.restore_best and model is not None:

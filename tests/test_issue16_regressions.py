@@ -261,3 +261,84 @@ def test_gradcheck_refuses_what_would_make_it_meaningless():
     for call, error, words in cases:
         with pytest.raises(error, match=words):
             call()
+
+
+def test_training_loop_arguments_are_named_where_the_mistake_is_made():
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    from nnlib.train import EarlyStopping, evaluate, fit, grad_norm, predict, run_steps
+
+    model = nn.Linear(3, 2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    x, y = torch.ones(4, 3), torch.tensor([0, 1, 0, 1])
+    data = [(x, y)]
+
+    def quiet_fit(**k):
+        return fit(model, k.pop("data", data), opt, epochs=1, progress=False,
+                   **{"verbose": False, "device": "cpu", **k})
+
+    def ce(m, a, b):
+        return nn.functional.cross_entropy(m(a), b), None
+
+    cases = [
+        (lambda: quiet_fit(device="gpu"), ValueError, "device must be 'cpu'"),
+        (lambda: quiet_fit(device=3), TypeError, "cuda:0"),
+        (lambda: quiet_fit(verbose=0.5), TypeError, "verbose"),      # was ZeroDivisionError
+        (lambda: quiet_fit(verbose=math.nan), TypeError, "verbose"),
+        (lambda: quiet_fit(progress="yes"), TypeError, "progress"),  # was taken as True
+        (lambda: quiet_fit(data=True), TypeError, "data"),           # 'bool' not iterable
+        (lambda: quiet_fit(callbacks=3), TypeError, "callbacks"),
+        (lambda: quiet_fit(data=[(x[:0], y[:0])]), ValueError, "at least one example"),  # NaN
+        (lambda: evaluate(None, data), TypeError, "model"),          # AttributeError
+        (lambda: evaluate(model, data, loss_fn="mse"), TypeError, "loss_fn"),
+        (lambda: predict(model, data, device="gpu"), ValueError, "device"),
+        (lambda: run_steps(model, data, opt, ce, clip_grad_norm=math.nan), NonFiniteError,
+         "clip_grad_norm"),                                          # 'training diverged'
+        (lambda: run_steps(model, data, opt, ce, steps=1.5), TypeError, "steps"),  # islice
+        (lambda: run_steps(model, data, "adam", ce), TypeError, "optimizer"),
+        (lambda: run_steps(model, data, opt, ce, hooks=[print]), TypeError, "hooks"),
+        (lambda: grad_norm(3), TypeError, "parameters"),
+        (lambda: EarlyStopping(restore_best="no"), TypeError, "restore_best"),
+        (lambda: EarlyStopping().step(math.nan), NonFiniteError, "val_loss"),
+    ]
+    for call, error, words in cases:
+        with pytest.raises(error, match=words):
+            call()
+
+
+def test_fit_names_val_data_when_its_batches_are_wrong():
+    torch = pytest.importorskip("torch")
+    from torch import nn
+
+    from nnlib.train import fit
+
+    model = nn.Linear(3, 2)
+    batches = [(torch.ones(4, 3), torch.tensor([0, 1, 0, 1]))]
+    with pytest.raises(ValueError, match="val_data must yield"):
+        fit(model, batches, torch.optim.SGD(model.parameters(), lr=0.1), epochs=1,
+            val_data=[1, 2], progress=False, verbose=False, device="cpu")
+
+
+def test_checkpoints_and_metrics_name_their_arguments(tmp_path):
+    pytest.importorskip("torch")
+    from torch import nn
+
+    from nnlib.train import confusion_matrix, load_checkpoint, read_checkpoint, save_checkpoint
+
+    model = nn.Linear(2, 2)
+    (tmp_path / "junk.pt").write_text("not a checkpoint")
+    cases = [
+        (lambda: save_checkpoint(model, 1), TypeError, "path"),  # never a file named '1'
+        (lambda: save_checkpoint(model, tmp_path / "no" / "c.pt"), FileNotFoundError,
+         "does not exist"),
+        (lambda: save_checkpoint("model", tmp_path / "c.pt"), TypeError, "model"),
+        (lambda: load_checkpoint(model, tmp_path / "missing.pt"), FileNotFoundError, "path"),
+        (lambda: read_checkpoint(tmp_path / "junk.pt"), ValueError, "not a checkpoint"),
+        (lambda: confusion_matrix([0, 1], [1, 1], n_classes=1.5), TypeError, "n_classes"),
+        (lambda: confusion_matrix([0, 3], [1, 1], n_classes=2), ValueError, "preds must hold"),
+    ]
+    for call, error, words in cases:
+        with pytest.raises(error, match=words):
+            call()
+    assert not (tmp_path / "1").exists()

@@ -49,6 +49,11 @@ def shift_image(image, dy: int, dx: int, fill: float = 0.0):
     if not image.is_floating_point() and not float(fill).is_integer():
         raise ValueError(f"shift_image: fill={fill:g} cannot be stored in an image of dtype "
                          f"{image.dtype}; use a whole number or image.float()")
+    limit = (torch.finfo(image.dtype).max if image.is_floating_point()
+             else torch.iinfo(image.dtype).max)
+    if abs(fill) > limit:
+        raise ValueError(f"shift_image: fill={fill:g} does not fit in an image of dtype "
+                         f"{image.dtype} (largest {limit:g}); use a pixel value")
     _, h, w = image.shape
     out = torch.full_like(image, fill)
     if abs(dy) >= h or abs(dx) >= w:

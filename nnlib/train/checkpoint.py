@@ -10,7 +10,6 @@ the file is written atomically (a half-written file never replaces a good one).
 from __future__ import annotations
 
 import os
-import pickle
 from pathlib import Path
 
 import torch
@@ -52,7 +51,8 @@ def read_checkpoint(path, map_location="cpu") -> dict:
                                     optional=False)
     try:
         checkpoint = torch.load(path, map_location=map_location, weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, KeyError) as err:
+    except (RuntimeError, EOFError, KeyError) as err:  # an UnpicklingError (code hidden in
+        # the file, refused by weights_only=True) is left as it is: it is a security refusal
         raise ValueError(f"read_checkpoint: path {str(path)!r} is not a checkpoint PyTorch can "
                          f"read (a different or damaged file): {str(err)[:200]}") from None
     if not isinstance(checkpoint, dict) or "model" not in checkpoint:

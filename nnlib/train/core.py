@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from nnlib import _checks as checks
 from nnlib import train_common as shared
 from nnlib._checks import check_callable, check_float
 from nnlib.train.precision import Precision, setup_precision
@@ -156,6 +157,8 @@ def run_steps(model: nn.Module | None, batches: Iterable,
         check_callable(step_fn, "step_fn", where="run_steps")
         if compute_loss is not None:
             raise ValueError("run_steps: pass compute_loss or step_fn, not both")
+    _check_run_args(model, batches, optimizer, compute_loss, step_fn, steps, precision,
+                    scheduler, clip_grad_norm, hooks)
     ctx = StepContext(precision, clip_grad_norm=clip_grad_norm, hooks=hooks, model=model,
                       measure_grad_norm=measure_grad_norm and step_fn is None)
     device = ctx.device
@@ -219,6 +222,33 @@ def run_steps(model: nn.Module | None, batches: Iterable,
     return stats
 
 
+def _check_run_args(model, batches, optimizer, compute_loss, step_fn, steps, precision,
+                    scheduler, clip_grad_norm, hooks) -> None:
+    """run_steps's arguments, each named when wrong (not three calls later, inside the loop)."""
+    where, custom = "run_steps", step_fn is not None
+    checks.check_instance(model, "model", nn.Module, "a torch.nn.Module", where=where,
+                          optional=custom)
+    checks.check_iterable(batches, "batches", where=where,
+                          hint="a DataLoader or a list of (x, y) batches")
+    checks.check_instance(optimizer, "optimizer", torch.optim.Optimizer,
+                          "a torch.optim optimizer", where=where, optional=custom)
+    checks.check_callable(compute_loss, "compute_loss", where=where, optional=custom)
+    checks.check_optional_int(steps, "steps", minimum=0, where=where)
+    checks.check_instance(precision, "precision", Precision,
+                          "a Precision (from setup_precision(device, 'auto'))", where=where,
+                          optional=True)
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise TypeError(f"{where}: scheduler must be a torch.optim.lr_scheduler object or "
+                        f"None, got {checks.describe(scheduler)}")
+    if clip_grad_norm is not None:
+        checks.check_float(clip_grad_norm, "clip_grad_norm", minimum=0, min_open=True,
+                           where=where, hint="the largest gradient norm allowed, or None")
+    if not isinstance(hooks, (list, tuple)) or not all(
+            isinstance(h, shared.Callback) for h in hooks):
+        raise TypeError(f"{where}: hooks must be a list of Callback objects, got "
+                        f"{checks.describe(hooks)}")
+
+
 def _step_values(values, lr: float, where: str, advice: str) -> dict[str, float]:
     """A custom step's result as finite floats (a NaN/inf one: TrainingDivergedError)."""
     if not isinstance(values, dict):
@@ -226,7 +256,12 @@ def _step_values(values, lr: float, where: str, advice: str) -> dict[str, float]
                         f"got {type(values).__name__}")
     out = {}
     for key, value in values.items():
-        value = float(value)
+        try:
+            value = float(value)
+        except (TypeError, ValueError, RuntimeError):
+            raise TypeError(f"step_fn must return a dict of numbers such as {{'loss': 0.5}}; "
+                            f"its value for {key!r} is {checks.describe(value)} (use "
+                            "loss.item() for a one-number tensor)") from None
         if not math.isfinite(value):
             raise shared.diverged_error(f"{key} became {value}", lr, where, advice)
         out[key] = value
@@ -255,6 +290,14 @@ def progress_bar(total: int | None, enabled: bool = True, unit: str = "batch"):
 
 def grad_norm(parameters: Iterable[torch.Tensor]) -> float:
     """Total L2 norm of the gradients of ``parameters`` (as if all were one long vector)."""
+    if isinstance(parameters, torch.Tensor):
+        parameters = [parameters]
+    checks.check_iterable(parameters, "parameters", where="grad_norm",
+                          hint="e.g. model.parameters()")
+    parameters = list(parameters)
+    if not all(isinstance(p, torch.Tensor) for p in parameters):
+        raise TypeError("grad_norm: parameters must be tensors, e.g. model.parameters(); got "
+                        + ", ".join(sorted({type(p).__name__ for p in parameters})))
     norms = [p.grad.detach().norm() for p in parameters if p.grad is not None]
     if not norms:
         return 0.0
@@ -290,7 +333,19 @@ def fit(model: nn.Module, data: Iterable, optimizer: torch.optim.Optimizer,
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
     _check_fit_args(model, data, optimizer, val_data, scheduler, clip_grad_norm)
     shared.check_common_args(epochs, val_data is not None, scheduler_step, early_stopping)
-    device = torch.device(device) if device is not None else get_device()
+    checks.check_callable(loss_fn, "loss_fn", where="fit", optional=True)
+    checks.check_iterable(data, "data", where="fit",
+                          hint="a DataLoader or a list of (x, y) batches")
+    if val_data is not None:
+        checks.check_iterable(val_data, "val_data", where="fit",
+                              hint="a DataLoader or a list of (x, y) batches, or None")
+    progress = checks.check_bool(progress, "progress", where="fit")
+    live_plot = checks.check_bool(live_plot, "live_plot", where="fit")
+    if not isinstance(verbose, bool):
+        verbose = checks.check_int(verbose, "verbose", minimum=0, where="fit",
+                                   hint="True, False, or k to print every k-th epoch")
+    device = checks.check_device(device, where="fit")
+    device = device if device is not None else get_device()
     precision = setup_precision(device, precision)
     model.to(device)
     hooks = shared.as_callbacks(callbacks)
@@ -322,7 +377,7 @@ def fit(model: nn.Module, data: Iterable, optimizer: torch.optim.Optimizer,
                            stats.grad_norm_sum / stats.steps, stats.stopped)
 
     def validate(epoch: int):
-        return evaluate(model, val_data, loss_fn, device=device)
+        return _evaluate(model, val_data, loss_fn, device, "val_data")
 
     def step_scheduler(history: shared.History) -> None:
         if isinstance(scheduler, torch.optim.lr_scheduler.ReduceLROnPlateau):
@@ -352,22 +407,32 @@ def evaluate(model: nn.Module, data: Iterable, loss_fn: nn.Module | None = None,
     ``device`` (None: where the model's parameters are), then restores the model's mode.
     """
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
-    device = model_device(model) if device is None else torch.device(device)
+    _check_eval_args(model, data, loss_fn, "evaluate")
+    device = checks.check_device(device, where="evaluate")
+    device = model_device(model) if device is None else device
 
+    return _evaluate(model, data, loss_fn, device, "data")
+
+
+def _evaluate(model, data, loss_fn, device, name: str) -> tuple[float, float | None]:
+    """evaluate's loop; ``name`` is the argument the batches came in (data, val_data)."""
     def measure(pair):
-        x, y = _unpack(pair, "data", device)
+        x, y = _unpack(pair, name, device)
         output = model(x)
-        _check_output(output, y, loss_fn, "data")
+        _check_output(output, y, loss_fn, name)
         return loss_fn(output, y).item(), _count_correct(output, y), len(y)
 
-    return shared.mean_over_batches(model, data, measure)
+    with torch.no_grad():
+        return shared.mean_over_batches(model, data, measure)
 
 
 @torch.no_grad()
 def predict(model: nn.Module, data: Iterable, *, device=None
             ) -> tuple[torch.Tensor, torch.Tensor]:
     """Predicted classes and true labels for every example: two int64 CPU tensors (N,)."""
-    device = model_device(model) if device is None else torch.device(device)
+    _check_eval_args(model, data, None, "predict")
+    device = checks.check_device(device, where="predict")
+    device = model_device(model) if device is None else device
     preds, labels = [], []
     with shared.eval_mode(model):
         for pair in data:
@@ -428,6 +493,13 @@ def _check_one_cycle(scheduler, scheduler_step, epochs, batches) -> None:
             f"epochs={epochs}, steps_per_epoch=len(data) and use scheduler_step='batch'")
 
 
+def _check_eval_args(model, data, loss_fn, where: str) -> None:
+    checks.check_instance(model, "model", nn.Module, "a torch.nn.Module", where=where)
+    checks.check_iterable(data, "data", where=where,
+                          hint="a DataLoader or a list of (x, y) batches")
+    checks.check_callable(loss_fn, "loss_fn", where=where, optional=True)
+
+
 def _unpack(pair, name: str, device) -> tuple[torch.Tensor, torch.Tensor]:
     if not isinstance(pair, (tuple, list)) or len(pair) != 2:
         what = f"a {type(pair).__name__} of {len(pair)}" if isinstance(pair, (tuple, list)) \
@@ -437,6 +509,10 @@ def _unpack(pair, name: str, device) -> tuple[torch.Tensor, torch.Tensor]:
     if not (isinstance(x, torch.Tensor) and isinstance(y, torch.Tensor)):
         raise TypeError(f"{name} must yield torch tensors, got {type(x).__name__} and "
                         f"{type(y).__name__} (wrap arrays with torch.from_numpy / TensorDataset)")
+    if x.ndim == 0 or y.ndim == 0 or len(x) == 0:  # a mean over 0 rows would be NaN
+        raise ValueError(f"{name} yielded a batch of shapes {tuple(x.shape)} and "
+                         f"{tuple(y.shape)}: a batch needs at least one example on its first "
+                         "axis (is the dataset empty, or sliced to nothing?)")
     return x.to(device, non_blocking=True), y.to(device, non_blocking=True)
 
 

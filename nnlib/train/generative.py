@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable
 
 import numpy as np
 
-from nnlib._checks import check_callable, check_int
+from nnlib._checks import check_bool, check_callable, check_int, check_seed, describe
 from nnlib.train.core import progress_bar, run_steps
 from nnlib.train.precision import Precision, setup_precision
 from nnlib.train_common import as_callbacks
@@ -39,6 +39,10 @@ class StepHistory(dict):
 
     def last_mean(self, name: str, k: int = 50) -> float:
         """Mean of the last ``k`` recorded values of ``name``."""
+        k = check_int(k, "k", minimum=1, where="StepHistory.last_mean")
+        if not isinstance(name, str):
+            raise TypeError(f"last_mean: name must be the str name of a recorded value such as "
+                            f"'loss', got {describe(name)}")
         if name not in self:
             raise KeyError(f"no values named {name!r}; recorded: {sorted(self)}")
         return float(np.mean(self[name][-k:]))
@@ -50,6 +54,16 @@ def minibatches(data, batch_size: int, *, seed: int = 0, drop_last: bool = True)
     ``data`` may also be a tuple of such arrays (e.g. ``(x, y)``); batches are then tuples.
     """
     arrays = data if isinstance(data, tuple) else (data,)
+    if not arrays or not all(hasattr(a, "shape") and len(a.shape) for a in arrays):
+        raise TypeError("minibatches: data must be an array or tensor with examples on axis 0 "
+                        f"(or a tuple of them), got {describe(data)}")
+    if len({len(a) for a in arrays}) > 1:
+        raise ValueError("minibatches: the arrays in data must have the same number of rows, "
+                         f"got {[len(a) for a in arrays]}")
+    if len(arrays[0]) == 0:
+        raise ValueError("minibatches: data is empty (0 rows)")
+    seed = check_seed(seed, where="minibatches", optional=False)
+    drop_last = check_bool(drop_last, "drop_last", where="minibatches")
     n = len(arrays[0])
     batch_size = check_int(batch_size, "batch_size", minimum=1, maximum=n, where="minibatches")
     rng = np.random.default_rng(seed)
@@ -86,6 +100,9 @@ def train_steps(step_fn: Callable[..., dict], batches: Iterable | Callable, *, s
     check_callable(step_fn, "step_fn", where="train_steps")
     steps = check_int(steps, "steps", minimum=1, where="train_steps")
     log_every = check_int(log_every, "log_every", minimum=0, where="train_steps")
+    if isinstance(batches, (str, bytes)):
+        raise TypeError(f"train_steps: batches must be an iterable of batches or a function "
+                        f"step -> batch, got {describe(batches)}")
     step = step_fn if _takes_context(step_fn) else (lambda batch, ctx: step_fn(batch))
     source = (batches(k) for k in itertools.count(1)) if callable(batches) \
         else _cycle(batches)
