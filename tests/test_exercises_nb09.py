@@ -132,6 +132,19 @@ def test_09_4_loops_are_refused():
     assert passed is False and "comprehension" in message
 
 
+def test_09_4_pooling_libraries_are_refused():
+    def with_torch(x):      # right values, but the library does the work
+        return torch.nn.functional.max_pool2d(torch.from_numpy(x), 2).numpy()
+    passed, message = evaluate("09.4", with_torch)
+    assert passed is False and "max_pool2d" in message
+
+    def with_nnlib(x):
+        from nnlib.scratch import MaxPool2d
+        return MaxPool2d(2)(x)
+    passed, message = evaluate("09.4", with_nnlib)
+    assert passed is False and "MaxPool2d" in message
+
+
 def rf(layers):
     r, jump = 1, 1
     for k, s, d in layers:

@@ -135,7 +135,7 @@ _LOOPS = {"For": "a for loop", "AsyncFor": "a for loop", "While": "a while loop"
 
 
 def _find_loop(fn) -> str | None:
-    """The first Python-level loop in ``fn``'s source ('a for loop', ...), or None.
+    """The first Python-level loop or pooling-library call in ``fn``'s source, or None.
 
     Reads the source with :mod:`inspect` (this works for functions defined in a notebook cell)
     and walks its syntax tree; a function whose source cannot be read or parsed passes.
@@ -155,6 +155,10 @@ def _find_loop(fn) -> str | None:
     for node in ast.walk(tree):
         if type(node).__name__ in _LOOPS:
             return _LOOPS[type(node).__name__]
+        if isinstance(node, ast.Call):           # max_pool2d(...), nn.MaxPool2d(2), ...
+            name = getattr(node.func, "attr", getattr(node.func, "id", ""))
+            if "pool" in str(name).lower():
+                return f"a pooling-library call ({name})"
     return None
 
 
@@ -165,7 +169,8 @@ def max_pool_2x2(fn):
 
     loop = _find_loop(fn)
     if loop:
-        return False, (f"your function uses {loop}: the exercise asks for no loops. Crop to even "
+        return False, (f"your function uses {loop}: the exercise asks for no loops and no "
+                       "pooling library, only NumPy. Crop to even "
                        "H and W, reshape so that each 2 x 2 block gets two axes of its own, and "
                        "take one max over them")
     rng = np.random.default_rng(4)
