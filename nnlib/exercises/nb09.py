@@ -157,7 +157,7 @@ def _find_loop(fn) -> str | None:
             return _LOOPS[type(node).__name__]
         if isinstance(node, ast.Call):           # max_pool2d(...), nn.MaxPool2d(2), ...
             name = getattr(node.func, "attr", getattr(node.func, "id", ""))
-            if "pool" in str(name).lower():
+            if any(w in str(name).lower().replace("_", "") for w in ("maxpool", "avgpool")):
                 return f"a pooling-library call ({name})"
     return None
 
