@@ -244,10 +244,14 @@ def check_epochs(epochs) -> None:
     check_int(epochs, "epochs", minimum=1, where="fit")
 
 
-def check_common_args(epochs, has_val: bool, scheduler_step: str, early_stopping) -> None:
+def check_common_args(epochs, has_val: bool, scheduler_step: str, early_stopping,
+                      clip_grad_norm=None) -> None:
     """The checks both ``fit`` functions make on their shared arguments."""
     check_epochs(epochs)
     check_choice(scheduler_step, "scheduler_step", SCHEDULER_STEPS, where="fit")
+    if clip_grad_norm is not None:
+        check_float(clip_grad_norm, "clip_grad_norm", minimum=0, min_open=True, where="fit",
+                    hint="the largest gradient norm allowed, e.g. 1.0 (or None)")
     if early_stopping is not None:
         if not isinstance(early_stopping, EarlyStopping):
             raise TypeError("early_stopping must be an EarlyStopping(patience=...) object, "

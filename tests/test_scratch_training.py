@@ -376,3 +376,25 @@ def test_callbacks_see_every_batch_can_change_gradients_and_stop():
     assert recorder.calls == [("begin", 5, 2), ("batch", 0, 0), ("batch", 0, 1),
                               ("batch", 1, 0), ("end", 2)]
     assert history.epochs == 2 and seen == [1, 2]
+
+
+def test_fit_clips_the_gradient_norm_like_torch():
+    X, y = _blobs(64, seed=3)
+    model = _mlp()
+    twin = _torch_copy(model)
+    history = fit(model, (X, y), SGD(model.parameters(), lr=0.5), epochs=1, batch_size=32,
+                  shuffle=False, clip_grad_norm=0.1, verbose=False)
+    topt = torch.optim.SGD(twin.parameters(), lr=0.5)
+    norms = []
+    for start in (0, 32):
+        xb, yb = torch.from_numpy(X[start:start + 32]), torch.from_numpy(y[start:start + 32])
+        topt.zero_grad()
+        torch.nn.functional.cross_entropy(twin(xb), yb).backward()
+        norms.append(float(torch.nn.utils.clip_grad_norm_(twin.parameters(), 0.1)))
+        topt.step()
+    assert history.grad_norm[0] == pytest.approx(np.mean(norms), rel=1e-9)
+    assert min(norms) > 0.1                                   # both steps were clipped
+    np.testing.assert_allclose(model[0].weight.data, twin[0].weight.detach().numpy().T,
+                               rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="clip_grad_norm"):
+        fit(model, (X, y), SGD(model.parameters(), lr=0.5), epochs=1, clip_grad_norm=0.0)

@@ -30,7 +30,7 @@ import numpy as np
 from nnlib._checks import check_int
 from nnlib.errors import NonFiniteError, ShapeError, TrainingDivergedError
 from nnlib.scratch.module import Module
-from nnlib.scratch.optim import Optimizer
+from nnlib.scratch.optim import Optimizer, clip_grad_norm_
 from nnlib.train_common import (
     Callback,
     EarlyStopping,
@@ -102,7 +102,8 @@ def evaluate(model: Module, data, loss_fn=None, *, batch_size: int = 256,
 
 def fit(model: Module, data, optimizer: Optimizer, loss_fn=None, *, epochs: int,
         val_data=None, scheduler=None, early_stopping: EarlyStopping | None = None,
-        callbacks: Iterable = (), scheduler_step: str = "epoch", batch_size: int = 32,
+        callbacks: Iterable = (), scheduler_step: str = "epoch",
+        clip_grad_norm: float | None = None, batch_size: int = 32,
         shuffle: bool = True, seed: int | np.random.Generator = 0,
         metric: str | Callable | None = "accuracy", verbose: bool | int = True) -> History:
     """Train ``model`` for ``epochs`` passes over ``data``; return a ``History``.
@@ -115,6 +116,8 @@ def fit(model: Module, data, optimizer: Optimizer, loss_fn=None, *, epochs: int,
     early_stopping: an ``EarlyStopping(patience=...)``; needs ``val_data``. The best
                     epoch's weights are put back at the end.
     callbacks:      ``Callback`` objects or functions ``f(history)`` run after each epoch.
+    clip_grad_norm: rescale the gradient when its total norm exceeds this value
+                    (``clip_grad_norm_``, as ``torch.nn.utils.clip_grad_norm_``).
     seed:           an int, or a ``np.random.Generator`` to continue across calls.
     metric:         "accuracy", None, or a function ``(pred, y) -> float``.
     verbose:        True prints one line per epoch, False nothing, k every k-th epoch.
@@ -124,7 +127,8 @@ def fit(model: Module, data, optimizer: Optimizer, loss_fn=None, *, epochs: int,
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an nnlib optimizer such as SGD(model.parameters(), "
                         f"lr=0.1), got {type(optimizer).__name__}")
-    check_common_args(epochs, val_data is not None, scheduler_step, early_stopping)
+    check_common_args(epochs, val_data is not None, scheduler_step, early_stopping,
+                      clip_grad_norm)
     metric_fn = _metric_fn(metric)
     rng = np.random.default_rng(seed)
     train_batches = _batches(data, "data", batch_size, shuffle, rng)
@@ -145,7 +149,8 @@ def fit(model: Module, data, optimizer: Optimizer, loss_fn=None, *, epochs: int,
                 model.backward(loss_fn.backward())
                 for hook in hooks:
                     hook.on_before_step(model, optimizer)
-                norm = _grad_norm(parameters)
+                norm = _grad_norm(parameters) if clip_grad_norm is None \
+                    else clip_grad_norm_(parameters, clip_grad_norm)  # the norm before
                 lr = optimizer.lr
                 optimizer.step()
             if batch_scheduler is not None:

@@ -30,7 +30,7 @@ from torch import nn
 
 from nnlib import _checks as checks
 from nnlib import train_common as shared
-from nnlib._checks import check_callable, check_float
+from nnlib._checks import check_callable
 from nnlib.train.precision import Precision, setup_precision
 from nnlib.utils import get_device
 
@@ -331,8 +331,9 @@ def fit(model: nn.Module, data: Iterable, optimizer: torch.optim.Optimizer,
     verbose:        True prints one line per epoch, False nothing, k every k-th epoch.
     """
     loss_fn = nn.CrossEntropyLoss() if loss_fn is None else loss_fn
-    _check_fit_args(model, data, optimizer, val_data, scheduler, clip_grad_norm)
-    shared.check_common_args(epochs, val_data is not None, scheduler_step, early_stopping)
+    _check_fit_args(model, data, optimizer, val_data, scheduler)
+    shared.check_common_args(epochs, val_data is not None, scheduler_step, early_stopping,
+                             clip_grad_norm)
     checks.check_callable(loss_fn, "loss_fn", where="fit", optional=True)
     checks.check_iterable(data, "data", where="fit",
                           hint="a DataLoader or a list of (x, y) batches")
@@ -459,7 +460,7 @@ def model_device(model: nn.Module) -> torch.device:
     return first.device if first is not None else torch.device("cpu")
 
 
-def _check_fit_args(model, data, optimizer, val_data, scheduler, clip_grad_norm) -> None:
+def _check_fit_args(model, data, optimizer, val_data, scheduler) -> None:
     if not isinstance(model, nn.Module):
         raise TypeError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     if not isinstance(optimizer, torch.optim.Optimizer):
@@ -476,9 +477,6 @@ def _check_fit_args(model, data, optimizer, val_data, scheduler, clip_grad_norm)
     if scheduler is not None and not hasattr(scheduler, "step"):
         raise TypeError(f"scheduler must be a torch.optim.lr_scheduler object, "
                         f"got {type(scheduler).__name__}")
-    if clip_grad_norm is not None:
-        check_float(clip_grad_norm, "clip_grad_norm", minimum=0, min_open=True, where="fit",
-                    hint="the largest gradient norm allowed, e.g. 1.0 (or None)")
 
 
 def _check_one_cycle(scheduler, scheduler_step, epochs, batches) -> None:
