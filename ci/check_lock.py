@@ -76,10 +76,42 @@ def lock_for(environment: dict, lock_text: str | None = None) -> tuple[list[str]
     return rest, separate
 
 
+PIP_PYTHON = [sys.executable]  # the Python whose pip resolves (see --pip-venv)
+TIMEOUT = 1800
+
+
 def pip(args: list[str], cwd: Path, python_version: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pip", *args, "--python-version", python_version,
-                           "--only-binary=:all:", "--no-input", "--disable-pip-version-check"],
-                          capture_output=True, text=True, timeout=1800, cwd=cwd)
+    command = [*PIP_PYTHON, "-m", "pip", *args, "--python-version", python_version,
+               "--only-binary=:all:", "--no-input", "--disable-pip-version-check"]
+    for attempt in range(3):  # the index is far away: a dropped connection is tried again
+        if attempt:
+            time.sleep(60 * attempt)
+        try:
+            result = subprocess.run([*command, "--retries", "10"], capture_output=True,
+                                    text=True, timeout=TIMEOUT, cwd=cwd)
+        except subprocess.TimeoutExpired:
+            result = subprocess.CompletedProcess(command, 1, "", f"pip took over {TIMEOUT} s")
+        if result.returncode == 0 or not network_failure(result.stderr):
+            return result
+    return result
+
+
+def network_failure(stderr: str) -> bool:
+    """pip gave up because the connection failed, not because a pin has no wheel."""
+    return ("(from versions: none)" in stderr and "after connection broken" in stderr) \
+        or "pip took over" in stderr or "Read timed out" in stderr
+
+
+def fresh_pip(venv: Path) -> None:
+    """A virtual environment at ``venv`` with the newest pip, made once. pip 23.2 took over
+    30 minutes for the Linux lock here (it downloads every wheel; the index serves no separate
+    metadata), pip 26 about 12."""
+    python = venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "--upgrade", "pip"],
+                       check=True)
+    PIP_PYTHON[:] = [str(python)]
 
 
 def would_install(stdout: str) -> set[str]:
@@ -123,7 +155,8 @@ def check_refused(tag: str, python_version: str) -> tuple[bool, str]:
         result = pip(["install", "--dry-run", "--no-deps", "--ignore-installed", "--target",
                       str(Path(tmp) / "t"), "--platform", tag, f"torch=={torch}"],
                      Path(tmp), python_version)
-    ok = result.returncode != 0 and f"torch=={torch}" in result.stderr
+    ok = (result.returncode != 0 and f"torch=={torch}" in result.stderr
+          and not network_failure(result.stderr))
     return ok, (f"no torch {torch} wheel, as ci/check_platform.py says" if ok
                 else f"expected no torch {torch} wheel for {tag}:\n{result.stdout[-1500:]}"
                      f"{result.stderr[-1500:]}")
@@ -132,9 +165,16 @@ def check_refused(tag: str, python_version: str) -> tuple[bool, str]:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--python-version", default=PYTHON)
+    parser.add_argument("--pip-venv", type=Path, default=None,
+                        help="resolve with the newest pip, in a virtual environment made here")
     parser.add_argument("--jobs", type=int, default=3, help="checks run at once (pip waits "
                         "on the network, not the CPU)")
     args = parser.parse_args(argv)
+    if args.pip_venv:
+        fresh_pip(args.pip_venv)
+    version = subprocess.run([*PIP_PYTHON, "-m", "pip", "--version"], capture_output=True,
+                             text=True).stdout.split(" from ")[0]
+    print(f"lock: resolving {LOCK.name} with {version}, Python {args.python_version}", flush=True)
     checks = ([(f"resolves on {name}", check_platform, name) for name in sorted(PLATFORMS)]
               + [(f"pinned torch refused on {tag}", check_refused, tag) for tag in REFUSED])
 
