@@ -263,11 +263,13 @@ def check_iterable(value, name: str, *, where: str = "", hint: str = "",
     refused unless ``allow_str`` (a string is rarely the data a learner meant)."""
     if isinstance(value, (str, bytes)) and not allow_str:
         raise _fail(TypeError, where, name, "an iterable of batches", value, hint)
-    try:
-        iter(value)
-    except TypeError:
+    # never call iter(value): on a shuffling DataLoader that draws from its generator and
+    # changes every later batch order (and every number a seeded run prints)
+    import collections.abc
+
+    if not (isinstance(value, collections.abc.Iterable) or hasattr(value, "__getitem__")):
         raise _fail(TypeError, where, name, "an iterable (a list, a DataLoader, ...)", value,
-                    hint) from None
+                    hint)
     return value
 
 

@@ -116,3 +116,21 @@ def test_float_dtype():
     for bad in (np.int32, bool, np.complex64, "banana"):
         with pytest.raises(TypeError, match="dtype"):
             C.check_float_dtype(bad)
+
+
+def test_check_iterable_leaves_a_shuffling_dataloaders_batch_order_alone():
+    # iter(loader) would draw from the loader's generator and change every later epoch
+    import torch
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from nnlib._checks import check_iterable
+
+    def batch_order(check: bool):
+        generator = torch.Generator().manual_seed(0)
+        loader = DataLoader(TensorDataset(torch.arange(20.0)), batch_size=5, shuffle=True,
+                            generator=generator)
+        if check:
+            check_iterable(loader, "data")
+        return [batch[0].tolist() for batch in loader]
+
+    assert batch_order(True) == batch_order(False)
