@@ -158,4 +158,22 @@ TERMS = [
      "learned attention score instead of the node degrees (GAT)."),
     ("stochastic block model", "16", "A random graph whose nodes belong to communities, with "
      "edges more likely inside a community than between communities."),
+    ("Vision Transformer", "15", "A Transformer that classifies an image by cutting it into "
+     "patches and reading them as a sequence of tokens (ViT)."),
+    ("patch embedding", "15", "The ViT's input layer: each p × p patch flattened and mapped "
+     "to a vector by one shared linear map (a convolution with kernel size and stride p)."),
+    ("class token", "15", "An extra learned token put in front of the patch tokens; the "
+     "classifier reads its output vector."),
+    ("attention rollout", "15", "Following attention through the layers by multiplying their "
+     "attention matrices (each mixed with the identity for the residual path)."),
+    ("inductive bias", "15", "What a model assumes before it sees data, such as a CNN's "
+     "locality and weight sharing; the right assumptions save data."),
+    ("transfer learning", "15", "Reusing a network trained on one task as the starting "
+     "point for another task."),
+    ("linear probe", "15", "Training only a new linear classifier on the frozen features of "
+     "a pretrained network."),
+    ("fine-tuning", "15", "Training a pretrained network further on the new task, often with "
+     "a smaller learning rate for the pretrained part."),
+    ("catastrophic forgetting", "15", "The drop in a network's accuracy on an old task after "
+     "it is trained on a new one."),
 ]
