@@ -267,7 +267,9 @@ def check_iterable(value, name: str, *, where: str = "", hint: str = "",
     # changes every later batch order (and every number a seeded run prints)
     import collections.abc
 
-    if not (isinstance(value, collections.abc.Iterable) or hasattr(value, "__getitem__")):
+    scalar = isinstance(value, np.generic) or (isinstance(value, np.ndarray) and value.ndim == 0)
+    if scalar or not (isinstance(value, collections.abc.Iterable)
+                      or hasattr(value, "__getitem__")):  # NumPy scalars have __getitem__
         raise _fail(TypeError, where, name, "an iterable (a list, a DataLoader, ...)", value,
                     hint)
     return value
