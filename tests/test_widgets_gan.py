@@ -53,3 +53,16 @@ def test_every_control_shows_at_once_even_before_training():
         assert w.to_png() != picture, f"moving {name} left the picture unchanged"
     title = w.figure.axes[0].get_title()
     assert "minimax G loss" in title and "lr 0.01" in title
+
+
+def test_play_ticks_train_and_pause_stops():
+    # ipywidgets 8 calls the Play state `playing`, 7.x (Colab) `_playing`: both must work
+    w = GANTrainer2D(steps_per_click=2)
+    w.play()
+    assert w.playing
+    w.play_button.value += 1  # one tick of the Play widget
+    assert w.step_count == 2
+    w.pause()
+    assert not w.playing
+    w.play_button.value += 1
+    assert w.step_count == 2

@@ -22,6 +22,7 @@ from nnlib.scratch.generative import (
 )
 from nnlib.scratch.optim import Adam
 from nnlib.widgets.core import InteractiveFigure, dropdown
+from nnlib.widgets.playground import _playing_trait  # ipywidgets 7 (Colab) calls it _playing
 
 LOSSES = ("non-saturating", "minimax")
 LEARNING_RATES = (3e-4, 1e-3, 3e-3, 1e-2)
@@ -82,14 +83,18 @@ class GANTrainer2D(InteractiveFigure):
         self.update()
         return self.last_status
 
+    @property
+    def playing(self) -> bool:
+        return bool(getattr(self.play_button, _playing_trait(self.play_button)))
+
     def play(self) -> None:
-        self.play_button.playing = True
+        setattr(self.play_button, _playing_trait(self.play_button), True)
 
     def pause(self) -> None:
-        self.play_button.playing = False
+        setattr(self.play_button, _playing_trait(self.play_button), False)
 
     def _on_tick(self, _change) -> None:
-        if self.play_button.playing:
+        if self.playing:
             self.step()
 
     # -- state --------------------------------------------------------------------------------
