@@ -81,6 +81,6 @@ def test_platform_check_warns_on_windows_and_new_pythons():
 
 
 def test_no_test_waits_for_an_opt_in():
-    """The lock resolution asks PyPI, so it is a CI script (ci/check_lock.py), not a skipped test."""
+    """Resolving the lock asks PyPI: a CI script (ci/check_lock.py), not a skipped test."""
     for path in (REPO / "tests").glob("test_*.py"):
         assert "NNLIB_" + "LOCK_TEST" not in path.read_text(encoding="utf-8"), path.name
