@@ -77,7 +77,7 @@ min-versions: setup
 	bash ci/min_versions.sh
 # requirements-lock.txt resolves for Linux, macOS arm64 and Windows (asks PyPI; minutes)
 lock-check: setup
-	$(BIN)/python ci/check_lock.py
+	$(BIN)/python ci/check_lock.py --pip-venv build/ci/lock-pip
 
 # Re-run every notebook top to bottom in a fresh kernel and store its outputs.
 execute: setup
