@@ -49,6 +49,11 @@ def read_checkpoint(path, map_location="cpu") -> dict:
     if not callable(map_location) and not isinstance(map_location, dict):
         map_location = check_device(map_location, "map_location", where="read_checkpoint",
                                     optional=False)
+    import zipfile
+
+    if not zipfile.is_zipfile(path):  # torch.save writes a zip archive; anything else is not ours
+        raise ValueError(f"read_checkpoint: path {str(path)!r} is not a checkpoint PyTorch can "
+                         "read (not a file written by torch.save / save_checkpoint)")
     try:
         checkpoint = torch.load(path, map_location=map_location, weights_only=True)
     except (RuntimeError, EOFError, KeyError) as err:  # an UnpicklingError (code hidden in
