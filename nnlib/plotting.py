@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import io
 import math
+import struct
+import zlib
 
 import numpy as np
 from matplotlib.figure import Figure
@@ -35,15 +37,24 @@ def fast_png(fig: Figure) -> bytes:
 
 
 def canvas_png(canvas) -> bytes:
-    """What an Agg canvas holds now (e.g. after blitting a few artists) as an RGB PNG."""
-    from PIL import Image
+    """What an Agg canvas holds now (e.g. after blitting a few artists) as an RGB PNG.
 
+    Written directly (rows unfiltered, zlib level 1): half the time of Pillow's encoder
+    with its per-row filters, for files of the same size on these flat-coloured figures.
+    """
     rgba = np.asarray(canvas.buffer_rgba())
     height, width = rgba.shape[:2]
-    image = Image.frombuffer("RGBA", (width, height), rgba, "raw", "RGBA", 0, 1)
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format="png", compress_level=1)
-    return buffer.getvalue()
+    rows = np.empty((height, 1 + 3 * width), dtype=np.uint8)
+    rows[:, 0] = 0  # filter type "none" for every row
+    rows[:, 1:].reshape(height, width, 3)[...] = rgba[..., :3]
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)  # 8-bit RGB
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 1)) + _png_chunk(b"IEND", b""))
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return (struct.pack(">I", len(data)) + kind + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
 
 
 def show(fig: Figure, dpi: int | None = None) -> None:
