@@ -97,3 +97,18 @@ def test_draw_kernel_writes_every_number():
     ax = Figure().add_subplot()
     draw_kernel(ax, KERNELS["Sobel x (vertical edges)"])
     assert [t.get_text() for t in ax.texts] == ["-1", "0", "1", "-2", "0", "2", "-1", "0", "1"]
+
+
+def test_redraws_update_the_same_artists_and_label_the_colour_bar():
+    w = make()
+    axes = list(w.figure.axes)
+    art = w.figure.__dict__["_nnlib_artists"]
+    for name, value in [("stride", 2), ("padding", 2), ("kernel", "emboss"), ("index", 4)]:
+        w.controls[name].value = value
+        assert w.figure.axes == axes  # nothing rebuilt
+    out = art["output"].get_array()
+    assert out.shape == (15, 15)  # (28 + 4 - 3) // 2 + 1
+    limit = float(np.abs(out).max())
+    assert [t.get_text().strip() for t in art["bar_labels"]] == [f"{-limit:.3g}", "0",
+                                                                 f"{limit:.3g}"]
+    assert art["output"].get_clim() == (-limit, limit)
