@@ -33,6 +33,7 @@ never builds a backlog. Code (and tests) drive it with :meth:`Playground.step`,
 
 from __future__ import annotations
 
+import functools
 import math
 
 import ipywidgets as widgets
@@ -45,7 +46,14 @@ from nnlib.errors import TrainingDivergedError
 from nnlib.plotting import canvas_png
 from nnlib.scratch import SGD, BCEWithLogitsLoss, Linear, fit, iterate_minibatches
 from nnlib.train_common import Callback
-from nnlib.widgets.core import InteractiveFigure, dropdown, from_browser, slider
+from nnlib.widgets.core import (
+    InteractiveFigure,
+    _axes_cells,
+    _redraw_axes,
+    dropdown,
+    from_browser,
+    slider,
+)
 from nnlib.widgets.mlp import ACTIVATIONS, CLASS_COLOURS, build_mlp
 
 DATASETS = ("circle", "XOR", "Gaussian", "spiral")
@@ -67,20 +75,38 @@ FEATURES = {
     "sinx2": ("sin πx₂", lambda a, b: np.sin(np.pi * b)),
 }
 MAP = 26         # pixels of one neuron's heat map
-OUT_GRID = 60    # resolution of the output map
+OUT_STEP = 4     # the output map is computed every OUT_STEP pixels and interpolated
 _ORANGE = np.array([0xf5, 0x93, 0x22], dtype=float)
 _BLUE = np.array([0x08, 0x77, 0xbd], dtype=float)
 _WHITE = np.array([255.0, 255.0, 255.0])
+_BLUE_RGBA, _ORANGE_RGBA = np.append(_BLUE / 255, 1.0), np.append(_ORANGE / 255, 1.0)
 
 
-def colour_map(values: np.ndarray) -> np.ndarray:
-    """Values in [-1, 1] -> RGB uint8: orange (-1), white (0), blue (+1); NaN -> grey."""
-    v = np.clip(np.nan_to_num(values, nan=0.0), -1.0, 1.0)[..., None]
+def _colour_table(size: int = 2049) -> np.ndarray:
+    v = np.linspace(-1.0, 1.0, size)[:, None]
     strength = np.abs(v) ** 0.7  # saturate early: a clearly coloured background
     rgb = np.where(v >= 0, _WHITE + strength * (_BLUE - _WHITE),
                    _WHITE + strength * (_ORANGE - _WHITE))
-    rgb[np.isnan(values)] = 160.0
     return rgb.astype(np.uint8)
+
+
+_COLOURS = _colour_table()
+
+
+def colour_map(values: np.ndarray) -> np.ndarray:
+    """Values in [-1, 1] -> RGB uint8: orange (-1), white (0), blue (+1); NaN -> grey.
+
+    A lookup in a table of 2,049 colours (a fraction of the arithmetic per pixel)."""
+    values = np.asarray(values, dtype=float)
+    nan = np.isnan(values)
+    has_nan = bool(nan.any())
+    v = np.where(nan, 0.0, values) if has_nan else values
+    half = (len(_COLOURS) - 1) / 2
+    index = (np.clip(v, -1.0, 1.0) * half + (half + 0.5)).astype(np.intp)
+    rgb = _COLOURS[index]
+    if has_nan:
+        rgb[nan] = 160
+    return rgb
 
 
 def feature_matrix(X: np.ndarray, features) -> np.ndarray:
@@ -195,6 +221,7 @@ class Playground(InteractiveFigure):
         self.model = self.optimizer = self.torch_model = None
         self.train_error: Exception | None = None
         self._data_key = self._model_key = self._art_key = None
+        self._data_cache: dict[tuple, tuple] = {}
         self._hidden = parse_hidden_layers(hidden)
         self._features = features
         self._note = ""
@@ -312,10 +339,12 @@ class Playground(InteractiveFigure):
             self._features = features
         data_key = (dataset, round(noise, 6), round(train_ratio, 6))
         if data_key != self._data_key:
-            X, y = make_dataset(dataset, noise, self.n_points, seed=self.seed)
-            (self.X_train, self.X_test,
-             self.y_train, self.y_test) = train_test_split(X, y, test_fraction=1 - train_ratio,
-                                                           seed=self.seed)
+            split = self._data_cache.get(data_key)
+            if split is None:  # kept: going back to a data set costs nothing
+                X, y = make_dataset(dataset, noise, self.n_points, seed=self.seed)
+                split = self._data_cache[data_key] = train_test_split(
+                    X, y, test_fraction=1 - train_ratio, seed=self.seed)
+            self.X_train, self.X_test, self.y_train, self.y_test = split
             self._data_key = data_key
         model_key = (data_key, features, tuple(self._hidden), activation)
         if model_key != self._model_key:
@@ -470,65 +499,43 @@ class Playground(InteractiveFigure):
         return outs
 
     def _build_artists(self, fig) -> dict:
-        """Axes and artists for the current data, features and layers (reused every frame).
+        """Axes and artists, built once per figure size and reused by every frame.
 
         The neuron maps and the output map are NumPy pixel arrays written straight into the
         canvas; lines, points and text are matplotlib artists blitted over a background that
-        is drawn once (see :meth:`_png`).
+        is drawn once (see :meth:`_png`). A new network shape (features, hidden layers) only
+        re-lays the network out (:meth:`_set_structure`), new data only moves the points.
         """
         fig.clear()
         art: dict = {"fig_height": int(round(fig.bbox.height))}
-        columns = [len(self._features), *self._hidden, 1]
         ax_net = fig.add_axes((0.005, 0.01, 0.50, 0.91))
         ax_net.set_axis_off()
         left, top, right, bottom = art["net_box"] = _pixel_box(ax_net, art["fig_height"])
-        width_px, height_px = right - left, bottom - top
-        ax_net.set(xlim=(0, width_px), ylim=(height_px, 0))
-        col_x = np.linspace(30, width_px - MAP - 8, len(columns)).astype(int)
-        pos = []  # (x, y) of the top-left corner of each neuron's map, per column
-        for c, count in enumerate(columns):
-            gap = min(8, max(2, (height_px - 20 - count * MAP) // max(count, 1)))
-            total = count * MAP + (count - 1) * gap
-            first = 20 + max(0, (height_px - 20 - total) // 2)
-            pos.append([(int(col_x[c]), first + k * (MAP + gap)) for k in range(count)])
-        art["pos"] = pos
-        art["cells"] = np.zeros((sum(columns), MAP, MAP, 3), dtype=np.uint8)
+        ax_net.set(xlim=(0, right - left), ylim=(bottom - top, 0))
         art["lines"] = LineCollection([])
         ax_net.add_collection(art["lines"])
-        headers = ["inputs"] + [f"hidden {i + 1}" for i in range(len(self._hidden))] + ["out"]
-        for c, text in enumerate(headers):
-            ax_net.text(col_x[c] + MAP / 2, 4, text, ha="center", va="top", fontsize=8)
-        for k, name in enumerate(self._features):
-            x, y = pos[0][k]
-            ax_net.text(x - 3, y + MAP / 2, FEATURES[name][0], ha="right", va="center",
-                        fontsize=8)
-        # the maps of the input features never change
+        art["net_texts"] = []
         grid = np.linspace(*LIMITS, MAP)
         g1, g2 = np.meshgrid(grid, grid[::-1])  # row 0 at the top: x2 largest
-        pts = np.column_stack([g1.ravel(), g2.ravel()])
-        feats = feature_matrix(pts, self._features)
-        for k in range(len(self._features)):
-            f = feats[:, k]
-            art["cells"][k] = colour_map(f.reshape(MAP, MAP) / max(float(np.abs(f).max()), 1e-12))
-        art["map_points"] = pts
+        art["map_points"] = np.column_stack([g1.ravel(), g2.ravel()])
         art["ax_net"] = ax_net
 
         ax_out = fig.add_axes((0.535, 0.11, 0.27, 0.78))
         ax_out.set(xlim=LIMITS, ylim=LIMITS, xticks=(-1, 0, 1), yticks=(-1, 0, 1))
         ax_out.tick_params(labelsize=7, length=2, pad=1)
         left, top, right, bottom = art["out_box"] = _pixel_box(ax_out, art["fig_height"])
-        half_w, half_h = -(-(right - left) // 2), -(-(bottom - top) // 2)
-        xs = np.linspace(*LIMITS, half_w)
-        ys = np.linspace(LIMITS[1], LIMITS[0], half_h)  # top row first
-        o1, o2 = np.meshgrid(xs, ys)
+        height, width = bottom - top, right - left
+        # the output is computed on a grid of one point per OUT_STEP pixels, then
+        # interpolated bilinearly to every pixel (two small matrix products)
+        rows, cols = -(-height // OUT_STEP) + 1, -(-width // OUT_STEP) + 1
+        o1, o2 = np.meshgrid(np.linspace(*LIMITS, cols), np.linspace(LIMITS[1], LIMITS[0], rows))
         art["out_points"] = np.column_stack([o1.ravel(), o2.ravel()])
-        art["out_half"] = (half_h, half_w)
-        art["out_rgb"] = np.full((bottom - top, right - left, 3), 200, dtype=np.uint8)
+        art["out_grid"] = (rows, cols)
+        art["out_interp"] = (_interpolation(height, rows), _interpolation(width, cols).T)
+        art["out_rgb"] = np.full((height, width, 3), 200, dtype=np.uint8)
         art["points"] = []
-        for X, y, edge in ((self.X_train, self.y_train, "white"),
-                           (self.X_test, self.y_test, "black")):
-            colours = np.array(CLASS_COLOURS)[y]
-            art["points"].append(ax_out.scatter(X[:, 0], X[:, 1], s=14, c=colours,
+        for edge in ("white", "black"):  # training points, test points
+            art["points"].append(ax_out.scatter(np.zeros(1), np.zeros(1), s=14, c="white",
                                                 edgecolors=edge, linewidths=0.6, zorder=3))
         art["out_title"] = ax_out.set_title("", fontsize=9)
         art["ax_out"] = ax_out
@@ -544,33 +551,92 @@ class Playground(InteractiveFigure):
         art["ax_loss"] = ax_loss
 
         ax_grad = fig.add_axes((0.855, 0.11, 0.135, 0.32))
-        n_layers = len(columns) - 1
-        art["bars"] = ax_grad.barh(np.arange(n_layers), np.zeros(n_layers), left=-8.0,
-                                   color="tab:purple", height=0.6)
-        ax_grad.set(xlim=(-8, 1), ylim=(n_layers - 0.5, -0.5), yticks=range(n_layers),
-                    xticks=(-8, -4, 0))
+        ax_grad.set(xlim=(-8, 1), xticks=(-8, -4, 0))
         ax_grad.set_xticklabels(["1e-8", "1e-4", "1"])
-        ax_grad.set_yticklabels([f"W{i + 1}" for i in range(n_layers)])
         ax_grad.tick_params(labelsize=7, length=2, pad=1)
         ax_grad.set_title("‖dL/dW‖ per layer", fontsize=8)
         art["ax_grad"] = ax_grad
-        # what changes from frame to frame: blitted over a background drawn once
-        art["under"] = [art["lines"]]
-        art["over"] = [*art["points"], art["out_title"], art["train_line"], art["test_line"],
-                       art["loss_title"], *art["bars"]]
-        for artist in art["under"] + art["over"]:
+        art["bars"] = []
+        for artist in [art["lines"], *art["points"], art["out_title"], art["train_line"],
+                       art["test_line"], art["loss_title"]]:
             artist.set_animated(True)
         art["background"] = None
+        art["structure"] = art["data"] = None
+        art["dirty"] = set()  # axes to draw again into the kept background
         return art
+
+    def _set_structure(self, art) -> None:
+        """Lay out the network for the current features and hidden layers: where each map
+        goes, the weight lines' ends, the labels, one gradient bar per layer."""
+        columns = [len(self._features), *self._hidden, 1]
+        left, top, right, bottom = art["net_box"]
+        width_px, height_px = right - left, bottom - top
+        col_x = np.linspace(30, width_px - MAP - 8, len(columns)).astype(int)
+        pos = []  # (x, y) of the top-left corner of each neuron's map, per column
+        for c, count in enumerate(columns):
+            gap = min(8, max(2, (height_px - 20 - count * MAP) // max(count, 1)))
+            total = count * MAP + (count - 1) * gap
+            first = 20 + max(0, (height_px - 20 - total) // 2)
+            pos.append([(int(col_x[c]), first + k * (MAP + gap)) for k in range(count)])
+        art["pos"] = pos
+        art["cells"] = np.zeros((sum(columns), MAP, MAP, 3), dtype=np.uint8)
+        segments = []  # one per weight, in the order of W.ravel() for each layer
+        for c in range(len(columns) - 1):
+            start = np.array([(x + MAP, y + MAP / 2) for x, y in pos[c]], dtype=float)
+            end = np.array([(x, y + MAP / 2) for x, y in pos[c + 1]], dtype=float)
+            pairs = np.stack(np.broadcast_arrays(start[:, None], end[None, :]), axis=2)
+            segments.append(pairs.reshape(-1, 2, 2))
+        art["lines"].set_segments(np.concatenate(segments) if segments else [])
+        ax_net = art["ax_net"]
+        for text in art["net_texts"]:
+            text.remove()
+        headers = ["inputs"] + [f"hidden {i + 1}" for i in range(len(self._hidden))] + ["out"]
+        art["net_texts"] = [ax_net.text(col_x[c] + MAP / 2, 4, text, ha="center", va="top",
+                                        fontsize=8) for c, text in enumerate(headers)]
+        for k, name in enumerate(self._features):
+            x, y = pos[0][k]
+            art["net_texts"].append(ax_net.text(x - 3, y + MAP / 2, FEATURES[name][0],
+                                                ha="right", va="center", fontsize=8))
+            art["cells"][k] = _feature_cell(name)  # the inputs' maps never change
+        art["dirty"].add(ax_net)
+        n_layers = len(columns) - 1
+        if len(art["bars"]) != n_layers:
+            for bar in art["bars"]:
+                bar.remove()
+            ax_grad = art["ax_grad"]
+            art["bars"] = list(ax_grad.barh(np.arange(n_layers), np.zeros(n_layers), left=-8.0,
+                                            color="tab:purple", height=0.6))
+            for bar in art["bars"]:
+                bar.set_animated(True)
+            ax_grad.set(ylim=(n_layers - 0.5, -0.5), yticks=range(n_layers))
+            ax_grad.set_yticklabels([f"W{i + 1}" for i in range(n_layers)])
+            art["dirty"].add(ax_grad)
+        art["over"] = [*art["points"], art["out_title"], art["train_line"], art["test_line"],
+                       art["loss_title"], *art["bars"]]
+
+    def _set_points(self, art) -> None:
+        """The training points (white edge) and test points (black edge) of the data."""
+        colours = np.array(CLASS_COLOURS)
+        for points, X, y in zip(art["points"], (self.X_train, self.X_test),
+                                (self.y_train, self.y_test)):
+            points.set_offsets(X)
+            points.set_facecolors(colours[y])
 
     def _draw(self, fig, dataset, noise, train_ratio, hidden, activation, lr, regularization,
               reg_rate, batch_size, engine, **_features) -> str:
         self._sync(dataset, noise, train_ratio, hidden, activation)
-        key = (self._model_key, fig.get_figwidth(), fig.dpi)
+        key = (fig.get_figwidth(), fig.get_figheight(), fig.dpi)
         art = fig.__dict__.get("_nnlib_artists")
         if art is None or self._art_key != key:
             art = fig.__dict__["_nnlib_artists"] = self._build_artists(fig)
             self._art_key = key
+        structure = (self._features, tuple(self._hidden))
+        if art["structure"] != structure:
+            self._set_structure(art)
+            art["structure"] = structure
+        if art["data"] != self._data_key:
+            self._set_points(art)
+            art["data"] = self._data_key
         ok = not self.diverged and not self._weights_blown()
         n_inputs = len(self._features)
         # each hidden neuron's output over the plane, and the output score
@@ -578,39 +644,32 @@ class Playground(InteractiveFigure):
             outs = self._layer_outputs(art["map_points"])
             k = n_inputs
             for c, h in enumerate(outs, start=1):
-                last = c == len(outs)
-                scale = np.maximum(np.abs(h).max(axis=0), 1e-12)
-                if activation == "tanh":
-                    scale = np.maximum(scale, 1.0)  # tanh is already in [-1, 1]
-                for j in range(h.shape[1]):
-                    z = h[:, j].reshape(MAP, MAP)
-                    art["cells"][k] = colour_map(np.tanh(z / 2) if last else z / scale[j])
-                    k += 1
+                if c == len(outs):
+                    values = np.tanh(h / 2)
+                else:
+                    scale = np.maximum(np.abs(h).max(axis=0), 1e-12)
+                    if activation == "tanh":
+                        scale = np.maximum(scale, 1.0)  # tanh is already in [-1, 1]
+                    values = h / scale
+                # (MAP*MAP, n) -> n maps of MAP x MAP pixels
+                art["cells"][k:k + h.shape[1]] = colour_map(values.T.reshape(-1, MAP, MAP))
+                k += h.shape[1]
         else:
             art["cells"][n_inputs:] = 200
-        segments, widths, colours = [], [], []
-        weights = [layer.weight.data for layer in self.linears]
-        biggest = max((float(np.nanmax(np.abs(w))) for w in weights if w.size), default=1.0)
+        weights = [layer.weight.data.ravel() for layer in self.linears]
+        flat = np.concatenate(weights) if weights else np.zeros(0)
+        flat = np.where(np.isfinite(flat), flat, 0.0)
+        biggest = float(np.abs(flat).max()) if flat.size else 1.0
         biggest = biggest if np.isfinite(biggest) and biggest > 0 else 1.0
-        pos = art["pos"]
-        for c, W in enumerate(weights):  # W: (d_in, d_out)
-            for i, (x0, y0) in enumerate(pos[c]):
-                for j, (x1, y1) in enumerate(pos[c + 1]):
-                    w = float(W[i, j]) if np.isfinite(W[i, j]) else 0.0
-                    segments.append(((x0 + MAP, y0 + MAP / 2), (x1, y1 + MAP / 2)))
-                    widths.append(0.3 + 3.2 * min(abs(w) / biggest, 1.0))
-                    colours.append("#0877bd" if w > 0 else "#f59322")
-        art["lines"].set_segments(segments)
-        art["lines"].set_linewidths(widths)
-        art["lines"].set_colors(colours)
-        # the output as a background: 2 x 2 pixels per grid point
+        art["lines"].set_linewidths(0.3 + 3.2 * np.minimum(np.abs(flat) / biggest, 1.0))
+        art["lines"].set_colors(np.where((flat > 0)[:, None], _BLUE_RGBA, _ORANGE_RGBA))
+        # the output as a background, interpolated from the coarse grid to every pixel
         if ok:
             with np.errstate(all="ignore"):
                 score = self._layer_outputs(art["out_points"])[-1][:, 0]
-            half = colour_map(np.tanh(score.reshape(art["out_half"]) / 2))
-            full = half.repeat(2, axis=0).repeat(2, axis=1)
-            height, width = art["out_rgb"].shape[:2]
-            art["out_rgb"][...] = full[:height, :width]
+                rows_in, cols_in = art["out_interp"]
+                score = rows_in @ np.nan_to_num(score).reshape(art["out_grid"]) @ cols_in
+            art["out_rgb"][...] = colour_map(np.tanh(score / 2))
             art["out_title"].set_text(f"{dataset}, epoch {self.epoch}")
             art["out_title"].set_color("black")
         else:
@@ -635,7 +694,8 @@ class Playground(InteractiveFigure):
 
     def _png(self, fig) -> bytes:
         """Blit: the static parts are drawn once; each frame restores them, draws the weight
-        lines, writes the neuron and output maps as pixels, then draws points and text."""
+        lines, writes the neuron and output maps as pixels, then draws points and text. A
+        new network shape draws only the network's axes (and the gradient axes) again."""
         art = fig.__dict__.get("_nnlib_artists")
         if art is None:
             return super()._png(fig)
@@ -643,10 +703,16 @@ class Playground(InteractiveFigure):
         if art["background"] is None:
             canvas.draw()  # everything but the animated artists
             art["background"] = canvas.copy_from_bbox(fig.bbox)
+            art["axes_cells"] = _axes_cells(fig)
         else:
             canvas.restore_region(art["background"])
-        for artist in art["under"]:
-            fig.draw_artist(artist)
+            if art["dirty"]:
+                _redraw_axes(fig, art["axes_cells"],
+                             {fig.axes.index(ax) for ax in art["dirty"]})
+                art["background"] = canvas.copy_from_bbox(fig.bbox)
+                art["axes_cells"] = _axes_cells(fig)
+        art["dirty"] = set()
+        fig.draw_artist(art["lines"])
         pixels = np.asarray(canvas.buffer_rgba())
         left, top, _, _ = art["net_box"]
         k = 0
@@ -694,6 +760,29 @@ def _plain_activations() -> dict:
 
 
 _PLAIN = _plain_activations()
+
+
+@functools.cache
+def _feature_cell(name: str) -> np.ndarray:
+    """The heat map of one input feature over the plane (MAP x MAP RGB), computed once."""
+    grid = np.linspace(*LIMITS, MAP)
+    g1, g2 = np.meshgrid(grid, grid[::-1])  # row 0 at the top: x2 largest
+    f = FEATURES[name][1](g1, g2)
+    cell = colour_map(f / max(float(np.abs(f).max()), 1e-12))
+    cell.flags.writeable = False
+    return cell
+
+
+def _interpolation(n_out: int, n_in: int) -> np.ndarray:
+    """(n_out, n_in) matrix of linear interpolation from ``n_in`` grid points spanning an
+    axis (ends included) to the centres of its ``n_out`` pixels."""
+    u = (np.arange(n_out) + 0.5) / n_out * (n_in - 1)
+    lo = np.minimum(np.floor(u).astype(int), n_in - 2)
+    frac = u - lo
+    matrix = np.zeros((n_out, n_in))
+    matrix[np.arange(n_out), lo] = 1 - frac
+    matrix[np.arange(n_out), lo + 1] = frac
+    return matrix
 
 
 def _pixel_box(ax, fig_height: int) -> tuple[int, int, int, int]:
