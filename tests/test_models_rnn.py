@@ -17,7 +17,7 @@ from nnlib.models.rnn import (
     last_layer_state,
     next_char_loss,
     regression_loss,
-    train_steps,
+    train_with_adam,
     zeros_state,
 )
 
@@ -173,11 +173,12 @@ def test_training_clips_every_step_and_learns_the_adding_problem(monkeypatch, on
         idx = torch.randint(0, 512, (32,), generator=g)
         return inputs[idx], targets[idx]
 
-    losses = train_steps(model, batch, regression_loss, steps=150, lr=0.02, max_norm=0.5)
+    losses = train_with_adam(model, batch, regression_loss, steps=150, lr=0.02,
+                             clip_grad_norm=0.5)
     assert calls == [0.5] * 150
     with torch.no_grad():
         mse = regression_loss(model, inputs, targets).item()
     assert mse < 0.05 < 1 / 6 and len(losses) == 150 and np.isfinite(losses).all()
     calls.clear()
-    train_steps(model, batch, regression_loss, steps=3, max_norm=None)
+    train_with_adam(model, batch, regression_loss, steps=3, clip_grad_norm=None)
     assert calls == []

@@ -4,7 +4,9 @@
   one number per sequence from the last hidden state (the adding problem).
 * ``CharRNN``: embedding, GRU or LSTM, linear head: a character-level language model that
   predicts the next character and samples text (``generate``).
-* ``train_steps``: Adam steps with gradient clipping (through ``nnlib.train``'s loop).
+* ``train_with_adam``: Adam steps with gradient clipping on ``loss_fn(model, x, y)``, through
+  ``nnlib.train``'s loop (``nnlib.train.generative.train_steps`` is the other step-counting
+  entry point: it runs a step function of your own, for models with two optimizers or noise).
 
 Initial hidden states are built with ``x.new_zeros(...)`` so they land on the input's device
 and dtype: a ``torch.zeros(...)`` here would sit on the CPU and fail as soon as the model
@@ -154,16 +156,17 @@ def char_loss(model: CharRNN, ids: torch.Tensor, seq_len: int = 128,
     return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), y.reshape(-1)).item()
 
 
-def train_steps(model: nn.Module, batch_fn: Callable[[], tuple], loss_fn: Callable,
-                steps: int, lr: float = 1e-2, max_norm: float | None = 1.0, *,
-                progress: bool = True) -> list[float]:
+def train_with_adam(model: nn.Module, batch_fn: Callable[[], tuple], loss_fn: Callable,
+                    steps: int, lr: float = 1e-2, clip_grad_norm: float | None = 1.0, *,
+                    progress: bool = True) -> list[float]:
     """``steps`` Adam updates on batches from ``batch_fn()``; returns the training losses.
 
-    ``loss_fn(model, inputs, targets)`` returns a scalar tensor. With ``max_norm`` the gradient
-    norm is clipped before each step (``torch.nn.utils.clip_grad_norm_``), the standard guard
-    against exploding gradients in recurrent nets. Batches are moved to the model's device.
-    The loop is ``nnlib.train.core.run_steps``, the one under ``nnlib.train.fit``;
-    ``progress`` shows a tqdm bar with the time left.
+    ``loss_fn(model, inputs, targets)`` returns a scalar tensor. With ``clip_grad_norm`` the
+    gradient norm is clipped to it before each step (``torch.nn.utils.clip_grad_norm_``, the
+    same argument as ``nnlib.train.fit``'s), the standard guard against exploding gradients in
+    recurrent nets. Batches are moved to the model's device. The loop is
+    ``nnlib.train.core.run_steps``, the one under ``nnlib.train.fit``; ``progress`` shows a
+    tqdm bar with the time left.
     """
     from nnlib.train.core import model_device, progress_bar, run_steps
     from nnlib.train.precision import Precision
@@ -173,8 +176,9 @@ def train_steps(model: nn.Module, batch_fn: Callable[[], tuple], loss_fn: Callab
     try:
         stats = run_steps(model, iter(batch_fn, None), optimizer,
                           lambda m, x, y: (loss_fn(m, x, y), None), steps=steps,
-                          precision=Precision(model_device(model)), clip_grad_norm=max_norm,
-                          measure_grad_norm=False, bar=bar, name="batch_fn()")
+                          precision=Precision(model_device(model)),
+                          clip_grad_norm=clip_grad_norm, measure_grad_norm=False, bar=bar,
+                          name="batch_fn()")
     finally:
         if bar is not None:
             bar.close()

@@ -33,7 +33,7 @@ from torch import nn
 
 from nnlib._checks import check_token_tensor
 from nnlib.errors import ShapeError
-from nnlib.models.rnn import train_steps
+from nnlib.models.rnn import train_with_adam
 from nnlib.models.transformer_toy import sinusoidal_table
 
 __all__ = ["DecoderBlock", "EncoderBlock", "Seq2SeqConfig", "Seq2SeqTransformer",
@@ -265,7 +265,7 @@ def train_seq2seq(model: Seq2SeqTransformer, src, tgt, steps: int, batch_size: i
                   lr: float = 3e-3, seed: int = 0, *, progress: bool = True) -> list[float]:
     """``steps`` Adam updates (gradient norm clipped at 1) on random mini-batches of
     (src (N, S), tgt (N, T)) with teacher forcing; returns the training losses.
-    ``progress`` shows a tqdm bar (``nnlib.models.rnn.train_steps`` runs the loop)."""
+    ``progress`` shows a tqdm bar (``nnlib.models.rnn.train_with_adam`` runs the loop)."""
     src, tgt = torch.as_tensor(src), torch.as_tensor(tgt)
     if src.ndim != 2 or tgt.ndim != 2 or len(src) != len(tgt):
         raise ValueError(f"src and tgt must be (N, S) and (N, T) with the same N; got "
@@ -276,4 +276,5 @@ def train_seq2seq(model: Seq2SeqTransformer, src, tgt, steps: int, batch_size: i
         rows = torch.randint(0, len(src), (batch_size,), generator=generator)
         return src[rows], tgt[rows]
 
-    return train_steps(model, batch, seq2seq_loss, steps, lr=lr, max_norm=1.0, progress=progress)
+    return train_with_adam(model, batch, seq2seq_loss, steps, lr=lr, clip_grad_norm=1.0,
+                           progress=progress)

@@ -20,7 +20,7 @@ import torch
 from torch import nn
 
 from nnlib.data.batching import random_rows
-from nnlib.models.rnn import train_steps
+from nnlib.models.rnn import train_with_adam
 
 __all__ = ["EncoderBlock", "ToyTransformer", "sequence_accuracy", "sinusoidal_table",
            "token_loss", "train_toy_transformer"]
@@ -136,12 +136,12 @@ def train_toy_transformer(model: nn.Module, inputs, targets, steps: int,
                           batch_size: int = 64, lr: float = 3e-3, seed: int = 0, *,
                           progress: bool = True) -> list[float]:
     """``steps`` Adam updates on random mini-batches of (inputs, targets) (N, T) int64;
-    returns the training losses (``nnlib.models.rnn.train_steps`` does the loop)."""
+    returns the training losses (``nnlib.models.rnn.train_with_adam`` does the loop)."""
     inputs, targets = torch.as_tensor(inputs), torch.as_tensor(targets)
     if inputs.shape != targets.shape or inputs.ndim != 2:
         raise ValueError(f"inputs and targets must both be (N, T); got {tuple(inputs.shape)} "
                          f"and {tuple(targets.shape)}")
     batches = random_rows(inputs, targets, batch_size=batch_size,
                           generator=torch.Generator().manual_seed(seed))
-    return train_steps(model, lambda: next(batches), token_loss, steps, lr=lr, max_norm=1.0,
-                       progress=progress)
+    return train_with_adam(model, lambda: next(batches), token_loss, steps, lr=lr,
+                           clip_grad_norm=1.0, progress=progress)

@@ -13,7 +13,8 @@ Every step is the loop of notebook 07, plus the pieces a real project needs::
 :func:`run_steps` runs it for a number of batches with device moves, divergence checks,
 callbacks and a tqdm progress bar. :func:`fit` (epochs over a DataLoader, the same signature
 as ``nnlib.scratch.fit``), ``nnlib.train.lm.train_lm`` (a language model, also under
-DistributedDataParallel), ``nnlib.models.rnn.train_steps`` and
+DistributedDataParallel), ``nnlib.models.rnn.train_with_adam``,
+``nnlib.train.generative.train_steps`` (a step function of your own: GANs, VAEs, diffusion) and
 ``nnlib.models.transformer_toy.train_toy_transformer`` are all built on it.
 """
 
