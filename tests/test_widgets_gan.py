@@ -66,3 +66,38 @@ def test_play_ticks_train_and_pause_stops():
     assert not w.playing
     w.play_button.value += 1
     assert w.step_count == 2
+
+
+def test_trains_through_the_library_loop_and_stops_on_divergence(monkeypatch):
+    import nnlib.widgets.gan as gan_widget
+
+    calls, real_loop = [], gan_widget.train_steps
+
+    def spy(step_fn, batches, **kwargs):
+        calls.append(kwargs["steps"])
+        return real_loop(step_fn, batches, **kwargs)
+
+    monkeypatch.setattr(gan_widget, "train_steps", spy)
+    w = GANTrainer2D(steps_per_click=4)
+    w.step()
+    w.step(3)
+    assert calls == [4, 3] and w.step_count == 7 and len(w.history["g_loss"]) == 7
+
+    real_step, seen = gan_widget.gan_train_step, []
+
+    def breaks_at_third(*args, **kwargs):  # the 3rd step of the next click returns a NaN loss
+        seen.append(1)
+        values = real_step(*args, **kwargs)
+        return {**values, "g_loss": float("nan")} if len(seen) == 3 else values
+
+    monkeypatch.setattr(gan_widget, "gan_train_step", breaks_at_third)
+    w.play()
+    status = w.step()
+    # the two finished steps are kept; the message counts steps from the start, not the click
+    assert w.step_count == 9 and len(w.history["g_loss"]) == 9 and not w.playing
+    assert "training diverged at step 10: g_loss became nan" in status and "reset" in status
+    w.step()
+    assert w.step_count == 9 and len(seen) == 3       # stopped until reset
+    monkeypatch.setattr(gan_widget, "gan_train_step", real_step)
+    w.reset()
+    assert w.step(2).startswith("step 2: modes covered")

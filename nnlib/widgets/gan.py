@@ -5,9 +5,16 @@ grey dots) and the generator's samples (orange). Right: both losses per step. ``
 trains ``steps per click`` steps, ``play`` keeps stepping, ``reset`` starts again from the same
 initial weights. The generator loss (non-saturating or minimax) and the learning rate can be
 changed at any time; changing the loss or the hidden width resets.
+
+Training goes through the library's loop, ``nnlib.train.generative.train_steps``, with
+``gan_train_step`` as the step function (as notebook 14 trains its GAN): the loop checks every
+loss, so a run whose losses become NaN or infinite stops with the loop's message in the status
+line until ``reset``.
 """
 
 from __future__ import annotations
+
+import re
 
 import ipywidgets as widgets
 import numpy as np
@@ -21,6 +28,8 @@ from nnlib.scratch.generative import (
     ring_data,
 )
 from nnlib.scratch.optim import Adam
+from nnlib.train.generative import train_steps
+from nnlib.train_common import Callback, TrainingDivergedError
 from nnlib.widgets.core import InteractiveFigure, dropdown
 from nnlib.widgets.playground import _playing_trait  # ipywidgets 7 (Colab) calls it _playing
 
@@ -70,10 +79,27 @@ class GANTrainer2D(InteractiveFigure):
 
     # -- actions ----------------------------------------------------------------------------
     def step(self, steps: int | None = None) -> str | None:
+        """Train ``steps`` (default: steps per click) steps through the library's loop."""
         self._sync(self.controls["loss"].value, self.controls["hidden"].value)
-        n = self.steps_per_click if steps is None else check_int(steps, "steps", minimum=1)
-        for _ in range(n):
-            self._train_one()
+        n = self.steps_per_click if steps is None else check_int(steps, "steps", minimum=1,
+                                                                 where="GANTrainer2D.step")
+        if self.diverged is None:
+            lr = float(self.controls["lr"].value)
+            self.opt_g.lr = self.opt_d.lr = lr
+            non_saturating = self.controls["loss"].value == LOSSES[0]
+
+            def gan_step(batch):
+                x, z = batch
+                return gan_train_step(self.generator, self.discriminator, self.opt_g,
+                                      self.opt_d, x, z, non_saturating=non_saturating)
+
+            try:
+                train_steps(gan_step, self._batch, steps=n, callbacks=[_Record(self)])
+            except TrainingDivergedError as exc:  # the loop's verdict: a loss became NaN/inf
+                # the loop counts the steps of this call; the widget counts from the start
+                self.diverged = re.sub(r"at step \d+", f"at step {self.step_count + 1}",
+                                       str(exc), count=1)
+                self.pause()
         self.update()
         return self.last_status
 
@@ -110,17 +136,13 @@ class GANTrainer2D(InteractiveFigure):
         self.data_rng = np.random.default_rng(self.seed + 3)
         self.history = {"d_loss": [], "g_loss": []}
         self.step_count = 0
+        self.diverged = None           # the loop's message once a loss became NaN/inf
 
-    def _train_one(self) -> None:
-        lr = float(self.controls["lr"].value)
-        self.opt_g.lr = self.opt_d.lr = lr
+    def _batch(self, _step: int):
+        """One batch for the loop: real ring samples and the generator's noise, (B, 2) each."""
         x = ring_data(self.batch_size, rng=self.data_rng)
         z = self.data_rng.standard_normal((self.batch_size, 2))
-        values = gan_train_step(self.generator, self.discriminator, self.opt_g, self.opt_d, x, z,
-                                non_saturating=self.controls["loss"].value == LOSSES[0])
-        self.history["d_loss"].append(values["d_loss"])
-        self.history["g_loss"].append(values["g_loss"])
-        self.step_count += 1
+        return x, z
 
     def samples(self) -> np.ndarray:
         """The generator's output for the fixed display noise, (n_show, 2)."""
@@ -152,9 +174,24 @@ class GANTrainer2D(InteractiveFigure):
             ax_loss.plot(self.history["g_loss"], label="G loss")
             ax_loss.legend(fontsize=8)
         ax_loss.set(xlabel="step", title="losses")
+        if self.diverged is not None:
+            return f"step {self.step_count}: training stopped: {self.diverged}; press reset"
         hit, good = ring_coverage(fake)
         return (f"step {self.step_count}: modes covered {hit} of 8, samples near a mode "
                 f"{good:.0%}")
+
+
+class _Record(Callback):
+    """Appends each finished step's losses to the widget's history (the loop checked them)."""
+
+    def __init__(self, trainer: GANTrainer2D):
+        self.trainer = trainer
+
+    def on_batch_end(self, info) -> None:
+        history = self.trainer.history
+        history["d_loss"].append(info["values"]["d_loss"])
+        history["g_loss"].append(info["values"]["g_loss"])
+        self.trainer.step_count += 1
 
 
 def gan_trainer(**kwargs) -> GANTrainer2D:
