@@ -26,6 +26,6 @@ Shared by both:
 
 __version__ = "0.1.0"
 
-from nnlib.utils import environment_report, get_device, set_seed  # noqa: E402
+from nnlib.utils import environment_report, get_device, set_seed
 
 __all__ = ["__version__", "environment_report", "get_device", "set_seed"]

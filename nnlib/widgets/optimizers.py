@@ -46,7 +46,7 @@ def make_optimizer(name: str, params, lr: float, momentum: float = 0.9, beta2: f
 @lru_cache(maxsize=len(SURFACES))
 def _contour_grid(surface_name: str):
     surface = get_surface(surface_name)
-    X, Y, Z = surface.grid(150)  # noqa: N806
+    X, Y, Z = surface.grid(150)
     lowest = min(surface.value(*m) for m in surface.minima)
     return X, Y, Z - lowest + 1e-3  # shifted above 0 so log-spaced levels work
 
@@ -54,7 +54,7 @@ def _contour_grid(surface_name: str):
 def draw_surface(ax, surface_name: str) -> None:
     """Filled contours of a surface with its minima starred (object API, for any Axes)."""
     surface = get_surface(surface_name)
-    X, Y, Z = _contour_grid(surface_name)  # noqa: N806
+    X, Y, Z = _contour_grid(surface_name)
     if surface.log_levels:
         levels = np.logspace(np.log10(Z.min()), np.log10(Z.max()), 25)
         ax.contourf(X, Y, Z, levels=levels, norm=LogNorm(), cmap="viridis", alpha=0.85)
