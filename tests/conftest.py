@@ -58,3 +58,13 @@ def built_wheel(tmp_path_factory):
             wheels = sorted(dist.glob("nnlib_course-*.whl"))
     (path,) = wheels
     return path
+
+
+@pytest.fixture
+def solved():
+    """``solved("08.3")``: the worked solution's answer (nnlib/solutions/nbNN.py), the one
+    source of right answers for the checker tests; the checker stays the judge, and each test
+    still builds its own wrong answers (often from this right one) for the checker to reject."""
+    from nnlib import solutions
+
+    return solutions.answer

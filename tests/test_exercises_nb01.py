@@ -6,49 +6,28 @@ from nnlib.exercises import evaluate
 from nnlib.scratch import Perceptron
 
 
-def train_right(X, y, lr, epochs):
+def train_variant(X, y, lr, epochs, *, early_stop=True, bias=True):
+    """The perceptron loop with one of two ingredients left out (wrong answers for 01.1)."""
     w, b, mistakes = np.zeros(X.shape[1]), 0.0, []
     for _ in range(epochs):
         wrong = 0
         for x_i, y_i in zip(X, y):
             error = y_i - int(x_i @ w + b > 0)
-            w, b, wrong = w + lr * error * x_i, b + lr * error, wrong + (error != 0)
-        mistakes.append(wrong)
-        if wrong == 0:
-            break
-    return w, b, mistakes
-
-
-def train_no_early_stop(X, y, lr, epochs):
-    w, b, mistakes = np.zeros(X.shape[1]), 0.0, []
-    for _ in range(epochs):
-        wrong = 0
-        for x_i, y_i in zip(X, y):
-            error = y_i - int(x_i @ w + b > 0)
-            w, b, wrong = w + lr * error * x_i, b + lr * error, wrong + (error != 0)
-        mistakes.append(wrong)
-    return w, b, mistakes
-
-
-def train_no_bias(X, y, lr, epochs):
-    w, mistakes = np.zeros(X.shape[1]), []
-    for _ in range(epochs):
-        wrong = 0
-        for x_i, y_i in zip(X, y):
-            error = y_i - int(x_i @ w > 0)
             w, wrong = w + lr * error * x_i, wrong + (error != 0)
+            b += lr * error if bias else 0.0
         mistakes.append(wrong)
-        if wrong == 0:
+        if early_stop and wrong == 0:
             break
-    return w, 0.0, mistakes
+    return w, b, mistakes
 
 
-def test_01_1_training_loop():
-    passed, message = evaluate("01.1", train_right)
+def test_01_1_training_loop(solved):
+    passed, message = evaluate("01.1", solved("01.1"))
     assert passed, message
-    passed, message = evaluate("01.1", train_no_early_stop)
+    assert evaluate("01.1", train_variant)[0] is True     # both ingredients: right again
+    passed, message = evaluate("01.1", lambda *a: train_variant(*a, early_stop=False))
     assert not passed and "stop after the first epoch with 0 mistakes" in message
-    passed, message = evaluate("01.1", train_no_bias)
+    passed, message = evaluate("01.1", lambda *a: train_variant(*a, bias=False))
     assert not passed and "expected mistakes per epoch" in message
     passed, message = evaluate("01.1", lambda X, y, lr, epochs: (np.zeros(2), 0.0))
     assert not passed and "triple" in message

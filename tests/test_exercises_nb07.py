@@ -16,11 +16,8 @@ def test_07_1_value_sigmoid():
     assert passed is False and "1 / (1 + exp(-x))" in message
 
 
-def right_mul_grads(a, b, grad_out):
-    return unbroadcast(grad_out * b, np.shape(a)), unbroadcast(grad_out * a, np.shape(b))
-
-
-def test_07_2_mul_grads():
+def test_07_2_mul_grads(solved):
+    right_mul_grads = solved("07.2")
     assert evaluate("07.2", right_mul_grads)[0] is True
     assert evaluate("07.2", lambda a, b, g: list(right_mul_grads(a, b, g)))[0] is True
 
@@ -48,50 +45,36 @@ def test_07_2_mul_grads():
     assert passed is False and "not a product of sums" in message
 
 
-def sigmoid_node(t):
-    out = Tensor(1 / (1 + np.exp(-t.data)), (t,), "sigmoid")
+def _sigmoid_variant(route):
+    """A one-node sigmoid whose backward is ``route(t, out)`` (wrong answers for 07.3)."""
+    def sigmoid_fn(t):
+        out = Tensor(1 / (1 + np.exp(-t.data)), (t,), "sigmoid")
 
-    def _backward():
-        t.grad += out.data * (1 - out.data) * out.grad
-    out._backward = _backward
-    return out
+        def _backward():
+            route(t, out)
+        out._backward = _backward
+        return out
+    return sigmoid_fn
 
 
-def test_07_3_tensor_sigmoid_node():
-    assert evaluate("07.3", sigmoid_node)[0] is True
+def test_07_3_tensor_sigmoid_node(solved):
+    assert evaluate("07.3", solved("07.3"))[0] is True
     passed, message = evaluate("07.3", lambda t: 1.0 / (1.0 + (-t).exp()))
     assert passed is False and "make it one node" in message
 
-    def wrong_gradient(t):
-        out = Tensor(1 / (1 + np.exp(-t.data)), (t,), "sigmoid")
-
-        def _backward():
-            t.grad += out.data * out.grad
-        out._backward = _backward
-        return out
-    passed, message = evaluate("07.3", wrong_gradient)
+    def wrong_gradient(t, out):
+        t.grad += out.data * out.grad
+    passed, message = evaluate("07.3", _sigmoid_variant(wrong_gradient))
     assert passed is False and "s (1 - s)" in message
 
-    def assigns_instead_of_adding(t):      # the accumulation bug: right on a fresh gradient
-        out = Tensor(1 / (1 + np.exp(-t.data)), (t,), "sigmoid")
-
-        def _backward():
-            t.grad = out.data * (1 - out.data) * out.grad
-        out._backward = _backward
-        return out
-    passed, message = evaluate("07.3", assigns_instead_of_adding)
+    def assigns_instead_of_adding(t, out):  # the accumulation bug: right on a fresh gradient
+        t.grad = out.data * (1 - out.data) * out.grad
+    passed, message = evaluate("07.3", _sigmoid_variant(assigns_instead_of_adding))
     assert passed is False and "ADD" in message and "used twice" in message
 
 
-def right_step(model, optimizer, loss_fn, X, y):
-    optimizer.zero_grad()
-    loss = loss_fn(model(X), y)
-    loss.backward()
-    optimizer.step()
-    return loss.item()
-
-
-def test_07_4_torch_train_step():
+def test_07_4_torch_train_step(solved):
+    right_step = solved("07.4")
     assert evaluate("07.4", right_step)[0] is True
 
     def no_zero_grad(model, optimizer, loss_fn, X, y):
@@ -109,16 +92,6 @@ def test_07_4_torch_train_step():
     assert passed is False and "loss.item()" in message
 
 
-def max_node(t, axis):
-    out = Tensor(t.data.max(axis=axis), (t,), "max")
-
-    def _backward():
-        winners = t.data == np.expand_dims(out.data, axis)
-        t.grad += winners * np.expand_dims(out.grad, axis)
-    out._backward = _backward
-    return out
-
-
 def _max_variant(route):
     def max_fn(t, axis):
         out = Tensor(t.data.max(axis=axis), (t,), "max")
@@ -130,8 +103,8 @@ def _max_variant(route):
     return max_fn
 
 
-def test_07_5_tensor_max_node():
-    assert evaluate("07.5", max_node)[0] is True
+def test_07_5_tensor_max_node(solved):
+    assert evaluate("07.5", solved("07.5"))[0] is True
 
     def to_every_entry(t, out, axis):           # the backward of a sum
         t.grad += np.expand_dims(out.grad, axis) * np.ones_like(t.data)

@@ -145,15 +145,8 @@ def test_09_4_pooling_libraries_are_refused():
     assert passed is False and "MaxPool2d" in message
 
 
-def rf(layers):
-    r, jump = 1, 1
-    for k, s, d in layers:
-        r += d * (k - 1) * jump
-        jump *= s
-    return r
-
-
-def test_09_5_receptive_field_dilated():
+def test_09_5_receptive_field_dilated(solved):
+    rf = solved("09.5")
     assert evaluate("09.5", rf)[0] is True
     passed, message = evaluate("09.5", lambda layers: rf([(k, s, 1) for k, s, _ in layers]))
     assert passed is False and "dilation is ignored" in message

@@ -3,16 +3,10 @@
 import numpy as np
 
 from nnlib.exercises import evaluate
-from nnlib.exercises.nb15 import _rollout, _vit_count
 
 
-def unpatchify(patches, image_size, p, c):
-    n, g = len(patches), image_size // p
-    grid = patches.reshape(n, g, g, c, p, p)
-    return grid.transpose(0, 3, 1, 4, 2, 5).reshape(n, c, image_size, image_size)
-
-
-def test_15_1_unpatchify():
+def test_15_1_unpatchify(solved):
+    unpatchify = solved("15.1")
     assert evaluate("15.1", unpatchify)[0] is True
     passed, message = evaluate("15.1", lambda P, s, p, c: P.reshape(len(P), c, s, s))
     assert passed is False and "plain reshape" in message
@@ -26,25 +20,18 @@ def test_15_1_unpatchify():
     assert passed is False and "(N, C, H, W)" in message
 
 
-def test_15_2_vit_parameter_count():
-    assert evaluate("15.2", _vit_count)[0] is True
-    passed, message = evaluate("15.2", lambda cfg: _vit_count(cfg) - cfg.embed_dim)
+def test_15_2_vit_parameter_count(solved):
+    vit_count = solved("15.2")
+    assert evaluate("15.2", vit_count)[0] is True
+    passed, message = evaluate("15.2", lambda cfg: vit_count(cfg) - cfg.embed_dim)
     assert passed is False and "class token" in message
-    passed, message = evaluate("15.2", lambda cfg: _vit_count(cfg) - 4 * cfg.depth * cfg.embed_dim)
+    passed, message = evaluate("15.2", lambda cfg: vit_count(cfg) - 4 * cfg.depth * cfg.embed_dim)
     assert passed is False and "LayerNorm" in message
     assert evaluate("15.2", lambda cfg: 19658)[0] is False
 
 
-def freeze_right(vit):
-    for p in vit.parameters():
-        p.requires_grad_(False)
-    for m in (vit.blocks[-1], vit.norm, vit.head):
-        for p in m.parameters():
-            p.requires_grad_(True)
-    return sum(p.numel() for p in vit.parameters() if p.requires_grad)
-
-
-def test_15_3_partial_freeze():
+def test_15_3_partial_freeze(solved):
+    freeze_right = solved("15.3")
     assert evaluate("15.3", freeze_right)[0] is True
 
     def head_only(vit):
@@ -70,9 +57,10 @@ def test_15_3_partial_freeze():
     assert passed is False and "pos_embed is trainable" in message
 
 
-def test_15_4_rollout():
-    assert evaluate("15.4", _rollout)[0] is True
-    passed, message = evaluate("15.4", lambda w: _rollout(w[::-1]))
+def test_15_4rollout(solved):
+    rollout = solved("15.4")
+    assert evaluate("15.4", rollout)[0] is True
+    passed, message = evaluate("15.4", lambda w: rollout(w[::-1]))
     assert passed is False and "wrong order" in message
 
     def no_identity(w):

@@ -14,7 +14,6 @@ function with nnlib's on random inputs), not match text.
 
 from __future__ import annotations
 
-import importlib
 import inspect
 import warnings
 from collections.abc import Callable
@@ -22,30 +21,19 @@ from collections.abc import Callable
 import numpy as np
 
 from nnlib._checks import describe
+from nnlib.exercises._helpers import Registry
 
-_CHECKERS: dict[str, Callable[[object], tuple[bool, str]]] = {}
+_REGISTRY = Registry("nnlib.exercises", "no exercise")
+_CHECKERS: dict[str, Callable[[object], tuple[bool, str]]] = _REGISTRY.functions
 _ATTEMPTED: set[str] = set()  # exercises check() has seen a real answer for (solution() asks)
 
 
 def checker(exercise_id: str):
     """Register the decorated function as the checker of ``exercise_id`` (e.g. "04.2")."""
-    def register(fn):
-        _CHECKERS[exercise_id] = fn
-        return fn
-    return register
+    return _REGISTRY.register(exercise_id)
 
 
-def _find(exercise_id: str):
-    notebook = exercise_id.split(".")[0]
-    if exercise_id not in _CHECKERS and notebook.isdigit():
-        try:
-            importlib.import_module(f"nnlib.exercises.nb{notebook}")
-        except ModuleNotFoundError:
-            pass
-    if exercise_id not in _CHECKERS:
-        known = ", ".join(sorted(_CHECKERS)) or "none loaded"
-        raise KeyError(f"no exercise {exercise_id!r} (known: {known})")
-    return _CHECKERS[exercise_id]
+_find = _REGISTRY.find
 
 
 def evaluate(exercise_id: str, answer) -> tuple[bool, str]:

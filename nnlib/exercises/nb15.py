@@ -45,14 +45,6 @@ def unpatchify(unpatchify_fn):
     return True, "patchify(unpatchify(patches)) == patches: the two rearrangements are inverses"
 
 
-def _vit_count(cfg) -> int:
-    d, f, k = cfg.embed_dim, cfg.mlp_dim, cfg.num_classes
-    c, p = cfg.in_channels, cfg.patch_size
-    t = cfg.num_patches + 1
-    block = 2 * 2 * d + (3 * d * d + 3 * d) + (d * d + d) + (d * f + f) + (f * d + d)
-    return (c * p * p * d + d) + d + t * d + cfg.depth * block + 2 * d + (d * k + k)
-
-
 @checker("15.2")
 def vit_parameter_count(count_fn):
     """``count_fn(config) -> int``: the number of parameters of ``ViT(config)``."""

@@ -14,41 +14,23 @@ cell, and the web book shows it collapsed under each exercise.
 from __future__ import annotations
 
 import ast
-import importlib
 import inspect
-import pkgutil
 import textwrap
 from collections.abc import Callable
 
-_SOLUTIONS: dict[str, Callable[[], object]] = {}
+from nnlib.exercises._helpers import Registry
+
+_REGISTRY = Registry(__name__, "no worked solution for exercise")
+_SOLUTIONS: dict[str, Callable[[], object]] = _REGISTRY.functions
 
 
 def solution(exercise_id: str):
     """Register the decorated function (no arguments, returns the answer) for ``exercise_id``."""
-    def register(fn):
-        _SOLUTIONS[exercise_id] = fn
-        return fn
-    return register
+    return _REGISTRY.register(exercise_id)
 
 
-def load_all() -> dict[str, Callable[[], object]]:
-    """Import every ``nbNN`` module; ``{exercise_id: solution function}``."""
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("nb"):
-            importlib.import_module(f"{__name__}.{info.name}")
-    return dict(sorted(_SOLUTIONS.items()))
-
-
-def find(exercise_id: str) -> Callable[[], object]:
-    notebook = exercise_id.split(".")[0]
-    if exercise_id not in _SOLUTIONS and notebook.isdigit():
-        try:
-            importlib.import_module(f"{__name__}.nb{notebook}")
-        except ModuleNotFoundError:
-            pass
-    if exercise_id not in _SOLUTIONS:
-        raise KeyError(f"no worked solution for exercise {exercise_id!r} yet")
-    return _SOLUTIONS[exercise_id]
+load_all = _REGISTRY.load_all   # import every nbNN module; {exercise_id: solution function}
+find = _REGISTRY.find
 
 
 def answer(exercise_id: str):
