@@ -84,6 +84,24 @@ def test_temperature_widget_redraws_and_samples(tiny_lm):
     assert w.last_error is None and w.last_status != status
 
 
+def test_temperature_widget_shows_the_bars_before_sampling_and_caches(tiny_lm):
+    model, vocab = tiny_lm
+    w = temperature_explorer(model, vocab, prompt="ROMEO:\n", length=40)
+    seen = []
+    w.status.observe(lambda change: seen.append(change["new"]), names="value")
+    w.controls["temperature"].value = 0.3
+    assert "sampling 40 characters" in seen[0] and "sample (seed 0)" in seen[-1]
+    art = w.figure.__dict__["_nnlib_artists"]
+    probs = next_char_probabilities(model, vocab, "ROMEO:\n", 0.3)
+    top = np.argsort(-probs, kind="stable")[:len(art["bars"])]
+    assert [b.get_height() for b in art["bars"]] == pytest.approx(probs[top])
+    assert art["labels"][0].get_text() == {"\n": "\\n", " ": "␣"}.get(vocab.chars[top[0]],
+                                                                     vocab.chars[top[0]])
+    seen.clear()
+    w.controls["temperature"].value = 1.0  # sampled before: one picture, no "sampling…"
+    assert len(seen) == 1 and "sample (seed 0)" in seen[0]
+
+
 @pytest.mark.parametrize("temperature", [0.0, 0.05, 3.0])
 def test_extreme_temperatures_work(tiny_lm, temperature):
     model, vocab = tiny_lm

@@ -9,8 +9,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
-from matplotlib.ticker import LogLocator, NullLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from nnlib._checks import check_int
 from nnlib.scratch.recurrent import hidden_gradient_norms
@@ -40,53 +42,74 @@ def describe_gradient_flow(norms: np.ndarray) -> str:
     return f"{verdict}: ‖dL/dh_1‖ / ‖dL/dh_T‖ = {first:.1e}"
 
 
+@lru_cache(maxsize=1024)  # the reference curves repeat while one slider moves
+def _flow_norms(radius: float, seq_len: int, nonlinearity: str,
+                input_scale: float) -> np.ndarray:
+    norms = hidden_gradient_norms(radius, seq_len, nonlinearity=nonlinearity,
+                                  input_scale=input_scale)
+    norms.setflags(write=False)
+    return norms
+
+
+def _decade_label(value: float, _position=None) -> str:
+    """Tick label of a log axis as plain text ("1e-30"): mathtext would render slower."""
+    if value <= 0 or not np.isfinite(value):
+        return ""
+    exponent = int(round(np.log10(value)))
+    return "1" if exponent == 0 else f"1e{exponent}"
+
+
 def draw_gradient_flow(fig, radius: float, seq_len: int, input_scale: float,
                        nonlinearity: str) -> str:
     """‖dL/dh_t‖ (relative to the last step) against t, log scale; references in grey.
 
-    On a figure it drew before only the curves, limits, title and legend are updated (what
-    the widget does on every change); the y axis spans whole decades."""
+    On a figure it drew before only the curves, limits, title and legend texts are updated
+    (what the widget does on every change); the y axis spans whole decades."""
     art = fig.__dict__.get("_nnlib_artists")
     if art is None or art["axes"] != fig.axes:
         ax = fig.add_subplot()
-        refs = {ref: ax.semilogy([], [], color=color, alpha=0.6, lw=1.2, ls="--")[0]
+        refs = {ref: ax.semilogy([], [], color=color, alpha=0.6, lw=1.2, ls="--",
+                                 label=f"radius {ref:g}")[0]
                 for ref, color in REFERENCE_RADII.items()}
-        yours, = ax.semilogy([], [], color="black", lw=2.5)
+        yours, = ax.semilogy([], [], color="black", lw=2.5, label="yours")
         ax.axhline(1.0, color="black", lw=0.8)
         ax.set(xlabel="time step t  (the loss reads h_T at the right end)",
                ylabel="‖dL/dh_t‖ / ‖dL/dh_T‖")
-        # few ticks and no minor ones: a log axis spanning 60 decades otherwise renders slowly
+        # few ticks, no minor ones, plain-text labels: a log axis spanning 60 decades
+        # otherwise renders slowly
         ax.yaxis.set_major_locator(LogLocator(numticks=8))
         ax.yaxis.set_minor_locator(NullLocator())
+        ax.yaxis.set_major_formatter(FuncFormatter(_decade_label))
         ax.grid(alpha=0.3, which="major")
+        legend = ax.legend(loc="best", fontsize=9)
         art = fig.__dict__["_nnlib_artists"] = {"axes": list(fig.axes), "ax": ax,
-                                                "refs": refs, "yours": yours, "legend": None}
+                                                "refs": refs, "yours": yours,
+                                                "legend": legend}
+        art["animated"] = [*refs.values(), yours, ax.title, legend]
     ax = art["ax"]
+    radius, seq_len, input_scale = float(radius), int(seq_len), float(input_scale)
     steps = np.arange(1, seq_len + 1)
     shown_all = []
+    labels = []
     for ref, line in art["refs"].items():
-        if np.isclose(ref, radius):
+        if np.isclose(ref, radius):  # the same as yours: drawn once, in black
             line.set_data([], [])
-            line.set_label("_hidden")
+            labels.append(f"radius {ref:g} (= yours)")
             continue
-        ref_norms = hidden_gradient_norms(ref, seq_len, nonlinearity=nonlinearity,
-                                          input_scale=input_scale)
+        ref_norms = _flow_norms(ref, seq_len, nonlinearity, input_scale)
         shown = np.clip(np.nan_to_num(ref_norms, nan=_HUGE), _TINY, _HUGE)
         line.set_data(steps, shown)
-        line.set_label(f"radius {ref:g}")
+        labels.append(f"radius {ref:g}")
         shown_all.append(shown)
-    norms = hidden_gradient_norms(radius, seq_len, nonlinearity=nonlinearity,
-                                  input_scale=input_scale)
+    norms = _flow_norms(radius, seq_len, nonlinearity, input_scale)
     shown = np.clip(np.nan_to_num(norms, nan=_HUGE), _TINY, _HUGE)
     art["yours"].set_data(steps, shown)
-    art["yours"].set_label(f"radius {radius:g} (yours)")
+    labels.append(f"radius {radius:g} (yours)")
+    for text, label in zip(art["legend"].get_texts(), labels):
+        text.set_text(label)
     ax.set(xlim=(1, seq_len), ylim=decade_limits(np.concatenate([shown, *shown_all]),
                                                  include=(1.0,)),
            title=f"Gradient flowing back through a {nonlinearity} RNN (T = {seq_len})")
-    if art["legend"] is not None:
-        art["legend"].remove()
-    art["legend"] = ax.legend(loc="best", fontsize=9)
-    art["animated"] = [*art["refs"].values(), art["yours"], ax.title, art["legend"]]
     return f"spectral radius {radius:g}, T = {seq_len}: " + describe_gradient_flow(norms)
 
 
@@ -137,15 +160,85 @@ def draw_temperature(fig, temperature: float, seed: int, *, model, vocab, prompt
     ax.bar(np.arange(len(order)), probs[order], color="tab:blue")
     ax.set_xticks(np.arange(len(order)), [_printable(vocab.chars[i]) for i in order],
                   fontsize=11)
-    ax.set(ylim=(0, 1), ylabel="probability",
-           title=f"Next character after “…{prompt[-20:].replace(chr(10), '⏎')}” at "
-                 f"temperature {temperature:g}")
+    ax.set(ylim=(0, 1), ylabel="probability", title=_temperature_title(prompt, temperature))
     generator = torch.Generator().manual_seed(int(seed))
     sample = vocab.decode(model.generate(vocab.encode(prompt), length, temperature,
                                          generator=generator))
+    return _temperature_status(probs, seed, prompt + sample)
+
+
+def _temperature_title(prompt: str, temperature: float) -> str:
+    return (f"Next character after “…{prompt[-20:].replace(chr(10), '⏎')}” at "
+            f"temperature {temperature:g}")
+
+
+def _temperature_status(probs, seed, text: str) -> str:
     entropy = float(-np.sum(probs[probs > 0] * np.log(probs[probs > 0])))
-    return (f"entropy {entropy:.2f} nats | sample (seed {seed}): "
-            + (prompt + sample).replace("\n", " ⏎ "))
+    return f"entropy {entropy:.2f} nats | sample (seed {seed}): " + text.replace("\n", " ⏎ ")
+
+
+class _TemperatureView:
+    """The widget's drawing: the bars at once (first feedback, "sampling…"), then the sample.
+
+    Axes, bars and character labels are made once and updated (the labels are texts under
+    the bars, so new characters need no new axis); distributions and samples are cached."""
+
+    def __init__(self, model, vocab, prompt: str, length: int, top: int = 15):
+        self.model, self.vocab, self.prompt, self.length = model, vocab, prompt, length
+        self.top = min(top, len(vocab.chars))
+        self.probs: dict = {}
+        self.samples: dict = {}
+
+    def _build(self, fig) -> dict:
+        from matplotlib.transforms import blended_transform_factory
+
+        ax = fig.add_subplot()
+        n = self.top
+        art = {"axes": list(fig.axes), "ax": ax,
+               "bars": list(ax.bar(np.arange(n), np.zeros(n), color="tab:blue"))}
+        ax.set_xticks(np.arange(n), [" "] * n, fontsize=11)  # room for the labels below
+        ax.tick_params(axis="x", labelcolor="none")
+        below = blended_transform_factory(ax.transData, ax.transAxes)
+        art["labels"] = [ax.text(i, -0.02, "", transform=below, ha="center", va="top",
+                                 fontsize=11) for i in range(n)]
+        ax.set(ylim=(0, 1), xlim=(-0.6, n - 0.4), ylabel="probability")
+        ax.set_title(_temperature_title(self.prompt, 1.0))
+        art["animated"] = [*art["bars"], *art["labels"], ax.title]
+        return art
+
+    def _sample(self, temperature: float, seed: int) -> str:
+        import torch
+
+        key = (float(temperature), int(seed))
+        if key not in self.samples:
+            if len(self.samples) > 128:
+                self.samples.pop(next(iter(self.samples)))
+            generator = torch.Generator().manual_seed(int(seed))
+            ids = self.model.generate(self.vocab.encode(self.prompt), self.length,
+                                      temperature, generator=generator)
+            self.samples[key] = self.vocab.decode(ids)
+        return self.samples[key]
+
+    def draw(self, fig, temperature, seed):
+        art = fig.__dict__.get("_nnlib_artists")
+        if art is None or art["axes"] != fig.axes:
+            art = fig.__dict__["_nnlib_artists"] = self._build(fig)
+        key = float(temperature)
+        if key not in self.probs:
+            if len(self.probs) > 256:
+                self.probs.pop(next(iter(self.probs)))
+            self.probs[key] = next_char_probabilities(self.model, self.vocab, self.prompt,
+                                                      temperature)
+        probs = self.probs[key]
+        order = np.argsort(-probs, kind="stable")[:self.top]
+        for bar, label, i in zip(art["bars"], art["labels"], order):
+            bar.set_height(probs[i])
+            label.set_text(_printable(self.vocab.chars[i]))
+        art["ax"].set_title(_temperature_title(self.prompt, temperature))
+        if (float(temperature), int(seed)) not in self.samples:
+            yield f"sampling {self.length} characters at temperature {temperature:g}…"
+        sample = self._sample(temperature, seed)
+        yield _temperature_status(probs, seed, self.prompt + sample)
 
 
 def temperature_explorer(model, vocab, prompt: str = "ROMEO:\n", length: int = 120,
@@ -166,11 +259,8 @@ def temperature_explorer(model, vocab, prompt: str = "ROMEO:\n", length: int = 1
         "seed": slider("seed", seed, 0, 20, 1, integer=True, arg="seed", where=where),
     }
 
-    def draw(fig, temperature, seed):
-        return draw_temperature(fig, temperature, seed, model=model, vocab=vocab, prompt=prompt,
-                                length=length)
-
-    return InteractiveFigure(draw, controls, figsize=(7.5, 3.2),
+    view = _TemperatureView(model, vocab, prompt, length)
+    return InteractiveFigure(view.draw, controls, figsize=(7.5, 3.2), reuse=True,
                              title="Sampling temperature")
 
 
