@@ -182,3 +182,21 @@ def test_training_clips_every_step_and_learns_the_adding_problem(monkeypatch, on
     calls.clear()
     train_with_adam(model, batch, regression_loss, steps=3, clip_grad_norm=None)
     assert calls == []
+
+
+def test_train_with_adam_names_a_wrong_argument():
+    model = SequenceRegressor(2, 4, "rnn")
+
+    def batch():
+        return torch.zeros(2, 3, 2), torch.zeros(2)
+
+    for kwargs, error, text in (
+            ({"steps": None}, TypeError, "steps"),         # would loop forever
+            ({"steps": 0}, ValueError, "steps"),
+            ({"lr": -1.0}, ValueError, "lr"),
+            ({"batch_fn": [batch()]}, TypeError, "batch_fn"),
+            ({"clip_grad_norm": 0.0}, ValueError, "clip_grad_norm")):
+        arguments = {"model": model, "batch_fn": batch, "loss_fn": regression_loss, "steps": 1,
+                     "progress": False, **kwargs}
+        with pytest.raises(error, match=text):
+            train_with_adam(**arguments)

@@ -171,6 +171,13 @@ def train_with_adam(model: nn.Module, batch_fn: Callable[[], tuple], loss_fn: Ca
     from nnlib.train.core import model_device, progress_bar, run_steps
     from nnlib.train.precision import Precision
 
+    where = "train_with_adam"
+    _checks.check_instance(model, "model", nn.Module, "a torch.nn.Module", where=where)
+    _checks.check_callable(batch_fn, "batch_fn", where=where)
+    _checks.check_callable(loss_fn, "loss_fn", where=where)
+    steps = _checks.check_int(steps, "steps", minimum=1, where=where)  # None would never end
+    lr = _checks.check_float(lr, "lr", minimum=0, min_open=True, where=where)
+    progress = _checks.check_bool(progress, "progress", where=where)
     optimizer = torch.optim.Adam(model.parameters(), lr=lr)
     bar = progress_bar(steps, progress, unit="step")
     try:
