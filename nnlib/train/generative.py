@@ -15,6 +15,10 @@ callbacks (``nnlib.models.gan.gan_train_step(..., ctx=ctx)`` does so). Steps of 
 
 :func:`minibatches` gives endless shuffled mini-batches of an array or tensor, epoch after
 epoch, from its own seeded generator.
+
+Two step-counting entry points, one meaning each: :func:`train_steps` runs *your* step
+function; ``nnlib.models.rnn.train_with_adam(model, batch_fn, loss_fn, steps)`` is the usual
+step (Adam, gradient clipping) on ``loss_fn(model, x, y)``; ``nnlib.train.fit`` counts epochs.
 """
 
 from __future__ import annotations
