@@ -95,17 +95,26 @@ def test_10_3_lstm_parameter_count():
     assert evaluate("10.3", 12345)[0] is False
 
 
-def gru_cell(x, h, W_x, W_h, b_x, b_h):
+def gru_variant(x, h, W_x, W_h, b_x, b_h, *, swap_rz=False, bias_outside=False):
+    """A GRU cell with the r and z blocks swapped or b_h's n block outside the reset product
+    (wrong answers for 10.4); with neither it is right."""
     H = h.shape[1]
     ax, ah = x @ W_x + b_x, h @ W_h + b_h
     r = 1 / (1 + np.exp(-(ax[:, :H] + ah[:, :H])))
     z = 1 / (1 + np.exp(-(ax[:, H:2 * H] + ah[:, H:2 * H])))
-    n = np.tanh(ax[:, 2 * H:] + r * ah[:, 2 * H:])
+    if swap_rz:
+        r, z = z, r
+    if bias_outside:
+        n = np.tanh(ax[:, 2 * H:] + r * (h @ W_h[:, 2 * H:]) + b_h[2 * H:])
+    else:
+        n = np.tanh(ax[:, 2 * H:] + r * ah[:, 2 * H:])
     return (1 - z) * n + z * h
 
 
-def test_10_4_gru_cell():
+def test_10_4_gru_cell(solved):
+    gru_cell = solved("10.4")
     assert evaluate("10.4", gru_cell)[0] is True
+    assert evaluate("10.4", gru_variant)[0] is True
     # the reference itself equals torch.nn.GRUCell
     rng = np.random.default_rng(0)
     cell = torch.nn.GRUCell(4, 5, dtype=torch.float64)
@@ -124,14 +133,7 @@ def test_10_4_gru_cell():
     passed, message = evaluate("10.4", swapped)
     assert passed is False and "swapped" in message
 
-    def bias_outside(x, h, W_x, W_h, b_x, b_h):
-        H = h.shape[1]
-        ax, ah = x @ W_x + b_x, h @ W_h + b_h
-        r = 1 / (1 + np.exp(-(ax[:, :H] + ah[:, :H])))
-        z = 1 / (1 + np.exp(-(ax[:, H:2 * H] + ah[:, H:2 * H])))
-        n = np.tanh(ax[:, 2 * H:] + r * (h @ W_h[:, 2 * H:]) + b_h[2 * H:])
-        return (1 - z) * n + z * h
-    passed, message = evaluate("10.4", bias_outside)
+    passed, message = evaluate("10.4", lambda *a: gru_variant(*a, bias_outside=True))
     assert passed is False and "inside the reset product" in message
 
     passed, message = evaluate("10.4", lambda x, h, *w: np.tanh(x @ w[0])[:, :h.shape[1]])
@@ -148,12 +150,5 @@ def test_10_3_rejects_non_integer_and_non_numbers():
 
 
 def test_10_4_names_swapped_gate_blocks():
-    def r_z_swapped(x, h, W_x, W_h, b_x, b_h):
-        H = h.shape[1]
-        ax, ah = x @ W_x + b_x, h @ W_h + b_h
-        z = 1 / (1 + np.exp(-(ax[:, :H] + ah[:, :H])))
-        r = 1 / (1 + np.exp(-(ax[:, H:2 * H] + ah[:, H:2 * H])))
-        n = np.tanh(ax[:, 2 * H:] + r * ah[:, 2 * H:])
-        return (1 - z) * n + z * h
-    passed, message = evaluate("10.4", r_z_swapped)
+    passed, message = evaluate("10.4", lambda *a: gru_variant(*a, swap_rz=True))
     assert passed is False and "(r, z, n)" in message

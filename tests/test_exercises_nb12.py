@@ -90,3 +90,10 @@ def test_12_4_kv_cache_size():
     assert passed is False and "split" in message
     passed, message = evaluate("12.4", lambda c, b, t: float(kv(c, b, t)))
     assert passed is False and "whole number" in message
+
+
+def test_12_counts_must_be_whole_numbers(solved):
+    passed, message = evaluate("12.3", lambda config: float(solved("12.3")(config)))
+    assert passed is False and "whole number (an int), got float" in message
+    passed, message = evaluate("12.4", lambda config, batch, context: True)
+    assert passed is False and "whole number (an int), got bool" in message

@@ -50,3 +50,10 @@ def test_14_4_posterior_variance():
     assert passed is False and "smaller variance" in message
     passed, message = evaluate("14.4", lambda b: np.concatenate([[b[0]], posterior(b)[1:]]))
     assert passed is False and "variance is 0" in message
+
+
+def test_14_wrong_shapes_are_named(solved):
+    passed, message = evaluate("14.4", lambda b: posterior(b)[:-1])
+    assert passed is False and "one variance per step, shape (5,), got (4,)" in message
+    passed, message = evaluate("14.2", lambda x_t, eps, ab: solved("14.2")(x_t, eps, ab).T)
+    assert passed is False and "x0 with x_t's shape, shape (6, 2), got (2, 6)" in message

@@ -103,3 +103,10 @@ def test_16_5_propagation_with_restart():
     assert passed is False and "share of X" in message
     passed, message = evaluate("16.5", lambda X, A, k, a: appnp(X, A, k + 1, a))
     assert passed is False and "exactly k rounds" in message
+
+
+def test_16_wrong_shapes_are_named():
+    passed, message = evaluate("16.1", lambda a: a[:, :-1])
+    assert passed is False and "an (N, N) matrix, shape (5, 5), got (5, 4)" in message
+    passed, message = evaluate("16.4", lambda a: np.diag(a @ a @ a)[None] / 2)
+    assert passed is False and "one count per node, shape (6,), got (1, 6)" in message

@@ -4,9 +4,9 @@ compares with PyTorch or with nnlib's GPT."""
 from __future__ import annotations
 
 import math
-import numbers
 
 from nnlib.exercises import checker
+from nnlib.exercises._helpers import whole_number_problem
 
 
 @checker("12.1")
@@ -88,8 +88,8 @@ def parameter_count(count_fn):
     for config in configs:
         got = count_fn(config)
         want = GPT(config).num_parameters(non_embedding=False)
-        if not isinstance(got, numbers.Integral) or isinstance(got, bool):
-            return False, f"return a whole number (an int), got {type(got).__name__}"
+        if problem := whole_number_problem(got):
+            return False, problem
         got = int(got)
         if got == want:
             continue
@@ -115,8 +115,8 @@ def kv_cache_size(size_fn):
                GPTConfig(vocab_size=50257, block_size=1024, n_layer=12, n_head=12, n_embd=768)]
     for config, batch, context in zip(configs, (3, 1, 8), (5, 64, 1024)):
         got = size_fn(config, batch, context)
-        if not isinstance(got, numbers.Integral) or isinstance(got, bool):
-            return False, f"return a whole number (an int), got {type(got).__name__}"
+        if problem := whole_number_problem(got):
+            return False, problem
         want = 2 * config.n_layer * batch * context * config.n_embd
         if got == want:
             continue

@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib.exercises import checker
+from nnlib.exercises._helpers import as_array
 
 
 @checker("14.1")
@@ -13,9 +14,9 @@ def optimal_discriminator(d_fn):
     """``d_fn(p_data, p_g) -> D*``: the best discriminator for fixed densities."""
     rng = np.random.default_rng(14)
     p_data, p_g = rng.uniform(0.01, 2, 50), rng.uniform(0.01, 2, 50)
-    got = np.asarray(d_fn(p_data.copy(), p_g.copy()), dtype=float)
-    if got.shape != p_data.shape:
-        return False, f"return one value per point, shape {p_data.shape}, got {got.shape}"
+    got, problem = as_array(d_fn(p_data.copy(), p_g.copy()), p_data.shape, "one value per point")
+    if problem:
+        return False, problem
     want = p_data / (p_data + p_g)
     if np.allclose(got, want):
         equal = np.asarray(d_fn(np.ones(3), np.ones(3)), dtype=float)
@@ -36,9 +37,9 @@ def predict_x0(fn):
     x0, eps = rng.normal(size=(6, 2)), rng.normal(size=(6, 2))
     for ab in (0.9, 0.3, 0.01):
         x_t = np.sqrt(ab) * x0 + np.sqrt(1 - ab) * eps
-        got = np.asarray(fn(x_t.copy(), eps.copy(), ab), dtype=float)
-        if got.shape != x0.shape:
-            return False, f"return an array of x_t's shape {x0.shape}, got {got.shape}"
+        got, problem = as_array(fn(x_t.copy(), eps.copy(), ab), x0.shape, "x0 with x_t's shape")
+        if problem:
+            return False, problem
         if np.allclose(got, x0):
             continue
         if np.allclose(got, (x_t - (1 - ab) * eps) / ab):
@@ -59,9 +60,9 @@ def _cosine_reference(T, s=0.008):
 def cosine_schedule(fn):
     """``fn(T, s=0.008) -> alpha_bars (T,)`` of the cosine schedule."""
     for T in (10, 100, 1000):
-        got = np.asarray(fn(T), dtype=float)
-        if got.shape != (T,):
-            return False, f"return alpha_bar_1 .. alpha_bar_T, shape ({T},), got {got.shape}"
+        got, problem = as_array(fn(T), (T,), "alpha_bar_1 .. alpha_bar_T")
+        if problem:
+            return False, problem
         want = _cosine_reference(T)
         if np.allclose(got, want, rtol=1e-6, atol=1e-9):
             continue
@@ -82,9 +83,9 @@ def posterior_variance(fn):
     rng = np.random.default_rng(4)
     for T in (5, 50):
         betas = np.sort(rng.uniform(1e-4, 0.2, T))
-        got = np.asarray(fn(betas.copy()), dtype=float)
-        if got.shape != (T,):
-            return False, f"return one variance per step, shape ({T},), got {got.shape}"
+        got, problem = as_array(fn(betas.copy()), (T,), "one variance per step")
+        if problem:
+            return False, problem
         ab = np.cumprod(1 - betas)
         ab_prev = np.concatenate([[1.0], ab[:-1]])
         want = (1 - ab_prev) / (1 - ab) * betas

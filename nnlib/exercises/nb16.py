@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib.exercises import checker
+from nnlib.exercises._helpers import as_array
 
 
 def _random_graph(rng, n: int, p: float = 0.3, isolated: bool = False) -> np.ndarray:
@@ -28,9 +29,9 @@ def gcn_normalisation(norm_fn):
     rng = np.random.default_rng(16)
     for n in (5, 8, 1):
         a = _random_graph(rng, n, isolated=n > 1)
-        got = np.asarray(norm_fn(a.copy()), dtype=float)
-        if got.shape != (n, n):
-            return False, f"return an (N, N) matrix, ({n}, {n}) here, got shape {got.shape}"
+        got, problem = as_array(norm_fn(a.copy()), (n, n), "an (N, N) matrix")
+        if problem:
+            return False, problem
         want = _gcn_norm(a)
         if np.allclose(got, want):
             continue
@@ -57,9 +58,9 @@ def sage_layer(layer_fn):
         a = _random_graph(rng, n, p=0.4, isolated=True)
         x = rng.normal(size=(n, f))
         w_self, w_neigh = rng.normal(size=(f, out)), rng.normal(size=(f, out))
-        got = np.asarray(layer_fn(x, a, w_self, w_neigh), dtype=float)
-        if got.shape != (n, out):
-            return False, f"return one row per node, shape ({n}, {out}), got {got.shape}"
+        got, problem = as_array(layer_fn(x, a, w_self, w_neigh), (n, out), "one row per node")
+        if problem:
+            return False, problem
         deg = a.sum(axis=1, keepdims=True)
         mean_neigh = np.divide(a @ x, deg, out=np.zeros_like(x), where=deg > 0)
         want = x @ w_self + mean_neigh @ w_neigh
@@ -89,9 +90,9 @@ def mean_aggregation_backward(backward_fn):
         at = a + np.eye(n)
         m = at / at.sum(axis=1, keepdims=True)
         g = rng.normal(size=(n, f))
-        got = np.asarray(backward_fn(g.copy(), a.copy()), dtype=float)
-        if got.shape != (n, f):
-            return False, f"dL/dX has X's shape ({n}, {f}), got {got.shape}"
+        got, problem = as_array(backward_fn(g.copy(), a.copy()), (n, f), "dL/dX with X's shape")
+        if problem:
+            return False, problem
         if np.allclose(got, m.T @ g):
             continue
         if np.allclose(got, m @ g):
@@ -109,9 +110,9 @@ def triangles_per_node(count_fn):
     rng = np.random.default_rng(4)
     for n in (6, 10):
         a = _random_graph(rng, n, p=0.5)
-        got = np.asarray(count_fn(a.copy()), dtype=float)
-        if got.shape != (n,):
-            return False, f"return one count per node, shape ({n},), got {got.shape}"
+        got, problem = as_array(count_fn(a.copy()), (n,), "one count per node")
+        if problem:
+            return False, problem
         want = np.diag(a @ a @ a) / 2
         if np.allclose(got, want):
             continue
@@ -139,9 +140,10 @@ def propagate_with_restart(prop_fn):
     for n, f, k, alpha in [(6, 2, 3, 0.1), (8, 3, 5, 0.5), (5, 2, 0, 0.2)]:
         a_hat = _gcn_norm(_random_graph(rng, n, p=0.5))
         x = rng.normal(size=(n, f))
-        got = np.asarray(prop_fn(x.copy(), a_hat.copy(), k, alpha), dtype=float)
-        if got.shape != (n, f):
-            return False, f"return H with X's shape ({n}, {f}), got {got.shape}"
+        got, problem = as_array(prop_fn(x.copy(), a_hat.copy(), k, alpha), (n, f),
+                                "H with X's shape")
+        if problem:
+            return False, problem
         want = _appnp(x, a_hat, k, alpha)
         if np.allclose(got, want):
             continue
