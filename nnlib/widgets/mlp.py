@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from contourpy import contour_generator
+from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 
 from nnlib._checks import check_float, check_int
@@ -136,6 +138,15 @@ def _scatter_classes(ax, X, y, edge: str, size: float) -> None:
 
 
 def _problem_data(problem: str):
+    if problem not in _DATA:
+        _DATA[problem] = _make_problem_data(problem)
+    return _DATA[problem]
+
+
+_DATA: dict[str, tuple] = {}
+
+
+def _make_problem_data(problem: str):
     if problem == "curve: sin":
         return regression_1d(n=80, function="sin", noise=0.1, seed=0)
     if problem == "curve: step":
@@ -145,6 +156,86 @@ def _problem_data(problem: str):
     if problem == "circles":
         return circles(n=200, noise=0.08, seed=0)
     raise ValueError(f"problem must be one of {PROBLEMS}, got {problem!r}")
+
+
+REGION = (-1.6, 1.6)  # the plane shown for the 2-D problems
+
+
+def _build_hidden_units_artists(fig) -> dict:
+    """One axes and every artist the widget shows, made once; each redraw sets their data
+    and visibility and is blitted over the kept axes (see :func:`blit_png`)."""
+    fig.set_layout_engine("none")  # fixed margins: constrained layout doubles redraw time
+    ax = fig.add_subplot(fig.add_gridspec(left=0.11, right=0.97, bottom=0.12, top=0.92)[0])
+    art = {"ax": ax}
+    art["curve_points"] = ax.scatter([], [], s=12, color="0.55", label="data")
+    art["class_points"] = ax.scatter(np.zeros(1), np.zeros(1), s=22, c=CLASS_COLOURS[0],
+                                     edgecolors="white", linewidths=0.7, zorder=3)
+    art["fit"], = ax.plot([], [], color="tab:red", lw=2.2, label="MLP")
+    art["region"] = ax.imshow(np.zeros((80, 80)), origin="lower", extent=(*REGION, *REGION),
+                              cmap=BOUNDARY_CMAP, vmin=0, vmax=1, alpha=0.55, aspect="auto",
+                              interpolation="bilinear")
+    art["boundary"] = LineCollection([], colors="k", linewidths=1.2)
+    art["units"] = LineCollection([], colors="0.3", linewidths=0.9, linestyles="--")
+    ax.add_collection(art["boundary"])
+    ax.add_collection(art["units"])
+    art["legend"] = ax.legend(handles=[art["curve_points"], art["fit"]], loc="upper left",
+                              fontsize=9)
+    art["title"] = ax.set_title(" ", fontsize=11)
+    art["animated"] = [art[name] for name in ("region", "curve_points", "class_points", "fit",
+                                              "boundary", "units", "legend", "title")]
+    fig.__dict__["_nnlib_artists"] = art
+    return art
+
+
+def _show_data(art, problem: str, X, y) -> None:
+    """The problem's data, its axes, and nothing else yet."""
+    ax, curve = art["ax"], problem.startswith("curve")
+    for name in ("fit", "region", "boundary", "units", "legend"):
+        art[name].set_visible(False)
+    art["curve_points"].set_visible(curve)
+    art["class_points"].set_visible(not curve)
+    if curve:
+        art["curve_points"].set_offsets(np.column_stack([X[:, 0], y]))
+        pad_x, pad_y = 0.05 * np.ptp(X), 0.12 * np.ptp(y)
+        ax.set(xlim=(X.min() - pad_x, X.max() + pad_x), ylim=(y.min() - pad_y, y.max() + pad_y),
+               xlabel="x", ylabel="y")
+    else:
+        art["class_points"].set_offsets(X)
+        art["class_points"].set_facecolors(np.array(CLASS_COLOURS)[y])
+        ax.set(xlim=REGION, ylim=REGION, xlabel="$x_1$", ylabel="$x_2$")
+    art["static_key"] = curve  # the axis labels differ: draw the background again
+
+
+def _show_fit(art, problem: str, X, model, label: str, hidden_lines: bool) -> None:
+    """The fitted curve, or the decision region with its boundary and the units' lines."""
+    if problem.startswith("curve"):
+        grid = np.linspace(X.min(), X.max(), 300)[:, None]
+        art["fit"].set_data(grid[:, 0], model(grid)[:, 0])
+        art["fit"].set_visible(True)
+        art["legend"].get_texts()[1].set_text(label)
+        art["legend"].set_visible(True)
+        return
+    xs, ys, scores = grid_scores(model, REGION, REGION)
+    with np.errstate(over="ignore", invalid="ignore"):
+        prob = F.sigmoid(np.nan_to_num(scores))
+    art["region"].set_data(prob)
+    art["region"].set_visible(True)
+    lines = []
+    if prob.min() < 0.5 < prob.max():
+        lines = contour_generator(xs, ys, prob, line_type="Separate").lines(0.5)
+    art["boundary"].set_segments(lines)
+    art["boundary"].set_visible(bool(lines))
+    segments = []
+    if hidden_lines:
+        first = model[0]
+        grid = np.array(REGION)
+        for w, b in zip(first.weight.data.T, first.bias.data.reshape(-1)):
+            if abs(w[1]) > 1e-9:
+                segments.append(np.column_stack([grid, -(w[0] * grid + b) / w[1]]))
+            elif abs(w[0]) > 1e-9:
+                segments.append(np.array([[-b / w[0], REGION[0]], [-b / w[0], REGION[1]]]))
+    art["units"].set_segments(segments)
+    art["units"].set_visible(bool(segments))
 
 
 def hidden_units_widget(steps: int = 500, lr: float = 0.03, seed: int = 0) -> InteractiveFigure:
@@ -166,15 +257,11 @@ def hidden_units_widget(steps: int = 500, lr: float = 0.03, seed: int = 0) -> In
     def draw(fig, problem, hidden_units, activation, seed):
         X, y = _problem_data(problem)
         key = (problem, hidden_units, activation, seed)
-        fig.set_layout_engine("none")  # fixed margins: constrained layout doubles redraw time
-        ax = fig.add_subplot(fig.add_gridspec(left=0.11, right=0.97, bottom=0.12, top=0.92)[0])
+        art = fig.__dict__.get("_nnlib_artists") or _build_hidden_units_artists(fig)
+        _show_data(art, problem, X, y)
         if key not in cache:  # first feedback: the data and a word, then train
-            if problem.startswith("curve"):
-                ax.scatter(X[:, 0], y, s=12, color="0.55")
-            else:
-                _scatter_classes(ax, X, y, edge="white", size=22)
-            ax.set_title(f"{problem}: training {hidden_units} hidden {activation} units "
-                         f"(seed {seed})…", fontsize=11)
+            art["title"].set_text(f"{problem}: training {hidden_units} hidden {activation} "
+                                  f"units (seed {seed})…")
             yield f"training {steps} Adam steps…"
             try:
                 cache[key] = train_mlp(X, y, hidden_units, activation, steps=steps, lr=lr,
@@ -182,19 +269,11 @@ def hidden_units_widget(steps: int = 500, lr: float = 0.03, seed: int = 0) -> In
             except TrainingDivergedError:
                 yield "diverged: the loss became NaN/inf; this setting cannot be shown"
                 return
-            ax.clear()
         result = cache[key]
-        if problem.startswith("curve"):
-            grid = np.linspace(X.min(), X.max(), 300)[:, None]
-            ax.scatter(X[:, 0], y, s=12, color="0.55", label="data")
-            ax.plot(grid[:, 0], result.model(grid)[:, 0], color="tab:red", lw=2.2,
-                    label=f"MLP, {hidden_units} {activation} units")
-            ax.set(xlabel="x", ylabel="y")
-            ax.legend(loc="upper left", fontsize=9)
-        else:
-            draw_decision_region(ax, result.model, X, y, hidden_lines=hidden_units <= 12)
-        ax.set_title(f"{problem}: {hidden_units} hidden {activation} units (seed {seed}), "
-                     f"final loss {result.final_loss:.4f}", fontsize=11)
+        _show_fit(art, problem, X, result.model, f"MLP, {hidden_units} {activation} units",
+                  hidden_lines=hidden_units <= 12)
+        art["title"].set_text(f"{problem}: {hidden_units} hidden {activation} units "
+                              f"(seed {seed}), final loss {result.final_loss:.4f}")
         yield (f"{result.model.num_parameters()} parameters, loss after {steps} Adam steps "
                f"from seed {seed}: {result.final_loss:.4f}")
 
@@ -205,5 +284,5 @@ def hidden_units_widget(steps: int = 500, lr: float = 0.03, seed: int = 0) -> In
         "seed": slider("seed (random start)", seed, 0, 50, 1, integer=True, arg="seed",
                        where=where),
     }
-    return InteractiveFigure(draw, controls, figsize=(6.5, 4.2),
+    return InteractiveFigure(draw, controls, figsize=(6.5, 4.2), reuse=True, layout=None,
                              title="How many hidden units does it take?")
