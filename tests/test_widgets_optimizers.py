@@ -87,3 +87,20 @@ def test_unknown_optimizer_is_explained():
 
     with pytest.raises(ValueError, match="unknown optimizer 'Adagrad'"):
         make_optimizer("Adagrad", [Parameter(np.zeros(2))], lr=0.1)
+
+
+def test_cached_paths_equal_fresh_runs_and_are_cut_from_longer_ones():
+    from nnlib.surfaces import optimize_path
+    from nnlib.widgets.optimizers import cached_path, make_optimizer, surface_image
+
+    for steps in (300, 120, 300, 40):  # the shorter ones are cut from the first run
+        got = cached_path("Adam", 0.05, 0.9, 0.999, "rosenbrock", steps)
+        fresh = optimize_path("rosenbrock", lambda p: make_optimizer("Adam", p, 0.05, 0.9,
+                                                                     0.999), steps=steps)
+        np.testing.assert_array_equal(got.points, fresh.points)
+        np.testing.assert_array_equal(got.losses, fresh.losses)
+        assert got.diverged == fresh.diverged
+    far = cached_path("SGD", 10.0, 0.9, 0.999, "rosenbrock", 200)
+    assert far.diverged and cached_path("SGD", 10.0, 0.9, 0.999, "rosenbrock", 100).diverged
+    bands = surface_image("bowl")
+    assert bands.min() == 0 and bands.max() == 1 and bands.shape[0] == bands.shape[1]

@@ -10,11 +10,13 @@ from functools import lru_cache
 
 import numpy as np
 from matplotlib.colors import LogNorm
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from nnlib.scratch.optim import SGD, Adam, AdamW, RMSprop
-from nnlib.surfaces import SURFACES, get_surface, optimize_path
+from nnlib.surfaces import SURFACES, SurfacePath, get_surface, optimize_path
 from nnlib.widgets.core import (
     InteractiveFigure,
+    decade_label,
     decade_limits,
     dropdown,
     log_slider,
@@ -71,11 +73,70 @@ def draw_path(ax, path, label: str | None = None, color: str = "tab:red") -> Non
     ax.plot(*path.points[0], "s", color=color, ms=7, mec="black")
 
 
+IMAGE_PIXELS = 360  # the surface image's side: about one pixel per screen pixel
+LEVELS = 25
+
+
+@lru_cache(maxsize=len(SURFACES))
+def surface_image(surface_name: str) -> np.ndarray:
+    """The widget's surface as an (n, n) array of band numbers 0..LEVELS-1 over the plot
+    limits: the bands :func:`draw_surface`'s filled contours would colour, computed in NumPy
+    (an image draws in a fraction of the contours' time)."""
+    surface = get_surface(surface_name)
+    xs = np.linspace(*surface.xlim, IMAGE_PIXELS)
+    ys = np.linspace(*surface.ylim, IMAGE_PIXELS)
+    X, Y = np.meshgrid(xs, ys)
+    _, _, Zc = _contour_grid(surface_name)
+    lowest = min(surface.value(*m) for m in surface.minima)
+    Z = surface.value(X, Y) - lowest + 1e-3
+    if surface.log_levels:
+        edges = np.logspace(np.log10(Zc.min()), np.log10(Zc.max()), LEVELS)
+    else:
+        edges = MaxNLocator(LEVELS + 1).tick_values(Zc.min(), Zc.max())
+    bands = np.clip(np.searchsorted(edges, Z) - 1, 0, len(edges) - 2)
+    return (bands / max(len(edges) - 2, 1)).astype(np.float32)
+
+
+def _path_cache_key(optimizer, lr, momentum, beta2, surface):
+    return (optimizer, float(lr), float(momentum), float(beta2), surface)
+
+
+_PATHS: dict = {}  # key -> the longest path run so far with these settings
+
+
+def cached_path(optimizer: str, lr: float, momentum: float, beta2: float, surface: str,
+                steps: int) -> SurfacePath:
+    """``optimize_path`` for these settings, cut from a longer run made before if there is
+    one (a run is deterministic: its first ``steps`` steps do not depend on the rest)."""
+    key = _path_cache_key(optimizer, lr, momentum, beta2, surface)
+    known = _PATHS.get(key)
+    if known is not None and (known[0] >= steps or known[1].diverged):
+        run = known[1]
+        if run.diverged and run.diverged_at <= steps:
+            return run
+        return SurfacePath(run.points[:steps + 1], run.losses[:steps + 1], False)
+    run = optimize_path(surface, lambda params: make_optimizer(optimizer, params, lr,
+                                                               momentum, beta2), steps=steps)
+    if len(_PATHS) > 2048:
+        _PATHS.pop(next(iter(_PATHS)))
+    _PATHS[key] = (steps, run)
+    return run
+
+
+def _nice_ceiling(steps: int) -> int:
+    """The step axis ends at one of a few round numbers, so it is rarely drawn again."""
+    return next((n for n in (20, 50, 100, 200, 300, 500) if n >= steps), int(steps))
+
+
 def _build_artists(fig) -> dict:
     """The widget's axes and artists, made once; :func:`draw_optimizer` updates them."""
     ax_path, ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
-    art = {"axes": list(fig.axes), "ax_path": ax_path, "ax_loss": ax_loss, "surface": None,
-           "surface_artists": [], "stars": []}
+    art = {"axes": list(fig.axes), "ax_path": ax_path, "ax_loss": ax_loss, "surface": None}
+    art["image"] = ax_path.imshow(np.zeros((2, 2)), cmap="viridis", vmin=0, vmax=1, alpha=0.85,
+                                  origin="lower", interpolation="nearest", aspect="auto")
+    art["stars"] = [ax_path.plot([], [], "*", color="white", ms=14, mec="black", zorder=5)[0]
+                    for _ in range(4)]
+    ax_path.set(xlabel="x", ylabel="y")
     # as draw_path draws a path
     art["path"], = ax_path.plot([], [], ".-", color="tab:red", lw=1.5, ms=4)
     art["start"], = ax_path.plot([], [], "s", color="tab:red", ms=7, mec="black")
@@ -84,26 +145,29 @@ def _build_artists(fig) -> dict:
                                    bbox={"facecolor": "tab:red", "alpha": 0.8}, visible=False)
     art["gap"], = ax_loss.plot([], [], color="tab:red")
     ax_loss.set_yscale("log")
+    # few ticks, no minor ones, plain-text labels: a log axis over 18 decades with minor
+    # ticks and grid lines takes most of a redraw's time otherwise
+    ax_loss.yaxis.set_major_locator(LogLocator(numticks=8))
+    ax_loss.yaxis.set_minor_locator(NullLocator())
+    ax_loss.yaxis.set_major_formatter(FuncFormatter(decade_label))
     ax_loss.set(title="distance to the lowest value", xlabel="step", ylabel="f - f_min")
-    ax_loss.grid(alpha=0.3, which="both")
+    ax_loss.grid(alpha=0.3, which="major")
+    # what changes between redraws (the minima too: the path is drawn under them)
+    art["animated"] = [art["image"], art["path"], art["start"], art["diverged"],
+                       *art["stars"], ax_path.title, art["gap"]]
     return art
 
 
 def _show_surface(art: dict, surface_name: str) -> None:
-    """Put ``surface_name``'s contours and minima on the path axes (replacing the last)."""
-    for artist in art["surface_artists"] + art["stars"]:
-        artist.remove()
-    ax = art["ax_path"]
-    before = set(ax.get_children())
-    draw_surface(ax, surface_name)
-    new = [a for a in ax.get_children() if a not in before]
-    art["stars"] = [a for a in new if a in ax.lines]
-    art["surface_artists"] = [a for a in new if a not in ax.lines]
+    """Show ``surface_name`` (image, minima, limits) on the path axes."""
+    surface = get_surface(surface_name)
+    art["image"].set_data(surface_image(surface_name))
+    art["image"].set_extent((*surface.xlim, *surface.ylim))
+    minima = list(surface.minima)
+    for star, point in zip(art["stars"], minima + [None] * len(art["stars"])):
+        star.set_data(*(([point[0]], [point[1]]) if point is not None else ([], [])))
+    art["ax_path"].set(xlim=surface.xlim, ylim=surface.ylim)
     art["surface"] = surface_name
-    # what changes between redraws (the minima too: the path is drawn under them)
-    art["animated"] = [art["path"], art["start"], art["diverged"], *art["stars"], ax.title,
-                       art["gap"]]
-    art["static_key"] = surface_name
 
 
 def draw_optimizer(fig, optimizer: str, lr: float, momentum: float, beta2: float,
@@ -111,7 +175,8 @@ def draw_optimizer(fig, optimizer: str, lr: float, momentum: float, beta2: float
     """Path on the surface (left) and f - f_min against the step (right, log scale).
 
     On a figure it drew before only the data of its artists change (what the widget does on
-    every change); the surface's contours are drawn again only when the surface changes.
+    every change); the surface is an image of its contour bands (:func:`surface_image`),
+    paths are cached (:func:`cached_path`).
     """
     info = get_surface(surface)
     art = fig.__dict__.get("_nnlib_artists")
@@ -126,14 +191,15 @@ def draw_optimizer(fig, optimizer: str, lr: float, momentum: float, beta2: float
             line.set_data([], [])
         art["diverged"].set_visible(False)
         return "Nesterov needs momentum > 0: move the momentum slider"
-    path = optimize_path(surface, lambda params: make_optimizer(optimizer, params, lr,
-                                                                momentum, beta2), steps=steps)
+    path = cached_path(optimizer, lr, momentum, beta2, surface, int(steps))
     art["path"].set_data(path.points[:, 0], path.points[:, 1])
     art["start"].set_data(path.points[:1, 0], path.points[:1, 1])
     lowest = min(info.value(*m) for m in info.minima)
     gap = np.maximum(path.losses - lowest, 1e-16)
     art["gap"].set_data(np.arange(len(gap)), gap)
-    ax_loss.set(xlim=(0, steps), ylim=decade_limits(gap))
+    # a fixed floor (the gap is clipped at 1e-16) and a top at 100 or the decade above the
+    # largest gap: the axis changes only when a run climbs higher
+    ax_loss.set(xlim=(0, _nice_ceiling(steps)), ylim=(1e-16, decade_limits(gap, (100,))[1]))
     art["diverged"].set_visible(bool(path.diverged))
     if path.diverged:
         return (f"diverged at step {path.diverged_at}: lr = {lr:.1e} is too large for "

@@ -16,7 +16,7 @@ from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from nnlib._checks import check_int
 from nnlib.scratch.recurrent import hidden_gradient_norms
-from nnlib.widgets.core import InteractiveFigure, decade_limits, dropdown, slider
+from nnlib.widgets.core import InteractiveFigure, decade_label, decade_limits, dropdown, slider
 
 REFERENCE_RADII = {0.5: "tab:blue", 1.0: "tab:green", 1.5: "tab:red"}  # as in the notebook
 _TINY, _HUGE = 1e-300, 1e300   # plot limits for underflowed / overflowed norms
@@ -51,14 +51,6 @@ def _flow_norms(radius: float, seq_len: int, nonlinearity: str,
     return norms
 
 
-def _decade_label(value: float, _position=None) -> str:
-    """Tick label of a log axis as plain text ("1e-30"): mathtext would render slower."""
-    if value <= 0 or not np.isfinite(value):
-        return ""
-    exponent = int(round(np.log10(value)))
-    return "1" if exponent == 0 else f"1e{exponent}"
-
-
 def draw_gradient_flow(fig, radius: float, seq_len: int, input_scale: float,
                        nonlinearity: str) -> str:
     """‖dL/dh_t‖ (relative to the last step) against t, log scale; references in grey.
@@ -79,7 +71,7 @@ def draw_gradient_flow(fig, radius: float, seq_len: int, input_scale: float,
         # otherwise renders slowly
         ax.yaxis.set_major_locator(LogLocator(numticks=8))
         ax.yaxis.set_minor_locator(NullLocator())
-        ax.yaxis.set_major_formatter(FuncFormatter(_decade_label))
+        ax.yaxis.set_major_formatter(FuncFormatter(decade_label))
         ax.grid(alpha=0.3, which="major")
         legend = ax.legend(loc="best", fontsize=9)
         art = fig.__dict__["_nnlib_artists"] = {"axes": list(fig.axes), "ax": ax,
