@@ -32,24 +32,24 @@ def parameter_count(answer):
 
 
 @checker("00.3")
-def most_ink_digit(answer):
-    """The digit whose training images have the largest mean pixel value."""
+def least_ink_digit(answer):
+    """The digit whose training images have the smallest mean pixel value."""
     from nnlib.data import load_mnist
 
     X, y = load_mnist("train")
     ink = np.array([X[y == digit].mean() for digit in range(10)])  # (10,)
-    expected = int(np.argmax(ink))
+    expected, most = int(np.argmin(ink)), int(np.argmax(ink))
     if isinstance(answer, (bool, np.bool_)) or not isinstance(answer, (int, np.integer)):
         return False, "answer one digit, an int from 0 to 9"
     value = int(answer)
     if value == expected:
-        return True, (f"{expected}: its mean pixel value is {ink[expected]:.3f}; a 1 uses the "
-                      f"least ink ({ink[1]:.3f})")
-    if value == int(np.argmin(ink)):
-        return False, "that digit uses the *least* ink: look for the largest mean, not the smallest"
+        return True, (f"{expected}: its mean pixel value is {ink[expected]:.3f}; the {most}s "
+                      f"use the most ink ({ink[most]:.3f})")
+    if value == most:
+        return False, "that digit uses the *most* ink: look for the smallest mean, not the largest"
     if 0 <= value <= 9:
         return False, (f"the {value}s have a mean pixel value of {ink[value]:.3f}; compute "
-                       "X_train[y_train == d].mean() for every digit d and take the largest")
+                       "X_train[y_train == d].mean() for every digit d and take the smallest")
     return False, "answer a digit from 0 to 9"
 
 

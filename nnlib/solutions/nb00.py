@@ -33,18 +33,18 @@ def parameter_count():
 
 
 @solution("00.3")
-def most_ink_digit():
+def least_ink_digit():
     """Select the training images of one digit with a boolean mask (y_train == d), take the
-    mean of all their pixels, do it for every digit and take the argmax. The round 0 wins and
-    the thin 1 uses the least ink. Convert NumPy's integer to a plain int for the answer."""
+    mean of all their pixels, do it for every digit and take the argmin. The thin 1 uses the
+    least ink (the round 0 the most). Convert NumPy's integer to a plain int for the answer."""
     import numpy as np
 
     from nnlib.data import load_mnist
 
     X_train, y_train = load_mnist("train")           # (4000, 784), (4000,)
     ink = np.array([X_train[y_train == d].mean() for d in range(10)])   # (10,)
-    most_ink_digit = int(np.argmax(ink))
-    return most_ink_digit
+    least_ink_digit = int(np.argmin(ink))
+    return least_ink_digit
 
 
 @solution("00.4")
