@@ -202,8 +202,9 @@ def _show_data(art, problem: str, X, y) -> None:
     else:
         art["class_points"].set_offsets(X)
         art["class_points"].set_facecolors(np.array(CLASS_COLOURS)[y])
-        ax.set(xlim=REGION, ylim=REGION, xlabel="$x_1$", ylabel="$x_2$")
-    art["static_key"] = curve  # the axis labels differ: draw the background again
+        ax.set(xlim=REGION, ylim=REGION, xlabel="x₁", ylabel="x₂")
+    # (new labels come with new limits, so blit_png draws the axes again: the curves' x
+    # range is wider than REGION)
 
 
 def _show_fit(art, problem: str, X, model, label: str, hidden_lines: bool) -> None:
