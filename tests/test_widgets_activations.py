@@ -93,3 +93,15 @@ def test_bad_arguments_are_explained():
         gradient_norms_through_depth("tanh", 0)
     with pytest.raises(ValueError, match="init must be one of"):
         gradient_norms_through_depth("tanh", 3, init="he")
+
+
+def test_gradient_axis_has_plain_text_decade_labels():
+    from nnlib.widgets.activations import activation_widget
+
+    w = activation_widget(activation="sigmoid", depth=30)
+    ax_g = w.figure.__dict__["_nnlib_artists"]["ax_g"]
+    lo, hi = ax_g.get_ylim()
+    label = ax_g.yaxis.get_major_formatter()
+    assert lo < 1e-3 and label(lo).startswith("1e-") and label(1.0) == "1"
+    assert label(1e5) == "1e5"
+    assert len(ax_g.yaxis.get_minor_locator()()) == 0

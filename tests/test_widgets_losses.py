@@ -86,3 +86,22 @@ def test_extreme_values_give_a_status_not_an_exception():
 def test_unknown_loss_is_explained():
     with pytest.raises(ValueError, match="unknown loss 'MSLE'.*MSE"):
         loss_and_grad("MSLE", 0.0, 1.0)
+
+
+def test_moving_target_or_prediction_keeps_the_axes_limits():
+    from nnlib.widgets.losses import loss_explorer, nice_limits
+
+    assert nice_limits(-3.2, 67.2) == (-10.0, 70.0)
+    assert nice_limits(0.0, 1.0) == (0.0, 1.0)
+    for loss in ("MSE", "BCE on the logit"):
+        w = loss_explorer(loss=loss)
+        limits = [ax.get_ylim() for ax in w.figure.axes]
+        for name, value in [("target", -2.0), ("target", 2.0), ("prediction", 6.0),
+                            ("target", 0.3)]:
+            w.controls[name].value = value
+            assert w.last_error is None
+            assert [ax.get_ylim() for ax in w.figure.axes] == limits, (loss, name, value)
+        art = w.figure.__dict__["_nnlib_artists"]
+        lo, hi = limits[0]
+        curve = art["curve"].get_ydata()
+        assert lo <= curve.min() and curve.max() <= hi

@@ -13,11 +13,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from nnlib.scratch import ELU, GELU, LeakyReLU, Linear, ReLU, Sigmoid, Step, Tanh
 from nnlib.scratch import functional as F
-from nnlib.widgets.core import InteractiveFigure, decade_limits, dropdown, slider
+from nnlib.widgets.core import (
+    InteractiveFigure,
+    decade_label,
+    decade_limits,
+    dropdown,
+    slider,
+)
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,11 @@ def _build_artists(fig) -> dict:
     art["zero"] = ax_g.text(0.5, 0.5, "gradient = 0 at every layer", transform=ax_g.transAxes,
                             ha="center", color="tab:red", visible=False)
     ax_g.xaxis.set_major_locator(MaxNLocator(integer=True))
+    # few ticks, no minor ones, plain-text labels: the log axis is drawn again whenever its
+    # decades change, and mathtext labels with minor ticks cost most of such a redraw
+    ax_g.yaxis.set_major_locator(LogLocator(numticks=8))
+    ax_g.yaxis.set_minor_locator(NullLocator())
+    ax_g.yaxis.set_major_formatter(FuncFormatter(decade_label))
     ax_g.set(xlabel="layer (1 = first)", ylabel="‖gradient‖ / ‖gradient at top‖")
     # what changes: drawn over a background of axes, ticks and labels drawn once
     art["animated"] = [art["f"], art["grad"], ax_f.title, art["norms"], art["zero"],

@@ -61,6 +61,31 @@ def _curves(loss: str, target: float, n_points: int):
     return xs, values, grads
 
 
+TARGET_RANGE = (-2.0, 2.0)  # the widget's target slider
+
+
+def _loss_ranges(loss: str, target: float, n_points: int):
+    """(min, max) of the loss and of its gradient over the plotted predictions, for the
+    targets at both ends of the slider and ``target``: the extremes of these losses, which
+    grow with the distance between prediction and target."""
+    _, on_logit = LOSSES[loss]
+    ends = (0.0, 1.0) if on_logit else TARGET_RANGE
+    curves = [_curves(loss, float(t), n_points) for t in (*ends, target)]
+    values = np.concatenate([c[1] for c in curves])
+    grads = np.concatenate([c[2] for c in curves])
+    return (values.min(), values.max()), (grads.min(), grads.max())
+
+
+def nice_limits(lo: float, hi: float) -> tuple[float, float]:
+    """``(lo, hi)`` widened to multiples of a round step (1, 2 or 5 times a power of ten,
+    about a tenth of the span): they change far less often than the data's own limits, so
+    moving a slider rarely draws an axis again."""
+    span = max(hi - lo, 1e-9)
+    power = 10.0 ** np.floor(np.log10(span / 10))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= span / 10)
+    return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
+
+
 def draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 241) -> str:
     """Loss curve and gradient curve against the prediction, with the current point marked.
 
@@ -76,7 +101,7 @@ def draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 
     xs, values, grads = _curves(loss, float(target), n_points)
     value, grad = loss_and_grad(loss, prediction, target)
     xlabel = "logit z   (predicted probability σ(z))" if on_logit else "prediction ŷ"
-    art = fig.__dict__.get("_nnlib_loss_artists")
+    art = fig.__dict__.get("_nnlib_artists")
     if art is None or art["fig_axes"] != fig.axes:
         ax_loss, ax_grad = fig.subplots(1, 2)
         art = {"ax_loss": ax_loss, "ax_grad": ax_grad}
@@ -90,7 +115,12 @@ def draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 
         for ax in (ax_loss, ax_grad):
             ax.grid(alpha=0.3)
         art["fig_axes"] = list(fig.axes)
-        fig.__dict__["_nnlib_loss_artists"] = art
+        # what changes: drawn over a background of axes, ticks and labels drawn once
+        # (an axes is drawn again only when its limits change: see nice_limits)
+        art["animated"] = [art["curve"], art["point"], art["tangent"], art["vline"],
+                           art["grad_curve"], art["grad_point"], ax_loss.title, ax_grad.title,
+                           ax_loss.xaxis.label, ax_grad.xaxis.label]
+        fig.__dict__["_nnlib_artists"] = art
     ax_loss, ax_grad = art["ax_loss"], art["ax_grad"]
     art["curve"].set_data(xs, values)
     art["point"].set_data([prediction], [value])
@@ -98,14 +128,17 @@ def draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 
     span = max(values.max() - values.min(), 1e-3)
     keep = (tangent > values.min() - 0.2 * span) & (tangent < values.max() + 0.2 * span)
     art["tangent"].set_data(xs[keep], tangent[keep])
+    # limits that hold for every target of the slider (and this one): moving the target or
+    # the prediction never draws an axis again
+    (vlo, vhi), (glo, ghi) = _loss_ranges(loss, float(target), n_points)
+    vspan, gspan = max(vhi - vlo, 1e-3), max(ghi - glo, 1e-3)
     ax_loss.set(title=f"{loss}: loss", xlabel=xlabel, ylabel="loss", xlim=(-6.6, 6.6),
-                ylim=(values.min() - 0.05 * span, values.max() + 0.05 * span))
+                ylim=nice_limits(vlo - 0.05 * vspan, vhi + 0.05 * vspan))
     art["grad_curve"].set_data(xs, grads)
     art["grad_point"].set_data([prediction], [grad])
-    gspan = max(grads.max() - grads.min(), 1e-3)
     ax_grad.set(title="gradient dL/dz" if on_logit else "gradient dL/dŷ", xlabel=xlabel,
                 ylabel="gradient", xlim=(-6.6, 6.6),
-                ylim=(grads.min() - 0.08 * gspan, grads.max() + 0.08 * gspan))
+                ylim=nice_limits(glo - 0.08 * gspan, ghi + 0.08 * gspan))
     if on_logit:
         art["vline"].set(xdata=[0, 0], color="gray", lw=0.5, ls="-")
         prob = float(F.sigmoid(np.array(prediction)))
@@ -122,7 +155,7 @@ def loss_explorer(loss: str = "MSE", target: float = 1.0, prediction: float = -2
     where = "loss_explorer"
     controls = {
         "loss": dropdown("loss", LOSSES, loss, arg="loss", where=where),
-        "target": slider("target", target, -2.0, 2.0, 0.1, arg="target", where=where),
+        "target": slider("target", target, *TARGET_RANGE, 0.1, arg="target", where=where),
         "prediction": slider("prediction", prediction, -6.0, 6.0, 0.1, arg="prediction",
                              where=where),
     }
