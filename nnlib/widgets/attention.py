@@ -68,6 +68,32 @@ def collect_attention(model, inputs) -> tuple[np.ndarray, np.ndarray]:
     return logits.argmax(-1).cpu().numpy(), weights
 
 
+def _build_map_artists(fig, shown, key_labels, query_labels) -> dict:
+    """The explorer's axes, heat map and token labels; the labels are texts placed where
+    tick labels go (invisible tick labels keep their room in the layout)."""
+    from matplotlib.transforms import ScaledTranslation
+
+    ax = fig.add_subplot()
+    # placeholders as wide as the widest label (with room for a ✗) reserve the space
+    widest_q = max(query_labels, key=len)
+    image = plot_attention(ax, shown, key_labels, [widest_q + " ✗"] * len(query_labels),
+                           xlabel="input token (key)",
+                           ylabel="output position → predicted token")
+    ax.tick_params(labelcolor="none")
+    size = ax.xaxis.get_ticklabels()[0].get_fontsize() if key_labels else 10
+    pad = (ax.xaxis.get_major_ticks()[0].get_pad() + 3.5) / 72
+    down = ScaledTranslation(0, -pad, fig.dpi_scale_trans)
+    left = ScaledTranslation(-pad, 0, fig.dpi_scale_trans)
+    key_texts = [ax.text(j, 0, "", transform=ax.get_xaxis_transform() + down, ha="center",
+                         va="top", fontsize=size) for j in range(len(key_labels))]
+    query_texts = [ax.text(0, i, "", transform=ax.get_yaxis_transform() + left, ha="right",
+                           va="center", fontsize=size) for i in range(len(query_labels))]
+    return {"axes": list(fig.axes), "ax": ax, "image": image, "key_texts": key_texts,
+            "query_texts": query_texts,
+            # the frame: over the image
+            "animated": [image, ax.title, *ax.spines.values(), *key_texts, *query_texts]}
+
+
 def attention_map_explorer(model, inputs, targets=None, *, max_examples: int = 20,
                            figsize=(6.0, 5.0)) -> InteractiveFigure:
     """Browse the attention maps of ``model`` (a ``ToyTransformer``) on ``inputs`` (N, T).
@@ -97,21 +123,15 @@ def attention_map_explorer(model, inputs, targets=None, *, max_examples: int = 2
             query_labels.append(f"{pos}→{tok}" + (" ✗" if wrong else ""))
         art = fig.__dict__.get("_nnlib_artists")
         if art is None or art["axes"] != fig.axes:  # built once, then only updated
-            ax = fig.add_subplot()
-            image = plot_attention(ax, shown, key_labels, query_labels,
-                                   xlabel="input token (key)",
-                                   ylabel="output position → predicted token")
-            art = fig.__dict__["_nnlib_artists"] = {"axes": list(fig.axes), "ax": ax,
-                                                    "image": image,
-                                                    # the frame: over the image
-                                                    "animated": [image, ax.title,
-                                                                 *ax.spines.values()]}
+            art = fig.__dict__["_nnlib_artists"] = _build_map_artists(fig, shown, key_labels,
+                                                                      query_labels)
         ax = art["ax"]
         art["image"].set_data(shown)
-        if art.get("static_key") != (tuple(key_labels), tuple(query_labels)):
-            ax.set_xticks(range(len(key_labels)), key_labels)
-            ax.set_yticks(range(len(query_labels)), query_labels)
-            art["static_key"] = (tuple(key_labels), tuple(query_labels))
+        # the token labels are texts drawn with the picture: a new example draws no axis
+        for text, label in zip(art["key_texts"], key_labels):
+            text.set_text(label)
+        for text, label in zip(art["query_texts"], query_labels):
+            text.set_text(label)
         ax.set_title(f"{layer}, {head}, example {example}")
         status = f"input {' '.join(key_labels)} | predicted {' '.join(map(str, predicted))}"
         if targets is not None:
