@@ -45,6 +45,7 @@ __all__ = [
     "check_optional_int",
     "check_path",
     "check_seed",
+    "check_tensor",
     "check_token_ids",
     "check_token_tensor",
     "check_torch_generator",
@@ -341,7 +342,8 @@ def check_torch_generator(generator, name: str = "generator", *, where: str = ""
 # -- dtypes and arrays ---------------------------------------------------------------------------
 def check_float_dtype(dtype, name: str = "dtype", *, where: str = "") -> np.dtype:
     """A floating NumPy dtype (float16/32/64); integer, bool or complex dtypes are refused."""
-    if dtype is None:  # np.dtype(None) is float64: too quiet a default for a weight dtype
+    if dtype is None or isinstance(dtype, (np.generic, bool, int, float)):
+        # np.dtype(None) is float64 and np.dtype(np.float32(0.5)) float32: a value, not a type
         raise _fail(TypeError, where, name, "a floating NumPy dtype such as np.float32", dtype)
     try:
         dt = np.dtype(dtype)
@@ -450,6 +452,42 @@ def check_token_ids(ids, name: str = "idx", *, vocab_size: int | None = None,
                              + ("; is vocab_size too small for this text?"
                                 if vocab_size is not None and hi >= vocab_size else ""))
     return arr.astype(np.int64, copy=False)
+
+
+def check_tensor(x, name: str = "x", *, where: str = "", ndim: int | tuple[int, ...] |
+                 None = None, shape: tuple | None = None, shape_text: str = "",
+                 floating: bool | None = None, allow_empty: bool = True):
+    """``x`` if it is a torch tensor of the right rank/shape/kind, else an error naming it.
+
+    ``shape``: the exact shape, ``None`` entries meaning "any size"; ``floating=True`` wants a
+    float tensor, ``False`` an integer one (token ids, time steps, edge indices); ``None``
+    either. A NumPy array gets a hint to convert it with ``torch.as_tensor``.
+    """
+    import torch
+
+    p = _prefix(where)
+    want = f" of shape {shape_text}" if shape_text else ""
+    if not isinstance(x, torch.Tensor):
+        hint = ("; convert it with torch.as_tensor(x)" if isinstance(x, np.ndarray) else "")
+        raise TypeError(f"{p}{name} must be a torch tensor{want}, got {describe(x)}{hint}")
+    if ndim is not None:
+        ranks = (ndim,) if isinstance(ndim, int) else tuple(ndim)
+        if x.dim() not in ranks:
+            rank = want or " with " + " or ".join(map(str, ranks)) + " dimensions"
+            raise ShapeError(f"{p}expected {name}{rank}, got shape {tuple(x.shape)}")
+    if shape is not None and (x.dim() != len(shape) or any(
+            s is not None and a != s for a, s in zip(x.shape, shape, strict=True))):
+        text = shape_text or "(" + ", ".join("any" if s is None else str(s) for s in shape) + ")"
+        raise ShapeError(f"{p}expected {name} of shape {text}, got shape {tuple(x.shape)}")
+    if floating is True and not x.is_floating_point():
+        raise TypeError(f"{p}{name} must be a float tensor, got dtype {x.dtype}; use x.float()")
+    if floating is False and (x.is_floating_point() or x.is_complex() or x.dtype == torch.bool):
+        raise TypeError(f"{p}{name} must hold integers, got dtype {x.dtype}; use x.long() if "
+                        "the values are whole numbers")
+    if not allow_empty and x.numel() == 0:
+        raise ShapeError(f"{p}{name} is empty (shape {tuple(x.shape)}); pass at least one "
+                         "element")
+    return x
 
 
 def check_token_tensor(ids, name: str = "idx", *, vocab_size: int | None = None,

@@ -45,6 +45,28 @@ class Graph:
     name: str = ""
     info: dict = field(default_factory=dict)
 
+    def __post_init__(self):
+        where = "Graph"
+        self.x = _checks.check_array(self.x, "x", where=where, ndim=2, dtype="any",
+                                     shape_text="(N, F), one row of features per node")
+        if len(self.x) == 0:
+            raise ShapeError(f"{where}: x has no rows; a graph needs at least one node")
+        self.edge_index = check_edge_index(self.edge_index, len(self.x), where=where)
+        y = self.y
+        if _checks.is_int(y) or (isinstance(y, np.ndarray) and y.ndim == 0):
+            self.y = _checks.check_int(int(y) if isinstance(y, np.ndarray) and y.dtype.kind
+                                       in "iu" else y, "y", minimum=0, where=where)
+        else:
+            if isinstance(y, (bool, np.bool_, str)) or y is None or not hasattr(y, "__len__"):
+                raise TypeError(f"{where}: y must be an int (the graph's class) or an array "
+                                f"of {len(self.x)} node labels, got {_checks.describe(y)}")
+            self.y = _checks.check_array(y, "y", where=where, dtype="int",
+                                         shape=(len(self.x),),
+                                         shape_text=f"({len(self.x)},), one label per node")
+        if not isinstance(self.name, str):
+            raise TypeError(f"{where}: name must be a str, got {_checks.describe(self.name)}")
+        _checks.check_instance(self.info, "info", dict, "a dict", where=where)
+
     @property
     def num_nodes(self) -> int:
         return len(self.x)
@@ -70,6 +92,10 @@ def check_edge_index(edge_index, num_nodes: int, *, name: str = "edge_index",
                      where: str = "") -> np.ndarray:
     """``edge_index`` as an int64 array of shape (2, E) with every entry in [0, num_nodes)."""
     num_nodes = _checks.check_int(num_nodes, "num_nodes", minimum=1, where=where)
+    if isinstance(edge_index, (bool, np.bool_, str)) or edge_index is None or np.ndim(
+            edge_index) == 0:
+        raise TypeError(f"{where + ': ' if where else ''}{name} must be an integer array of "
+                        f"shape (2, E), got {_checks.describe(edge_index)}")
     ei = _checks._as_ndarray(edge_index, name, where)
     p = f"{where}: " if where else ""
     if ei.dtype.kind not in "iu":
@@ -84,8 +110,9 @@ def check_edge_index(edge_index, num_nodes: int, *, name: str = "edge_index",
         if bad.size:
             e = int(bad[0])
             raise ValueError(f"{p}{name} column {e} is the edge {int(ei[0, e])} -> "
-                             f"{int(ei[1, e])}, but the graph has {num_nodes} nodes (indices "
-                             f"0 to {num_nodes - 1}); {bad.size} edge(s) are out of range")
+                             f"{int(ei[1, e])}, but the graph has num_nodes={num_nodes} nodes "
+                             f"(indices 0 to {num_nodes - 1}); {bad.size} edge(s) are out of "
+                             "range")
     return ei.astype(np.int64, copy=False)
 
 
@@ -93,13 +120,15 @@ def check_adjacency(adjacency, name: str = "adjacency", *, num_nodes: int | None
                     symmetric: bool = False, where: str = "") -> np.ndarray:
     """``adjacency`` as a float (N, N) array; ``symmetric=True`` also requires ``A == A.T``."""
     a = _checks.check_array(adjacency, name, where=where, ndim=2, shape_text="(N, N)")
+    num_nodes = _checks.check_optional_int(num_nodes, "num_nodes", minimum=1, where=where)
+    symmetric = _checks.check_bool(symmetric, "symmetric", where=where)
     p = f"{where}: " if where else ""
     if a.shape[0] != a.shape[1]:
         raise ShapeError(f"{p}expected {name} of shape (N, N), a square matrix with one row "
                          f"and one column per node, got shape {a.shape}")
     if num_nodes is not None and a.shape[0] != num_nodes:
-        raise ShapeError(f"{p}{name} has shape {a.shape} but there are {num_nodes} nodes: "
-                         f"it must be ({num_nodes}, {num_nodes})")
+        raise ShapeError(f"{p}{name} has shape {a.shape} but there are num_nodes={num_nodes} "
+                         f"nodes: it must be ({num_nodes}, {num_nodes})")
     if np.any(a < 0):
         raise ValueError(f"{p}{name} must not hold negative edge weights, got a minimum of "
                          f"{a.min():g}")
@@ -183,7 +212,8 @@ def stochastic_block_model(difficulty: float = 0.5, *, blocks: int = 3,
     features = _checks.check_int(features, "features", minimum=blocks, where=where,
                                  hint="the first `blocks` features carry the hint")
     feature_signal = _checks.check_float(feature_signal, "feature_signal", minimum=0,
-                                         where=where)
+                                         maximum=1e6, where=where,
+                                         hint="the hint added to the noise, e.g. 0.5")
     seed = _checks.check_seed(seed, where=where, optional=False)
     rng = np.random.default_rng(seed)
     n = blocks * per
@@ -191,7 +221,7 @@ def stochastic_block_model(difficulty: float = 0.5, *, blocks: int = 3,
     p_in = degree * (1 - difficulty) / (per - 1)
     p_out = degree * difficulty / (n - per)
     if max(p_in, p_out) > 1:
-        raise ValueError(f"{where}: degree={degree:g} is too high for {per} nodes per block "
+        raise ValueError(f"{where}: degree={degree:g} is too high for nodes_per_block={per} "
                          f"(an edge probability would be {max(p_in, p_out):.2f} > 1)")
     same = y[:, None] == y[None, :]
     upper = np.triu(rng.random((n, n)) < np.where(same, p_in, p_out), k=1)
@@ -207,10 +237,23 @@ def split_nodes(labels, train_per_class: int, val_fraction: float = 0.5, *,
                 seed: int = 0) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Node indices (train, val, test): ``train_per_class`` labelled nodes per class, then the
     rest split into validation (``val_fraction``) and test, all seeded."""
-    y = np.asarray(labels)
-    rng = np.random.default_rng(_checks.check_seed(seed, optional=False, where="split_nodes"))
+    where = "split_nodes"
+    y = _checks.check_array(labels, "labels", where=where, ndim=1, dtype="int",
+                            allow_empty=False, shape_text="(N,), one class per node")
+    train_per_class = _checks.check_int(train_per_class, "train_per_class", minimum=1,
+                                        where=where)
+    val_fraction = _checks.check_float(val_fraction, "val_fraction", minimum=0, maximum=1,
+                                       where=where)
+    rng = np.random.default_rng(_checks.check_seed(seed, optional=False, where=where))
+    classes, counts = np.unique(y, return_counts=True)
+    if counts.min() < train_per_class:
+        c = int(classes[counts.argmin()])
+        raise ValueError(f"{where}: class {c} of labels has only {int(counts.min())} nodes, "
+                         "fewer than "
+                         f"train_per_class={train_per_class}; choose a smaller "
+                         "train_per_class")
     train = np.concatenate([rng.permutation(np.flatnonzero(y == c))[:train_per_class]
-                            for c in np.unique(y)])
+                            for c in classes])
     rest = rng.permutation(np.setdiff1d(np.arange(len(y)), train))
     cut = int(round(val_fraction * len(rest)))
     return np.sort(train), np.sort(rest[:cut]), np.sort(rest[cut:])
@@ -273,9 +316,14 @@ def batch_graphs(graphs) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     Returns ``x`` (sum N, F), ``edge_index`` (2, sum E) with each graph's indices shifted by the
     nodes before it, ``batch`` (sum N,) the graph each node belongs to, and ``y`` (G,).
     """
+    _checks.check_iterable(graphs, "graphs", where="batch_graphs",
+                           hint="pass a list of Graph objects")
     graphs = list(graphs)
     if not graphs:
-        raise ValueError("batch_graphs: got no graphs; pass a non-empty list of Graph objects")
+        raise ValueError("batch_graphs: got no graphs (graphs is empty); pass a non-empty list "
+                         "of Graph objects")
+    for i, g in enumerate(graphs):
+        _checks.check_instance(g, f"graphs[{i}]", Graph, "a Graph", where="batch_graphs")
     offsets = np.cumsum([0] + [g.num_nodes for g in graphs[:-1]])
     x = np.concatenate([g.x for g in graphs])
     edge_index = np.concatenate([g.edge_index + off for g, off in zip(graphs, offsets)],

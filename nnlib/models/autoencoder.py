@@ -14,7 +14,15 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from nnlib._checks import check_choice, check_float, check_int
+from nnlib._checks import (
+    check_choice,
+    check_float,
+    check_instance,
+    check_int,
+    check_tensor,
+    check_torch_generator,
+    describe,
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,9 @@ class AutoencoderConfig:
         where = "AutoencoderConfig"
         check_int(self.in_features, "in_features", minimum=1, where=where)
         check_int(self.latent, "latent", minimum=1, where=where)
+        if not isinstance(self.hidden, (tuple, list)):
+            raise TypeError(f"{where}: hidden must be a tuple of layer widths such as (256,) "
+                            f"(or () for none), got {describe(self.hidden)}")
         for size in self.hidden:
             check_int(size, "hidden sizes", minimum=1, where=where)
         check_choice(self.activation, "activation", ("relu", "tanh", None), where=where)
@@ -47,6 +58,8 @@ class Autoencoder(nn.Module):
 
     def __init__(self, config: AutoencoderConfig | None = None):
         super().__init__()
+        check_instance(config, "config", AutoencoderConfig, "an AutoencoderConfig(...)",
+                       where="Autoencoder", optional=True)
         self.config = config = config or AutoencoderConfig()
         sizes = [config.in_features, *config.hidden, config.latent]
         self.encoder = _stack(sizes, config.activation)          # (N, 784) -> (N, latent)
@@ -67,6 +80,11 @@ class Autoencoder(nn.Module):
 def reconstruction_errors(model: Autoencoder, x: torch.Tensor, batch_size: int = 500
                           ) -> torch.Tensor:
     """Per-image mean squared error between x (N, D) and its reconstruction: (N,)."""
+    where = "reconstruction_errors"
+    check_instance(model, "model", Autoencoder, "an Autoencoder", where=where)
+    check_tensor(x, "x", where=where, shape=(None, model.config.in_features), floating=True,
+                 shape_text=f"(N, {model.config.in_features})", allow_empty=False)
+    batch_size = check_int(batch_size, "batch_size", minimum=1, where=where)
     model.eval()
     out = []
     with torch.no_grad():
@@ -79,7 +97,9 @@ def reconstruction_errors(model: Autoencoder, x: torch.Tensor, batch_size: int =
 def add_noise(x: torch.Tensor, std: float = 0.3, generator: torch.Generator | None = None
               ) -> torch.Tensor:
     """x + N(0, std^2) noise, clipped to [0, 1] (the input of a denoising autoencoder)."""
+    check_tensor(x, "x", where="add_noise", floating=True)
     std = check_float(std, "std", minimum=0, where="add_noise")
+    check_torch_generator(generator, where="add_noise")
     noise = torch.randn(x.shape, generator=generator, dtype=x.dtype) * std
     return (x + noise.to(x.device)).clamp(0.0, 1.0)
 
@@ -89,6 +109,10 @@ class EncoderClassifier(nn.Module):
 
     def __init__(self, encoder: nn.Module, latent: int, num_classes: int = 10):
         super().__init__()
+        where = "EncoderClassifier"
+        check_instance(encoder, "encoder", nn.Module, "a torch.nn.Module", where=where)
+        latent = check_int(latent, "latent", minimum=1, where=where)
+        num_classes = check_int(num_classes, "num_classes", minimum=2, where=where)
         self.encoder = encoder
         self.head = nn.Sequential(nn.ReLU(), nn.Linear(latent, num_classes))
 

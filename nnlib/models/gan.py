@@ -14,12 +14,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nnlib._checks import check_bool
+from nnlib._checks import check_bool, check_float, check_instance, check_tensor, describe
 from nnlib.scratch.generative import GANConfig  # one config for both GANs (torch-free)
 
 
 class Generator(nn.Sequential):
     def __init__(self, config: GANConfig | None = None):
+        check_instance(config, "config", GANConfig, "a GANConfig(...)", where="Generator",
+                       optional=True)
         c = config or GANConfig()
         layers = [nn.Linear(c.noise_dim, c.hidden), nn.ReLU(),
                   nn.Linear(c.hidden, c.hidden), nn.ReLU(),
@@ -32,6 +34,8 @@ class Generator(nn.Sequential):
 
 class Discriminator(nn.Sequential):
     def __init__(self, config: GANConfig | None = None):
+        check_instance(config, "config", GANConfig, "a GANConfig(...)", where="Discriminator",
+                       optional=True)
         c = config or GANConfig()
         super().__init__(nn.Linear(c.data_dim, c.hidden), nn.LeakyReLU(0.2),
                          nn.Linear(c.hidden, c.hidden), nn.LeakyReLU(0.2),
@@ -43,6 +47,10 @@ def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor,
                        real_label: float = 1.0) -> torch.Tensor:
     """BCE: real samples labelled ``real_label`` (1, or e.g. 0.9 for one-sided smoothing),
     generated samples labelled 0."""
+    check_tensor(real_logits, "real_logits", where="discriminator_loss", floating=True)
+    check_tensor(fake_logits, "fake_logits", where="discriminator_loss", floating=True)
+    real_label = check_float(real_label, "real_label", minimum=0, maximum=1,
+                             where="discriminator_loss")
     return (F.binary_cross_entropy_with_logits(real_logits,
                                                torch.full_like(real_logits, real_label))
             + F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits)))
@@ -50,6 +58,7 @@ def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor,
 
 def generator_loss(fake_logits: torch.Tensor, non_saturating: bool = True) -> torch.Tensor:
     """-mean log D(G(z)) (non-saturating) or mean log(1 - D(G(z))) (minimax)."""
+    check_tensor(fake_logits, "fake_logits", where="generator_loss", floating=True)
     if check_bool(non_saturating, "non_saturating", where="generator_loss"):
         return F.softplus(-fake_logits).mean()
     return -F.softplus(fake_logits).mean()
@@ -64,9 +73,33 @@ def gan_train_step(generator: nn.Module, discriminator: nn.Module, opt_g, opt_d,
     pass to a ``step_fn(batch, ctx)``; the two steps then run under its mixed precision,
     gradient clipping and callbacks. Without it, plain float32 ``backward`` and ``step``.
     """
-    if ctx is None:
-        from nnlib.train.core import StepContext
+    from nnlib.train.core import StepContext
 
+    where = "gan_train_step"
+    check_instance(generator, "generator", nn.Module, "a torch.nn.Module", where=where)
+    check_instance(discriminator, "discriminator", nn.Module, "a torch.nn.Module", where=where)
+    for name, opt in (("opt_g", opt_g), ("opt_d", opt_d)):
+        if not (hasattr(opt, "zero_grad") and hasattr(opt, "step")):
+            raise TypeError(f"{where}: {name} must be an optimizer (e.g. torch.optim.Adam"
+                            f"(model.parameters())), got {describe(opt)}")
+    check_tensor(x_real, "x_real", where=where, ndim=2, shape_text="(N, data_dim)",
+                 floating=True, allow_empty=False)
+    check_tensor(z, "z", where=where, ndim=2, shape_text=f"({len(x_real)}, noise_dim)",
+                 floating=True)
+    if len(z) != len(x_real):
+        raise ValueError(f"{where}: z has {len(z)} rows but x_real has {len(x_real)}; draw one "
+                         "noise vector per real example")
+    for name, module, dim in (("x_real", discriminator, "data_dim"),
+                              ("z", generator, "noise_dim")):
+        want = getattr(getattr(module, "config", None), dim, None)
+        if want is not None and (x_real if name == "x_real" else z).shape[1] != want:
+            got = (x_real if name == "x_real" else z).shape[1]
+            raise ValueError(f"{where}: {name} has {got} columns but the model's config has "
+                             f"{dim}={want}")
+    check_bool(non_saturating, "non_saturating", where=where)
+    real_label = check_float(real_label, "real_label", minimum=0, maximum=1, where=where)
+    check_instance(ctx, "ctx", StepContext, "a StepContext", where=where, optional=True)
+    if ctx is None:
         ctx = StepContext()
     n = x_real.shape[0]
     opt_d.zero_grad()

@@ -20,7 +20,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from nnlib import _checks
-from nnlib.data.graphs import batch_graphs, check_edge_index
+from nnlib.data.graphs import Graph, batch_graphs, check_edge_index
 from nnlib.errors import ShapeError
 
 __all__ = ["AGGREGATIONS", "GATConv", "GCNConv", "GNNConfig", "GraphClassifier", "GraphSet",
@@ -48,8 +48,21 @@ def _check_graph(x: torch.Tensor, edge_index: torch.Tensor, where: str) -> None:
                             f"{edge_index.dtype}; use edge_index.long()")
 
 
+def _check_edges(edge_index, num_nodes, where: str) -> int:
+    """``num_nodes`` (an int >= 1) after checking ``edge_index``: a (2, E) int64 tensor with
+    every entry in [0, num_nodes)."""
+    num_nodes = _checks.check_int(num_nodes, "num_nodes", minimum=1, where=where)
+    _checks.check_tensor(edge_index, "edge_index", where=where, shape=(2, None),
+                         shape_text="(2, E) of int64", floating=False)
+    if edge_index.numel() and (int(edge_index.min()) < 0
+                               or int(edge_index.max()) >= num_nodes):
+        check_edge_index(edge_index.detach().cpu().numpy(), num_nodes, where=where)
+    return num_nodes
+
+
 def add_self_loops(edge_index: torch.Tensor, num_nodes: int) -> torch.Tensor:
     """``edge_index`` plus the edges i -> i for every node: (2, E + N)."""
+    _check_edges(edge_index, num_nodes, "add_self_loops")
     loops = torch.arange(num_nodes, device=edge_index.device).expand(2, num_nodes)
     return torch.cat([edge_index, loops], dim=1)
 
@@ -61,6 +74,11 @@ def gcn_norm(edge_index: torch.Tensor, num_nodes: int, self_loops: bool = True,
     ``d`` counts the edges arriving at each node (its degree, self-loop included): the same
     numbers as the entries of ``D̃^(-1/2) (A + I) D̃^(-1/2)`` in ``nnlib.scratch.graph``.
     """
+    _check_edges(edge_index, num_nodes, "gcn_norm")
+    self_loops = _checks.check_bool(self_loops, "self_loops", where="gcn_norm")
+    if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
+        raise TypeError(f"gcn_norm: dtype must be a floating torch dtype such as "
+                        f"torch.float32, got {_checks.describe(dtype)}")
     if self_loops:
         edge_index = add_self_loops(edge_index, num_nodes)
     src, dst = edge_index
@@ -78,6 +96,11 @@ def aggregate(x: torch.Tensor, edge_index: torch.Tensor, how: str = "sum",
     per feature, ``scatter_reduce``). A node that receives nothing gets zeros.
     """
     _checks.check_choice(how, "how", AGGREGATIONS, where="aggregate")
+    _check_graph(x, edge_index, "aggregate")
+    if weight is not None:
+        _checks.check_tensor(weight, "weight", where="aggregate",
+                             shape=(edge_index.shape[1],), floating=True,
+                             shape_text=f"({edge_index.shape[1]},), one weight per edge")
     src, dst = edge_index
     messages = x[src] if weight is None else x[src] * weight[:, None]    # (E, F)
     out = torch.zeros_like(x)
@@ -106,6 +129,7 @@ class GCNConv(nn.Module):
                                              where="GCNConv")
         self.out_features = _checks.check_int(out_features, "out_features", minimum=1,
                                               where="GCNConv")
+        bias = _checks.check_bool(bias, "bias", where="GCNConv")
         self.linear = nn.Linear(in_features, out_features, bias=False)
         self.bias = nn.Parameter(torch.zeros(out_features)) if bias else None
         nn.init.xavier_uniform_(self.linear.weight)
@@ -113,6 +137,7 @@ class GCNConv(nn.Module):
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         _check_graph(x, edge_index, "GCNConv")
+        _check_width(x, self.in_features, "GCNConv")
         h = self.linear(x)                                                   # (N, out)
         cache = self._cache
         if cache is None or cache[0] is not edge_index or cache[1:3] != (len(x), h.dtype):
@@ -133,6 +158,12 @@ class GATConv(nn.Module):
 
     def __init__(self, in_features: int, out_features: int, negative_slope: float = 0.2):
         super().__init__()
+        where = "GATConv"
+        in_features = _checks.check_int(in_features, "in_features", minimum=1, where=where)
+        out_features = _checks.check_int(out_features, "out_features", minimum=1, where=where)
+        negative_slope = _checks.check_float(negative_slope, "negative_slope", minimum=0,
+                                             where=where)
+        self.in_features, self.out_features = in_features, out_features
         self.linear = nn.Linear(in_features, out_features, bias=False)
         self.att_src = nn.Parameter(torch.randn(out_features) / out_features ** 0.5)
         self.att_dst = nn.Parameter(torch.randn(out_features) / out_features ** 0.5)
@@ -142,6 +173,7 @@ class GATConv(nn.Module):
 
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         _check_graph(x, edge_index, "GATConv")
+        _check_width(x, self.in_features, "GATConv")
         h = self.linear(x)                                                   # (N, out)
         src, dst = edges = add_self_loops(edge_index, len(x))
         score = F.leaky_relu(h[dst] @ self.att_dst + h[src] @ self.att_src,
@@ -158,7 +190,16 @@ class GATConv(nn.Module):
 def readout(x: torch.Tensor, batch: torch.Tensor, num_graphs: int,
             how: str = "mean") -> torch.Tensor:
     """One vector per graph: ``how`` (mean, sum, max) over its nodes: (G, F)."""
-    _checks.check_choice(how, "how", AGGREGATIONS, where="readout")
+    where = "readout"
+    _checks.check_choice(how, "how", AGGREGATIONS, where=where)
+    _checks.check_tensor(x, "x", where=where, ndim=2, shape_text="(N, F)", floating=True)
+    _checks.check_tensor(batch, "batch", where=where, shape=(len(x),), floating=False,
+                         shape_text=f"({len(x)},), the graph of every node")
+    num_graphs = _checks.check_int(num_graphs, "num_graphs", minimum=1, where=where)
+    if batch.numel() and (int(batch.min()) < 0 or int(batch.max()) >= num_graphs):
+        raise ValueError(f"{where}: batch must hold graph ids in 0 .. num_graphs - 1 = "
+                         f"{num_graphs - 1}, got values from {int(batch.min())} to "
+                         f"{int(batch.max())}")
     out = torch.zeros(num_graphs, x.shape[1], dtype=x.dtype, device=x.device)
     if how == "max":
         return out.scatter_reduce(0, batch[:, None].expand_as(x), x, reduce="amax",
@@ -197,6 +238,17 @@ class GNNConfig:
         _checks.check_choice(self.readout, "readout", AGGREGATIONS, where=where)
 
 
+def _check_width(x, in_features: int, where: str) -> None:
+    if x.shape[1] != in_features:
+        raise ShapeError(f"{where}: expected x of shape (N, {in_features}), {in_features} "
+                         f"features per node, got shape {tuple(x.shape)}")
+
+
+def _check_config(config, where: str) -> GNNConfig:
+    return _checks.check_instance(config, "config", GNNConfig, "a GNNConfig(...)",
+                                  where=where)
+
+
 def _convs(config: GNNConfig, widths) -> nn.ModuleList:
     conv = GCNConv if config.conv == "gcn" else GATConv
     return nn.ModuleList(conv(a, b) for a, b in zip(widths[:-1], widths[1:]))
@@ -207,7 +259,7 @@ class NodeClassifier(nn.Module):
 
     def __init__(self, config: GNNConfig):
         super().__init__()
-        self.config = config
+        self.config = _check_config(config, "NodeClassifier")
         widths = [config.in_features] + [config.hidden] * (config.layers - 1) \
             + [config.num_classes]
         self.convs = _convs(config, widths)
@@ -228,7 +280,7 @@ class GraphClassifier(nn.Module):
 
     def __init__(self, config: GNNConfig):
         super().__init__()
-        self.config = config
+        self.config = _check_config(config, "GraphClassifier")
         self.convs = _convs(config, [config.in_features] + [config.hidden] * config.layers)
         self.dropout = nn.Dropout(config.dropout)
         self.head = nn.Linear(config.hidden, config.num_classes)
@@ -246,6 +298,8 @@ class GraphClassifier(nn.Module):
 def to_tensor_graph(graph, dtype=torch.float32) -> tuple[torch.Tensor, torch.Tensor,
                                                          torch.Tensor]:
     """A ``nnlib.data.graphs.Graph`` as tensors ``(x, edge_index, y)``."""
+    _checks.check_instance(graph, "graph", Graph, "a nnlib.data.graphs.Graph",
+                           where="to_tensor_graph")
     check_edge_index(graph.edge_index, graph.num_nodes, where="to_tensor_graph")
     return (torch.as_tensor(np.asarray(graph.x), dtype=dtype),
             torch.as_tensor(graph.edge_index, dtype=torch.int64),
@@ -262,6 +316,8 @@ class OnGraph(nn.Module):
 
     def __init__(self, model: nn.Module, x: torch.Tensor, edge_index: torch.Tensor):
         super().__init__()
+        _checks.check_instance(model, "model", nn.Module, "a torch.nn.Module (e.g. a "
+                               "NodeClassifier)", where="OnGraph")
         _check_graph(x, edge_index, "OnGraph")
         self.model = model
         self.register_buffer("x", x)
@@ -280,10 +336,19 @@ class GraphSet(nn.Module):
 
     def __init__(self, model: nn.Module, graphs):
         super().__init__()
+        where = "GraphSet"
+        _checks.check_instance(model, "model", nn.Module, "a torch.nn.Module (e.g. a "
+                               "GraphClassifier)", where=where)
+        _checks.check_iterable(graphs, "graphs", where=where,
+                               hint="pass a list of nnlib.data.graphs.Graph objects")
         self.model = model
         self.graphs = list(graphs)
         if not self.graphs:
-            raise ValueError("GraphSet: got no graphs")
+            raise ValueError(f"{where}: graphs is empty; pass a non-empty list of Graph "
+                             "objects")
+        for i, g in enumerate(self.graphs):
+            _checks.check_instance(g, f"graphs[{i}]", Graph, "a nnlib.data.graphs.Graph",
+                                   where=where)
 
     def forward(self, graph_ids: torch.Tensor) -> torch.Tensor:
         chosen = [self.graphs[i] for i in graph_ids.tolist()]

@@ -15,13 +15,22 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nnlib._checks import check_float, check_int
+from nnlib._checks import (
+    check_float,
+    check_instance,
+    check_int,
+    check_tensor,
+    check_torch_generator,
+)
+from nnlib.errors import ShapeError
 from nnlib.scratch.generative import VAEConfig  # one config for both VAEs (torch-free)
 
 
 class VAE(nn.Module):
     def __init__(self, config: VAEConfig | None = None):
         super().__init__()
+        check_instance(config, "config", VAEConfig, "a VAEConfig(...)", where="VAE",
+                       optional=True)
         self.config = c = config or VAEConfig()
         self.encoder = nn.Sequential(nn.Linear(c.in_features, c.hidden), nn.ReLU(),
                                      nn.Linear(c.hidden, 2 * c.latent))
@@ -50,18 +59,35 @@ class VAE(nn.Module):
     def sample(self, n: int, generator: torch.Generator | None = None) -> torch.Tensor:
         """n images (n, 784) in [0, 1] decoded from z ~ N(0, I) (the prior)."""
         n = check_int(n, "n", minimum=1, where="VAE.sample")
+        check_torch_generator(generator, where="VAE.sample")
         z = torch.randn(n, self.config.latent, generator=generator)
         return torch.sigmoid(self.decode(z.to(next(self.parameters()).device)))
 
 
+def _same_shape(where: str, *named) -> None:
+    """Each (name, value) a non-empty 2-D float tensor, all of the first one's shape."""
+    for name, value in named:
+        check_tensor(value, name, where=where, ndim=2, shape_text="(N, K)", floating=True,
+                     allow_empty=False)
+    (first, a), *rest = named
+    for name, b in rest:
+        if b.shape != a.shape:
+            raise ShapeError(f"{where}: {name} has shape {tuple(b.shape)} but {first} has "
+                             f"shape {tuple(a.shape)}; they must match")
+
+
 def gaussian_kl(mu: torch.Tensor, logvar: torch.Tensor) -> torch.Tensor:
     """KL(N(mu, exp(logvar)) || N(0, I)), summed over latent axes, mean over the batch."""
+    _same_shape("gaussian_kl", ("mu", mu), ("logvar", logvar))
     return -0.5 * torch.sum(1 + logvar - mu ** 2 - logvar.exp()) / mu.shape[0]
 
 
 def vae_loss(logits, x, mu, logvar, beta: float = 1.0):
     """(negative ELBO, reconstruction term, KL term), each per example (mean over the batch)."""
-    beta = check_float(beta, "beta", minimum=0, where="vae_loss")
+    beta = check_float(beta, "beta", minimum=0, maximum=1e6, where="vae_loss",
+                       hint="beta weighs the KL term: 1 is the ELBO, a beta-VAE uses a few")
+    _same_shape("vae_loss", ("logits", logits), ("x", x))
+    _same_shape("vae_loss", ("mu", mu), ("logvar", logvar))
     recon = F.binary_cross_entropy_with_logits(logits, x, reduction="sum") / x.shape[0]
     kl = gaussian_kl(mu, logvar)
     return recon + beta * kl, recon, kl

@@ -87,6 +87,8 @@ class PatchEmbed(nn.Module):
 
     def __init__(self, config: ViTConfig):
         super().__init__()
+        _checks.check_instance(config, "config", ViTConfig, "a ViTConfig(...)",
+                               where="PatchEmbed")
         self.proj = nn.Conv2d(config.in_channels, config.embed_dim, config.patch_size,
                               stride=config.patch_size)
 
@@ -101,8 +103,8 @@ class ViT(nn.Module):
     def __init__(self, config: ViTConfig | None = None):
         super().__init__()
         config = ViTConfig() if config is None else config
-        if not isinstance(config, ViTConfig):
-            raise TypeError(f"ViT needs a ViTConfig, got {type(config).__name__}")
+        _checks.check_instance(config, "config", ViTConfig, "a ViTConfig(...)", where="ViT",
+                               optional=True)
         self.config = config
         d = config.embed_dim
         self.patch_embed = PatchEmbed(config)

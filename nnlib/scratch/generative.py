@@ -30,7 +30,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nnlib._checks import check_array, check_bool, check_choice, check_float, check_int
+from nnlib._checks import (
+    check_array,
+    check_bool,
+    check_callable,
+    check_choice,
+    check_float,
+    check_float_dtype,
+    check_instance,
+    check_int,
+    describe,
+)
 from nnlib.errors import ShapeError
 from nnlib.scratch import init as initializers
 from nnlib.scratch.activations import LeakyReLU, ReLU, Sigmoid
@@ -76,10 +86,12 @@ class DiffusionConfig:
     def __post_init__(self):
         for name in ("data_dim", "hidden", "depth", "T", "time_dim"):
             check_int(getattr(self, name), name, minimum=1, where="DiffusionConfig")
-        check_float(self.beta_start, "beta_start", minimum=0, maximum=1, min_open=True,
-                    max_open=True, where="DiffusionConfig")
-        check_float(self.beta_end, "beta_end", minimum=self.beta_start, maximum=1,
-                    max_open=True, where="DiffusionConfig")
+        for name in ("beta_start", "beta_end"):
+            check_float(getattr(self, name), name, minimum=0, maximum=1, min_open=True,
+                        max_open=True, where="DiffusionConfig")
+        if self.beta_start > self.beta_end:
+            raise ValueError(f"DiffusionConfig: beta_start must be <= beta_end, got "
+                             f"beta_start={self.beta_start!r}, beta_end={self.beta_end!r}")
 
 
 # -- argument checks ----------------------------------------------------------------------
@@ -96,6 +108,28 @@ def _config(config, kind: type, where: str):
         raise TypeError(f"{where}: config must be a {kind.__name__}(...) or None, got a "
                         f"{type(config).__name__}; e.g. {where}({kind.__name__}(...))")
     return config
+
+
+def _logits(x, name: str) -> np.ndarray:
+    """Discriminator logits: (N, 1) or (N,), finite, not empty."""
+    return check_array(x, name, ndim=(1, 2), allow_empty=False, shape_text="(N, 1) or (N,)")
+
+
+def _module(value, name: str, where: str):
+    """A model the step calls and backpropagates through: a Module (forward + backward)."""
+    return check_instance(value, name, Module, "an nnlib.scratch Module", where=where)
+
+
+def _optimizer(value, name: str, where: str):
+    if not (hasattr(value, "zero_grad") and hasattr(value, "step")):
+        raise TypeError(f"{where}: {name} must be an optimizer (e.g. Adam(model.parameters(), "
+                        f"lr=1e-3)), got {describe(value)}")
+    return value
+
+
+def _schedule(value, where: str) -> NoiseSchedule:
+    return check_instance(value, "schedule", NoiseSchedule, "a NoiseSchedule (e.g. "
+                          "linear_beta_schedule(100))", where=where)
 
 
 def _same_shape(a, b, name_a: str, name_b: str) -> None:
@@ -172,6 +206,7 @@ class VAE(Module):
 
     def __init__(self, config: VAEConfig | None = None, *, rng=None, dtype=np.float32):
         c = _config(config, VAEConfig, "VAE")
+        dtype = check_float_dtype(dtype, where="VAE")
         rng = initializers.as_rng(rng)
         self.config, self.latent = c, c.latent
         self.encoder = Sequential(Linear(c.in_features, c.hidden, rng=rng, dtype=dtype), ReLU(),
@@ -246,8 +281,8 @@ def discriminator_loss(real_logits, fake_logits):
          = mean(softplus(-real)) + mean(softplus(fake)):
     D is rewarded for calling real data real (label 1) and generated data fake (label 0).
     """
-    real = _array(real_logits, "real_logits")
-    fake = _array(fake_logits, "fake_logits")
+    real = _logits(real_logits, "real_logits")
+    fake = _logits(fake_logits, "fake_logits")
     loss = float(np.mean(_softplus(-real)) + np.mean(_softplus(fake)))
     return loss, (_sigmoid(real) - 1) / real.size, _sigmoid(fake) / fake.size
 
@@ -261,7 +296,7 @@ def generator_loss(fake_logits, non_saturating: bool = True):
                           rejects the samples (sigmoid(l) -> 0), i.e. early in training.
     """
     non_saturating = check_bool(non_saturating, "non_saturating", where="generator_loss")
-    fake = _array(fake_logits, "fake_logits")
+    fake = _logits(fake_logits, "fake_logits")
     if non_saturating:
         return float(np.mean(_softplus(-fake))), (_sigmoid(fake) - 1) / fake.size
     return float(-np.mean(_softplus(fake))), -_sigmoid(fake) / fake.size
@@ -273,6 +308,7 @@ class Generator(Sequential):
 
     def __init__(self, config: GANConfig | None = None, *, rng=None, dtype=np.float64):
         c = _config(config, GANConfig, "Generator")
+        dtype = check_float_dtype(dtype, where="Generator")
         rng = initializers.as_rng(rng)
         super().__init__(Linear(c.noise_dim, c.hidden, rng=rng, dtype=dtype), ReLU(),
                          Linear(c.hidden, c.hidden, rng=rng, dtype=dtype), ReLU(),
@@ -288,6 +324,7 @@ class Discriminator(Sequential):
 
     def __init__(self, config: GANConfig | None = None, *, rng=None, dtype=np.float64):
         c = _config(config, GANConfig, "Discriminator")
+        dtype = check_float_dtype(dtype, where="Discriminator")
         rng = initializers.as_rng(rng)
         super().__init__(Linear(c.data_dim, c.hidden, rng=rng, dtype=dtype), LeakyReLU(0.2),
                          Linear(c.hidden, c.hidden, rng=rng, dtype=dtype), LeakyReLU(0.2),
@@ -317,7 +354,22 @@ def gan_train_step(generator: Module, discriminator: Module, opt_g, opt_d, x_rea
        (D's gradients from this pass are discarded by the next ``opt_d.zero_grad()``).
     Returns ``{"d_loss", "g_loss", "d_real", "d_fake"}`` (the last two: mean D(x) in [0, 1]).
     """
+    where = "gan_train_step"
+    _module(generator, "generator", where)
+    _module(discriminator, "discriminator", where)
+    _optimizer(opt_g, "opt_g", where)
+    _optimizer(opt_d, "opt_d", where)
+    non_saturating = check_bool(non_saturating, "non_saturating", where=where)
     x_real, z = _array(x_real, "x_real", ndim=2), _array(z, "z", ndim=2)
+    if len(z) != len(x_real):
+        raise ShapeError(f"{where}: z has {len(z)} rows but x_real has {len(x_real)}; draw one "
+                         "noise vector per real example")
+    for name, arr, model, dim in (("x_real", x_real, discriminator, "data_dim"),
+                                  ("z", z, generator, "noise_dim")):
+        want = getattr(getattr(model, "config", None), dim, None)
+        if want is not None and arr.shape[1] != want:
+            raise ShapeError(f"{where}: {name} has {arr.shape[1]} columns but the model's "
+                             f"config has {dim}={want}")
     n = x_real.shape[0]
     opt_d.zero_grad()
     fake = generator(z)
@@ -371,6 +423,8 @@ def linear_beta_schedule(T: int = 1000, beta_start: float = 1e-4,
 
 
 def _steps(t, schedule: NoiseSchedule, n: int) -> np.ndarray:
+    if isinstance(t, (bool, np.bool_, list, tuple)):
+        raise TypeError(f"t must be an int or an integer array of time steps, got {describe(t)}")
     t = np.asarray(t)
     if not np.issubdtype(t.dtype, np.integer):
         raise TypeError(f"t must hold integer time steps, got dtype {t.dtype}")
@@ -386,6 +440,7 @@ def _steps(t, schedule: NoiseSchedule, n: int) -> np.ndarray:
 
 def q_sample(x0, t, noise, schedule: NoiseSchedule):
     """x_t = sqrt(alpha_bar_t) x_0 + sqrt(1 - alpha_bar_t) noise: q(x_t | x_0) in one jump."""
+    _schedule(schedule, "q_sample")
     x0, noise = _array(x0, "x0"), _array(noise, "noise")
     _same_shape(x0, noise, "x0", "noise")
     t = _steps(t, schedule, x0.shape[0])
@@ -407,8 +462,11 @@ def p_sample_step(x_t, t: int, pred_noise, schedule: NoiseSchedule, z=None):
     mean = (x_t - beta_t / sqrt(1 - alpha_bar_t) * eps_hat) / sqrt(alpha_t);
     x_{t-1} = mean + sqrt(beta_t) * z, with no noise added at the last step (t = 0).
     """
+    _schedule(schedule, "p_sample_step")
     x_t, pred = _array(x_t, "x_t"), _array(pred_noise, "pred_noise")
     _same_shape(x_t, pred, "x_t", "pred_noise")
+    if not (isinstance(t, (int, np.integer)) and not isinstance(t, (bool, np.bool_))):
+        raise TypeError(f"p_sample_step: t must be one time step (an int), got {describe(t)}")
     t = int(_steps(np.asarray(t), schedule, 1)[0])
     beta, alpha, ab = schedule.betas[t], schedule.alphas[t], schedule.alpha_bars[t]
     mean = (x_t - beta / np.sqrt(1 - ab) * pred) / np.sqrt(alpha)
@@ -422,7 +480,22 @@ def p_sample_step(x_t, t: int, pred_noise, schedule: NoiseSchedule, z=None):
 
 
 def time_features(t, T: int, dim: int = 8) -> np.ndarray:
-    """Sinusoidal features of the time step, (N, dim): sin and cos of t/T at dim/2 frequencies."""
+    """Sinusoidal features of the time step, (N, dim): sin and cos of t/T at dim/2 frequencies.
+
+    ``t``: steps in 0 .. T (N,) or one step; ``dim``: an even number >= 2."""
+    where = "time_features"
+    T = check_int(T, "T", minimum=1, where=where)
+    dim = check_int(dim, "dim", minimum=2, where=where)
+    if dim % 2:
+        raise ValueError(f"{where}: dim must be even (dim / 2 sines and as many cosines), got "
+                         f"{dim}")
+    if isinstance(t, (bool, np.bool_)) or t is None:
+        raise TypeError(f"{where}: t must be a time step or an array of them, got "
+                        f"{describe(t)}")
+    t = check_array(t, "t", where=where, ndim=(0, 1), shape_text="(N,)")
+    if t.size and (t.min() < 0 or t.max() > T):
+        raise ValueError(f"{where}: t must hold time steps in 0 .. T={T}, got values from "
+                         f"{t.min():g} to {t.max():g}")
     t = np.asarray(t, dtype=np.float64).reshape(-1, 1) / T
     freqs = np.pi * 2.0 ** np.arange(dim // 2)           # 1, 2, 4, ... half-turns
     return np.concatenate([np.sin(freqs * t), np.cos(freqs * t)], axis=1)
@@ -434,6 +507,7 @@ class Denoiser(Module):
 
     def __init__(self, config: DiffusionConfig | None = None, *, rng=None, dtype=np.float64):
         c = _config(config, DiffusionConfig, "Denoiser")
+        dtype = check_float_dtype(dtype, where="Denoiser")
         rng = initializers.as_rng(rng)
         self.config = c
         self.data_dim, self.T, self.time_dim = c.data_dim, c.T, c.time_dim
@@ -477,6 +551,16 @@ def ddpm_sample(model, schedule: NoiseSchedule, n: int, data_dim: int = 2, *, rn
     ``keep_every=k`` > 0 returns ``(x_0, frames)`` where frames maps step t -> x_t for
     t = T, T-k, ... (T stands for pure noise) and 0 for the final samples.
     """
+    where = "ddpm_sample"
+    check_callable(model, "model", where=where)
+    _schedule(schedule, where)
+    n = check_int(n, "n", minimum=1, where=where)
+    data_dim = check_int(data_dim, "data_dim", minimum=1, where=where)
+    if getattr(model, "data_dim", data_dim) != data_dim:
+        raise ValueError(f"{where}: data_dim={data_dim} but the model denoises "
+                         f"{model.data_dim}-dimensional data; pass data_dim={model.data_dim}")
+    keep_every = check_int(keep_every, "keep_every", minimum=0, where=where,
+                           hint="0 returns the samples only")
     rng = initializers.as_rng(rng)
     x = rng.standard_normal((n, data_dim))
     frames = {schedule.T: x.copy()}
@@ -495,6 +579,8 @@ def ring_data(n: int, modes: int = 8, radius: float = 2.0, std: float = 0.05, *,
     """n points (n, 2) from ``modes`` Gaussians of width ``std`` evenly spaced on a circle."""
     n = check_int(n, "n", minimum=1, where="ring_data")
     modes = check_int(modes, "modes", minimum=1, where="ring_data")
+    radius = check_float(radius, "radius", minimum=0, maximum=1e6, where="ring_data")
+    std = check_float(std, "std", minimum=0, maximum=1e6, where="ring_data")
     rng = initializers.as_rng(rng)
     angles = 2 * np.pi * rng.integers(0, modes, n) / modes
     centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)
@@ -505,7 +591,12 @@ def ring_coverage(samples, modes: int = 8, radius: float = 2.0, std: float = 0.0
                   ) -> tuple[int, float]:
     """(modes hit, fraction of good samples): a sample is good when it lies within 3 std of a
     mode's centre; a mode is hit when it holds at least 1 % of the samples (and 1 sample)."""
-    samples = _array(samples, "samples", ndim=2)
+    where = "ring_coverage"
+    samples = check_array(samples, "samples", where=where, shape=(None, 2),
+                          shape_text="(N, 2)", allow_empty=False)
+    modes = check_int(modes, "modes", minimum=1, where=where)
+    radius = check_float(radius, "radius", minimum=0, where=where)
+    std = check_float(std, "std", minimum=0, min_open=True, where=where)
     angles = 2 * np.pi * np.arange(modes) / modes
     centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)      # (M, 2)
     dist = np.linalg.norm(samples[:, None, :] - centres[None], axis=2)       # (N, M)

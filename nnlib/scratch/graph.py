@@ -334,6 +334,7 @@ def dirichlet_energy(x, adjacency, *, normalized: bool = True) -> float:
     ``normalized`` it is divided by ``|X|²`` (squared Frobenius norm), so scaling X does not
     change it: 0 means "smooth" (no difference along edges), larger values "rough".
     """
+    normalized = _checks.check_bool(normalized, "normalized", where="dirichlet_energy")
     a = check_adjacency(adjacency, symmetric=True, where="dirichlet_energy")
     x = _node_features(x, len(a), "dirichlet_energy").astype(np.float64)
     lap = np.eye(len(a)) - gcn_norm(a, add_self_loops=False)
@@ -353,6 +354,7 @@ def mean_pairwise_distance(x, *, normalize: bool = True) -> float:
     """
     x = _checks.check_array(x, "x", where="mean_pairwise_distance", ndim=2,
                             shape_text="(N, F)").astype(np.float64)
+    normalize = _checks.check_bool(normalize, "normalize", where="mean_pairwise_distance")
     n = len(x)
     if n < 2:
         return 0.0

@@ -51,7 +51,8 @@ def check_patch_size(image_size, patch_size, *, where: str = "") -> tuple[tuple[
             divisors = [d for d in range(1, side + 1) if side % d == 0 and math.gcd(h, w) % d == 0]
             raise ValueError(
                 f"{where + ': ' if where else ''}patch_size={p} does not divide the image "
-                f"{name} {side} ({side} / {p} = {side / p:.4g}): patches must tile the image "
+                f"{name} {side} (image_size={image_size!r}, {side} / {p} = {side / p:.4g}): "
+                "patches must tile the image "
                 f"exactly; choose a patch size that divides {h} and {w}, e.g. one of {divisors}")
     return (h, w), p
 
@@ -108,7 +109,7 @@ def unpatchify(patches, image_size, patch_size: int, channels: int = 1) -> np.nd
     patches = _checks.check_array(patches, "patches", where=where, ndim=3)
     expected = ((h // p) * (w // p), c * p * p)
     if patches.shape[1:] != expected:
-        raise ShapeError(f"{where}: for {h} x {w} images with {c} channel(s) and patch_size={p}"
+        raise ShapeError(f"{where}: for {h} x {w} images with channels={c} and patch_size={p}"
                          f" expected patches of shape (N, {expected[0]}, {expected[1]}), got "
                          f"{patches.shape}")
     n = patches.shape[0]

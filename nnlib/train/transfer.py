@@ -99,6 +99,8 @@ def extract_features(features: Callable, x: torch.Tensor, *, batch_size: int = 5
     if not isinstance(x, torch.Tensor):
         raise TypeError(f"{where}: x must be a torch tensor (N, ...), got "
                         f"{_checks.describe(x)}")
+    if module is not None:
+        _check_module(module, "module", where)
     module = getattr(features, "__self__", None) if module is None else module
     was_training = module.training if isinstance(module, nn.Module) else None
     if was_training is not None:
@@ -126,6 +128,10 @@ def linear_probe(train_features: torch.Tensor, train_labels: torch.Tensor, num_c
     num_classes = _checks.check_int(num_classes, "num_classes", minimum=2, where=where)
     epochs = _checks.check_int(epochs, "epochs", minimum=1, where=where)
     seed = _checks.check_seed(seed, optional=False, where=where)
+    lr = _checks.check_float(lr, "lr", minimum=0, min_open=True, maximum=10, where=where,
+                             hint="AdamW's learning rate, e.g. 1e-2")
+    weight_decay = _checks.check_float(weight_decay, "weight_decay", minimum=0, maximum=1,
+                                       where=where)
     if not (isinstance(train_features, torch.Tensor) and train_features.ndim == 2):
         raise ValueError(f"{where}: train_features must be a (N, D) tensor, got "
                          f"{_checks.describe(train_features)}")
@@ -133,6 +139,12 @@ def linear_probe(train_features: torch.Tensor, train_labels: torch.Tensor, num_c
         raise ValueError(f"{where}: train_labels must be a tensor of shape "
                          f"({len(train_features)},), one label per row of train_features, got "
                          f"{_checks.describe(train_labels)}")
+    _checks.check_tensor(train_labels, "train_labels", where=where, floating=False)
+    if train_labels.numel() and (int(train_labels.min()) < 0
+                                 or int(train_labels.max()) >= num_classes):
+        raise ValueError(f"{where}: train_labels must hold classes 0 .. num_classes - 1 = "
+                         f"{num_classes - 1}, got values from {int(train_labels.min())} to "
+                         f"{int(train_labels.max())}")
     batch_size = len(train_features) if batch_size is None else _checks.check_int(
         batch_size, "batch_size", minimum=1, where=where)
     generator = torch.Generator().manual_seed(seed)
@@ -155,14 +167,19 @@ def few_labels(labels, per_class: int, *, classes: Iterable[int] | None = None,
     labels = _checks.check_array(labels, "labels", where=where, ndim=1, dtype="int")
     per_class = _checks.check_int(per_class, "per_class", minimum=1, where=where)
     seed = _checks.check_seed(seed, optional=False, where=where)
-    classes = np.unique(labels) if classes is None else [int(c) for c in classes]
+    if classes is None:
+        classes = np.unique(labels)
+    else:
+        _checks.check_iterable(classes, "classes", where=where,
+                               hint="pass a list of class numbers such as [0, 1]")
+        classes = [_checks.check_int(c, "classes", where=where) for c in classes]
     rng = np.random.default_rng(seed)
     picked = []
     for c in classes:
         pool = np.flatnonzero(labels == c)
         if len(pool) < per_class:
-            raise ValueError(f"{where}: class {c} has only {len(pool)} examples, fewer than "
-                             f"per_class={per_class}")
+            raise ValueError(f"{where}: class {c} (of classes) has only {len(pool)} examples, "
+                             f"fewer than per_class={per_class}")
         picked.append(rng.choice(pool, per_class, replace=False))
     return np.sort(np.concatenate(picked))
 

@@ -47,10 +47,8 @@ class OverSmoothingExplorer(InteractiveFigure):
         if len(self.features) != n:
             raise ValueError(f"{where}: features has {len(self.features)} rows but the graph "
                              f"has {n} nodes")
-        self.labels = np.asarray(labels)
-        if self.labels.shape != (n,):
-            raise ValueError(f"{where}: labels must have shape ({n},), one class per node, got "
-                             f"{self.labels.shape}")
+        self.labels = check_array(labels, "labels", where=where, dtype="int", shape=(n,),
+                                  shape_text=f"({n},), one class per node")
         check_choice(how, "how", HOW, where=where)
         self.max_depth = check_int(max_depth, "max_depth", minimum=1, where=where)
         check_int(depth, "depth", minimum=0, maximum=self.max_depth, where=where)
@@ -64,8 +62,10 @@ class OverSmoothingExplorer(InteractiveFigure):
         pad = 0.05 * (start.max(axis=0) - start.min(axis=0)) + 1e-9
         self._limits = (start.min(axis=0) - pad, start.max(axis=0) + pad)  # fixed axes
         controls = {
-            "how": dropdown("aggregation", [(LABELS[h], h) for h in HOW], how),
-            "depth": slider("depth (rounds)", depth, 0, self.max_depth, 1, integer=True),
+            "how": dropdown("aggregation", [(LABELS[h], h) for h in HOW], how, arg="how",
+                            where=where),
+            "depth": slider("depth (rounds)", depth, 0, self.max_depth, 1, integer=True,
+                            arg="depth", where=where),
         }
         super().__init__(self._draw, controls, figsize=(9.5, 3.8),
                          title="Over-smoothing: embeddings after k rounds of message passing")

@@ -19,7 +19,9 @@ from nnlib.widgets.core import InteractiveFigure, slider
 
 def interpolate(z_a, z_b, steps: int = 7) -> np.ndarray:
     """``steps`` points on the segment from z_a to z_b (both ends included): (steps, K)."""
-    z_a, z_b = check_array(z_a, "z_a", ndim=1), check_array(z_b, "z_b", ndim=1)
+    z_a = check_array(z_a, "z_a", ndim=1, where="interpolate", shape_text="(K,)")
+    z_b = check_array(z_b, "z_b", shape=z_a.shape, where="interpolate",
+                      shape_text=f"{z_a.shape}, as z_a")
     steps = check_int(steps, "steps", minimum=2, where="interpolate")
     t = np.linspace(0.0, 1.0, steps)[:, None]
     return (1 - t) * z_a + t * z_b

@@ -32,12 +32,22 @@ def collect_vit_attention(model, images) -> tuple[np.ndarray, np.ndarray]:
     """
     import torch
 
+    from nnlib.models.vit import ViT
+
+    where = "collect_vit_attention"
+    _checks.check_instance(model, "model", ViT, "an nnlib.models.vit.ViT", where=where)
+    cfg = model.config
+    images = _checks.check_array(images, "images", where=where, allow_empty=False,
+                                 shape=(None, cfg.in_channels, cfg.image_size, cfg.image_size),
+                                 shape_text=f"(N, {cfg.in_channels}, {cfg.image_size}, "
+                                 f"{cfg.image_size})")
     was_training = model.training
     model.eval()
-    device = next(model.parameters()).device
+    param = next(model.parameters())
     try:
         with torch.no_grad():
-            logits, attention = model(torch.as_tensor(images).to(device), return_attention=True)
+            logits, attention = model(torch.as_tensor(images).to(param.device, param.dtype),
+                                      return_attention=True)
     finally:
         model.train(was_training)
     weights = np.stack([a.float().cpu().numpy() for a in attention])
@@ -54,7 +64,8 @@ def attention_rollout(weights) -> np.ndarray:
     weights = _checks.check_array(weights, "weights", where="attention_rollout", ndim=4)
     t = weights.shape[-1]
     if weights.shape[-2] != t:
-        raise ValueError(f"attention_rollout: expected square (T, T) maps, got {weights.shape}")
+        raise ValueError(f"attention_rollout: expected weights of shape (layers, heads, T, T), "
+                         f"square maps, got {weights.shape}")
     rollout = np.eye(t)
     for layer in weights:                                  # first block to last
         a = layer.mean(axis=0) + np.eye(t)                 # (T, T)
@@ -69,11 +80,18 @@ def class_token_attention(weights, layer, head) -> np.ndarray:
     weights: (layers, heads, T, T); layer: an int index or :data:`ROLLOUT`; head: an int
     index or ``"mean of heads"`` (the rollout always averages the heads).
     """
-    weights = np.asarray(weights, dtype=float)
+    where = "class_token_attention"
+    weights = _checks.check_array(weights, "weights", where=where, ndim=4,
+                                  shape_text="(layers, heads, T, T)")
     if layer == ROLLOUT:
         return attention_rollout(weights)[0, 1:]
-    per_head = weights[int(layer)]                         # (H, T, T)
-    shown = per_head.mean(axis=0) if head == MEAN_OF_HEADS else per_head[int(head)]
+    layer = _checks.check_int(layer, "layer", minimum=0, maximum=len(weights) - 1, where=where,
+                              hint=f"or {ROLLOUT!r}")
+    per_head = weights[layer]                              # (H, T, T)
+    if head != MEAN_OF_HEADS:
+        head = _checks.check_int(head, "head", minimum=0, maximum=len(per_head) - 1,
+                                 where=where, hint=f"or {MEAN_OF_HEADS!r}")
+    shown = per_head.mean(axis=0) if head == MEAN_OF_HEADS else per_head[head]
     return shown[0, 1:]                                    # row of the class token, patches
 
 
@@ -85,10 +103,17 @@ def patch_attention_explorer(model, images, labels=None, *, max_examples: int = 
     digit (which image). Left: the digit with the attention over its patches on top; right:
     the same weights as a grid of numbers (each patch's share of the class token's attention).
     """
-    images = np.asarray(images)[:max_examples]
-    if images.ndim != 4 or len(images) == 0:
-        raise ValueError(f"images must be (N, C, H, W) with N >= 1, got shape {images.shape}")
-    labels = None if labels is None else np.asarray(labels)[:max_examples]
+    where = "patch_attention_explorer"
+    max_examples = _checks.check_int(max_examples, "max_examples", minimum=1, where=where)
+    images = _checks.check_array(images, "images", where=where, ndim=4, allow_empty=False,
+                                 dtype="any", shape_text="(N, C, H, W)")
+    if labels is not None:
+        labels = _checks.check_array(labels, "labels", where=where, dtype="int",
+                                     shape=(len(images),),
+                                     shape_text=f"({len(images)},), one per image")
+        labels = labels[:max_examples]
+    images = images[:max_examples]
+    _checks.check_float_pair(figsize, "figsize", minimum=0, min_open=True, where=where)
     predictions, weights = collect_vit_attention(model, images)
     n_layers, n, n_heads = weights.shape[:3]
     grid = model.config.grid_size
