@@ -101,3 +101,15 @@ def test_trains_through_the_library_loop_and_stops_on_divergence(monkeypatch):
     monkeypatch.setattr(gan_widget, "gan_train_step", real_step)
     w.reset()
     assert w.step(2).startswith("step 2: modes covered")
+
+
+def test_nan_weights_stop_training_and_still_draw():
+    # a real blow-up in the NumPy engine: NaN weights make a layer refuse its input
+    w = GANTrainer2D(steps_per_click=2)
+    w.step()
+    for p in w.generator.parameters():
+        p.data[...] = np.nan
+    status = w.step()
+    assert w.last_error is None and w.step_count == 2
+    assert "training diverged at step 3" in status and "NaN" in status and "reset" in status
+    assert w.reset().startswith("step 0: modes covered")

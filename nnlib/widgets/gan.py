@@ -20,6 +20,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from nnlib._checks import check_int, check_seed
+from nnlib.errors import NonFiniteError
 from nnlib.scratch.generative import (
     gan_train_step,
     mlp_discriminator,
@@ -100,6 +101,9 @@ class GANTrainer2D(InteractiveFigure):
                 self.diverged = re.sub(r"at step \d+", f"at step {self.step_count + 1}",
                                        str(exc), count=1)
                 self.pause()
+            except NonFiniteError as exc:  # NaN/inf weights: a layer refused its input
+                self.diverged = f"training diverged at step {self.step_count + 1}: {exc}"
+                self.pause()
         self.update()
         return self.last_status
 
@@ -158,12 +162,15 @@ class GANTrainer2D(InteractiveFigure):
     def _draw(self, fig, loss, lr, hidden):
         self._sync(loss, hidden)
         ax, ax_loss = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-        xs, ys, surface = self.discriminator_surface()
-        shade = ax.contourf(xs, ys, surface, levels=np.linspace(0, 1, 11), cmap="RdBu",
-                            alpha=0.6)
-        fig.colorbar(shade, ax=ax, label="D(x) = P(real)")
+        try:
+            (xs, ys, surface), fake = self.discriminator_surface(), self.samples()
+        except NonFiniteError:  # diverged: the weights are NaN/inf, nothing left to draw
+            surface, fake = None, np.empty((0, 2))
+        if surface is not None:
+            shade = ax.contourf(xs, ys, surface, levels=np.linspace(0, 1, 11), cmap="RdBu",
+                                alpha=0.6)
+            fig.colorbar(shade, ax=ax, label="D(x) = P(real)")
         ax.scatter(self.real[:, 0], self.real[:, 1], s=3, c="0.3", label="data")
-        fake = self.samples()
         ax.scatter(fake[:, 0], fake[:, 1], s=4, c="tab:orange", label="generator")
         # the settings in the title: a change shows at once, even before a step is trained
         ax.set(xlim=(-3, 3), ylim=(-3, 3), aspect="equal",
