@@ -11,11 +11,20 @@
 #  6. the widget tests run against Colab's ipywidgets 7.x.
 # Usage: bash ci/colab_like.sh [notebooks...]   (default: notebooks/*.ipynb)
 #        bash ci/colab_like.sh --prepare        (only build the environment, for later)
-# Needs the project's .venv (make setup) for the notebook harness. Python: $COLAB_PYTHON.
+# Needs the project's .venv (make setup) for the notebook harness. Python: Colab's 3.13
+# (python3.13 or pyenv's; $COLAB_PYTHON overrides).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 REPO=$(pwd)
-PY=${COLAB_PYTHON:-python3.11}
+PY=${COLAB_PYTHON:-}
+if [ -z "$PY" ]; then  # Colab's Python (3.13): on the PATH, else pyenv's (its shim refuses a non-global one)
+  for cand in python3.13 "$(pyenv root 2>/dev/null || echo "$HOME/.pyenv")"/versions/3.13*/bin/python3.13; do
+    if "$cand" -c 'import sys; assert sys.version_info[:2] == (3, 13)' 2>/dev/null; then
+      PY=$cand; break
+    fi
+  done
+  [ -n "$PY" ] || { echo "colab-like: FAILED: no Python 3.13 here (Colab's; set COLAB_PYTHON)"; exit 1; }
+fi
 WORK=${CI_WORK:-$REPO/build/ci}/colab-like
 WHEELS=${NNLIB_WHEELHOUSE:-$HOME/.cache/nnlib-ci/wheels}
 notebooks=("$@"); [ ${#notebooks[@]} -gt 0 ] && [ "${1:-}" != "--prepare" ] \
@@ -30,7 +39,12 @@ prepare() {
   # install from them alone if they are all there, else download what is missing first
   if ! "$WORK/venv/bin/python" -m pip install -q --no-input --no-index --find-links "$WHEELS" \
       -r ci/colab-packages.txt 2> "$WORK/offline-install.log"; then
-    "$WORK/venv/bin/python" -m pip download -q --no-input -d "$WHEELS" -r ci/colab-packages.txt
+    for try in 1 2 3; do  # PyPI sometimes resets a connection; wheels already there are kept
+      "$WORK/venv/bin/python" -m pip download -q --no-input -d "$WHEELS" \
+        -r ci/colab-packages.txt && break
+      [ "$try" = 3 ] && { echo "colab-like: FAILED: downloading the wheels failed 3 times"; exit 1; }
+      echo "colab-like: download try $try failed; trying again in 20 s"; sleep 20
+    done
     echo "colab-like: wheels downloaded to $WHEELS in $(( $(date +%s) - start )) s"
     "$WORK/venv/bin/python" -m pip install -q --no-input --no-index --find-links "$WHEELS" \
       -r ci/colab-packages.txt
@@ -101,9 +115,16 @@ printf '[url "file://%s/nowhere"]\n\tinsteadOf = %s\n' "$WORK" "$url" > "$WORK/g
   --env "IPYTHONDIR=$WORK/ipython" --env "GIT_CONFIG_GLOBAL=$WORK/gitconfig-offline" \
   --expect-error "Installing nnlib failed" "$WORK/offline/00_setup_only.ipynb"
 
-# widgets against Colab's ipywidgets (pytest itself is preinstalled on Colab too)
-"$VPY" -m pip install -q --no-input pytest
-"$VPY" -m pytest -q -p no:cacheprovider tests/test_widgets_*.py
+# widgets against Colab's ipywidgets (pytest itself is preinstalled on Colab too); first make
+# sure they are still the 7.x Colab ships (an upgrade under Colab's front end hides widgets)
+"$VPY" -m pip install -q --no-input pytest nbformat nbclient
+"$VPY" - <<'PY'
+import ipywidgets
+assert ipywidgets.__version__.startswith("7."), \
+    f"colab-like: FAILED: ipywidgets is {ipywidgets.__version__}, Colab's front end needs 7.x"
+print(f"colab-like: widget tests on ipywidgets {ipywidgets.__version__}")
+PY
+"$VPY" -m pytest -q -rf -p no:cacheprovider tests/test_widgets_*.py
 end=$(date +%s)
 echo "colab-like timing: install $((installed - start)) s, notebooks $((ran - installed)) s," \
   "widget tests $((end - ran)) s, total $((end - start)) s"

@@ -34,7 +34,12 @@ prepare() {
   # install from them alone if they are all there, else download what is missing first
   if ! "$WORK/venv/bin/python" -m pip install -q --no-input --no-index --find-links "$WHEELS" \
       -r ci/min-packages.txt -r ci/min-tools.txt 2> "$WORK/offline-install.log"; then
-    "$WORK/venv/bin/python" -m pip download -q --no-input -d "$WHEELS" -r ci/min-packages.txt -r ci/min-tools.txt
+    for try in 1 2 3; do  # PyPI sometimes resets a connection; wheels already there are kept
+      "$WORK/venv/bin/python" -m pip download -q --no-input -d "$WHEELS" \
+        -r ci/min-packages.txt -r ci/min-tools.txt && break
+      [ "$try" = 3 ] && { echo "min-versions: FAILED: downloading the wheels failed 3 times"; exit 1; }
+      echo "min-versions: download try $try failed; trying again in 20 s"; sleep 20
+    done
     echo "min-versions: wheels downloaded to $WHEELS in $(( $(date +%s) - start )) s"
     "$WORK/venv/bin/python" -m pip install -q --no-input --no-index --find-links "$WHEELS" \
       -r ci/min-packages.txt -r ci/min-tools.txt
@@ -70,7 +75,7 @@ installed=$(date +%s)
 # unit tests; those about the pinned environment, packaging or a browser need the classroom set
 markers="not slow"
 grep -q '"slow' pyproject.toml || markers=""
-NNLIB_DEVICE=cpu "$VPY" -m pytest -q -p no:cacheprovider ${markers:+-m "$markers"} \
+NNLIB_DEVICE=cpu "$VPY" -m pytest -q -rf -p no:cacheprovider ${markers:+-m "$markers"} \
   --ignore=tests/browser --ignore=tests/test_make_lab.py --ignore=tests/test_packaging.py \
   --ignore=tests/test_wheel_install.py --ignore=tests/test_lock_platforms.py tests
 tested=$(date +%s)
