@@ -84,6 +84,8 @@ class TrainingDashboard(InteractiveFigure):
         self._train_lock = threading.Lock()
         self._thread: threading.Thread | None = None
         self._trained_with: dict | None = None
+        self._picture_key: tuple | None = None  # what the curves show (see _draw)
+        self._picture_fresh = False
         where = "TrainingDashboard"
         controls = {
             "lr": log_slider("learning rate", lr, -5, 1, arg="lr", where=where),
@@ -101,7 +103,7 @@ class TrainingDashboard(InteractiveFigure):
                                    tooltip="stop after the batch being trained")
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="batches")
         self.progress_text = widgets.Label("")
-        super().__init__(self._draw, controls, figsize=(9.0, 3.3),
+        super().__init__(self._draw, controls, figsize=(9.0, 3.3), layout=None, reuse=True,
                          title="Training dashboard: an MLP on MNIST")
         self.widget.children = (self.widget.children[:2]
                                 + (widgets.HBox([self.train_button, self.stop_button,
@@ -173,14 +175,21 @@ class TrainingDashboard(InteractiveFigure):
     # -- drawing ---------------------------------------------------------------------------
     def _draw(self, fig, lr, activation, optimizer, dropout, epochs) -> str:
         setting = f"{optimizer}, lr {lr:.1e}, {activation}, dropout {dropout:.2f}"
-        fig.set_layout_engine("none")  # fixed margins: constrained layout doubles redraw time
-        self.history.plot(fig, gridspec_kw=dict(left=0.08, right=0.98, bottom=0.15, top=0.9,
-                                                wspace=0.22))
-        ax_loss = fig.axes[0]
-        if self.diverged:
-            ax_loss.text(0.5, 0.5, "diverged", transform=ax_loss.transAxes, ha="center",
-                         va="center", fontsize=20, color="white",
-                         bbox={"facecolor": "tab:red", "alpha": 0.8})
+        # the curves change only with the history: a new setting before Train changes the
+        # status line alone, and the picture drawn last is kept (no redraw, see _png)
+        key = (id(self.history), len(self.history.train_loss), len(self.history.val_loss),
+               len(self.history.val_metric), self.diverged)
+        if key != self._picture_key or not fig.axes:
+            fig.clear()
+            fig.set_layout_engine("none")  # fixed margins: constrained layout is slower
+            self.history.plot(fig, gridspec_kw=dict(left=0.08, right=0.98, bottom=0.15,
+                                                    top=0.9, wspace=0.22))
+            ax_loss = fig.axes[0]
+            if self.diverged:
+                ax_loss.text(0.5, 0.5, "diverged", transform=ax_loss.transAxes, ha="center",
+                             va="center", fontsize=20, color="white",
+                             bbox={"facecolor": "tab:red", "alpha": 0.8})
+            self._picture_key, self._picture_fresh = key, True
         if self.error is not None:
             return f"could not train: {self.error}"
         done = self.history.epochs
@@ -206,6 +215,13 @@ class TrainingDashboard(InteractiveFigure):
             return f"{prefix}{last_setting}: train loss {self.history.train_loss[-1]:.4f}"
         return (f"{prefix}{last_setting}: {done} epochs, validation accuracy "
                 f"{100 * self.history.val_metric[-1]:.1f} % (loss {self.history.val_loss[-1]:.4f})")
+
+
+    def _png(self, fig) -> bytes:
+        if not self._picture_fresh and self.png is not None:
+            return self.png  # the curves did not change: the same picture
+        self._picture_fresh = False
+        return super()._png(fig)
 
 
 class _Live(Callback):
