@@ -1,6 +1,6 @@
 """Latency of every widget control in the course, against the floor of drawing a PNG at all.
 
-    python benchmarks/bench_widgets_latency.py [--repeat N] [--only NAME]
+    python benchmarks/bench_widgets_latency.py [--repeat N] [--only NAME] [--markdown]
 
 For each control of each widget (at the notebooks' default sizes) the control is set to a
 sequence of different values, as a learner dragging or clicking would, and each change is
@@ -13,8 +13,9 @@ Controls that train or sample (marked "compute") also print the time to first fe
 first picture or status published after the change (a widget that trains shows the data and
 "training…" first). The playground's animation is printed as frames per second.
 
-Models of notebooks 10-12 are untrained but of the notebooks' sizes: training changes the
-weights, not the cost of a redraw. Not a test: it prints numbers.
+Models of notebooks 10-16 are untrained but of the notebooks' sizes: training changes the
+weights, not the cost of a redraw. ``--markdown`` also prints the results as the table of
+README's "Widget latency" section. Not a test: it prints numbers.
 """
 
 from __future__ import annotations
@@ -79,6 +80,9 @@ def values_for(control, count: int):
         seq = list(np.linspace(lo, hi, 9))
         if isinstance(control, widgets.IntSlider):
             seq = sorted({int(round(v)) for v in seq})
+    elif isinstance(control, (widgets.IntText, widgets.BoundedIntText)):
+        top = getattr(control, "max", 8)
+        seq = [min(v, top) for v in (0, 3, 1, 5, 2, 7, 4, 8)]
     elif isinstance(control, widgets.FloatText):
         seq = [1.0, -1.0, 2.0, 0.5]
     elif isinstance(control, widgets.Text):
@@ -120,6 +124,7 @@ class Probe:
 
 
 ROWS: list[tuple] = []
+PLAY_ROWS: list[tuple] = []  # (label, wall ms per frame, CPU ms per frame)
 
 
 def measure(label: str, widget, names=None, *, repeat: int, compute=(), skip=()):
@@ -185,6 +190,7 @@ def bench_playground(repeat: int) -> None:
             if getattr(pg, "diverged", False):
                 quiet(pg.reset)
         p50, c50 = 1000 * statistics.median(times), 1000 * statistics.median(cpus)
+        PLAY_ROWS.append((label, p50, c50))
         print(f"04 playground: play, {label}: {p50:.0f} ms per frame wall = {1000 / p50:.1f} "
               f"frames/s; CPU {c50:.0f} ms = {1000 / c50:.1f} frames/s "
               f"({pg.epochs_per_tick} epochs per frame)", flush=True)
@@ -194,6 +200,8 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=10, help="changes per control")
     parser.add_argument("--only", default="", help="run widgets whose label contains this")
+    parser.add_argument("--markdown", action="store_true",
+                        help="also print the results as a markdown table (for the README)")
     args = parser.parse_args()
     repeat = args.repeat
 
@@ -276,11 +284,78 @@ def main() -> None:
     add("12 generation", generation, compute=("prompt", "temperature", "top_k", "length",
                                               "seed"))
 
+    def latent():
+        from nnlib.data import load_mnist
+        from nnlib.models.vae import VAE, VAEConfig
+        from nnlib.widgets.latent import latent_explorer
+        torch.manual_seed(0)
+        vae = VAE(VAEConfig(hidden=256, latent=2))  # notebook 13's size
+        X, y = load_mnist("test")
+        with torch.no_grad():
+            codes = vae.encode(torch.from_numpy(X))[0].numpy()
+
+        def decode(z):
+            with torch.no_grad():
+                return torch.sigmoid(vae.decode(torch.as_tensor(np.asarray(z),
+                                                                dtype=torch.float32))).numpy()
+        return latent_explorer(decode, codes, y, a=3, b=2)
+    add("13 latent space", latent)
+
+    def scrubber():
+        from nnlib.scratch import generative as gen
+        from nnlib.widgets.diffusion import diffusion_scrubber
+        schedule = gen.linear_beta_schedule(T=50, beta_start=1e-3, beta_end=0.2)
+        denoiser = gen.NoisePredictor(data_dim=2, hidden=64, T=schedule.T,
+                                      rng=np.random.default_rng(0))
+        _, frames = gen.ddpm_sample(denoiser, schedule, 1000, rng=1, keep_every=5)
+        real = gen.ring_data(1000, rng=np.random.default_rng(2))
+        return diffusion_scrubber(real, schedule, frames, t=25)
+    add("14 diffusion", scrubber)
+
+    def gan():
+        from nnlib.widgets.gan import gan_trainer
+        return gan_trainer(steps_per_click=50)
+    add("14 GAN trainer", gan)
+
+    def vit():
+        from nnlib.data import load_mnist
+        from nnlib.models.vit import ViT, ViTConfig
+        from nnlib.widgets.vit import patch_attention_explorer
+        torch.manual_seed(0)
+        X, y = load_mnist("test", flatten=False)
+        return patch_attention_explorer(ViT(ViTConfig()), X[:24, None], y[:24])
+    add("15 ViT attention", vit)
+
+    def graph():
+        from nnlib.data import graphs
+        from nnlib.widgets.graph import over_smoothing_explorer
+        sbm = graphs.stochastic_block_model(0.2, nodes_per_block=50, feature_signal=1.0)
+        return over_smoothing_explorer(sbm.adjacency, sbm.x, sbm.y, how="gcn", depth=2,
+                                       max_depth=32)
+    add("16 over-smoothing", graph)
+
     for label, build, kw in builders:
         widget = quiet(build)
         measure(label, widget, repeat=repeat, **kw)
     if args.only in "04 playground play":
         bench_playground(repeat)
+    if args.markdown:
+        print_markdown()
+
+
+def print_markdown() -> None:
+    """The results as README's table: wall-clock p50/p95, the floor, p95 / floor, CPU p95."""
+    print()
+    print("| widget | control | p50 ms | p95 ms | floor ms | p95 / floor | CPU p95 ms "
+          "| first feedback p95 ms |")
+    print("|---|---|---|---|---|---|---|---|")
+    for label, name, p50, p95, floor, _c50, c95, _cfloor, first in ROWS:
+        first_text = "" if first is None else f"{first:.0f}"
+        print(f"| {label} | {name} | {p50:.0f} | {p95:.0f} | {floor:.0f} | {p95 / floor:.1f} "
+              f"| {c95:.0f} | {first_text} |")
+    for label, wall, cpu in PLAY_ROWS:
+        print(f"| 04 playground | play, {label} | {wall:.0f} per frame = {1000 / wall:.1f} "
+              f"frames/s | | | | {cpu:.0f} per frame | |")
 
 
 if __name__ == "__main__":
