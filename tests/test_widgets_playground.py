@@ -206,7 +206,7 @@ def test_the_picture_shows_every_neuron_weight_and_the_losses():
     assert len(x) == 4 and x[-1] == 1.0
     top = max(max(pg.history["train"]), max(pg.history["test"]))
     assert np.allclose(y * top, pg.history["train"])
-    assert art["loss_title"].get_text() == f"loss 0–{top:.2f}, epoch 0–3"
+    assert art["loss_title"].get_text() == f"loss 0–{top:.2f}"  # the epochs: out_title
     assert len(art["bars"]) == 3 and all(b.get_width() > 0 for b in art["bars"])
     assert pg.last_status.startswith("epoch 3  train loss")
     assert "2 → 4 → 2 → 1 (25 parameters), NumPy" in pg.last_status

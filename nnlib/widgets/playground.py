@@ -480,7 +480,8 @@ class Playground(InteractiveFigure):
     # -- drawing -----------------------------------------------------------------------
     def _layer_outputs(self, points: np.ndarray) -> list[np.ndarray]:
         """Each hidden layer's activations and the output score at ``points`` (M, 2)."""
-        h = feature_matrix(points, self._features)
+        # float32: the maps are colours, and float32 tanh is several times faster
+        h = feature_matrix(points, self._features).astype(np.float32)
         outs = []
         with np.errstate(all="ignore"):
             for i, layer in enumerate(self.model):
@@ -488,9 +489,9 @@ class Playground(InteractiveFigure):
                 # (thousands of map points per frame); einsum: for these narrow matrices a
                 # multithreaded BLAS product costs several times more CPU
                 if isinstance(layer, Linear):
-                    h = np.einsum("nd,de->ne", h, layer.weight.data)
+                    h = np.einsum("nd,de->ne", h, layer.weight.data.astype(np.float32))
                     if layer.bias is not None:
-                        h += layer.bias.data
+                        h += layer.bias.data.astype(np.float32)
                 else:
                     plain = _PLAIN.get(type(layer))
                     h = plain(h) if plain is not None else layer(h)
@@ -531,7 +532,7 @@ class Playground(InteractiveFigure):
         o1, o2 = np.meshgrid(np.linspace(*LIMITS, cols), np.linspace(LIMITS[1], LIMITS[0], rows))
         art["out_points"] = np.column_stack([o1.ravel(), o2.ravel()])
         art["out_grid"] = (rows, cols)
-        art["out_interp"] = (_interpolation(height, rows), _interpolation(width, cols).T)
+        art["out_interp"] = (_interpolation(height, rows), _interpolation(width, cols))
         art["out_rgb"] = np.full((height, width, 3), 200, dtype=np.uint8)
         art["points"] = []
         for edge in ("white", "black"):  # training points, test points
@@ -558,8 +559,9 @@ class Playground(InteractiveFigure):
         art["ax_grad"] = ax_grad
         art["bars"] = []
         for artist in [art["lines"], *art["points"], art["out_title"], art["train_line"],
-                       art["test_line"], art["loss_title"]]:
+                       art["test_line"]]:
             artist.set_animated(True)
+        art["sprite"] = None  # the points as pixels, drawn once per data set (see _png)
         art["background"] = None
         art["structure"] = art["data"] = None
         art["dirty"] = set()  # axes to draw again into the kept background
@@ -611,8 +613,7 @@ class Playground(InteractiveFigure):
             ax_grad.set(ylim=(n_layers - 0.5, -0.5), yticks=range(n_layers))
             ax_grad.set_yticklabels([f"W{i + 1}" for i in range(n_layers)])
             art["dirty"].add(ax_grad)
-        art["over"] = [*art["points"], art["out_title"], art["train_line"], art["test_line"],
-                       art["loss_title"], *art["bars"]]
+        art["over"] = [art["out_title"], art["train_line"], art["test_line"], *art["bars"]]
 
     def _set_points(self, art) -> None:
         """The training points (white edge) and test points (black edge) of the data."""
@@ -621,6 +622,7 @@ class Playground(InteractiveFigure):
                                 (self.y_train, self.y_test)):
             points.set_offsets(X)
             points.set_facecolors(colours[y])
+        art["sprite"] = None
 
     def _draw(self, fig, dataset, noise, train_ratio, hidden, activation, lr, regularization,
               reg_rate, batch_size, engine, **_features) -> str:
@@ -667,8 +669,8 @@ class Playground(InteractiveFigure):
         if ok:
             with np.errstate(all="ignore"):
                 score = self._layer_outputs(art["out_points"])[-1][:, 0]
-                rows_in, cols_in = art["out_interp"]
-                score = rows_in @ np.nan_to_num(score).reshape(art["out_grid"]) @ cols_in
+                score = _upsample(np.nan_to_num(score).reshape(art["out_grid"]),
+                                  *art["out_interp"])
             art["out_rgb"][...] = colour_map(np.tanh(score / 2))
             art["out_title"].set_text(f"{dataset}, epoch {self.epoch}")
             art["out_title"].set_color("black")
@@ -685,7 +687,10 @@ class Playground(InteractiveFigure):
         for name, losses in curves.items():
             good = np.isfinite(losses)
             art[f"{name}_line"].set_data(epochs[good] / last, losses[good] / top)
-        art["loss_title"].set_text(f"loss 0–{top:.2f}, epoch 0–{self.epoch}")
+        title = f"loss 0–{top:.2f}"  # (drawn into the background: it seldom changes)
+        if art["loss_title"].get_text() != title:
+            art["loss_title"].set_text(title)
+            art["dirty"].add(art["ax_loss"])
         # gradient norms, log10
         for bar, norm in zip(art["bars"], self.grad_norms):
             value = math.log10(norm) if norm > 0 and math.isfinite(norm) else -8.0
@@ -709,8 +714,9 @@ class Playground(InteractiveFigure):
             if art["dirty"]:
                 _redraw_axes(fig, art["axes_cells"],
                              {fig.axes.index(ax) for ax in art["dirty"]})
+                # (the cells stay: the network's labels lie inside its axes, the gradient
+                # axes' labels keep their width)
                 art["background"] = canvas.copy_from_bbox(fig.bbox)
-                art["axes_cells"] = _axes_cells(fig)
         art["dirty"] = set()
         fig.draw_artist(art["lines"])
         pixels = np.asarray(canvas.buffer_rgba())
@@ -721,7 +727,13 @@ class Playground(InteractiveFigure):
                 pixels[top + y:top + y + MAP, left + x:left + x + MAP, :3] = art["cells"][k]
                 k += 1
         left, top, right, bottom = art["out_box"]
-        pixels[top:bottom, left:right, :3] = art["out_rgb"]
+        region = pixels[top:bottom, left:right]
+        if art["sprite"] is None:
+            art["sprite"] = _sprite(fig, region, art["points"])
+        rgb = region[..., :3]
+        rgb[...] = art["out_rgb"]
+        rows, cols, colour, alpha = art["sprite"]  # the points, composited over the map
+        rgb[rows, cols] = (rgb[rows, cols] * (1 - alpha) + colour + 0.5).astype(np.uint8)
         for artist in art["over"]:
             fig.draw_artist(artist)
         return canvas_png(canvas)
@@ -756,7 +768,7 @@ def _plain_activations() -> dict:
     from nnlib.scratch import ReLU, Sigmoid, Tanh
     from nnlib.scratch import functional as F
 
-    return {Tanh: F.tanh, ReLU: F.relu, Sigmoid: F.sigmoid}
+    return {Tanh: np.tanh, ReLU: lambda h: np.maximum(h, 0, dtype=h.dtype), Sigmoid: F.sigmoid}
 
 
 _PLAIN = _plain_activations()
@@ -773,16 +785,37 @@ def _feature_cell(name: str) -> np.ndarray:
     return cell
 
 
-def _interpolation(n_out: int, n_in: int) -> np.ndarray:
-    """(n_out, n_in) matrix of linear interpolation from ``n_in`` grid points spanning an
-    axis (ends included) to the centres of its ``n_out`` pixels."""
+def _interpolation(n_out: int, n_in: int) -> tuple[np.ndarray, np.ndarray]:
+    """Linear interpolation from ``n_in`` grid points spanning an axis (ends included) to
+    the centres of its ``n_out`` pixels: pixel i = (1 - frac[i]) * point lo[i] + frac[i] *
+    point lo[i] + 1. Returns (lo, frac)."""
     u = (np.arange(n_out) + 0.5) / n_out * (n_in - 1)
     lo = np.minimum(np.floor(u).astype(int), n_in - 2)
-    frac = u - lo
-    matrix = np.zeros((n_out, n_in))
-    matrix[np.arange(n_out), lo] = 1 - frac
-    matrix[np.arange(n_out), lo + 1] = frac
-    return matrix
+    return lo, u - lo
+
+
+def _upsample(grid: np.ndarray, rows, cols) -> np.ndarray:
+    """Bilinear interpolation of ``grid`` (n_rows, n_cols) to pixels (see _interpolation):
+    gathers and weighted sums only (a BLAS product would wake its threads)."""
+    lo, frac = rows
+    grid = grid[lo] * (1 - frac)[:, None] + grid[lo + 1] * frac[:, None]
+    lo, frac = cols
+    return grid[:, lo] * (1 - frac) + grid[:, lo + 1] * frac
+
+
+def _sprite(fig, region: np.ndarray, artists) -> tuple:
+    """``artists`` drawn once on a transparent ``region`` of the canvas (then restored):
+    the rows, columns, alpha-weighted colours and alphas of the pixels they cover, to be
+    composited over a new background in every frame for a fraction of drawing them."""
+    saved = region.copy()
+    region[...] = 0
+    for artist in artists:
+        fig.draw_artist(artist)
+    drawn = region.copy()
+    region[...] = saved
+    rows, cols = np.nonzero(drawn[..., 3])
+    alpha = drawn[rows, cols, 3:4] / 255.0
+    return rows, cols, drawn[rows, cols, :3] * alpha, alpha
 
 
 def _pixel_box(ax, fig_height: int) -> tuple[int, int, int, int]:
