@@ -171,9 +171,10 @@ def _build_hidden_units_artists(fig) -> dict:
     art["class_points"] = ax.scatter(np.zeros(1), np.zeros(1), s=22, c=CLASS_COLOURS[0],
                                      edgecolors="white", linewidths=0.7, zorder=3)
     art["fit"], = ax.plot([], [], color="tab:red", lw=2.2, label="MLP")
-    art["region"] = ax.imshow(np.zeros((80, 80)), origin="lower", extent=(*REGION, *REGION),
-                              cmap=BOUNDARY_CMAP, vmin=0, vmax=1, alpha=0.55, aspect="auto",
-                              interpolation="bilinear")
+    # an opaque RGB image (the colour map at 55 % over white): matplotlib draws an axes'
+    # images into the kept background too, so a transparent one would be blended twice
+    art["region"] = ax.imshow(np.ones((80, 80, 3)), origin="lower", extent=(*REGION, *REGION),
+                              aspect="auto", interpolation="bilinear")
     art["boundary"] = LineCollection([], colors="k", linewidths=1.2)
     art["units"] = LineCollection([], colors="0.3", linewidths=0.9, linestyles="--")
     ax.add_collection(art["boundary"])
@@ -219,7 +220,7 @@ def _show_fit(art, problem: str, X, model, label: str, hidden_lines: bool) -> No
     xs, ys, scores = grid_scores(model, REGION, REGION)
     with np.errstate(over="ignore", invalid="ignore"):
         prob = F.sigmoid(np.nan_to_num(scores))
-    art["region"].set_data(prob)
+    art["region"].set_data(0.55 * BOUNDARY_CMAP(prob)[..., :3] + 0.45)
     art["region"].set_visible(True)
     lines = []
     if prob.min() < 0.5 < prob.max():
