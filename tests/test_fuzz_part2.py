@@ -214,6 +214,24 @@ SCHED, TSCHED = SG.NoiseSchedule(10), MD.NoiseSchedule(10)
 T2 = torch.randn(4, 2)
 
 
+def _scratch_fit_arg(**k):
+    import nnlib.scratch as S
+
+    model = k.pop("model") if "model" in k else S.Linear(3, 2, rng=0)
+    params = model.parameters() if isinstance(model, S.Module) else S.Linear(3, 2).parameters()
+    kw = {"data": (X4, np.array([0, 1, 0, 1])),
+          "optimizer": S.SGD(params, lr=0.1), "loss_fn": S.CrossEntropyLoss(), "epochs": 1,
+          "verbose": False, **k}
+    return S.fit(model, kw.pop("data"), kw.pop("optimizer"), kw.pop("loss_fn"), **kw)
+
+
+def _scratch_evaluate(**k):
+    import nnlib.scratch as S
+
+    kw = {"model": S.Linear(3, 2, rng=0), "data": (X4, np.array([0, 1, 0, 1])), **k}
+    return S.evaluate(kw.pop("model"), kw.pop("data"), **kw)
+
+
 def _ddpm_sample(**k):
     kw = {"model": SG.NoisePredictor(T=10, hidden=8, rng=0), "schedule": SCHED, "n": 3,
           "rng": 0, **k}
@@ -523,6 +541,19 @@ ENTRIES = [
      {"model": OBJ, "schedule": OBJ, "n": INT, "generator": OBJ_NONE,
       "device": arg("choice", str_ok=True, none_ok=True),
       "clip": arg("float", none_ok=True, seq_ok=True)}),
+    # -- nnlib.scratch.training (the NumPy fit, issue 11's shared signature) --------------------
+    ("scratch.fit", __import__("nnlib.scratch.training", fromlist=["fit"]).fit,
+     _scratch_fit_arg,
+     {"model": OBJ, "data": OBJ, "optimizer": OBJ, "loss_fn": OBJ_NONE, "epochs": INT,
+      "val_data": OBJ_NONE, "scheduler": OBJ_NONE, "early_stopping": OBJ_NONE,
+      "callbacks": arg("object", none_ok=True, seq_ok=True), "scheduler_step": CHOICE,
+      "clip_grad_norm": arg("float", none_ok=True), "batch_size": INT, "shuffle": BOOL,
+      "seed": INT, "metric": arg("choice", str_ok=True, none_ok=True),
+      "verbose": arg("int", bool_ok=True)}),
+    ("scratch.evaluate", __import__("nnlib.scratch.training", fromlist=["fit"]).evaluate,
+     _scratch_evaluate,
+     {"model": OBJ, "data": OBJ, "loss_fn": OBJ_NONE, "batch_size": INT,
+      "metric": arg("choice", str_ok=True, none_ok=True)}),
     # -- widgets of notebooks 13-14 ------------------------------------------------------------
     ("widgets.interpolate", WL.interpolate,
      lambda **k: WL.interpolate(**{"z_a": np.zeros(2), "z_b": np.ones(2), **k}),

@@ -342,3 +342,49 @@ def test_checkpoints_and_metrics_name_their_arguments(tmp_path):
         with pytest.raises(error, match=words):
             call()
     assert not (tmp_path / "1").exists()
+
+
+def test_part_two_mistakes_name_their_arguments():
+    """Cases the Part II fuzz (tests/test_fuzz_part2.py) found raw or silent, one line each."""
+    pytest.importorskip("torch")
+    import torch
+
+    from nnlib.data.graphs import Graph, split_nodes
+    from nnlib.models.diffusion import NoiseSchedule, q_sample
+    from nnlib.models.gnn import GATConv, readout
+    from nnlib.scratch.generative import Generator, time_features
+    from nnlib.scratch.patches import PatchEmbedding
+    from nnlib.train.transfer import few_labels
+    from nnlib.widgets.graph import OverSmoothingExplorer
+
+    a = np.array([[0, 1], [1, 0]], dtype=float)
+    m = S.Linear(2, 2, rng=0)
+    data = (np.ones((4, 2)), np.array([0, 1, 0, 1]))
+    cases = [
+        # scratch.fit(verbose=...) was unchecked; the torch fit checked it
+        (lambda: S.fit(m, data, S.SGD(m.parameters(), lr=0.1), epochs=1, verbose="yes"),
+         TypeError, "verbose"),
+        (lambda: S.fit(m, data, S.SGD(m.parameters(), lr=0.1), epochs=1, verbose=-1),
+         ValueError, "verbose"),
+        (lambda: S.fit("model", data, S.SGD(m.parameters(), lr=0.1), epochs=1), TypeError,
+         "model"),
+        # the over-smoothing dropdown said ipywidgets' "Invalid selection"
+        (lambda: OverSmoothingExplorer(a, np.ones((2, 2)), [0, 1], how="attention"),
+         ValueError, "how"),
+        (lambda: OverSmoothingExplorer(a, np.ones((2, 2)), [0, 1], depth=40), ValueError,
+         "depth"),
+        (lambda: PatchEmbedding(image_size=(2, 3), patch_size=4), ValueError, "image_size"),
+        (lambda: PatchEmbedding(dtype=np.float32(0.5)), TypeError, "dtype"),  # was float32
+        (lambda: Generator(dtype=np.float32(0.5)), TypeError, "dtype"),
+        (lambda: time_features(np.array([0, 1]), 10, dim=3), ValueError, "dim"),
+        (lambda: Graph(np.ones((2, 2)), np.array([[0], [5]]), 0), ValueError, "num_nodes"),
+        (lambda: split_nodes([[0, 1]], 1), ValueError, "labels"),        # was accepted
+        (lambda: few_labels(np.arange(6) % 2, 1, classes=1.5), TypeError, "classes"),
+        (lambda: GATConv(3.5, 2), TypeError, "in_features"),            # torch's "empty()"
+        (lambda: readout(torch.ones(3, 2), torch.tensor([0, 0, 5]), 2), ValueError, "batch"),
+        (lambda: q_sample(torch.ones(2, 2), torch.tensor([0, 10]), torch.ones(2, 2),
+                          NoiseSchedule(10)), ValueError, "t must lie"),  # IndexError
+    ]
+    for call, error, words in cases:
+        with pytest.raises(error, match=words):
+            call()

@@ -27,7 +27,14 @@ from collections.abc import Callable, Iterable, Iterator
 
 import numpy as np
 
-from nnlib._checks import check_int
+from nnlib._checks import (
+    check_bool,
+    check_callable,
+    check_instance,
+    check_int,
+    check_seed,
+    describe,
+)
 from nnlib.errors import NonFiniteError, ShapeError, TrainingDivergedError
 from nnlib.scratch.module import Module
 from nnlib.scratch.optim import Optimizer, clip_grad_norm_
@@ -87,7 +94,8 @@ def evaluate(model: Module, data, loss_fn=None, *, batch_size: int = 256,
     ``data``: ``(X, y)`` arrays or a re-iterable of ``(xb, yb)`` batches; ``loss_fn``
     defaults to ``CrossEntropyLoss()``. The model's previous train/eval mode is restored.
     """
-    loss_fn = _default_loss(loss_fn)
+    _check_model(model, "evaluate")
+    loss_fn = _default_loss(loss_fn, "evaluate")
     metric_fn = _metric_fn(metric)
 
     def measure(batch):
@@ -123,12 +131,22 @@ def fit(model: Module, data, optimizer: Optimizer, loss_fn=None, *, epochs: int,
     verbose:        True prints one line per epoch, False nothing, k every k-th epoch.
     A NaN/inf loss raises ``TrainingDivergedError`` naming the learning rate.
     """
-    loss_fn = _default_loss(loss_fn)
+    _check_model(model, "fit")
+    loss_fn = _default_loss(loss_fn, "fit")
     if not isinstance(optimizer, Optimizer):
         raise TypeError(f"optimizer must be an nnlib optimizer such as SGD(model.parameters(), "
                         f"lr=0.1), got {type(optimizer).__name__}")
     check_common_args(epochs, val_data is not None, scheduler_step, early_stopping,
                       clip_grad_norm)
+    if scheduler is not None and not callable(getattr(scheduler, "step", None)):
+        raise TypeError(f"fit: scheduler must be an lr scheduler with a step() method (e.g. "
+                        f"StepLR(optimizer, 10)) or None, got {describe(scheduler)}")
+    shuffle = check_bool(shuffle, "shuffle", where="fit")
+    if not isinstance(seed, np.random.Generator):
+        seed = check_seed(seed, where="fit", optional=False)
+    if not isinstance(verbose, (bool, np.bool_)):   # as nnlib.train.fit
+        verbose = check_int(verbose, "verbose", minimum=0, where="fit",
+                            hint="True, False, or k to print every k-th epoch")
     metric_fn = _metric_fn(metric)
     rng = np.random.default_rng(seed)
     train_batches = _batches(data, "data", batch_size, shuffle, rng)
@@ -202,6 +220,7 @@ class _Batches:
     def __init__(self, data, name: str, batch_size: int, shuffle: bool, rng=None):
         self.name = name
         if isinstance(data, _Batches):
+            self.name = data.name          # val_data stays val_data in messages
             self.arrays, self.source, self.count = data.arrays, data.source, data.count
             self.batch_size, self.shuffle = data.batch_size, data.shuffle
             return
@@ -280,12 +299,17 @@ def _grad_norm(parameters) -> float:
     return math.sqrt(total) if math.isfinite(total) else math.inf
 
 
-def _default_loss(loss_fn):
+def _default_loss(loss_fn, where: str):
     if loss_fn is None:
         from nnlib.scratch.losses import CrossEntropyLoss
 
         return CrossEntropyLoss()
-    return loss_fn
+    return check_callable(loss_fn, "loss_fn", where=where)
+
+
+def _check_model(model, where: str) -> Module:
+    return check_instance(model, "model", Module, "an nnlib.scratch Module (e.g. "
+                          "Sequential(Linear(2, 8), ReLU(), Linear(8, 2)))", where=where)
 
 
 def _metric_fn(metric) -> Callable | None:
