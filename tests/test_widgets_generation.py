@@ -82,3 +82,23 @@ def test_the_drawn_sample_is_what_generate_text_writes(model):
     assert shown.replace("\n", "") == ("ROMEO:" + generate_text(model, VOCAB, "ROMEO:", 30,
                                                                 temperature=0.8, seed=3)
                                        ).replace("\n", "")
+
+
+def test_first_picture_comes_before_any_sampling_and_the_sample_is_generate_texts(model):
+    w = generation_explorer(model, VOCAB, prompt="ROMEO:\n", length=60)
+    seen = []
+    w.status.observe(lambda change: seen.append(change["new"]), names="value")
+    w.controls["seed"].value = 4
+    assert "0 so far" in seen[0]  # the bars and "sampling…" before a character is sampled
+    assert "temperature 0.8, all tokens" in seen[-1]
+    art = w.figure.__dict__["_nnlib_artists"]
+    assert art["text"].get_text().replace("\n", "") == (
+        "ROMEO:\n" + generate_text(model, VOCAB, "ROMEO:\n", 60, temperature=0.8, seed=4)
+    ).replace("\n", "")
+    probs = sampling_distribution(model, VOCAB, "ROMEO:\n", 0.8, None)
+    first = int(np.argmax(probs))
+    assert art["labels"][0].get_text() == {"\n": "\\n", " ": "␣"}.get(VOCAB.chars[first],
+                                                                    VOCAB.chars[first])
+    before = w.publish_count
+    w.controls["length"].value = 40  # shorter: already sampled, one picture
+    assert w.publish_count == before + 1

@@ -11,9 +11,12 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import torch
 from ipywidgets import Text
+from matplotlib.transforms import ScaledTranslation
 
 from nnlib.train.core import unwrap
 from nnlib.train.lm import generate_text
@@ -104,7 +107,8 @@ class _LiveSampler:
     when the length grows (sampling is sequential: a longer sample starts with the shorter
     one), so moving the length slider down, or back up, samples nothing new."""
 
-    CHUNK = 50  # characters sampled between two pictures
+    CHUNK = 25  # characters sampled between two looks at the clock
+    PUBLISH_EVERY = 0.3  # seconds between two pictures while sampling
 
     def __init__(self, model, vocab, bars: int = 20):
         self.model, self.vocab, self.bars = model, vocab, bars
@@ -117,18 +121,27 @@ class _LiveSampler:
         n = min(self.bars, len(self.vocab.chars))
         art = {"axes": list(fig.axes), "ax_bar": ax_bar, "ax_text": ax_text,
                "bars": list(ax_bar.bar(np.arange(n), np.zeros(n), color="tab:blue"))}
-        ax_bar.set(ylim=(0, 1), ylabel="probability")
+        ax_bar.set(ylim=(0, 1), xlim=(-0.6, n - 0.4), ylabel="probability")
+        # the characters under the bars are texts drawn with the picture (invisible tick
+        # labels keep their room): new characters draw no axis
+        ax_bar.set_xticks(np.arange(n), ["M"] * n, fontsize=11)
+        ax_bar.tick_params(axis="x", labelcolor="none")
+        pad = (ax_bar.xaxis.get_major_ticks()[0].get_pad() + 3.5) / 72
+        below = ax_bar.get_xaxis_transform() + ScaledTranslation(0, -pad, fig.dpi_scale_trans)
+        art["labels"] = [ax_bar.text(i, 0, "", transform=below, ha="center", va="top",
+                                     fontsize=11) for i in range(n)]
         ax_text.set_axis_off()
         art["text"] = ax_text.text(0.0, 1.0, "", family="monospace", fontsize=9.5, va="top",
                                    ha="left", transform=ax_text.transAxes)
         art["unknown"] = fig.text(0.5, 0.5, "", ha="center", va="center", fontsize=12,
                                   visible=False)
-        art["animated"] = [*art["bars"], ax_bar.title, art["text"], ax_text.title,
-                           art["unknown"]]
+        art["animated"] = [*art["bars"], *art["labels"], ax_bar.title, art["text"],
+                           ax_text.title, art["unknown"]]
         return art
 
-    def _sample(self, prompt, temperature, k, seed, length):
-        """The first ``length`` sampled ids, sampling at most CHUNK more per call."""
+    def _sample(self, prompt, temperature, k, seed, length, first=False):
+        """The first ``length`` sampled ids, sampling at most CHUNK more per call (none on
+        the ``first`` call of a redraw that has fewer: its picture comes at once)."""
         key = (prompt, float(temperature), k, int(seed))
         if key not in self.samples:
             if len(self.samples) > 64:
@@ -138,7 +151,7 @@ class _LiveSampler:
             self.samples[key] = (ids, torch.Generator().manual_seed(int(seed)), ids.shape[1])
         ids, generator, start = self.samples[key]
         have = ids.shape[1] - start
-        if have < length:
+        if have < length and not first:
             more = min(self.CHUNK, length - have)
             ids = unwrap(self.model).generate(ids, more, temperature=float(temperature),
                                               top_k=k, generator=generator)
@@ -175,11 +188,9 @@ class _LiveSampler:
         order = np.argsort(-probs, kind="stable")[:self.bars]
         for bar, p in zip(art["bars"], probs[order]):
             bar.set_height(p)
-        labels = [_printable(self.vocab.chars[i]) for i in order]
-        if art.get("labels") != labels:
-            ax_bar.set_xticks(np.arange(len(order)), labels, fontsize=11)
-            art["labels"] = labels
-        art["static_key"] = tuple(labels)
+        for text, i in zip(art["labels"], order):
+            text.set_text(_printable(self.vocab.chars[i]))
+        art["static_key"] = None
         cut = "all tokens" if k is None else f"top-{k}"
         ax_bar.set_title(f"Next character after “…{prompt[-20:].replace(chr(10), '⏎')}”: "
                          f"temperature {temperature:g}, {cut}", fontsize=11)
@@ -188,15 +199,21 @@ class _LiveSampler:
         status = (f"temperature {temperature:g}, {cut}: {kept} possible next characters, "
                   f"entropy {entropy:.2f} nats{note}")
         length = int(length)
+        published = None
         while True:
-            ids = self._sample(prompt, temperature, k, seed, length)
+            ids = self._sample(prompt, temperature, k, seed, length,
+                               first=published is None)
             sample = self.vocab.decode(ids)
             if len(ids) >= length:
                 break
-            art["text"].set_text(_wrap(prompt + sample + "…"))
-            ax_text.set_title(f"prompt + {len(sample)} of {length} sampled characters "
-                              f"(seed {seed}): sampling…", fontsize=10, loc="left")
-            yield f"sampling {length} characters… {len(sample)} so far"
+            # first feedback at once (the bars, with what is sampled so far), then a
+            # picture every PUBLISH_EVERY seconds while the sample grows
+            if published is None or time.perf_counter() - published >= self.PUBLISH_EVERY:
+                art["text"].set_text(_wrap(prompt + sample + "…"))
+                ax_text.set_title(f"prompt + {len(sample)} of {length} sampled characters "
+                                  f"(seed {seed}): sampling…", fontsize=10, loc="left")
+                yield f"sampling {length} characters… {len(sample)} so far"
+                published = time.perf_counter()
         art["text"].set_text(_wrap(prompt + sample))
         ax_text.set_title(f"prompt + {len(sample)} sampled characters (seed {seed})",
                           fontsize=10, loc="left")
