@@ -35,7 +35,7 @@ class DiffusionScrubber(InteractiveFigure):
         step = self.steps[1] - self.steps[0] if len(self.steps) > 1 else 1
         controls = {"t": slider("time step t", schedule.T if t is None else t, 0, schedule.T,
                                 step, integer=True)}
-        super().__init__(self._draw, controls, figsize=(8.0, 3.8),
+        super().__init__(self._draw, controls, figsize=(8.0, 3.8), reuse=True,
                          title="Diffusion: noising and denoising")
 
     def forward_at(self, t: int) -> np.ndarray:
@@ -50,13 +50,20 @@ class DiffusionScrubber(InteractiveFigure):
         return self.frames[nearest]
 
     def _draw(self, fig, t):
+        art = fig.__dict__.get("_nnlib_artists")
+        if art is None:  # axes made once; the points and the title are blitted over them
+            art = fig.__dict__["_nnlib_artists"] = {"points": []}
+            for i, name in enumerate(["forward: data noised", "reverse: noise denoised"]):
+                ax = fig.add_subplot(1, 2, i + 1)
+                art["points"].append(ax.scatter(np.zeros(1), np.zeros(1), s=3,
+                                                c="tab:blue" if i == 0 else "tab:green"))
+                ax.set(xlim=(-3.5, 3.5), ylim=(-3.5, 3.5), aspect="equal", title=name)
+            art["title"] = fig.suptitle(" ")
+            art["animated"] = [*art["points"], art["title"]]
         signal = 1.0 if t == 0 else float(self.schedule.alpha_bars[t - 1])
-        for i, (points, name) in enumerate([(self.forward_at(t), "forward: data noised"),
-                                            (self.reverse_at(t), "reverse: noise denoised")]):
-            ax = fig.add_subplot(1, 2, i + 1)
-            ax.scatter(points[:, 0], points[:, 1], s=3, c="tab:blue" if i == 0 else "tab:green")
-            ax.set(xlim=(-3.5, 3.5), ylim=(-3.5, 3.5), aspect="equal", title=name)
-        fig.suptitle(f"t = {t} of {self.schedule.T}: alpha_bar = {signal:.3f}")
+        for points, data in zip(art["points"], (self.forward_at(t), self.reverse_at(t))):
+            points.set_offsets(data)
+        art["title"].set_text(f"t = {t} of {self.schedule.T}: alpha_bar = {signal:.3f}")
         return f"t = {t}: signal factor sqrt(alpha_bar) = {np.sqrt(signal):.3f}"
 
 

@@ -55,32 +55,52 @@ class LatentExplorer(InteractiveFigure):
             "a": widgets.BoundedIntText(value=a, min=0, max=last, description="digit a"),
             "b": widgets.BoundedIntText(value=b, min=0, max=last, description="digit b"),
         }
-        super().__init__(self._draw, controls, figsize=(10.0, 3.4),
+        super().__init__(self._draw, controls, figsize=(10.0, 3.4), reuse=True,
                          title="Latent-space explorer")
 
     def image_at(self, z1: float, z2: float) -> np.ndarray:
         """The decoded 28 x 28 image at latent point (z1, z2)."""
         return np.asarray(self.decode(np.array([[z1, z2]]))).reshape(28, 28)
 
-    def _draw(self, fig, z1, z2, a, b):
+    def _build(self, fig) -> dict:
+        """The axes, the map of codes (drawn once, into the kept background) and the
+        artists that change (cross, path, images, titles), blitted on every redraw."""
         grid = fig.add_gridspec(2, 3, width_ratios=[1.2, 1, 2.2])
         ax_map = fig.add_subplot(grid[:, 0])
         ax_map.scatter(self.codes[:, 0], self.codes[:, 1], c=self.labels, cmap="tab10", s=4,
                        vmin=0, vmax=9)
-        ax_map.plot([z1], [z2], "k+", markersize=14, markeredgewidth=2)
-        path = interpolate(self.codes[a], self.codes[b], self.steps)
-        ax_map.plot(path[:, 0], path[:, 1], "k--", linewidth=1)
+        art = {}
+        art["cross"], = ax_map.plot([0], [0], "k+", markersize=14, markeredgewidth=2)
+        art["path"], = ax_map.plot([], [], "k--", linewidth=1)
         lim = self.extent
         ax_map.set(xlim=(-lim, lim), ylim=(-lim, lim), title="latent codes (colour = digit)")
         ax_img = fig.add_subplot(grid[:, 1])
-        ax_img.imshow(self.image_at(z1, z2), cmap="gray", vmin=0, vmax=1)
-        ax_img.set_title(f"decoded at ({z1:.1f}, {z2:.1f})")
+        art["image"] = ax_img.imshow(np.zeros((28, 28)), cmap="gray", vmin=0, vmax=1)
+        art["image_title"] = ax_img.set_title(" ")
         ax_img.axis("off")
-        strip = np.asarray(self.decode(path)).reshape(self.steps, 28, 28)
         ax_strip = fig.add_subplot(grid[:, 2])
-        ax_strip.imshow(np.concatenate(list(strip), axis=1), cmap="gray", vmin=0, vmax=1)
-        ax_strip.set_title(f"from digit a (a {self.labels[a]}) to digit b (a {self.labels[b]})")
+        art["strip"] = ax_strip.imshow(np.zeros((28, 28 * self.steps)), cmap="gray", vmin=0,
+                                       vmax=1)
+        art["strip_title"] = ax_strip.set_title(" ")
         ax_strip.axis("off")
+        art["animated"] = [art[k] for k in ("cross", "path", "image", "image_title", "strip",
+                                            "strip_title")]
+        fig.__dict__["_nnlib_artists"] = art
+        return art
+
+    def _draw(self, fig, z1, z2, a, b):
+        art = fig.__dict__.get("_nnlib_artists") or self._build(fig)
+        art["cross"].set_data([z1], [z2])
+        if art.get("ends") != (a, b):  # a new pair of digits: a new path and strip
+            path = interpolate(self.codes[a], self.codes[b], self.steps)
+            art["path"].set_data(path[:, 0], path[:, 1])
+            strip = np.asarray(self.decode(path)).reshape(self.steps, 28, 28)
+            art["strip"].set_data(np.concatenate(list(strip), axis=1))
+            art["strip_title"].set_text(f"from digit a (a {self.labels[a]}) to digit b "
+                                        f"(a {self.labels[b]})")
+            art["ends"] = (a, b)
+        art["image"].set_data(self.image_at(z1, z2))
+        art["image_title"].set_text(f"decoded at ({z1:.1f}, {z2:.1f})")
         return f"z = ({z1:.1f}, {z2:.1f}); path of {self.steps} points from code {a} to {b}"
 
 
