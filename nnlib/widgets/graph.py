@@ -10,6 +10,7 @@ aggregation, the chosen one highlighted and the chosen depth marked.
 from __future__ import annotations
 
 import numpy as np
+from matplotlib.collections import LineCollection
 
 from nnlib._checks import check_array, check_choice, check_int
 from nnlib.data.graphs import check_adjacency
@@ -67,7 +68,7 @@ class OverSmoothingExplorer(InteractiveFigure):
             "depth": slider("depth (rounds)", depth, 0, self.max_depth, 1, integer=True,
                             arg="depth", where=where),
         }
-        super().__init__(self._draw, controls, figsize=(9.5, 3.8),
+        super().__init__(self._draw, controls, figsize=(9.5, 3.8), reuse=True,
                          title="Over-smoothing: embeddings after k rounds of message passing")
 
     def embedding_2d(self, how: str, depth: int) -> np.ndarray:
@@ -82,27 +83,45 @@ class OverSmoothingExplorer(InteractiveFigure):
         x = np.divide(x, norms, out=np.zeros_like(x), where=norms > 0) * scale
         return (x - self._mean) @ self._basis
 
-    def _draw(self, fig, how, depth):
+    def _build(self, fig) -> dict:
+        """Both axes once; the points, edges, curves' emphasis, marker, legend and title are
+        updated and blitted over them (see :func:`~nnlib.widgets.core.blit_png`)."""
+        art = {}
         ax = fig.add_subplot(1, 2, 1)
-        pts = self.embedding_2d(how, depth)
-        ax.plot(np.stack([pts[self.src, 0], pts[self.dst, 0]]),
-                np.stack([pts[self.src, 1], pts[self.dst, 1]]), color="0.8", lw=0.5,
-                zorder=1)
-        ax.scatter(pts[:, 0], pts[:, 1], c=self.labels, cmap="tab10", s=18,
-                   vmin=0, vmax=9, zorder=2, edgecolors="k", linewidths=0.3)
-        spread = self.spread[how][depth]
-        ax.set_title(f"{LABELS[how]}, depth {depth}: spread {spread:.3f}")
+        art["points"] = ax.scatter(np.zeros(len(self.labels)), np.zeros(len(self.labels)),
+                                   c=self.labels, cmap="tab10", s=18, vmin=0, vmax=9, zorder=2,
+                                   edgecolors="k", linewidths=0.3)
+        art["edges"] = LineCollection([], colors="0.8", linewidths=0.5, zorder=1)
+        ax.add_collection(art["edges"])  # (one collection: a line per edge is slow to draw)
+        art["title"] = ax.set_title(" ")
         lo, hi = self._limits
         ax.set(xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]), xticks=[], yticks=[])
         ax2 = fig.add_subplot(1, 2, 2)
         steps = np.arange(self.max_depth + 1)
-        for h in HOW:
-            ax2.plot(steps, self.spread[h], lw=2.5 if h == how else 1,
-                     alpha=1 if h == how else 0.5, label=LABELS[h])
-        ax2.axvline(depth, color="k", ls=":", lw=1)
+        art["curves"] = {h: ax2.plot(steps, self.spread[h], label=LABELS[h])[0] for h in HOW}
+        art["marker"] = ax2.axvline(0, color="k", ls=":", lw=1)
         ax2.set(xlabel="depth (rounds of aggregation)", ylabel="mean pairwise distance",
                 title="how different the nodes still are")
-        ax2.legend(fontsize=8)
+        ax2.set(xlim=ax2.get_xlim(), ylim=ax2.get_ylim())  # fixed: the curves never change
+        art["ax2"], art["how"] = ax2, None
+        fig.__dict__["_nnlib_artists"] = art
+        return art
+
+    def _draw(self, fig, how, depth):
+        art = fig.__dict__.get("_nnlib_artists") or self._build(fig)
+        pts = self.embedding_2d(how, depth)
+        art["points"].set_offsets(pts)
+        art["edges"].set_segments(np.stack([pts[self.src], pts[self.dst]], axis=1))
+        spread = self.spread[how][depth]
+        art["title"].set_text(f"{LABELS[how]}, depth {depth}: spread {spread:.3f}")
+        art["marker"].set_xdata([depth, depth])
+        if art["how"] != how:  # the chosen aggregation drawn bold, and so in the legend
+            for h, line in art["curves"].items():
+                line.set(linewidth=2.5 if h == how else 1, alpha=1 if h == how else 0.5)
+            art["legend"] = art["ax2"].legend(fontsize=8)
+            art["how"] = how
+        art["animated"] = [art["edges"], art["points"], art["title"], *art["curves"].values(),
+                           art["marker"], art["legend"]]
         return (f"{LABELS[how]} aggregation, {depth} rounds: mean pairwise distance of the "
                 f"directions {spread:.3f} (at depth 0: {self.spread[how][0]:.3f})")
 
