@@ -12,7 +12,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 
 .PHONY: platform setup lab test check lint unit nbval execute slides slides-offline lock clean \
-        fork colab-like min-versions lock-check book workspace restore
+        fork colab-like min-versions lock-check book workspace restore lecture
 
 # the Python that will run the course: .venv's once it exists
 PLATFORM_PYTHON = $(if $(wildcard $(BIN)/python),$(BIN)/python,$(PYTHON))
@@ -98,6 +98,28 @@ slides-offline: setup
 	  npm pack --silent $$spec > pack.txt && tar xzf $$(tail -n 1 pack.txt) \
 	  && mv package $$name && rm -f $$(tail -n 1 pack.txt) pack.txt || exit 1; done
 	$(BIN)/python -m tests.notebook_tools slides build/slides --local-libs=libs notebooks/*.ipynb
+
+# Live slides with running widgets (RISE, `make lecture NB=04`): a small second environment,
+# .venv-lecture, with JupyterLab, jupyterlab-rise and ipywidgets 7 (RISE's slide view cannot load
+# ipywidgets 8's manager: jupyterlab-contrib/rise#119); nnlib, NumPy and PyTorch come from .venv
+# through a .pth file. It opens lecture copies in build/lecture/ (made afresh each time: the slide
+# split and speaker notes of `make slides`). tests/browser/test_rise_live_slides.py uses it.
+LECTURE := .venv-lecture
+LECTURE_PINS := jupyterlab==4.6.6 ipykernel==7.4.0 ipywidgets==7.8.5 jupyterlab-rise==0.43.1
+NB ?= 00
+lecture: setup
+	test -x $(LECTURE)/bin/python || $(BIN)/python -m venv $(LECTURE)
+	test -f $(LECTURE)/.installed || { \
+	  grep -vE '^(ipywidgets|jupyterlab_widgets|widgetsnbextension)==' requirements-lock.txt \
+	    > $(LECTURE)/constraints.txt \
+	  && $(LECTURE)/bin/python -m pip install -q --no-input -c $(LECTURE)/constraints.txt \
+	     $(LECTURE_PINS) \
+	  && echo "import site; site.addsitedir('$$($(BIN)/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")')" \
+	    > "$$($(LECTURE)/bin/python -c "import sysconfig; print(sysconfig.get_paths()['purelib'])")/nnlib_course_venv.pth" \
+	  && $(LECTURE)/bin/python -m nnlib.jupyter_settings && touch $(LECTURE)/.installed; }
+	$(BIN)/python -m tests.notebook_tools lecture build/lecture notebooks/*.ipynb > /dev/null
+	$(LECTURE)/bin/jupyter lab --ServerApp.root_dir=build/lecture $(LAB_FLAGS) \
+	  $$(ls build/lecture/$(NB)_*.ipynb | head -n 1)
 
 lock: setup
 	{ head -n 3 requirements-lock.txt; \

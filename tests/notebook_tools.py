@@ -6,6 +6,7 @@
     python -m tests.notebook_tools lint notebooks/*.ipynb      # report convention problems
     python -m tests.notebook_tools tags notebooks/*.ipynb      # NBVAL comments -> cell tags
     python -m tests.notebook_tools slides OUTDIR [--local-libs=DIR] notebooks/*.ipynb  # decks
+    python -m tests.notebook_tools lecture OUTDIR notebooks/*.ipynb  # copies for live slides
 
 The conventions are written down in CONTRIBUTING.md; ``lint_notebook`` enforces them.
 """
@@ -325,6 +326,32 @@ def add_speaker_notes(nb, notes: dict[str, str], name: str) -> None:
         headings.insert(headings.index(key) + 1, None)
 
 
+def deck_notebook(path: Path):
+    """``path`` as a deck: every cell's slide type (its own, else :func:`default_slide_type`),
+    the speaker notes as ``notes`` cells, cells tagged ``solution`` left out. ``make slides``
+    and the live slides of ``make lecture`` (RISE) both use it, so they split alike."""
+    nb = nbformat.read(path, as_version=4)
+    setup = _first_code_cell(nb)
+    setup_index = nb.cells.index(setup) if setup is not None else None
+    for index, cell in enumerate(nb.cells):
+        slideshow = cell.metadata.setdefault("slideshow", {})
+        slideshow.setdefault("slide_type", default_slide_type(index, cell, setup_index))
+    notes_path = SPEAKER_NOTES / f"{Path(path).stem}.md"
+    if notes_path.exists():
+        add_speaker_notes(nb, speaker_notes(notes_path), notes_path.name)
+    nb.cells = [c for c in nb.cells if SOLUTION_TAG not in c.metadata.get("tags", [])]
+    return nb
+
+
+def lecture_copy(path: Path, outdir: Path) -> Path:
+    """Write :func:`deck_notebook` of ``path`` to ``outdir/NAME.ipynb`` for RISE (``make
+    lecture``): the course's notebooks carry no slide metadata of their own."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    target = outdir / Path(path).name
+    nbformat.write(deck_notebook(path), target)
+    return target
+
+
 def slides(path: Path, outdir: Path, local_libs: str | None = None) -> Path:
     """Build a reveal.js deck ``outdir/NAME.slides.html`` from ``path``.
 
@@ -339,15 +366,7 @@ def slides(path: Path, outdir: Path, local_libs: str | None = None) -> Path:
     from nbconvert import SlidesExporter
     from traitlets.config import Config
 
-    nb = nbformat.read(path, as_version=4)
-    setup = _first_code_cell(nb)
-    setup_index = nb.cells.index(setup) if setup is not None else None
-    for index, cell in enumerate(nb.cells):
-        slideshow = cell.metadata.setdefault("slideshow", {})
-        slideshow.setdefault("slide_type", default_slide_type(index, cell, setup_index))
-    notes_path = SPEAKER_NOTES / f"{Path(path).stem}.md"
-    if notes_path.exists():
-        add_speaker_notes(nb, speaker_notes(notes_path), notes_path.name)
+    nb = deck_notebook(path)
     config = Config()
     config.SlidesExporter.reveal_scroll = True
     config.SlidesExporter.reveal_theme = "white"
@@ -374,6 +393,10 @@ def main(argv: list[str]) -> int:
             prefix, paths = paths[0].split("=", 1)[1], paths[1:]
         for path in paths:
             print(f"{Path(path).name}: {slides(Path(path), outdir, prefix).name}")
+        return 0
+    if len(argv) >= 3 and argv[0] == "lecture":
+        for path in argv[2:]:
+            print(f"{Path(path).name}: {lecture_copy(Path(path), Path(argv[1]))}")
         return 0
     if len(argv) == 2 and argv[0] == "set-repo":
         folder = Path(__file__).resolve().parent.parent / "notebooks"
