@@ -12,7 +12,9 @@ Everything is computed once, up front (one forward pass); moving a control only 
 
 from __future__ import annotations
 
+import matplotlib
 import numpy as np
+from matplotlib.collections import LineCollection
 
 from nnlib import _checks
 from nnlib.widgets.core import InteractiveFigure, dropdown, slider
@@ -121,6 +123,32 @@ def patch_attention_explorer(model, images, labels=None, *, max_examples: int = 
     layer_names = [f"layer {i + 1}" for i in range(n_layers)] + [ROLLOUT]
     head_names = [MEAN_OF_HEADS] + [f"head {i + 1}" for i in range(n_heads)]
 
+    gray, inferno = matplotlib.colormaps["gray"], matplotlib.colormaps["inferno"]
+
+    def build(fig) -> dict:
+        """Both axes once; the images, the patch grid and the texts are updated and blitted
+        over them (see :func:`~nnlib.widgets.core.blit_png`)."""
+        ax1, ax2 = fig.subplots(1, 2)
+        size = grid * patch
+        art = {"overlay": ax1.imshow(np.zeros((size, size, 3)))}
+        cuts = [k * patch - 0.5 for k in range(1, grid)]
+        ends = (-0.5, size - 0.5)
+        art["grid"] = LineCollection([[(ends[0], c), (ends[1], c)] for c in cuts]
+                                     + [[(c, ends[0]), (c, ends[1])] for c in cuts],
+                                     colors="white", linewidths=0.5, alpha=0.4)
+        ax1.add_collection(art["grid"])  # (drawn after the image, which it lies on)
+        ax1.set(xticks=[], yticks=[])
+        art["title1"] = ax1.set_title(" ")
+        art["heat"] = ax2.imshow(np.zeros((grid, grid, 3)))
+        art["numbers"] = [ax2.text(j, i, "", ha="center", va="center", fontsize=8)
+                          for i in range(grid) for j in range(grid)]
+        ax2.set(xticks=[], yticks=[])
+        art["title2"] = ax2.set_title(" ")
+        art["animated"] = [art["overlay"], art["grid"], art["title1"], art["heat"],
+                           *art["numbers"], art["title2"]]
+        fig.__dict__["_nnlib_artists"] = art
+        return art
+
     def draw(fig, layer, head, digit):
         layer_key = ROLLOUT if layer == ROLLOUT else int(layer.split()[-1]) - 1
         head_key = head if head == MEAN_OF_HEADS else int(head.split()[-1]) - 1
@@ -128,23 +156,24 @@ def patch_attention_explorer(model, images, labels=None, *, max_examples: int = 
         share = shown / shown.sum()            # the patches' share (the rest goes to the token)
         heat = share.reshape(grid, grid)
         image = images[digit].mean(axis=0)                                     # (H, W)
-        ax1, ax2 = fig.subplots(1, 2)
-        ax1.imshow(image, cmap="gray")
-        ax1.imshow(np.kron(heat, np.ones((patch, patch))), cmap="inferno", alpha=0.55,
-                   vmin=0, vmax=max(heat.max(), 1e-12))
-        for k in range(1, grid):
-            ax1.axhline(k * patch - 0.5, color="white", lw=0.5, alpha=0.4)
-            ax1.axvline(k * patch - 0.5, color="white", lw=0.5, alpha=0.4)
+        art = fig.__dict__.get("_nnlib_artists") or build(fig)
+        # opaque RGB images (the heat map at 55 % over the grey digit): matplotlib draws an
+        # axes' images into the kept background too, so transparent ones would blend twice
+        span = float(image.max() - image.min())
+        grey = gray((image - image.min()) / span if span > 0 else np.zeros_like(image))
+        top = max(heat.max(), 1e-12)
+        colours = inferno(np.kron(heat, np.ones((patch, patch))) / top)
+        art["overlay"].set_data(0.45 * grey[..., :3] + 0.55 * colours[..., :3])
         truth = "" if labels is None else f"label {labels[digit]}, "
-        ax1.set(xticks=[], yticks=[], title=f"digit {digit}: {truth}predicted {predictions[digit]}")
-        ax2.imshow(heat, cmap="inferno", vmin=0, vmax=max(heat.max(), 1e-12))
-        for (i, j), value in np.ndenumerate(heat):
-            ax2.text(j, i, f"{value:.2f}", ha="center", va="center", fontsize=8,
-                     color="black" if value > 0.6 * heat.max() else "white")
+        art["title1"].set_text(f"digit {digit}: {truth}predicted {predictions[digit]}")
+        art["heat"].set_data(inferno(heat / top)[..., :3])
+        for text, value in zip(art["numbers"], heat.ravel()):
+            text.set_text(f"{value:.2f}")
+            text.set_color("black" if value > 0.6 * heat.max() else "white")
         which = "mean of heads" if layer == ROLLOUT else head
-        ax2.set(xticks=[], yticks=[], title=f"{layer}, {which}")
-        top = np.argsort(share)[::-1][:3]
-        cells = ", ".join(f"({i // grid}, {i % grid})" for i in top)
+        art["title2"].set_text(f"{layer}, {which}")
+        top3 = np.argsort(share)[::-1][:3]
+        cells = ", ".join(f"({i // grid}, {i % grid})" for i in top3)
         return (f"{layer}, {which}: the class token gives {shown.sum():.0%} of its attention to "
                 f"the patches; largest shares at patches {cells} (row, column)")
 
@@ -153,5 +182,5 @@ def patch_attention_explorer(model, images, labels=None, *, max_examples: int = 
         "head": dropdown("head", head_names),
         "digit": slider("digit", 0, 0, n - 1, 1, integer=True),
     }
-    return InteractiveFigure(draw, controls, figsize=figsize,
+    return InteractiveFigure(draw, controls, figsize=figsize, reuse=True,
                              title="Where the class token looks: attention over patches")
