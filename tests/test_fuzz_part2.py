@@ -45,6 +45,8 @@ from nnlib.widgets import graph as WGR  # noqa: E402
 from nnlib.widgets import latent as WL  # noqa: E402
 from nnlib.widgets import vit as WV  # noqa: E402
 
+pytestmark = pytest.mark.slow  # a sweep of extreme settings / generated cases: make test runs it, make unit-fast does not
+
 EXAMPLES = 12   # per entry point and argument; derandomised: every CI run draws the same cases
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
                 suppress_health_check=list(HealthCheck), print_blob=False)
@@ -666,7 +668,7 @@ def _bad_data():
         ("generative.bernoulli_nll", "x", np.full((4, 2), 0.5), "2 pixels for 3"),
         ("generative.ring_coverage", "samples", np.ones((4, 3)), "3-D points"),
         ("generative.gan_train_step", "x_real", np.ones((4, 3)), "3-D data for a 2-D GAN"),
-        ("generative.gan_train_step", "z", np.ones((3, 2)), "3 noise rows for 4"),
+        ("generative.gan_train_step", "z", np.ones((4, 3)), "3 noise numbers for 2"),
         ("autoencoder.reconstruction_errors", "x", torch.ones(2, 3), "3 features for 2"),
         ("autoencoder.add_noise", "x", np.ones((2, 2)), "a NumPy array"),
         ("vae.gaussian_kl", "logvar", T2[:2], "2 rows for 4"),

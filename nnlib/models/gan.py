@@ -84,11 +84,8 @@ def gan_train_step(generator: nn.Module, discriminator: nn.Module, opt_g, opt_d,
                             f"(model.parameters())), got {describe(opt)}")
     check_tensor(x_real, "x_real", where=where, ndim=2, shape_text="(N, data_dim)",
                  floating=True, allow_empty=False)
-    check_tensor(z, "z", where=where, ndim=2, shape_text=f"({len(x_real)}, noise_dim)",
-                 floating=True)
-    if len(z) != len(x_real):
-        raise ValueError(f"{where}: z has {len(z)} rows but x_real has {len(x_real)}; draw one "
-                         "noise vector per real example")
+    check_tensor(z, "z", where=where, ndim=2, shape_text="(M, noise_dim)", floating=True,
+                 allow_empty=False)
     for name, module, dim in (("x_real", discriminator, "data_dim"),
                               ("z", generator, "noise_dim")):
         want = getattr(getattr(module, "config", None), dim, None)

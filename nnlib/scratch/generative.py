@@ -361,9 +361,6 @@ def gan_train_step(generator: Module, discriminator: Module, opt_g, opt_d, x_rea
     _optimizer(opt_d, "opt_d", where)
     non_saturating = check_bool(non_saturating, "non_saturating", where=where)
     x_real, z = _array(x_real, "x_real", ndim=2), _array(z, "z", ndim=2)
-    if len(z) != len(x_real):
-        raise ShapeError(f"{where}: z has {len(z)} rows but x_real has {len(x_real)}; draw one "
-                         "noise vector per real example")
     for name, arr, model, dim in (("x_real", x_real, discriminator, "data_dim"),
                                   ("z", z, generator, "noise_dim")):
         want = getattr(getattr(model, "config", None), dim, None)
