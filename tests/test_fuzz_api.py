@@ -29,6 +29,8 @@ from nnlib import autograd
 from nnlib.autograd import nn as ann
 from nnlib.errors import NotForwardedError
 
+pytestmark = pytest.mark.slow  # thousands of generated cases: make test runs them, unit-fast not
+
 EXAMPLES = 12  # per entry point; derandomised, so every CI run draws the same cases
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
                 suppress_health_check=list(HealthCheck), print_blob=False)

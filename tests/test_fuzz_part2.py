@@ -45,7 +45,7 @@ from nnlib.widgets import graph as WGR  # noqa: E402
 from nnlib.widgets import latent as WL  # noqa: E402
 from nnlib.widgets import vit as WV  # noqa: E402
 
-pytestmark = pytest.mark.slow  # a sweep of extreme settings / generated cases: make test runs it, make unit-fast does not
+pytestmark = pytest.mark.slow  # thousands of generated cases: make test runs them, unit-fast not
 
 EXAMPLES = 12   # per entry point and argument; derandomised: every CI run draws the same cases
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,

@@ -45,6 +45,8 @@ from nnlib.train import lm  # noqa: E402
 from nnlib.train import metrics as M  # noqa: E402
 from nnlib.train_common import EarlyStopping  # noqa: E402
 
+pytestmark = pytest.mark.slow  # thousands of generated cases: make test runs them, unit-fast not
+
 GC = importlib.import_module("nnlib.scratch.gradcheck")  # nnlib.scratch.gradcheck is a function
 
 EXAMPLES = 12   # per entry point and argument; derandomised: every CI run draws the same cases

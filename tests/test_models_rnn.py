@@ -155,6 +155,7 @@ def one_thread():
     torch.set_num_threads(before)
 
 
+@pytest.mark.slow  # a training run: make test runs it, make unit-fast does not
 def test_training_clips_every_step_and_learns_the_adding_problem(monkeypatch, one_thread):
     calls = []
     original = nn.utils.clip_grad_norm_

@@ -103,6 +103,7 @@ def one_thread():
     torch.set_num_threads(threads)
 
 
+@pytest.mark.slow  # a training run: make test runs it, make unit-fast does not
 def test_training_is_seeded_and_learns_to_reverse(one_thread):
     inputs, targets = reverse_task(2000, 6, 7, seed=0)
     test_inputs, test_targets = reverse_task(300, 6, 7, seed=1)

@@ -47,6 +47,7 @@ def test_step_reports_a_zero_gradient(widget):
     assert "exactly 0" in widget.last_status
 
 
+@pytest.mark.slow  # a sweep of extremes: make test runs it, make unit-fast does not
 @pytest.mark.parametrize("name", list(ACTIVATIONS))
 def test_extreme_settings_give_a_status_not_an_error(widget, name):
     widget.controls["activation"].value = name

@@ -71,6 +71,7 @@ def test_custom_numbers_are_ignored_unless_custom_is_chosen():
 
 @pytest.mark.parametrize("value, words", [(float("nan"), "NaN"), (float("inf"), "NaN or inf"),
                                           (1e308, "overflowed")])
+@pytest.mark.slow  # a sweep of extremes: make test runs it, make unit-fast does not
 def test_extreme_kernel_values_give_a_status_not_an_exception(value, words):
     w = make(kernel=CUSTOM)
     w.controls["k11"].value = value

@@ -1,6 +1,7 @@
 """The 2-D GAN trainer: buttons driven from code, what it draws, reset is exact."""
 
 import numpy as np
+import pytest
 
 from nnlib.widgets.gan import GANTrainer2D
 
@@ -17,6 +18,7 @@ def test_draws_data_samples_and_the_discriminator_surface():
     assert w.last_status.startswith("step 0: modes covered")
 
 
+@pytest.mark.slow  # a training run: make test runs it, make unit-fast does not
 def test_step_trains_and_reset_restores():
     w = GANTrainer2D(steps_per_click=5)
     before, picture = w.samples().copy(), w.to_png()
@@ -68,6 +70,7 @@ def test_play_ticks_train_and_pause_stops():
     assert w.step_count == 2
 
 
+@pytest.mark.slow  # a training run: make test runs it, make unit-fast does not
 def test_trains_through_the_library_loop_and_stops_on_divergence(monkeypatch):
     import nnlib.widgets.gan as gan_widget
 

@@ -49,6 +49,7 @@ def test_status_reports_the_sampling_settings(model):
     ("", "empty prompt: started from a newline"),
     ("a" * 100, "temperature"),                      # longer than block_size: cropped
 ])
+@pytest.mark.slow  # a sweep of extremes: make test runs it, make unit-fast does not
 def test_odd_prompts_give_a_status_not_an_exception(model, prompt, expected):
     w = generation_explorer(model, VOCAB, length=20)
     w.controls["prompt"].value = prompt

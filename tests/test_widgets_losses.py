@@ -67,6 +67,7 @@ def test_classification_target_outside_0_1_is_clipped_with_a_message():
     assert "must lie in [0, 1]: 2 used as 1" in w.last_status
 
 
+@pytest.mark.slow  # a sweep of extremes: make test runs it, make unit-fast does not
 def test_extreme_values_give_a_status_not_an_exception():
     w = loss_explorer()
     limits = {name: (w.controls[name].min, w.controls[name].max)

@@ -56,6 +56,7 @@ def test_widget_redraws_on_each_control():
     assert len(pictures) == len(PROBLEMS) and len(statuses) == len(PROBLEMS)
 
 
+@pytest.mark.slow  # a sweep of extremes: make test runs it, make unit-fast does not
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_widget_extremes_give_a_picture_not_an_error(problem):
     widget = hidden_units_widget(steps=60)

@@ -30,6 +30,7 @@ def test_every_control_redraws_a_different_picture():
         seen.add(png)
 
 
+@pytest.mark.slow  # a sweep of extremes: make test runs it, make unit-fast does not
 @pytest.mark.parametrize("optimizer", ["SGD", "Momentum", "Nesterov"])
 def test_a_huge_learning_rate_says_diverged_without_warnings(optimizer):
     w = optimizer_explorer(optimizer=optimizer, surface="rosenbrock", steps=50)
@@ -41,6 +42,7 @@ def test_a_huge_learning_rate_says_diverged_without_warnings(optimizer):
     assert w.to_png()
 
 
+@pytest.mark.slow  # a sweep of extremes: make test runs it, make unit-fast does not
 @pytest.mark.parametrize("surface", list(SURFACES))
 def test_extreme_settings_on_every_surface_never_raise(surface):
     # draw_optimizer is what the widget calls on each change; calling it directly skips the

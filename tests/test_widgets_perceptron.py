@@ -37,6 +37,7 @@ def test_xor_never_converges_and_changing_the_gate_redraws(widget):
     assert all(p.get_height() > 0 for p in ax_bars.patches)
 
 
+@pytest.mark.slow  # a sweep of extremes: make test runs it, make unit-fast does not
 @pytest.mark.parametrize("gate", GATES)
 def test_extreme_settings_draw_without_error(widget, gate):
     widget.controls["gate"].value = gate

@@ -169,6 +169,7 @@ def test_l2_adds_rate_times_w_like_weight_decay():
     ("activation", "sigmoid"), ("activation", "relu"), ("lr", 0.00001), ("lr", 10.0),
     ("regularization", "L1"), ("reg_rate", 10.0),
 ])
+@pytest.mark.slow  # a sweep of extremes: make test runs it, make unit-fast does not
 def test_every_control_at_its_extremes_trains_without_error(name, value):
     pg = Playground("spiral", regularization="L2", reg_rate=0.001)
     pg.controls[name].value = value

@@ -102,6 +102,7 @@ def test_temperature_widget_shows_the_bars_before_sampling_and_caches(tiny_lm):
     assert len(seen) == 1 and "sample (seed 0)" in seen[0]
 
 
+@pytest.mark.slow  # a sweep of extremes: make test runs it, make unit-fast does not
 @pytest.mark.parametrize("temperature", [0.0, 0.05, 3.0])
 def test_extreme_temperatures_work(tiny_lm, temperature):
     model, vocab = tiny_lm

@@ -72,6 +72,7 @@ def _notebook_with_widget_outputs(with_state: bool):
     return nb, shown
 
 
+@pytest.mark.slow  # builds every widget: make test runs it, make unit-fast does not
 def test_html_export_without_widget_javascript_shows_a_picture_for_every_widget():
     from nbconvert import HTMLExporter
 

@@ -136,6 +136,7 @@ def test_default_dashboard_trains_on_mnist():
     assert dash.history.epochs == 1 and dash.history.val_metric[0] > 0.8
 
 
+@pytest.mark.slow  # a training run: make test runs it, make unit-fast does not
 def test_stop_ends_the_run_cleanly_after_the_current_batch():
     dash = dashboard(epochs=4)  # 4 batches per epoch
     assert dash.stop_button.disabled and dash.stop_button.description == "Stop"
