@@ -44,6 +44,9 @@ def lecture_python() -> str:
     python = os.environ.get("NNLIB_LECTURE_PYTHON") or str(REPO / ".venv-lecture" / "bin"
                                                           / "python")
     if not os.path.exists(python):
+        # in CI the environment is built (.ci/run: make lecture-env): missing there is a failure
+        assert not os.environ.get("CI"), (
+            f"CI: no lecture environment at {python}: run `make lecture-env`")
         pytest.skip("no lecture environment: run `make lecture` once (or set "
                     "NNLIB_LECTURE_PYTHON to a Python with jupyterlab-rise and ipywidgets 7)")
     probe = subprocess.run(
