@@ -47,3 +47,12 @@ def test_bad_input_is_refused():
         DiffusionScrubber(np.zeros((3, 2)), schedule, {})
     with pytest.raises(ValueError, match="x0"):
         DiffusionScrubber(np.zeros((3, 3)), schedule, {0: np.zeros((3, 2))})
+
+
+def test_scrubbing_keeps_the_axes_and_moves_the_points():
+    w = make(t=10)
+    axes = list(w.figure.axes)
+    w.controls["t"].value = 0
+    assert w.figure.axes == axes
+    np.testing.assert_allclose(axes[0].collections[0].get_offsets(), w.forward_at(0))
+    assert w.to_png() == make(t=0).to_png()

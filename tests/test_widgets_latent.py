@@ -52,3 +52,16 @@ def test_bad_input_is_refused():
         LatentExplorer(decode, np.zeros((5, 3)), np.zeros(5))
     with pytest.raises(TypeError, match="decode"):
         LatentExplorer("decoder", np.zeros((5, 2)), np.zeros(5))
+
+
+def test_the_figure_is_kept_and_only_what_changes_is_updated():
+    w = make()
+    axes = list(w.figure.axes)
+    w.controls["z1"].value = 1.0
+    w.controls["a"].value = 5
+    assert w.figure.axes == axes and w.last_error is None
+    assert "(1.0, 0.0)" in axes[1].get_title()
+    fresh = make()
+    fresh.controls["z1"].value = 1.0
+    fresh.controls["a"].value = 5
+    assert w.to_png() == fresh.to_png()

@@ -76,3 +76,18 @@ def test_revisiting_a_setting_reuses_the_cached_fit():
     assert widget.to_png() != first
     widget.controls["hidden_units"].value = 3
     assert widget.to_png() == first
+
+
+def test_the_data_come_first_and_a_cached_fit_draws_the_same_picture():
+    widget = hidden_units_widget(steps=50)
+    ax = widget.figure.axes[0]
+    published = []
+    widget.status.observe(lambda change: published.append(
+        (change["new"], ax.get_title())), names="value")
+    widget.controls["problem"].value = "XOR"
+    assert "training" in published[0][0] and "training" in published[0][1]  # data first
+    xor = widget.to_png()
+    widget.controls["problem"].value = "curve: sin"
+    widget.controls["problem"].value = "XOR"  # cached: drawn at once, the same picture
+    assert widget.to_png() == xor
+    assert widget.figure.axes == [ax] and widget.last_error is None

@@ -353,3 +353,66 @@ def test_browser_ticks_are_merged_not_queued():
     frames = pg.render_count - renders
     assert 1 <= frames < 30 and pg.epoch == frames  # one frame per merged batch of ticks
     assert pg.last_status.startswith(f"epoch {pg.epoch} ")
+
+
+# -- speed (issue 15): controls update the kept figure instead of rebuilding it --------------
+def test_controls_update_the_kept_figure_instead_of_rebuilding_it():
+    pg = Playground("circle", hidden="4, 2")
+    art = pg.artists
+    axes = (art["ax_net"], art["ax_out"], art["ax_loss"], art["ax_grad"])
+    circle = pg.X_train
+    pg.controls["dataset"].value = "XOR"
+    pg.controls["activation"].value = "relu"
+    pg.controls["feature_x1x2"].value = True
+    assert pg.artists is art and all(ax in pg.figure.axes for ax in axes)
+    assert len(pg.figure.axes) == 4
+    # the network was laid out again: three inputs, their labels in the network's axes
+    assert art["cells"].shape[0] == 3 + 4 + 2 + 1
+    assert [t.get_text() for t in art["net_texts"]][-3:] == ["x₁", "x₂", "x₁x₂"]
+    assert len(art["lines"].get_segments()) == 3 * 4 + 4 * 2 + 2 * 1
+    pg.controls["hidden"].value = "3"  # another number of layers: new gradient bars
+    assert len(art["bars"]) == 2 and art["ax_grad"].get_ylim() == (1.5, -0.5)
+    pg.controls["dataset"].value = "circle"
+    assert pg.X_train is circle  # data sets are kept: going back costs nothing
+    assert pg.last_error is None and pg.last_status.startswith("epoch 0")
+
+
+def test_a_changed_control_draws_the_same_picture_as_a_fresh_playground():
+    pg = Playground("circle", hidden="4, 2")
+    pg.step(2)
+    pg.controls["dataset"].value = "XOR"
+    pg.controls["feature_x1sq"].value = True
+    fresh = Playground("XOR", hidden="4, 2", features=("x1", "x2", "x1sq"))
+    assert np.array_equal(pg.artists["out_rgb"], fresh.artists["out_rgb"])
+    assert np.array_equal(pg.artists["cells"], fresh.artists["cells"])
+    assert pg.to_png() == fresh.to_png()
+
+
+def test_colour_map_table_matches_the_formula():
+    values = np.linspace(-1, 1, 1001)
+    strength = np.abs(values)[:, None] ** 0.7
+    white = np.array([255.0, 255.0, 255.0])
+    blue, orange = np.array([0x08, 0x77, 0xbd]), np.array([0xf5, 0x93, 0x22])
+    exact = np.where(values[:, None] >= 0, white + strength * (blue - white),
+                     white + strength * (orange - white))
+    assert np.abs(colour_map(values).astype(float) - exact).max() <= 2
+    assert colour_map(np.array([np.nan]))[0].tolist() == [160, 160, 160]
+    assert colour_map(np.array([5.0, -5.0])).tolist() == colour_map(np.array([1.0, -1.0])).tolist()
+
+
+def test_canvas_png_is_the_canvas_pixels():
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from PIL import Image
+
+    from nnlib.plotting import canvas_png
+
+    fig = Figure(figsize=(2, 1.5), dpi=40)
+    FigureCanvasAgg(fig)
+    fig.add_subplot().plot([0, 1], [1, 0])
+    fig.canvas.draw()
+    image = Image.open(io.BytesIO(canvas_png(fig.canvas)))
+    assert image.mode == "RGB" and image.size == (80, 60)
+    assert np.array_equal(np.asarray(image), np.asarray(fig.canvas.buffer_rgba())[..., :3])

@@ -170,3 +170,14 @@ def test_a_browser_click_trains_in_the_background_and_stop_ends_it():
     assert dash.stopped and dash.history.epochs < 20
     assert "stopped in epoch" in dash.last_status and dash.last_error is None
     assert not dash.train_button.disabled and dash.stop_button.disabled
+
+
+def test_a_setting_changed_before_train_keeps_the_picture_and_says_so():
+    dash = dashboard(epochs=1)
+    picture, axes = dash.to_png(), list(dash.figure.axes)
+    dash.controls["activation"].value = "tanh"
+    dash.controls["lr"].value = 0.01
+    assert dash.to_png() == picture and dash.figure.axes == axes  # nothing drawn again
+    assert "tanh" in dash.last_status and "lr 1.0e-02" in dash.last_status
+    dash.train()
+    assert dash.to_png() != picture and dash.history.epochs == 1
