@@ -592,8 +592,8 @@ def ring_coverage(samples, modes: int = 8, radius: float = 2.0, std: float = 0.0
     samples = check_array(samples, "samples", where=where, shape=(None, 2),
                           shape_text="(N, 2)", allow_empty=False)
     modes = check_int(modes, "modes", minimum=1, where=where)
-    radius = check_float(radius, "radius", minimum=0, where=where)
-    std = check_float(std, "std", minimum=0, min_open=True, where=where)
+    radius = check_float(radius, "radius", minimum=0, maximum=1e6, where=where)
+    std = check_float(std, "std", minimum=0, min_open=True, maximum=1e6, where=where)
     angles = 2 * np.pi * np.arange(modes) / modes
     centres = radius * np.stack([np.cos(angles), np.sin(angles)], axis=1)      # (M, 2)
     dist = np.linalg.norm(samples[:, None, :] - centres[None], axis=2)       # (N, M)
