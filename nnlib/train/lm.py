@@ -347,8 +347,9 @@ def shakespeare_recipe(name: str = "cpu", vocab_size: int = 65):
     * "nanogpt-cpu": the CPU run in nanoGPT's README (4 layers, 4 heads, 128 channels, context
       64, batch 12, lr 1e-3, 2,000 steps, no dropout; the README reports val loss 1.88). It is
       the reference of ``benchmarks/bench_gpt.py``.
-    * "cpu": tuned to learn as much as possible per second on 2 CPU cores (the notebook):
-      2 layers, batch 32, lr 6e-3, 750 steps (about half a minute).
+    * "cpu": tuned to learn as much as possible per second on 2 CPU cores
+      (benchmarks/bench_gpt.py): 2 layers, batch 32, lr 6e-3, 750 steps (about 36 s there);
+      notebook 12's default run shortens it to 400 steps of 16 sequences.
     * "gpu": nanoGPT's ``train_shakespeare_char.py`` (6 layers, 6 heads, 384 channels, context
       256, dropout 0.2, 5,000 steps of batch 64): the notebook's ``FULL_RUN``.
     """
