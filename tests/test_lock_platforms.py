@@ -1,5 +1,6 @@
 """The lock's per-platform markers (offline). Resolving the lock for Linux, macOS arm64 and
-Windows asks the package index, so it is a CI job, ci/check_lock.py, run by .ci/run."""
+Windows asks the package index, so it is a separate job, ci/check_lock.py (`make lock-check`),
+run by hand: PyPI resets connections here (README, "Tests")."""
 
 from ci.check_lock import PLATFORMS, REFUSED, lock_for, pins, would_install
 from ci.check_platform import problems
