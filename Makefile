@@ -59,8 +59,9 @@ unit-fast: setup
 	$(BIN)/python -m pytest -m "not slow" -n auto tests
 
 # NNLIB_DEVICE=cpu: the stored outputs come from the CPU, so a GPU or Apple MPS must not be used
+# (--durations: the log lists every cell over 1 s, so each notebook's time can be read from it)
 nbval: setup
-	NNLIB_DEVICE=cpu $(BIN)/python -m pytest $(NBVAL) notebooks
+	NNLIB_DEVICE=cpu $(BIN)/python -m pytest $(NBVAL) --durations=0 --durations-min=1 notebooks
 
 # Under a minute: imports, notebook 00 in a fresh kernel, one widget driven.
 check: setup
