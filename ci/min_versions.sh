@@ -34,10 +34,10 @@ prepare() {
   # install from them alone if they are all there, else download what is missing first
   if ! "$WORK/venv/bin/python" -m pip install -q --no-input --no-index --find-links "$WHEELS" \
       -r ci/min-packages.txt -r ci/min-tools.txt 2> "$WORK/offline-install.log"; then
-    for try in 1 2 3; do  # PyPI sometimes resets a connection; wheels already there are kept
-      "$WORK/venv/bin/python" -m pip download -q --no-input -d "$WHEELS" \
+    for try in 1 2 3 4 5; do  # PyPI sometimes resets a connection; wheels already there are kept
+      "$WORK/venv/bin/python" -m pip download -q --no-input --retries 10 -d "$WHEELS" \
         -r ci/min-packages.txt -r ci/min-tools.txt && break
-      [ "$try" = 3 ] && { echo "min-versions: FAILED: downloading the wheels failed 3 times"; exit 1; }
+      [ "$try" = 5 ] && { echo "min-versions: FAILED: downloading the wheels failed 5 times"; exit 1; }
       echo "min-versions: download try $try failed; trying again in 20 s"; sleep 20
     done
     echo "min-versions: wheels downloaded to $WHEELS in $(( $(date +%s) - start )) s"
