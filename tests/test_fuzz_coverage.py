@@ -10,9 +10,11 @@ its first module in alphabetical order. Constants (``AGGREGATIONS``, ``ROLLOUT``
 entry points. Methods are not counted separately: a class is one entry point (its
 constructor); the fuzz suites also call many methods (``forward``, ``backward``, ``step``).
 
-**Covered** means: the entry point is in a fuzz registry (``tests/test_fuzz_api.py``:
-CONSTRUCTORS, LAYERS, LOSSES; ``tests/test_fuzz_train_data_widgets.py``: ENTRIES, WIDGETS;
-``tests/test_fuzz_part2.py``: ENTRIES), or it is an exercise checker registered with
+**Covered** means: the entry point is the ``target`` of an entry in a fuzz registry (every
+module ``tests/test_fuzz_*.py`` is imported; each module-level list ``ENTRIES`` or
+``*_ENTRIES`` of ``(label, target, call, specs)`` tuples counts, see ``tests/fuzz_common.py``;
+the older label-only lists CONSTRUCTORS, LAYERS, LOSSES, WIDGETS are resolved by label while
+they remain), or it is an exercise checker registered with
 ``nnlib.exercises.checker`` (``tests/test_exercises_bad_answers.py`` feeds every registered
 checker twelve kinds of wrong answer). Everything else must be in :data:`EXEMPT` with a
 one-line reason; the test fails for an entry point in neither, and for a stale exemption
@@ -82,22 +84,33 @@ def _resolve(label: str, entry_points: dict[str, object]):
     return matches[0] if len(matches) == 1 else None
 
 
-def covered_objects(entry_points) -> tuple[set[int], list[str]]:
-    import tests.test_fuzz_api as api
-    import tests.test_fuzz_part2 as part2
-    import tests.test_fuzz_train_data_widgets as tdw
+def fuzz_modules() -> list:
+    """Every fuzz module ``tests/test_fuzz_*.py`` (this one excepted), imported."""
+    from pathlib import Path
 
-    labels = ([e[0] for e in api.CONSTRUCTORS] + [e[0] for e in api.LAYERS]
-              + [e[0] for e in api.LOSSES] + [e[0] for e in tdw.ENTRIES]
-              + [e[0] for e in tdw.WIDGETS])
+    here = Path(__file__).resolve().parent
+    return [importlib.import_module(f"tests.{path.stem}")
+            for path in sorted(here.glob("test_fuzz_*.py")) if path.stem != Path(__file__).stem]
+
+
+LEGACY_LISTS = ("CONSTRUCTORS", "LAYERS", "LOSSES", "ENTRIES", "WIDGETS")  # label-first lists
+
+
+def covered_objects(entry_points) -> tuple[set[int], list[str]]:
+    from tests.fuzz_common import registry_targets
+
     covered, unresolved = set(), []
-    for label in labels:
-        obj = _resolve(label, entry_points)
-        if obj is None:
-            unresolved.append(label)
-        else:
-            covered.add(id(obj))
-    covered |= {id(target) for _, target, _, _ in part2.ENTRIES if target is not None}
+    for module in fuzz_modules():
+        covered |= {id(target) for target in registry_targets(module)}
+        for name in LEGACY_LISTS:
+            for entry in getattr(module, name, ()):
+                if len(entry) == 4 and not isinstance(entry[1], str):
+                    continue   # already in the (label, target, call, specs) format
+                obj = _resolve(entry[0], entry_points)
+                if obj is None:
+                    unresolved.append(entry[0])
+                else:
+                    covered.add(id(obj))
     from nnlib.exercises import _CHECKERS
 
     for info in pkgutil.iter_modules(importlib.import_module("nnlib.exercises").__path__):
