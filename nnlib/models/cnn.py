@@ -40,6 +40,11 @@ class _ImageClassifier(nn.Sequential):
         return super().__getitem__(index)
 
     def forward(self, x):
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"{type(self).__name__}: x must be a torch tensor of images (N, 1, "
+                            f"28, 28), got {_checks.describe(x)}"
+                            + ("; convert it with torch.as_tensor(x)"
+                               if hasattr(x, "shape") else ""))
         if x.ndim != 4 or tuple(x.shape[1:]) != (1, 28, 28):
             hint = ""
             if tuple(x.shape[-2:]) == (28, 28) and x.ndim == 3:
@@ -61,7 +66,7 @@ class LeNet(_ImageClassifier):
     """
 
     def __init__(self, num_classes: int = 10):
-        _check_int(num_classes, "num_classes", "LeNet", 2)
+        num_classes = _check_int(num_classes, "num_classes", "LeNet", 2)
         super().__init__(
             nn.Conv2d(1, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
             nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2),
@@ -77,6 +82,8 @@ def conv_bn_relu(in_channels: int, out_channels: int) -> list[nn.Module]:
 
     The convolution has no bias: BatchNorm subtracts each channel's mean, cancelling it.
     """
+    in_channels = _check_int(in_channels, "in_channels", "conv_bn_relu")
+    out_channels = _check_int(out_channels, "out_channels", "conv_bn_relu")
     return [nn.Conv2d(in_channels, out_channels, 3, padding=1, bias=False),
             nn.BatchNorm2d(out_channels), nn.ReLU()]
 
@@ -91,7 +98,7 @@ class SmallCNN(_ImageClassifier):
 
     def __init__(self, width: int = 12, dropout: float = 0.2, num_classes: int = 10):
         w = _check_int(width, "width", "SmallCNN")
-        _check_int(num_classes, "num_classes", "SmallCNN", 2)
+        num_classes = _check_int(num_classes, "num_classes", "SmallCNN", 2)
         super().__init__(
             *conv_bn_relu(1, w), nn.MaxPool2d(2),
             *conv_bn_relu(w, 2 * w), nn.MaxPool2d(2),
@@ -115,10 +122,11 @@ class ResidualBlock(nn.Module):
 
     def __init__(self, channels: int, residual: bool = True):
         super().__init__()
-        _check_int(channels, "channels", "ResidualBlock")
+        channels = _check_int(channels, "channels", "ResidualBlock")
+        residual = _checks.check_bool(residual, "residual", where="ResidualBlock")
         self.conv1 = nn.Conv2d(channels, channels, 3, padding=1)
         self.conv2 = nn.Conv2d(channels, channels, 3, padding=1)
-        self.residual = bool(residual)
+        self.residual = residual
 
     def forward(self, x):
         out = self.conv2(torch.relu(self.conv1(x)))
@@ -136,15 +144,17 @@ class DeepCNN(_ImageClassifier):
 
     def __init__(self, depth: int = 8, width: int = 8, residual: bool = False,
                  num_classes: int = 10):
-        _check_int(depth, "depth", "DeepCNN", 0)
-        _check_int(width, "width", "DeepCNN")
+        depth = _check_int(depth, "depth", "DeepCNN", 0)
+        width = _check_int(width, "width", "DeepCNN")
+        residual = _checks.check_bool(residual, "residual", where="DeepCNN")
+        num_classes = _check_int(num_classes, "num_classes", "DeepCNN", 2)
         super().__init__(
             nn.Conv2d(1, width, 3, stride=2, padding=1), nn.ReLU(), nn.MaxPool2d(2),
             *[ResidualBlock(width, residual) for _ in range(depth)],
             nn.AdaptiveAvgPool2d(1), nn.Flatten(),
-            nn.Linear(width, _check_int(num_classes, "num_classes", "DeepCNN", 2)),
+            nn.Linear(width, num_classes),
         )
-        self.depth, self.residual = depth, bool(residual)
+        self.depth, self.residual = depth, residual
 
     @property
     def first_conv(self) -> nn.Conv2d:

@@ -19,12 +19,12 @@ where it is not (top-k keeps ``k`` whatever the distribution looks like).
 
 from __future__ import annotations
 
-import math
-
 import torch
 from torch.nn import functional as F
 
+from nnlib import _checks
 from nnlib._checks import check_token_tensor
+from nnlib.errors import NonFiniteError, ShapeError
 
 __all__ = ["generate_with_kv_cache", "sample_next", "top_p_filter"]
 
@@ -35,8 +35,18 @@ def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
     The nucleus is the smallest set of most likely tokens whose probabilities sum to at
     least ``p`` (always at least the most likely token); ``p = 1`` keeps everything.
     """
-    if not (isinstance(p, (int, float)) and 0 < p <= 1):
-        raise ValueError(f"top_p must be a number in (0, 1], got {p!r}")
+    where = "top_p_filter"
+    _checks.check_tensor(logits, "logits", where=where, floating=True, allow_empty=False,
+                         ndim=(1, 2), shape_text="(rows, vocab) or (vocab,)")
+    return _top_p_filter(logits, _check_top_p(p, "p", where))
+
+
+def _check_top_p(p, name: str, where: str) -> float:
+    return _checks.check_float(p, name, minimum=0, maximum=1, min_open=True, where=where,
+                               hint="the probability mass kept; 1 keeps every token")
+
+
+def _top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
     sorted_logits, order = torch.sort(logits, dim=-1, descending=True)    # (rows, vocab)
     probs = F.softmax(sorted_logits, dim=-1)
     before = probs.cumsum(dim=-1) - probs              # probability of the tokens ranked higher
@@ -45,17 +55,32 @@ def top_p_filter(logits: torch.Tensor, p: float) -> torch.Tensor:
     return logits.masked_fill(drop, float("-inf"))
 
 
+def _check_sampling(temperature, top_k, top_p, generator, where: str):
+    """The sampling options, checked once (before a generation loop, not at every token)."""
+    temperature = _checks.check_float(temperature, "temperature", minimum=0, where=where,
+                                      hint="0 = always the most likely token")
+    top_k = _checks.check_optional_int(top_k, "top_k", minimum=1, where=where)
+    top_p = None if top_p is None else _check_top_p(top_p, "top_p", where)
+    _checks.check_torch_generator(generator, where=where)
+    return temperature, top_k, top_p
+
+
 def sample_next(logits: torch.Tensor, temperature: float = 1.0, top_k: int | None = None,
                 top_p: float | None = None,
                 generator: torch.Generator | None = None) -> torch.Tensor:
     """One token id per row of ``logits`` (B, vocab) -> (B, 1), as ``GPT.generate`` draws it:
     temperature (0 = greedy), then top-k, then top-p, then a draw with ``generator``."""
-    if not (isinstance(temperature, (int, float)) and math.isfinite(temperature)
-            and temperature >= 0):
-        raise ValueError(f"temperature must be a finite number >= 0 (0 = greedy), got "
-                         f"{temperature!r}")
-    if top_k is not None and (not isinstance(top_k, int) or top_k < 1):
-        raise ValueError(f"top_k must be None or a positive integer, got {top_k!r}")
+    where = "sample_next"
+    _checks.check_tensor(logits, "logits", where=where, ndim=2, shape_text="(B, vocab)",
+                         floating=True, allow_empty=False)
+    if torch.isnan(logits).any() or not torch.isfinite(logits.amax(dim=-1)).all():
+        raise NonFiniteError(f"{where}: logits contain NaN, +inf or a row of only -inf (no "
+                             "token left to draw); check the model or the filtering")
+    return _sample_next(logits, *_check_sampling(temperature, top_k, top_p, generator, where),
+                        generator)
+
+
+def _sample_next(logits, temperature, top_k, top_p, generator) -> torch.Tensor:
     logits = logits.float().cpu()
     if temperature == 0:
         return logits.argmax(dim=-1, keepdim=True)                         # (B, 1)
@@ -64,7 +89,7 @@ def sample_next(logits: torch.Tensor, temperature: float = 1.0, top_k: int | Non
         kth = torch.topk(logits, top_k, dim=-1).values[:, -1:]             # (B, 1)
         logits = logits.masked_fill(logits < kth, float("-inf"))
     if top_p is not None:
-        logits = top_p_filter(logits, top_p)
+        logits = _top_p_filter(logits, top_p)
     probs = F.softmax(logits, dim=-1)                                      # (B, vocab)
     return torch.multinomial(probs, 1, generator=generator)                # (B, 1)
 
@@ -113,13 +138,16 @@ def generate_with_kv_cache(model, idx: torch.Tensor, max_new_tokens: int,
     ``model`` is an ``nnlib.models.gpt.GPT``; ``idx`` (B, T) int64. The prompt plus the new
     tokens must fit in ``block_size``. Returns (B, T + max_new_tokens).
     """
-    check_token_tensor(idx, "idx", vocab_size=model.config.vocab_size,
-                       where="generate_with_kv_cache", ndim=2)
+    from nnlib.models.gpt import GPT
+
+    where = "generate_with_kv_cache"
+    _checks.check_instance(model, "model", GPT, "an nnlib.models.gpt.GPT", where=where)
+    check_token_tensor(idx, "idx", vocab_size=model.config.vocab_size, where=where, ndim=2)
     if idx.shape[1] == 0:
-        raise ValueError("generation needs a prompt of at least one token (idx is (B, 0))")
-    if not isinstance(max_new_tokens, int) or max_new_tokens < 0:
-        raise ValueError(f"max_new_tokens must be a non-negative integer, got "
-                         f"{max_new_tokens!r}")
+        raise ShapeError(f"{where}: generation needs a prompt of at least one token (idx is "
+                         f"{tuple(idx.shape)})")
+    max_new_tokens = _checks.check_int(max_new_tokens, "max_new_tokens", minimum=0, where=where)
+    sampling = _check_sampling(temperature, top_k, top_p, generator, where)
     block_size = model.config.block_size
     if idx.shape[1] + max_new_tokens > block_size:
         raise ValueError(f"prompt ({idx.shape[1]} tokens) + max_new_tokens ({max_new_tokens}) "
@@ -132,7 +160,7 @@ def generate_with_kv_cache(model, idx: torch.Tensor, max_new_tokens: int,
     caches = [None] * len(model.transformer.h)
     logits = _forward_cached(model, idx, 0, caches)                        # prefill
     for step in range(max_new_tokens):
-        next_id = sample_next(logits, temperature, top_k, top_p, generator).to(idx.device)
+        next_id = _sample_next(logits, *sampling, generator).to(idx.device)
         idx = torch.cat([idx, next_id], dim=1)                             # (B, T + 1)
         if step < max_new_tokens - 1:
             logits = _forward_cached(model, next_id, idx.shape[1] - 1, caches)

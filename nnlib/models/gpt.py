@@ -21,10 +21,16 @@ from torch import nn
 from torch.nn import functional as F
 
 from nnlib import _checks
+from nnlib.errors import ShapeError
 from nnlib.scratch.gpt import GPTConfig  # one config for both GPTs (torch-free, so it lives there)
 
 __all__ = ["GPT", "GPTBlock", "GPTCausalSelfAttention", "GPTConfig", "GPTMLP",
            "Block", "CausalSelfAttention", "MLP"]
+
+
+def _check_config(config, where: str) -> GPTConfig:
+    return _checks.check_instance(config, "config", GPTConfig, "a GPTConfig", where=where,
+                                  hint="e.g. GPTConfig(vocab_size=65, n_embd=32, n_head=4)")
 
 
 class GPTCausalSelfAttention(nn.Module):
@@ -32,6 +38,7 @@ class GPTCausalSelfAttention(nn.Module):
 
     def __init__(self, config: GPTConfig):
         super().__init__()
+        _check_config(config, "GPTCausalSelfAttention")
         self.n_head, self.n_embd, self.dropout = config.n_head, config.n_embd, config.dropout
         # queries, keys and values of all heads in one matrix multiplication
         self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
@@ -58,6 +65,7 @@ class GPTMLP(nn.Module):
 
     def __init__(self, config: GPTConfig):
         super().__init__()
+        _check_config(config, "GPTMLP")
         self.c_fc = nn.Linear(config.n_embd, 4 * config.n_embd, bias=config.bias)
         self.gelu = nn.GELU()
         self.c_proj = nn.Linear(4 * config.n_embd, config.n_embd, bias=config.bias)
@@ -73,6 +81,7 @@ class GPTBlock(nn.Module):
 
     def __init__(self, config: GPTConfig):
         super().__init__()
+        _check_config(config, "GPTBlock")
         self.ln_1 = nn.LayerNorm(config.n_embd, bias=config.bias)
         self.attn = GPTCausalSelfAttention(config)
         self.ln_2 = nn.LayerNorm(config.n_embd, bias=config.bias)
@@ -89,8 +98,7 @@ class GPT(nn.Module):
 
     def __init__(self, config: GPTConfig):
         super().__init__()
-        if not isinstance(config, GPTConfig):
-            raise TypeError(f"GPT needs a GPTConfig, got {type(config).__name__}")
+        _check_config(config, "GPT")
         self.config = config
         self.transformer = nn.ModuleDict(dict(
             wte=nn.Embedding(config.vocab_size, config.n_embd),    # token embeddings
@@ -157,8 +165,8 @@ class GPT(nn.Module):
         if targets is not None:
             self._check_ids(targets, "targets")
             if targets.shape != idx.shape:
-                raise ValueError(f"targets must have the shape of idx {tuple(idx.shape)}, got "
-                                 f"{tuple(targets.shape)}")
+                raise ShapeError(f"GPT: targets must have the shape of idx {tuple(idx.shape)}, "
+                                 f"got {tuple(targets.shape)}")
             loss = F.cross_entropy(logits.view(B * T, -1), targets.reshape(B * T))
         return logits, loss
 
@@ -182,9 +190,7 @@ class GPT(nn.Module):
         temperature = _checks.check_float(temperature, "temperature", minimum=0, where=where,
                                           hint="0 = always the most likely token")
         top_k = _checks.check_optional_int(top_k, "top_k", minimum=1, where=where)
-        if generator is not None and not isinstance(generator, torch.Generator):
-            raise TypeError(f"{where}: generator must be a torch.Generator or None, got "
-                            f"{_checks.describe(generator)}")
+        _checks.check_torch_generator(generator, where=where)
         was_training = self.training
         self.eval()
         for _ in range(max_new_tokens):

@@ -81,13 +81,15 @@ class MLP(nn.Sequential):
 
 def init_linear_layers(model: nn.Module, init: str | float = "default") -> nn.Module:
     """Re-initialise every ``nn.Linear`` in ``model`` (see :class:`MLP`'s ``init``)."""
+    where = "init_linear_layers"
+    _checks.check_instance(model, "model", nn.Module, "a torch.nn.Module", where=where)
+    if isinstance(init, str):
+        _checks.check_choice(init, "init", INITS, where=where)
+    else:
+        init = _checks.check_float(init, "init", minimum=0, min_open=True, where=where,
+                                   hint=f"one of {INITS} or a positive std")
     if init == "default":
         return model
-    if isinstance(init, str):
-        _checks.check_choice(init, "init", ("default", *INITS), where="init_linear_layers")
-    else:
-        _checks.check_float(init, "init", minimum=0, min_open=True, where="init_linear_layers",
-                            hint=f"one of {INITS} or a positive std")
     for layer in model.modules():
         if not isinstance(layer, nn.Linear):
             continue

@@ -14,7 +14,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from nnlib._checks import check_bool, check_int
+from nnlib._checks import check_bool, check_instance, check_int
 from nnlib.models.cnn import _ImageClassifier
 
 
@@ -43,6 +43,7 @@ class BasicBlock(nn.Module):
 def he_init_(model: nn.Module) -> nn.Module:
     """He (Kaiming) normal initialisation, in place: every Conv2d and Linear weight from
     N(0, 2 / fan_in), biases 0; BatchNorm scale 1 and shift 0. Returns ``model``."""
+    check_instance(model, "model", nn.Module, "a torch.nn.Module", where="he_init_")
     for m in model.modules():
         if isinstance(m, (nn.Conv2d, nn.Linear)):
             nn.init.kaiming_normal_(m.weight, mode="fan_in", nonlinearity="relu")
