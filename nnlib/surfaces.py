@@ -18,6 +18,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from nnlib._checks import (
+    check_bool,
+    check_callable,
+    check_choice,
+    check_float,
+    check_float_pair,
+    check_instance,
+    check_int,
+)
 from nnlib.scratch.module import Parameter
 from nnlib.scratch.optim import Optimizer
 
@@ -37,6 +46,27 @@ class Surface:
     xlim: tuple[float, float]
     ylim: tuple[float, float]
     log_levels: bool = False  # contour levels spaced on a log scale (deep narrow valleys)
+
+    def __post_init__(self):
+        where = "Surface"
+        for name in ("name", "formula"):
+            check_instance(getattr(self, name), name, str, "a str", where=where)
+        check_callable(self.value, "value", where=where)
+        check_callable(self.grad, "grad", where=where)
+        for name in ("start", "xlim", "ylim"):  # a frozen dataclass: set the checked pairs
+            object.__setattr__(self, name, check_float_pair(getattr(self, name), name,
+                                                             where=where))
+        for name in ("xlim", "ylim"):
+            low, high = getattr(self, name)
+            if not low < high:
+                raise ValueError(f"{where}: {name} must be (low, high) with low < high, "
+                                 f"got {(low, high)}")
+        check_instance(self.minima, "minima", (tuple, list), "a tuple of (x, y) points",
+                       where=where)
+        object.__setattr__(self, "minima", tuple(check_float_pair(m, f"minima[{i}]",
+                                                                  where=where)
+                                                 for i, m in enumerate(self.minima)))
+        check_bool(self.log_levels, "log_levels", where=where)
 
     def __call__(self, x, y):
         return self.value(x, y)
@@ -91,9 +121,7 @@ SURFACES: dict[str, Surface] = {
 
 def get_surface(name: str) -> Surface:
     """One of :data:`SURFACES` by key ("bowl", "rosenbrock", "saddle")."""
-    if name not in SURFACES:
-        raise ValueError(f"unknown surface {name!r}; choose one of {sorted(SURFACES)}")
-    return SURFACES[name]
+    return SURFACES[check_choice(name, "name", sorted(SURFACES), where="get_surface")]
 
 
 @dataclass
@@ -118,14 +146,21 @@ def optimize_path(surface: Surface | str, make_optimizer: Callable[[list], Optim
     ``lambda params: Adam(params, lr=0.1)``. A run is *diverged* once a coordinate is
     NaN/inf or farther than ``escape_radius`` from the origin; it stops there.
     """
-    surface = get_surface(surface) if isinstance(surface, str) else surface
-    if isinstance(steps, bool) or not isinstance(steps, (int, np.integer)) or steps < 1:
-        raise ValueError(f"steps must be a positive integer, got {steps!r}")
-    point = np.array(surface.start if start is None else start, dtype=np.float64)
-    if point.shape != (2,):
-        raise ValueError(f"start must be a point (x, y) of shape (2,), got shape {point.shape}")
+    where = "optimize_path"
+    if isinstance(surface, str):
+        surface = SURFACES[check_choice(surface, "surface", sorted(SURFACES), where=where)]
+    check_instance(surface, "surface", Surface, f"a Surface or one of {sorted(SURFACES)}",
+                   where=where)
+    check_callable(make_optimizer, "make_optimizer", where=where)
+    steps = check_int(steps, "steps", minimum=1, where=where)
+    escape_radius = check_float(escape_radius, "escape_radius", minimum=0, min_open=True,
+                                finite=False, where=where)
+    point = np.array(surface.start if start is None
+                     else check_float_pair(start, "start", where=where), dtype=np.float64)
     param = Parameter(point, "xy")
-    optimizer = make_optimizer([param])
+    optimizer = check_instance(make_optimizer([param]), "make_optimizer([param])", Optimizer,
+                               "an nnlib optimizer", where=where,
+                               hint="e.g. make_optimizer=lambda params: SGD(params, lr=0.1)")
     points, losses = [param.data.copy()], [float(surface.value(*param.data))]
     with np.errstate(all="ignore"):  # overflow is detected below, not warned about
         for t in range(1, steps + 1):
