@@ -31,10 +31,11 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from nnlib import _checks
 from nnlib._checks import check_token_tensor
 from nnlib.errors import ShapeError
-from nnlib.models.rnn import train_with_adam
-from nnlib.models.transformer_toy import sinusoidal_table
+from nnlib.models.rnn import _UNCHECKED, _check_token_targets, train_with_adam
+from nnlib.models.transformer_toy import _as_id_pair, check_block_sizes, sinusoidal_table
 
 __all__ = ["DecoderBlock", "EncoderBlock", "Seq2SeqConfig", "Seq2SeqTransformer",
            "seq2seq_accuracy", "seq2seq_loss", "shift_right", "train_seq2seq"]
@@ -59,18 +60,19 @@ class Seq2SeqConfig:
     bos_id: int = 1
 
     def __post_init__(self):
+        where = "Seq2SeqConfig"
         for name in ("src_vocab_size", "tgt_vocab_size", "max_src_len", "max_tgt_len",
-                     "d_model", "num_heads", "num_encoder_layers", "num_decoder_layers",
-                     "dim_feedforward"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise ValueError(f"Seq2SeqConfig.{name} must be a positive integer, got "
-                                 f"{value!r}")
-        if self.d_model % self.num_heads:
-            raise ValueError(f"d_model ({self.d_model}) must be divisible by num_heads "
-                             f"({self.num_heads}): each head gets d_model // num_heads channels")
-        if not 0.0 <= self.dropout < 1.0:
-            raise ValueError(f"dropout must lie in [0, 1), got {self.dropout}")
+                     "num_encoder_layers", "num_decoder_layers"):
+            setattr(self, name, _checks.check_int(getattr(self, name), name, minimum=1,
+                                                  where=where))
+        self.d_model, self.num_heads, self.dim_feedforward, self.dropout = check_block_sizes(
+            where, self.d_model, self.num_heads, self.dim_feedforward, self.dropout)
+        self.pad_id = _checks.check_int(self.pad_id, "pad_id", minimum=0,
+                                        maximum=self.src_vocab_size - 1, where=where,
+                                        hint="an id of the source vocabulary")
+        self.bos_id = _checks.check_int(self.bos_id, "bos_id", minimum=0,
+                                        maximum=self.tgt_vocab_size - 1, where=where,
+                                        hint="an id of the target vocabulary")
 
 
 def _feed_forward(d_model: int, dim_feedforward: int, dropout: float) -> nn.Sequential:
@@ -89,6 +91,8 @@ class EncoderBlock(nn.Module):
     def __init__(self, d_model: int, num_heads: int, dim_feedforward: int,
                  dropout: float = 0.0):
         super().__init__()
+        d_model, num_heads, dim_feedforward, dropout = check_block_sizes(
+            "EncoderBlock", d_model, num_heads, dim_feedforward, dropout)
         self.norm1 = nn.LayerNorm(d_model)
         self.self_attn = nn.MultiheadAttention(d_model, num_heads, dropout=dropout,
                                                batch_first=True)
@@ -114,6 +118,8 @@ class DecoderBlock(nn.Module):
     def __init__(self, d_model: int, num_heads: int, dim_feedforward: int,
                  dropout: float = 0.0):
         super().__init__()
+        d_model, num_heads, dim_feedforward, dropout = check_block_sizes(
+            "DecoderBlock", d_model, num_heads, dim_feedforward, dropout)
         self.norm1 = nn.LayerNorm(d_model)
         self.self_attn = nn.MultiheadAttention(d_model, num_heads, dropout=dropout,
                                                batch_first=True)
@@ -154,9 +160,9 @@ class Seq2SeqTransformer(nn.Module):
 
     def __init__(self, config: Seq2SeqConfig):
         super().__init__()
-        if not isinstance(config, Seq2SeqConfig):
-            raise TypeError(f"Seq2SeqTransformer needs a Seq2SeqConfig, got "
-                            f"{type(config).__name__}")
+        _checks.check_instance(config, "config", Seq2SeqConfig, "a Seq2SeqConfig",
+                               where="Seq2SeqTransformer",
+                               hint="e.g. Seq2SeqConfig(src_vocab_size=40, tgt_vocab_size=40)")
         self.config = c = config
         self.src_embed = nn.Embedding(c.src_vocab_size, c.d_model)
         self.tgt_embed = nn.Embedding(c.tgt_vocab_size, c.d_model)
@@ -221,9 +227,12 @@ class Seq2SeqTransformer(nn.Module):
         """Generate ``length`` target ids for each source (B, S): start from BOS, append the
         most likely next token, repeat. The encoder runs once. Returns (B, length) ids, and
         with ``return_attention`` the attention of the last step (all positions)."""
-        if not isinstance(length, int) or not 1 <= length <= self.config.max_tgt_len:
-            raise ValueError(f"length must be an integer in [1, {self.config.max_tgt_len}], "
-                             f"got {length!r}")
+        where = "Seq2SeqTransformer.greedy_decode"
+        length = _checks.check_int(length, "length", minimum=1,
+                                   maximum=self.config.max_tgt_len, where=where,
+                                   hint="at most the config's max_tgt_len")
+        return_attention = _checks.check_bool(return_attention, "return_attention",
+                                              where=where)
         was_training = self.training
         self.eval()
         memory, padding = self.encode(src)
@@ -240,22 +249,49 @@ class Seq2SeqTransformer(nn.Module):
 
 def shift_right(tgt: torch.Tensor, bos_id: int) -> torch.Tensor:
     """Teacher forcing's decoder input: ``[BOS] + tgt[:, :-1]``, shape (B, T) like ``tgt``."""
+    check_token_tensor(tgt, "tgt", where="shift_right", ndim=2)
+    bos_id = _checks.check_int(bos_id, "bos_id", minimum=0, where="shift_right")
+    return _shift_right(tgt, bos_id)
+
+
+def _shift_right(tgt: torch.Tensor, bos_id: int) -> torch.Tensor:
     bos = tgt.new_full((tgt.shape[0], 1), bos_id)
     return torch.cat([bos, tgt[:, :-1]], dim=1)
 
 
 def seq2seq_loss(model: Seq2SeqTransformer, src: torch.Tensor, tgt: torch.Tensor):
-    """Mean cross-entropy over every target position, with teacher forcing."""
-    logits = model(src, shift_right(tgt, model.config.bos_id))             # (B, T, vocab)
+    """Mean cross-entropy over every target position, with teacher forcing: ``src`` (B, S) and
+    ``tgt`` (B, T) int64 ids."""
+    where = "seq2seq_loss"
+    _checks.check_instance(model, "model", Seq2SeqTransformer, "a Seq2SeqTransformer",
+                           where=where)
+    check_token_tensor(tgt, "tgt", vocab_size=model.config.tgt_vocab_size, where=where, ndim=2)
+    if len(tgt) != len(src):
+        raise ShapeError(f"{where}: src and tgt must have the same number of rows, got "
+                         f"{tuple(src.shape)} and {tuple(tgt.shape)}")
+    logits = model(src, _shift_right(tgt, model.config.bos_id))            # (B, T, vocab)
+    _check_token_targets(tgt, logits, where)
     return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1))
+
+
+def _seq2seq_loss(model, src, tgt):
+    logits = model(src, _shift_right(tgt, model.config.bos_id))            # (B, T, vocab)
+    return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), tgt.reshape(-1))
+
+
+_UNCHECKED[seq2seq_loss] = _seq2seq_loss   # train_with_adam checks the first batch only
 
 
 @torch.no_grad()
 def seq2seq_accuracy(model: Seq2SeqTransformer, src, tgt) -> tuple[float, float]:
     """(character accuracy, sequence accuracy) of greedy decoding against ``tgt`` (N, T):
     the model's own predictions are fed back, no teacher forcing."""
+    where = "seq2seq_accuracy"
+    _checks.check_instance(model, "model", Seq2SeqTransformer, "a Seq2SeqTransformer",
+                           where=where)
+    src, tgt = _check_pair(model, src, tgt, where)
     device = next(model.parameters()).device
-    src, tgt = torch.as_tensor(src).to(device), torch.as_tensor(tgt).to(device)
+    src, tgt = src.to(device), tgt.to(device)
     pred = model.greedy_decode(src, tgt.shape[1])
     correct = pred == tgt                                                  # (N, T)
     return correct.float().mean().item(), correct.all(dim=1).float().mean().item()
@@ -266,15 +302,33 @@ def train_seq2seq(model: Seq2SeqTransformer, src, tgt, steps: int, batch_size: i
     """``steps`` Adam updates (gradient norm clipped at 1) on random mini-batches of
     (src (N, S), tgt (N, T)) with teacher forcing; returns the training losses.
     ``progress`` shows a tqdm bar (``nnlib.models.rnn.train_with_adam`` runs the loop)."""
-    src, tgt = torch.as_tensor(src), torch.as_tensor(tgt)
-    if src.ndim != 2 or tgt.ndim != 2 or len(src) != len(tgt):
-        raise ValueError(f"src and tgt must be (N, S) and (N, T) with the same N; got "
-                         f"{tuple(src.shape)} and {tuple(tgt.shape)}")
+    where = "train_seq2seq"
+    _checks.check_instance(model, "model", Seq2SeqTransformer, "a Seq2SeqTransformer",
+                           where=where)
+    src, tgt = _check_pair(model, src, tgt, where)
+    batch_size = _checks.check_int(batch_size, "batch_size", minimum=1, where=where)
+    seed = _checks.check_seed(seed, optional=False, where=where)
     generator = torch.Generator().manual_seed(seed)
 
     def batch():
         rows = torch.randint(0, len(src), (batch_size,), generator=generator)
         return src[rows], tgt[rows]
 
-    return train_with_adam(model, batch, seq2seq_loss, steps, lr=lr, clip_grad_norm=1.0,
+    return train_with_adam(model, batch, _seq2seq_loss, steps, lr=lr, clip_grad_norm=1.0,
                            progress=progress)
+
+
+def _check_pair(model: Seq2SeqTransformer, src, tgt, where: str):
+    """src (N, S) and tgt (N, T) as int64 tensors that fit the model's config."""
+    c = model.config
+    src, tgt = _as_id_pair(src, tgt, where, names=("src", "tgt"))
+    if len(src) != len(tgt):
+        raise ShapeError(f"{where}: src and tgt must be (N, S) and (N, T) with the same N; got "
+                         f"{tuple(src.shape)} and {tuple(tgt.shape)}")
+    for name, ids, vocab, max_len in (("src", src, c.src_vocab_size, c.max_src_len),
+                                      ("tgt", tgt, c.tgt_vocab_size, c.max_tgt_len)):
+        check_token_tensor(ids, name, vocab_size=vocab, where=where)
+        if ids.shape[1] > max_len:
+            raise ShapeError(f"{where}: {name} has length {ids.shape[1]}, beyond the config's "
+                             f"max length {max_len}")
+    return src, tgt

@@ -16,11 +16,14 @@ returned (``model(idx, return_attention=True)``) and looked at.
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import nn
 
+from nnlib import _checks
 from nnlib.data.batching import random_rows
-from nnlib.models.rnn import train_with_adam
+from nnlib.errors import ShapeError
+from nnlib.models.rnn import _UNCHECKED, _check_token_targets, train_with_adam
 
 __all__ = ["EncoderBlock", "ToyTransformer", "sequence_accuracy", "sinusoidal_table",
            "token_loss", "train_toy_transformer"]
@@ -30,6 +33,11 @@ POSITIONAL = ("sinusoidal", "learned", "none")
 
 def sinusoidal_table(max_len: int, d_model: int, base: float = 10000.0) -> torch.Tensor:
     """(max_len, d_model) sinusoidal encodings: sin on even columns, cos on odd ones."""
+    where = "sinusoidal_table"
+    max_len = _checks.check_int(max_len, "max_len", minimum=1, where=where)
+    d_model = _checks.check_int(d_model, "d_model", minimum=1, where=where)
+    base = _checks.check_float(base, "base", minimum=1, min_open=True, where=where,
+                               hint="the wavelengths grow as powers of base; 10000 is usual")
     positions = torch.arange(max_len, dtype=torch.float64)[:, None]
     frequencies = base ** (-torch.arange(0, d_model, 2, dtype=torch.float64) / d_model)
     angles = positions * frequencies                                   # (max_len, ceil(d/2))
@@ -39,12 +47,29 @@ def sinusoidal_table(max_len: int, d_model: int, base: float = 10000.0) -> torch
     return table.float()
 
 
+def check_block_sizes(where: str, d_model, num_heads, dim_feedforward, dropout):
+    """A Transformer block's sizes (ints >= 1, ``d_model`` divisible by ``num_heads``) and
+    dropout in [0, 1), checked before ``nn.MultiheadAttention`` asserts on them."""
+    d_model = _checks.check_int(d_model, "d_model", minimum=1, where=where)
+    num_heads = _checks.check_int(num_heads, "num_heads", minimum=1, where=where)
+    dim_feedforward = _checks.check_int(dim_feedforward, "dim_feedforward", minimum=1,
+                                        where=where)
+    dropout = _checks.check_float(dropout, "dropout", minimum=0, maximum=1, max_open=True,
+                                  where=where)
+    if d_model % num_heads:
+        raise ValueError(f"{where}: d_model ({d_model}) must be divisible by num_heads "
+                         f"({num_heads}): each head gets d_model // num_heads channels")
+    return d_model, num_heads, dim_feedforward, dropout
+
+
 class EncoderBlock(nn.Module):
     """Pre-norm Transformer block: (B, T, C) -> (B, T, C) and the weights (B, H, T, T)."""
 
     def __init__(self, d_model: int, num_heads: int, dim_feedforward: int,
                  dropout: float = 0.0):
         super().__init__()
+        d_model, num_heads, dim_feedforward, dropout = check_block_sizes(
+            "EncoderBlock", d_model, num_heads, dim_feedforward, dropout)
         self.norm1 = nn.LayerNorm(d_model)
         self.attn = nn.MultiheadAttention(d_model, num_heads, dropout=dropout, batch_first=True)
         self.norm2 = nn.LayerNorm(d_model)
@@ -72,10 +97,13 @@ class ToyTransformer(nn.Module):
                  num_layers: int = 2, dim_feedforward: int = 128, dropout: float = 0.0,
                  positional: str = "sinusoidal"):
         super().__init__()
-        if positional not in POSITIONAL:
-            raise ValueError(f"positional must be one of {POSITIONAL}, got {positional!r}")
-        if d_model % num_heads:
-            raise ValueError(f"d_model ({d_model}) must be divisible by num_heads ({num_heads})")
+        where = "ToyTransformer"
+        _checks.check_choice(positional, "positional", POSITIONAL, where=where)
+        vocab_size = _checks.check_int(vocab_size, "vocab_size", minimum=1, where=where)
+        max_len = _checks.check_int(max_len, "max_len", minimum=1, where=where)
+        num_layers = _checks.check_int(num_layers, "num_layers", minimum=0, where=where)
+        d_model, num_heads, dim_feedforward, dropout = check_block_sizes(
+            where, d_model, num_heads, dim_feedforward, dropout)
         self.vocab_size, self.max_len, self.positional = vocab_size, max_len, positional
         self.d_model = d_model
         self.embed = nn.Embedding(vocab_size, d_model)
@@ -91,15 +119,22 @@ class ToyTransformer(nn.Module):
 
     def forward(self, idx: torch.Tensor, key_padding_mask: torch.Tensor | None = None,
                 return_attention: bool = False):
-        if idx.ndim != 2 or idx.dtype != torch.long:
-            raise ValueError(f"expected idx of shape (B, T) with dtype int64 (token ids), got "
-                             f"shape {tuple(idx.shape)} and dtype {idx.dtype}")
+        where = "ToyTransformer"
+        _checks.check_token_tensor(idx, "idx", vocab_size=self.vocab_size, where=where, ndim=2)
+        if idx.dtype != torch.long:
+            raise TypeError(f"{where}: expected idx (B, T) of dtype int64 (token ids), got dtype "
+                            f"{idx.dtype}; use idx.long()")
         t = idx.shape[1]
         if t > self.max_len:
-            raise ValueError(f"sequence length {t} exceeds max_len={self.max_len}")
-        if idx.numel() and (idx.min() < 0 or idx.max() >= self.vocab_size):
-            raise ValueError(f"token ids must lie in [0, {self.vocab_size - 1}], got values "
-                             f"from {int(idx.min())} to {int(idx.max())}")
+            raise ShapeError(f"{where}: idx has sequence length {t}, which exceeds "
+                             f"max_len={self.max_len}")
+        if key_padding_mask is not None:
+            _checks.check_tensor(key_padding_mask, "key_padding_mask", where=where,
+                                 shape=tuple(idx.shape), shape_text="(B, T) like idx")
+            if key_padding_mask.dtype != torch.bool:
+                raise TypeError(f"{where}: key_padding_mask must be a bool tensor (True = "
+                                f"padding), got dtype {key_padding_mask.dtype}")
+        return_attention = _checks.check_bool(return_attention, "return_attention", where=where)
         x = self.embed(idx)                                                # (B, T, C)
         if self.positional == "learned":
             x = x + self.pos_embed.weight[:t]
@@ -114,19 +149,51 @@ class ToyTransformer(nn.Module):
 
 
 def token_loss(model: nn.Module, inputs: torch.Tensor, targets: torch.Tensor) -> torch.Tensor:
-    """Mean cross-entropy over every position of every sequence."""
+    """Mean cross-entropy over every position of every sequence: ``model(inputs)`` gives
+    logits (N, T, vocab); ``targets`` (N, T) int64 ids."""
+    where = "token_loss"
+    _checks.check_callable(model, "model", where=where)
+    _checks.check_tensor(inputs, "inputs", where=where)
     logits = model(inputs)
+    _check_token_targets(targets, logits, where)
+    return _token_loss(model, inputs, targets, logits)
+
+
+def _token_loss(model, inputs, targets, logits=None) -> torch.Tensor:
+    logits = model(inputs) if logits is None else logits
     return nn.functional.cross_entropy(logits.reshape(-1, logits.shape[-1]), targets.reshape(-1))
+
+
+_UNCHECKED[token_loss] = _token_loss   # train_with_adam checks the first batch only
+
+
+def _as_id_pair(inputs, targets, where: str, names=("inputs", "targets")):
+    """Two (N, T) int64 tensors of token ids (arrays are converted), checked."""
+    out = []
+    for name, value in zip(names, (inputs, targets)):
+        if isinstance(value, (np.ndarray, list, tuple)):
+            value = torch.from_numpy(_checks.check_token_ids(value, name, where=where))
+        _checks.check_token_tensor(value, name, where=where, ndim=2)
+        if value.shape[0] == 0 or value.shape[1] == 0:
+            raise ShapeError(f"{where}: {name} is empty (shape {tuple(value.shape)})")
+        out.append(value.long())
+    return out
 
 
 @torch.no_grad()
 def sequence_accuracy(model: nn.Module, inputs, targets) -> tuple[float, float]:
     """(token accuracy, sequence accuracy): the fraction of right tokens, and of sequences
     with every token right. inputs, targets: (N, T) int64 tensors or arrays."""
+    where = "sequence_accuracy"
+    _checks.check_instance(model, "model", nn.Module, "a torch.nn.Module", where=where)
+    inputs, targets = _as_id_pair(inputs, targets, where)
+    if targets.shape != inputs.shape:
+        raise ShapeError(f"{where}: targets must have the shape of inputs "
+                         f"{tuple(inputs.shape)}, got {tuple(targets.shape)}")
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
-    inputs, targets = torch.as_tensor(inputs).to(device), torch.as_tensor(targets).to(device)
+    inputs, targets = inputs.to(device), targets.to(device)
     correct = model(inputs).argmax(-1) == targets                          # (N, T)
     model.train(was_training)
     return correct.float().mean().item(), correct.all(dim=1).float().mean().item()
@@ -137,11 +204,23 @@ def train_toy_transformer(model: nn.Module, inputs, targets, steps: int,
                           progress: bool = True) -> list[float]:
     """``steps`` Adam updates on random mini-batches of (inputs, targets) (N, T) int64;
     returns the training losses (``nnlib.models.rnn.train_with_adam`` does the loop)."""
-    inputs, targets = torch.as_tensor(inputs), torch.as_tensor(targets)
-    if inputs.shape != targets.shape or inputs.ndim != 2:
-        raise ValueError(f"inputs and targets must both be (N, T); got {tuple(inputs.shape)} "
-                         f"and {tuple(targets.shape)}")
+    where = "train_toy_transformer"
+    _checks.check_instance(model, "model", nn.Module, "a torch.nn.Module", where=where)
+    inputs, targets = _as_id_pair(inputs, targets, where)
+    if inputs.shape != targets.shape:
+        raise ShapeError(f"{where}: inputs and targets must both be (N, T); got "
+                         f"{tuple(inputs.shape)} and {tuple(targets.shape)}")
+    vocab_size = getattr(model, "vocab_size", None)
+    if isinstance(vocab_size, int):
+        _checks.check_token_tensor(inputs, "inputs", vocab_size=vocab_size, where=where)
+        _checks.check_token_tensor(targets, "targets", vocab_size=vocab_size, where=where)
+    max_len = getattr(model, "max_len", None)
+    if isinstance(max_len, int) and inputs.shape[1] > max_len:
+        raise ShapeError(f"{where}: inputs have length {inputs.shape[1]}, beyond the model's "
+                         f"max_len={max_len}")
+    batch_size = _checks.check_int(batch_size, "batch_size", minimum=1, where=where)
+    seed = _checks.check_seed(seed, optional=False, where=where)
     batches = random_rows(inputs, targets, batch_size=batch_size,
                           generator=torch.Generator().manual_seed(seed))
-    return train_with_adam(model, lambda: next(batches), token_loss, steps, lr=lr,
+    return train_with_adam(model, lambda: next(batches), _token_loss, steps, lr=lr,
                            clip_grad_norm=1.0, progress=progress)
