@@ -54,6 +54,19 @@ def test_fit_epoch_counts_mistakes_without_shuffle():
     assert p.b == 1.0
 
 
+def test_fit_epoch_reports_each_update_to_on_update():
+    p = Perceptron(2, rng=np.random.default_rng(0))
+    seen = []
+    mistakes = p.fit_epoch(INPUTS, GATES["OR"],
+                           on_update=lambda i, wrong: seen.append((i, wrong, p.w.copy())))
+    assert sorted(i for i, _, _ in seen) == [0, 1, 2, 3]  # every example once, shuffled
+    assert sum(wrong for _, wrong, _ in seen) == mistakes
+    replay = Perceptron(2)  # the same updates in the same order give the same weights
+    for i, wrong, w in seen:
+        assert replay.update(INPUTS[i], GATES["OR"][i]) is wrong
+        np.testing.assert_array_equal(replay.w, w)
+
+
 def test_batch_and_single_predictions_agree():
     rng = np.random.default_rng(3)
     X = rng.normal(size=(20, 4))
@@ -93,6 +106,7 @@ def test_boolean_labels_are_accepted():
     (lambda p: p.predict(np.ones((4, 3))), ShapeError, "expected X of shape (N, 2)"),
     (lambda p: p.fit_epoch(np.ones(2), np.array([1])), ShapeError, "(N, 2)"),
     (lambda p: p.update(np.ones((2, 2)), 1), ShapeError, "use fit_epoch"),
+    (lambda p: p.fit_epoch(INPUTS, GATES["OR"], on_update=1), TypeError, "on_update"),
     (lambda p: p.predict(np.array([np.nan, 1.0])), ValueError, "NaN"),
     (lambda p: p.fit(INPUTS, GATES["OR"], epochs=0), ValueError, "epochs"),
     (lambda p: Perceptron(0), ValueError, "n_features"),

@@ -14,6 +14,8 @@ XOR, it never settles down: every pass over the data makes at least one mistake.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from nnlib import _checks
@@ -66,13 +68,26 @@ class Perceptron:
             self.b += self.lr * error
         return error != 0
 
-    def fit_epoch(self, X, y, shuffle: bool = True) -> int:
-        """One pass over ``X`` (N, d), ``y`` (N,) one example at a time; returns the mistakes."""
+    def fit_epoch(self, X, y, shuffle: bool = True,
+                  on_update: Callable[[int, bool], object] | None = None) -> int:
+        """One pass over ``X`` (N, d), ``y`` (N,) one example at a time; returns the mistakes.
+
+        ``on_update(i, wrong)``, if given, is called after each example ``X[i]`` has been
+        seen (``wrong``: it was a mistake), e.g. to record ``self.w`` step by step.
+        """
         shuffle = _checks.check_bool(shuffle, "shuffle", where="Perceptron.fit_epoch")
+        on_update = _checks.check_callable(on_update, "on_update", optional=True,
+                                           where="Perceptron.fit_epoch")
         X = self._check_X(X, batch_only=True)
         y = self._check_y(y, len(X))
         order = (self.rng or get_rng()).permutation(len(X)) if shuffle else range(len(X))
-        return sum(self.update(X[i], y[i]) for i in order)
+        mistakes = 0
+        for i in order:
+            wrong = self.update(X[i], y[i])
+            mistakes += wrong
+            if on_update is not None:
+                on_update(int(i), wrong)
+        return mistakes
 
     def fit(self, X, y, epochs: int = 100, shuffle: bool = True) -> list[int]:
         """Run epochs until one makes no mistake or ``epochs`` have passed.

@@ -71,14 +71,14 @@ def perceptron_trace(gate: str = "AND", lr: float = 1.0, epochs: int = 10,
     p = Perceptron(2, lr=lr)
     p.w, p.b = start_weights(start, seed)
     trace = PerceptronTrace(X, y, [p.w.copy()], [p.b], [0])
-    for _ in range(epochs):
-        wrong = 0
-        for x_i, y_i in zip(X, y):
-            wrong += p.update(x_i, y_i)
-            trace.weights.append(p.w.copy())
-            trace.biases.append(p.b)
+
+    def record(_i: int, _wrong: bool) -> None:
+        trace.weights.append(p.w.copy())
+        trace.biases.append(p.b)
+
+    for _ in range(epochs):  # the library's epoch, in the table's order
+        trace.mistakes.append(p.fit_epoch(X, y, shuffle=False, on_update=record))
         trace.epoch_ends.append(len(trace.weights) - 1)
-        trace.mistakes.append(wrong)
     return trace
 
 
