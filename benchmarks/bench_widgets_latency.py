@@ -166,11 +166,17 @@ def quiet(build):
         return build()
 
 
-def draw_wave(fig, frequency):  # notebook 00's example widget
-    t = np.linspace(0, 1, 400)
-    ax = fig.add_subplot()
-    ax.plot(t, np.sin(2 * np.pi * frequency * t))
-    ax.set(title=f"sin(2π · {frequency:g} · t)", xlabel="t", ylim=(-1.1, 1.1))
+WAVE_T = np.linspace(0, 1, 400)
+
+
+def draw_wave(fig, frequency):  # notebook 00's example widget (reuse=True)
+    t = WAVE_T
+    if not fig.axes:  # the first call makes the plot
+        ax = fig.add_subplot(xlabel="t", ylim=(-1.1, 1.1))
+        ax.plot(t, 0 * t)
+    ax = fig.axes[0]  # every call updates the curve and the title
+    ax.lines[0].set_ydata(np.sin(2 * np.pi * frequency * t))
+    ax.set_title(f"sin(2π · {frequency:g} · t)")
     return f"frequency = {frequency:g}"
 
 
@@ -218,7 +224,8 @@ def main() -> None:
             builders.append((label, build, kw))
 
     add("00 example", lambda: InteractiveFigure(
-        draw_wave, {"frequency": slider("frequency", 2.0, 0.5, 10.0, 0.5)}, figsize=(6, 2.5)))
+        draw_wave, {"frequency": slider("frequency", 2.0, 0.5, 10.0, 0.5)}, figsize=(6, 2.5),
+        reuse=True))
     from nnlib.widgets.perceptron import perceptron_widget
     add("01 perceptron", perceptron_widget)
     from nnlib.widgets.activations import activation_widget
