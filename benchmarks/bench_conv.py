@@ -18,7 +18,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nnlib.scratch import Conv2d, MaxPool2d  # noqa: E402
+from nnlib.scratch import Conv2d, MaxPool2d
 
 # name, batch, in_channels, out_channels, image size, kernel, stride, padding
 CONV_CASES = [

@@ -29,7 +29,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from nnlib.scratch import SGD, Adam, CrossEntropyLoss, Linear, ReLU, Sequential  # noqa: E402
+from nnlib.scratch import SGD, Adam, CrossEntropyLoss, Linear, ReLU, Sequential
 
 SIZES = (784, 256, 128, 10)
 BATCH = 128

@@ -20,10 +20,10 @@ matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import ms  # noqa: E402
+from timing import ms
 
-from nnlib.widgets.activations import activation_widget, gradient_norms_through_depth  # noqa: E402
-from nnlib.widgets.perceptron import perceptron_trace, perceptron_widget  # noqa: E402
+from nnlib.widgets.activations import activation_widget, gradient_norms_through_depth
+from nnlib.widgets.perceptron import perceptron_trace, perceptron_widget
 
 
 def set_control(widget, name, values):

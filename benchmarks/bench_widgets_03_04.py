@@ -19,10 +19,10 @@ matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import ms  # noqa: E402
+from timing import ms
 
-from nnlib.widgets.mlp import hidden_units_widget  # noqa: E402
-from nnlib.widgets.playground import Playground  # noqa: E402
+from nnlib.widgets.mlp import hidden_units_widget
+from nnlib.widgets.playground import Playground
 
 
 def main() -> None:

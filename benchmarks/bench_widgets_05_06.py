@@ -21,10 +21,10 @@ import matplotlib
 matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.figure import Figure
 
-from nnlib.widgets.losses import LOSSES, draw_loss, loss_explorer  # noqa: E402
-from nnlib.widgets.optimizers import draw_optimizer, optimizer_explorer  # noqa: E402
+from nnlib.widgets.losses import LOSSES, draw_loss, loss_explorer
+from nnlib.widgets.optimizers import draw_optimizer, optimizer_explorer
 
 
 def ms(action, repeat: int = 3) -> tuple[float, float]:

@@ -20,10 +20,10 @@ matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import torch  # noqa: E402
-from timing import ms  # noqa: E402
+import torch
+from timing import ms
 
-from nnlib.widgets.training import TrainingDashboard  # noqa: E402
+from nnlib.widgets.training import TrainingDashboard
 
 
 def main() -> None:

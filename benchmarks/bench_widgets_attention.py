@@ -18,11 +18,11 @@ import matplotlib
 matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch  # noqa: E402
+import torch
 
-from nnlib.data import reverse_task  # noqa: E402
-from nnlib.models.transformer_toy import ToyTransformer  # noqa: E402
-from nnlib.widgets.attention import attention_map_explorer, scaling_explorer  # noqa: E402
+from nnlib.data import reverse_task
+from nnlib.models.transformer_toy import ToyTransformer
+from nnlib.widgets.attention import attention_map_explorer, scaling_explorer
 
 
 def ms(action) -> float:

@@ -19,9 +19,9 @@ matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from timing import ms  # noqa: E402
+from timing import ms
 
-from nnlib.widgets.convolution import CUSTOM, convolution_widget  # noqa: E402
+from nnlib.widgets.convolution import CUSTOM, convolution_widget
 
 
 def main() -> None:

@@ -18,12 +18,12 @@ import matplotlib
 matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import torch  # noqa: E402
+import torch
 
-from nnlib.data import shakespeare_splits  # noqa: E402
-from nnlib.models.gpt import GPT  # noqa: E402
-from nnlib.train.lm import shakespeare_recipe  # noqa: E402
-from nnlib.widgets.generation import generation_explorer  # noqa: E402
+from nnlib.data import shakespeare_splits
+from nnlib.models.gpt import GPT
+from nnlib.train.lm import shakespeare_recipe
+from nnlib.widgets.generation import generation_explorer
 
 
 def ms_per_change(widget, name, values) -> float:

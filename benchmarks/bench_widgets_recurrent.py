@@ -21,12 +21,12 @@ matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import torch  # noqa: E402
-from timing import ms  # noqa: E402
+import torch
+from timing import ms
 
-from nnlib.data import CharVocab, load_shakespeare  # noqa: E402
-from nnlib.models.rnn import CharRNN  # noqa: E402
-from nnlib.widgets.recurrent import gradient_flow_explorer, temperature_explorer  # noqa: E402
+from nnlib.data import CharVocab, load_shakespeare
+from nnlib.models.rnn import CharRNN
+from nnlib.widgets.recurrent import gradient_flow_explorer, temperature_explorer
 
 
 def setter(widget, name, values):

@@ -99,7 +99,7 @@ def test_03_4_copy_to_torch():
 def test_03_5_count_orderings():
     import math
 
-    right = lambda hidden: math.prod(math.factorial(h) for h in hidden)  # noqa: E731
+    right = lambda hidden: math.prod(math.factorial(h) for h in hidden)
     assert evaluate("03.5", right)[0] is True
     passed, message = evaluate("03.5", lambda hidden: math.factorial(sum(hidden)))
     assert passed is False and "cannot move between layers" in message

@@ -13,7 +13,7 @@ def right_sizes(n_out, k, s, p):
 def test_09_1_input_sizes():
     assert right_sizes(3, 3, 2, 0) == [7, 8]                   # the notebook's example
     assert evaluate("09.1", right_sizes)[0] is True
-    smallest = lambda n_out, k, s, p: (n_out - 1) * s + k - 2 * p  # noqa: E731
+    smallest = lambda n_out, k, s, p: (n_out - 1) * s + k - 2 * p
     assert evaluate("09.1", lambda *a: range(smallest(*a), smallest(*a) + a[2]))[0] is True
     assert evaluate("09.1", lambda *a: np.arange(smallest(*a), smallest(*a) + a[2]))[0] is True
     for n_out, k, s, p in [(3, 3, 2, 0), (14, 3, 2, 1), (112, 7, 2, 3)]:
