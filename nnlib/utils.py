@@ -15,9 +15,11 @@ _rng = np.random.default_rng(0)
 def set_seed(seed: int = 0) -> None:
     """Seed Python's ``random``, NumPy (global state and nnlib's generator) and torch."""
     global _rng
-    if not isinstance(seed, (int, np.integer)) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
-    seed = int(seed)
+    from nnlib._checks import check_int, is_int
+
+    # torch.manual_seed takes at most 2**64 - 1
+    seed = check_int(seed, "seed", minimum=0, maximum=2**64 - 1, where="set_seed",
+                     hint="" if is_int(seed) else "use a whole number such as 0")
     random.seed(seed)
     np.random.seed(seed % 2**32)
     _rng = np.random.default_rng(seed)
@@ -42,6 +44,13 @@ def get_device(prefer: str | None = None, *, announce: bool = False, gpu_hint: b
     ``announce=True`` prints one line naming the device (the notebooks' setup cells do);
     with ``gpu_hint=True`` as well, a Colab session without a GPU is told how to get one.
     """
+    from nnlib._checks import check_bool, describe
+
+    if prefer is not None and not isinstance(prefer, str):
+        raise TypeError(f"get_device: prefer must be 'cpu', 'cuda', 'mps' or None (the best "
+                        f"available), got {describe(prefer)}")
+    announce = check_bool(announce, "announce", where="get_device")
+    gpu_hint = check_bool(gpu_hint, "gpu_hint", where="get_device")
     device = _pick_device(prefer)
     if announce:
         print(device_message(device, gpu_hint=gpu_hint))
@@ -66,9 +75,11 @@ def _pick_device(prefer: str | None):
 
     choice = prefer or os.environ.get("NNLIB_DEVICE")
     if choice:
+        source = "prefer" if prefer else "the environment variable NNLIB_DEVICE"
         choice = choice.lower()
         if choice not in {"cpu", "cuda", "mps"}:
-            raise ValueError(f"device must be 'cpu', 'cuda' or 'mps', got {choice!r}")
+            raise ValueError(f"get_device: {source} is {choice!r}, but the device must be "
+                             "'cpu', 'cuda' or 'mps' (or None: the best available)")
         if choice == "cuda" and not torch.cuda.is_available():
             raise RuntimeError("CUDA was requested but no CUDA GPU is visible; use 'cpu'")
         if choice == "mps" and not _mps_available():
@@ -144,7 +155,8 @@ def full_run_notice(full_run: bool, estimate_minutes_cpu: float, *, device=None,
         return None
     if device is None:
         device = get_device()
-    if getattr(device, "type", str(device)) != "cpu":
+    device_type = _device_type(device, where)
+    if device_type != "cpu":
         return None
     gpu = f" (a GPU needs about {_minutes(estimate_minutes_gpu)})" if estimate_minutes_gpu else ""
     faster = ("Runtime > Change runtime type > T4 GPU" if in_colab()
@@ -154,6 +166,24 @@ def full_run_notice(full_run: bool, estimate_minutes_cpu: float, *, device=None,
             f"for speed use {faster}.")
     print(text)
     return text
+
+
+def _device_type(device, where: str) -> str:
+    """``"cpu"``, ``"cuda"``, ... of a torch.device or a device name such as ``"cuda:0"``."""
+    import torch
+
+    from nnlib._checks import describe
+
+    if isinstance(device, torch.device):
+        return device.type
+    if isinstance(device, str):
+        try:
+            return torch.device(device).type
+        except (RuntimeError, ValueError):
+            pass
+    raise (ValueError if isinstance(device, str) else TypeError)(
+        f"{where}: device must be a torch.device or a name such as 'cpu' or 'cuda', got "
+        f"{describe(device)}")
 
 
 def _minutes(value: float) -> str:
@@ -169,6 +199,16 @@ def count_parameters(model, trainable_only: bool = True) -> int:
 
     ``trainable_only`` (PyTorch) leaves out parameters with ``requires_grad=False``.
     """
+    from nnlib import _checks
+
+    trainable_only = _checks.check_bool(trainable_only, "trainable_only",
+                                        where="count_parameters")
+    if isinstance(model, type) or not callable(getattr(model, "parameters", None)):
+        raise TypeError("count_parameters: model must be a model with .parameters() (a "
+                        f"torch.nn.Module or an nnlib.scratch Module), got "
+                        f"{_checks.describe(model)}"
+                        + ("; did you forget to build it, e.g. MLP() rather than MLP?"
+                           if isinstance(model, type) else ""))
     total = 0
     for p in model.parameters():
         if hasattr(p, "numel"):                        # a torch tensor

@@ -388,3 +388,208 @@ def test_part_two_mistakes_name_their_arguments():
     for call, error, words in cases:
         with pytest.raises(error, match=words):
             call()
+
+
+# -- Part I NumPy engine, second pass (issue 16, F1): one line per bug fixed -------------------
+def test_part1_scratch_second_pass_regressions():
+    from nnlib.scratch import attention as A
+    from nnlib.scratch import functional as F
+    from nnlib.scratch import init as I
+    from nnlib.scratch import recurrent as R
+    from nnlib.scratch.lr_finder import ExponentialRamp
+    from nnlib.scratch.training import accuracy, iterate_minibatches
+    from nnlib.utils import count_parameters
+
+    x = np.ones((2, 3))
+    _, cache = A.scaled_dot_product_attention_forward(x[None], x[None], x[None])
+    refused = [
+        (lambda: F.sigmoid(True), TypeError, "x must be a number"),        # was 0.731
+        (lambda: S.Tanh()(True), TypeError, "a bool"),                      # was tanh(1)
+        (lambda: F.logsumexp(x, keepdims="no"), TypeError, "keepdims"),    # was truthy
+        (lambda: F.softmax_backward(1.0, x), ShapeError, "grad_out"),      # was broadcast
+        (lambda: F.log_softmax_backward(x, None), TypeError, "log_probs"),  # raw ufunc error
+        (lambda: I.xavier_uniform((3, 2), gain=math.nan), NonFiniteError, "gain"),  # Overflow
+        (lambda: I.xavier_uniform((3, 2), gain=-1), ValueError, "gain"),   # "high - low < 0"
+        (lambda: I.xavier_normal((3, 2), gain=1e308), ValueError, "gain"),  # inf weights
+        (lambda: I.kaiming_normal((3, 2), a=math.inf), NonFiniteError, "a"),  # OverflowError
+        (lambda: I.kaiming_uniform(3), TypeError, "shape"),                 # not iterable
+        (lambda: I.xavier_normal((3, 2), dtype=True), TypeError, "dtype"),
+        (lambda: I.calculate_gain("leaky_relu", "0.2"), TypeError, "param"),
+        (lambda: I.calculate_gain(True), TypeError, "nonlinearity"),
+        (lambda: I.as_rng(-1), ValueError, "rng"),                          # raw NumPy error
+        (lambda: R.spectral_radius(True), TypeError, "W"),
+        (lambda: R.with_spectral_radius(np.eye(2), 1e308 * 10), NonFiniteError, "radius"),
+        (lambda: R.with_spectral_radius(np.eye(2) * 1e300, 1e300), ValueError, "radius"),
+        (lambda: R.rnn_step(x, x, x, x, x[0], "sigmoid"), ValueError, "nonlinearity"),  # relu!
+        (lambda: R.rnn_step(np.ones((2, 5)), np.ones((2, 4)), np.ones((3, 4)), np.eye(4),
+                            np.zeros(4)), ShapeError, "W_x"),               # matmul error
+        (lambda: R.lstm_step(x, x, None, x, x, x[0]), TypeError, "c_prev"),
+        (lambda: A.scaled_dot_product_attention_backward(
+            np.ones((1, 2, 3)), cache._replace(scale="1")), TypeError, "scale"),
+        (lambda: A.scaled_dot_product_attention_backward(
+            np.ones((1, 2, 3)), cache._replace(weights=np.ones(3))), ShapeError, "weights"),
+        (lambda: A.scaled_dot_product_attention(x[None], x[None], x[None], attn_mask=False),
+         TypeError, "attn_mask"),                                            # all blocked
+        (lambda: S.GPT(S.GPTConfig(vocab_size=5, block_size=4, n_layer=1, n_head=1, n_embd=4),
+                       gelu_approximate="exact"), ValueError, "gelu_approximate"),
+        (lambda: ExponentialRamp(S.SGD(S.Linear(2, 2).parameters(), lr=0.1), "1e-4", 1.0, 5),
+         TypeError, "start_lr"),
+        (lambda: ExponentialRamp(S.SGD(S.Linear(2, 2).parameters(), lr=0.1), 1e-4, 1.0, 1.5),
+         TypeError, "num_steps"),
+        (lambda: S.Parameter(1j), TypeError, "complex"),                    # ComplexWarning
+        (lambda: S.Parameter(np.ones(2), name=3), TypeError, "name"),
+        (lambda: iterate_minibatches(x, np.ones(2), batch_size=0), ValueError, "batch_size"),
+        (lambda: iterate_minibatches(x, np.ones(2), 1, shuffle="no"), TypeError, "shuffle"),
+        (lambda: accuracy(x, np.array([0.5, 1.0])), ValueError, "y"),
+        (lambda: count_parameters(None), TypeError, "model"),               # AttributeError
+        (lambda: count_parameters(S.Linear(2, 2), trainable_only=1), TypeError,
+         "trainable_only"),
+    ]
+    for fn, error, words in refused:
+        with pytest.raises(error, match=words):
+            fn()
+    # NaN is data in the plain functions: it propagates (erf(nan) was 1, step(nan) was 0)
+    assert np.isnan(F.erf(math.nan)) and np.isnan(F.erfc(math.nan)) and np.isnan(F.step(math.nan))
+    # with_spectral_radius of an int matrix was truncated to ints (all zeros for radius 0.5)
+    w = R.with_spectral_radius(np.array([[2, 0], [0, 1]]), 0.5)
+    assert w.dtype == np.float64 and np.allclose(w, [[0.5, 0], [0, 0.25]])
+    # iterate_minibatches checks at the call, not at the first batch
+    with pytest.raises(ShapeError):
+        iterate_minibatches(x, np.ones(5), 1)
+    # a row of NaN scores is not counted as a hit at class 0
+    assert accuracy(np.array([[np.nan, 0.0], [0.0, 1.0]]), np.array([0, 1])) == 0.5
+
+
+# -- issue 16, PyTorch models, data, utilities, exercises, StepContext (helper F2) ------------
+def test_models_data_utils_refuse_what_they_once_took_silently_or_raw():
+    """One line per bug found by tests/test_fuzz_models_data.py (was: what happened before)."""
+    torch = pytest.importorskip("torch")
+    import datetime
+
+    import nnlib
+    from nnlib import exercises
+    from nnlib import models as M
+    from nnlib.data import CharVocab, logic_gate, mnist_datasets
+    from nnlib.data.bpe import BPETokenizer
+    from nnlib.data.dates import DateVocab, date_task, format_date
+    from nnlib.models import cnn, generation, gpt, mlp, resnet_demo, rnn, seq2seq
+    from nnlib.models import transformer_toy as tt
+    from nnlib.train import StepContext
+    from nnlib.utils import full_run_notice
+
+    cfg = gpt.GPTConfig(vocab_size=11, block_size=8, n_layer=1, n_head=2, n_embd=8)
+    s2s_sizes = dict(src_vocab_size=9, tgt_vocab_size=9, max_src_len=6, max_tgt_len=5,
+                     d_model=8, num_heads=2, num_encoder_layers=1, num_decoder_layers=1,
+                     dim_feedforward=8)
+    s2s = seq2seq.Seq2SeqTransformer(seq2seq.Seq2SeqConfig(**s2s_sizes))
+    lstm = torch.nn.LSTM(2, 3, batch_first=True)
+    x_seq = torch.zeros(4, 5, 2)
+    lm = M.CharRNN(10, 4, 6)
+    toy = M.ToyTransformer(7, 6, d_model=8, num_heads=2, num_layers=1, dim_feedforward=8)
+    refused = [
+        (lambda: M.ResidualBlock(2, residual="no"), TypeError, "residual"),   # bool("no")
+        (lambda: M.DeepCNN(1, 2, residual=1), TypeError, "residual"),         # bool(1)
+        (lambda: cnn.conv_bn_relu(1.5, 2), TypeError, "in_channels"),         # torch's error
+        (lambda: M.DeepCNN(1, 2)(np.zeros((1, 1, 28, 28))), TypeError, "x"),  # AttributeError
+        (lambda: gpt.GPTBlock(None), TypeError, "config"),                    # AttributeError
+        (lambda: M.GPT({"n_embd": 8}), TypeError, "config"),                  # no name
+        (lambda: generation.top_p_filter(torch.zeros(1, 3), True), TypeError, "p"),  # as 1
+        (lambda: generation.top_p_filter(torch.zeros(1, 3), math.nan), NonFiniteError, "p"),
+        (lambda: generation.sample_next(torch.zeros(1, 3), top_k=True), TypeError, "top_k"),
+        (lambda: generation.sample_next(torch.full((1, 3), math.nan)), NonFiniteError,
+         "logits"),                                                           # multinomial
+        (lambda: generation.sample_next(torch.zeros(1, 3), generator=0), TypeError,
+         "generator"),
+        (lambda: generation.generate_with_kv_cache(lm, torch.ones(1, 2, dtype=torch.long), 2),
+         TypeError, "model"),                                                 # AttributeError
+        (lambda: generation.generate_with_kv_cache(gpt.GPT(cfg), torch.ones(
+            1, 2, dtype=torch.long), 2, temperature="1"), TypeError, "temperature"),
+        (lambda: mlp.init_linear_layers(None, "he"), TypeError, "model"),     # AttributeError
+        (lambda: mlp.init_linear_layers(torch.nn.Linear(2, 2), 1e300), ValueError, "init"),
+        (lambda: resnet_demo.he_init_("model"), TypeError, "model"),          # AttributeError
+        (lambda: M.SequenceRegressor(hidden_size=2.0), TypeError, "hidden_size"),
+        (lambda: M.SequenceRegressor(bidirectional="yes"), TypeError, "bidirectional"),
+        (lambda: M.CharRNN(10.0), TypeError, "vocab_size"),
+        (lambda: lm(torch.zeros(1, 3)), TypeError, "idx"),                    # ValueError
+        (lambda: lm.generate("hello", 3), TypeError, "prompt"),               # int('h')
+        (lambda: lm.generate([1.5], 3), TypeError, "prompt"),                 # truncated to 1
+        (lambda: lm.generate([1], 3, temperature="hot"), TypeError, "temperature"),
+        (lambda: lm.generate([1], 2.5), TypeError, "length"),                 # range(2.5)
+        (lambda: rnn.zeros_state(torch.nn.LSTM(2, 3), x_seq), ValueError, "batch_first"),
+        (lambda: rnn.last_layer_state(lstm, torch.zeros(1, 4, 3)), TypeError, "state"),
+        (lambda: rnn.char_loss(lm, torch.zeros(20), 4), TypeError, "ids"),    # embedding error
+        (lambda: rnn.regression_loss(M.SequenceRegressor(2, 3), x_seq, torch.zeros(4, 1)),
+         ShapeError, "targets"),                     # broadcast to (4, 4) with a warning only
+        (lambda: rnn.next_char_loss(lm, torch.ones(2, 3, dtype=torch.long),
+                                    torch.ones(2, 2, dtype=torch.long)), ShapeError, "targets"),
+        (lambda: rnn.train_with_adam(M.SequenceRegressor(2, 3), lambda: (x_seq, x_seq[:, 0, 0]),
+                                     rnn.regression_loss, 1, clip_grad_norm="1"), TypeError,
+         "clip_grad_norm"),
+        (lambda: tt.sinusoidal_table(4, 4, base=0.0), ValueError, "base"),    # NaN table
+        (lambda: tt.sinusoidal_table(4.0, 4), TypeError, "max_len"),
+        (lambda: tt.EncoderBlock(10, 4, 8), ValueError, "divisible"),         # AssertionError
+        (lambda: M.ToyTransformer(7, 6, dropout=math.nan), NonFiniteError, "dropout"),
+        (lambda: M.ToyTransformer(7, True), TypeError, "max_len"),
+        (lambda: toy(torch.ones(1, 3, dtype=torch.long), key_padding_mask=torch.zeros(1, 2)),
+         ShapeError, "key_padding_mask"),
+        (lambda: tt.sequence_accuracy(toy, torch.ones(2, 3, dtype=torch.long),
+                                      torch.ones(1, 3, dtype=torch.long)), ShapeError,
+         "targets"),                                                          # broadcast
+        (lambda: tt.train_toy_transformer(toy, torch.ones(2, 3, dtype=torch.long),
+                                          torch.ones(2, 3, dtype=torch.long), 1, batch_size=1.5),
+         TypeError, "batch_size"),
+        (lambda: seq2seq.Seq2SeqConfig(**{**s2s_sizes, "d_model": True}), TypeError,
+         "d_model"),                                                          # ValueError
+        (lambda: seq2seq.Seq2SeqConfig(**{**s2s_sizes, "dropout": math.nan}), NonFiniteError,
+         "dropout"),                                                          # accepted
+        (lambda: seq2seq.Seq2SeqConfig(**{**s2s_sizes, "bos_id": 9}), ValueError, "bos_id"),
+        (lambda: seq2seq.Seq2SeqTransformer(None), TypeError, "config"),
+        (lambda: seq2seq.DecoderBlock(8, 3, 8), ValueError, "divisible"),     # AssertionError
+        (lambda: s2s.greedy_decode(torch.ones(1, 2, dtype=torch.long), True), TypeError,
+         "length"),                                                           # taken as 1
+        (lambda: seq2seq.shift_right(torch.ones(2, 3, dtype=torch.long), 1.5), TypeError,
+         "bos_id"),                                                           # float BOS
+        (lambda: seq2seq.seq2seq_accuracy(s2s, torch.ones(2, 3, dtype=torch.long),
+                                          torch.ones(2, 6, dtype=torch.long)), ShapeError,
+         "tgt"),                                                              # said "length"
+        (lambda: seq2seq.train_seq2seq(s2s, torch.ones(2, 3, dtype=torch.long),
+                                       torch.ones(2, 3, dtype=torch.long) * 9, 1), ValueError,
+         "tgt"),                                                              # torch's error
+        (lambda: CharVocab(["a", "b"]), TypeError, "text"),                   # ValueError
+        (lambda: BPETokenizer.train("low lower", True), TypeError, "num_merges"),  # as 1
+        (lambda: BPETokenizer(["a", "b"], [(0, 5)]), ValueError, "merges"),   # IndexError
+        (lambda: BPETokenizer.train("low lower", 2).decode([1.5]), TypeError, "ids"),
+        (lambda: DateVocab().decode([1.0]), TypeError, "ids"),                # list index
+        (lambda: DateVocab().encode(5), TypeError, "text"),                   # set(5)
+        (lambda: date_task(True), TypeError, "n"),                            # one date
+        (lambda: date_task(5, max_src_len=10), ValueError, "max_src_len"),    # later, maybe
+        (lambda: format_date("1994-03-07", "dd.mm.yyyy"), TypeError, "date"),  # AttributeError
+        (lambda: logic_gate(5), TypeError, "name"),                           # ValueError
+        (lambda: mnist_datasets(fashion=True), ValueError, "fashion"),        # not named
+        (lambda: nnlib.set_seed(True), TypeError, "seed"),                    # ValueError
+        (lambda: nnlib.set_seed(2**64), ValueError, "seed"),                  # torch's error
+        (lambda: nnlib.get_device(0), TypeError, "prefer"),                   # AttributeError
+        (lambda: nnlib.get_device("cpu", announce="yes"), TypeError, "announce"),
+        (lambda: full_run_notice(True, 5, device="gpu"), ValueError, "device"),  # silent
+        (lambda: exercises.checker(4.2), TypeError, "exercise_id"),           # registered
+        (lambda: exercises.solution(None), TypeError, "exercise_id"),         # AttributeError
+        (lambda: exercises.solution("00.1", now="yes"), TypeError, "now"),
+        (lambda: StepContext(hooks=5), TypeError, "hooks"),                   # list(5)
+        (lambda: StepContext(clip_grad_norm=math.nan), NonFiniteError, "clip_grad_norm"),
+        (lambda: StepContext(precision="cpu"), TypeError, "precision"),       # at step()
+    ]
+    failures = []
+    for i, (fn, error, words) in enumerate(refused):
+        try:
+            fn()
+        except error as exc:
+            if words not in str(exc):
+                failures.append(f"case {i}: {type(exc).__name__} without {words!r}: {exc}")
+        except Exception as exc:  # noqa: BLE001 - report every case at once
+            failures.append(f"case {i}: {type(exc).__name__} instead of {error.__name__}: {exc}")
+        else:
+            failures.append(f"case {i}: accepted")
+    assert not failures, "\n".join(failures)
+    # what stays valid: a date of the longest format, a CharRNN prompt from NumPy ids
+    assert len(format_date(datetime.date(2049, 9, 30), "month day, year")) == 18
+    assert len(lm.generate(np.array([1, 2]), 2, generator=torch.Generator().manual_seed(0))) == 2

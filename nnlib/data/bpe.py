@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnlib import _checks
+
 __all__ = ["BPETokenizer"]
 
 
@@ -42,6 +44,22 @@ def _merge(ids: np.ndarray, a: int, b: int, new_id: int) -> np.ndarray:
     return out[keep]
 
 
+def _check_chars(chars, where: str) -> list[str]:
+    """The base characters: a str or a list of distinct one-character strings."""
+    if isinstance(chars, str):
+        chars = list(chars)
+    _checks.check_iterable(chars, "chars", where=where,
+                           hint="a str or a list of one-character strings")
+    chars = list(chars)
+    for i, ch in enumerate(chars):
+        if not (isinstance(ch, str) and len(ch) == 1):
+            raise TypeError(f"{where}: chars[{i}] must be one character (a str of length 1), "
+                            f"got {_checks.describe(ch)}")
+    if len(set(chars)) != len(chars):
+        raise ValueError(f"{where}: chars must not repeat a character, got {chars!r}")
+    return chars
+
+
 class BPETokenizer:
     """A BPE vocabulary: base characters plus learned merges.
 
@@ -54,9 +72,22 @@ class BPETokenizer:
     """
 
     def __init__(self, chars: list[str], merges: list[tuple[int, int]]):
-        self.chars = list(chars)
+        where = "BPETokenizer"
+        self.chars = _check_chars(chars, where)
         self.stoi = {ch: i for i, ch in enumerate(self.chars)}
-        self.merges = [(int(a), int(b)) for a, b in merges]
+        _checks.check_iterable(merges, "merges", where=where,
+                               hint="a list of (a, b) pairs of token ids")
+        self.merges = []
+        for k, pair in enumerate(merges):
+            name = f"merges[{k}]"
+            if not (isinstance(pair, (tuple, list)) and len(pair) == 2):
+                raise TypeError(f"{where}: {name} must be a pair (a, b) of token ids, got "
+                                f"{_checks.describe(pair)}")
+            n = len(self.chars) + k            # the tokens that exist before this merge
+            self.merges.append(tuple(
+                _checks.check_int(t, name, minimum=0, maximum=n - 1, where=where,
+                                  hint="a merge joins two tokens made before it")
+                for t in pair))
         self.tokens = list(self.chars)
         for a, b in self.merges:
             self.tokens.append(self.tokens[a] + self.tokens[b])
@@ -74,14 +105,17 @@ class BPETokenizer:
         ``chars``: the base characters (default: those of ``text``). Pass the whole corpus's
         characters when learning from a sample, so that text outside the sample can be encoded.
         """
-        if not isinstance(text, str) or len(text) < 2:
-            raise ValueError("BPE needs a training text of at least 2 characters")
-        if not isinstance(num_merges, int) or num_merges < 0:
-            raise ValueError(f"num_merges must be a non-negative integer, got {num_merges!r}")
-        chars = sorted(set(text) if chars is None else set(chars))
+        where = "BPETokenizer.train"
+        if not isinstance(text, str):
+            raise TypeError(f"{where}: text must be a str, got {_checks.describe(text)}")
+        if len(text) < 2:
+            raise ValueError(f"{where}: text must have at least 2 characters, got {text!r}")
+        num_merges = _checks.check_int(num_merges, "num_merges", minimum=0, where=where)
+        chars = sorted(set(text) if chars is None else set(_check_chars(chars, where)))
         missing = sorted(set(text) - set(chars))
         if missing:
-            raise ValueError(f"chars must contain every character of the text; missing {missing!r}")
+            raise ValueError(f"{where}: chars must contain every character of the text; "
+                             f"missing {missing!r}")
         tokenizer = cls(chars, [])
         ids = tokenizer._chars_to_ids(text)
         size = len(chars) + num_merges
@@ -103,9 +137,12 @@ class BPETokenizer:
         return cls(chars, merges)
 
     def _chars_to_ids(self, text: str) -> np.ndarray:
+        if not isinstance(text, str):
+            raise TypeError(f"BPETokenizer: text must be a str, got {_checks.describe(text)}")
         unknown = sorted(set(text) - self.stoi.keys())
         if unknown:
-            raise ValueError(f"characters the tokenizer never saw: {unknown!r}")
+            raise ValueError(f"BPETokenizer: text has characters the tokenizer never saw: "
+                             f"{unknown!r}")
         return np.array([self.stoi[ch] for ch in text], dtype=np.int64)
 
     def encode(self, text: str) -> np.ndarray:
@@ -116,7 +153,6 @@ class BPETokenizer:
         return ids
 
     def decode(self, ids) -> str:
-        ids = np.asarray(ids).ravel().tolist()
-        if any(not 0 <= i < len(self.tokens) for i in ids):
-            raise ValueError(f"token ids must lie in [0, {len(self.tokens) - 1}]")
+        ids = _checks.check_token_ids(ids, "ids", vocab_size=len(self.tokens),
+                                      where="BPETokenizer.decode").ravel().tolist()
         return "".join(self.tokens[i] for i in ids)

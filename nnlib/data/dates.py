@@ -20,18 +20,24 @@ import datetime
 
 import numpy as np
 
+from nnlib import _checks
+
 __all__ = ["DATE_FORMATS", "DateVocab", "date_task", "format_date"]
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December"]
 DATE_FORMATS = ("day month year", "month day, year", "day mon year", "dd.mm.yyyy")
 TARGET_LEN = 10                                # "YYYY-MM-DD"
+MAX_SOURCE_LEN = 18                            # "September 30, 2049"
 _FIRST = datetime.date(1950, 1, 1).toordinal()
 _LAST = datetime.date(2049, 12, 31).toordinal()
 
 
 def format_date(date: datetime.date, style: str) -> str:
     """``date`` written in one of :data:`DATE_FORMATS`."""
+    _checks.check_instance(date, "date", datetime.date, "a datetime.date",
+                           where="format_date", hint="e.g. datetime.date(1994, 3, 7)")
+    _checks.check_choice(style, "style", DATE_FORMATS, where="format_date")
     month = MONTHS[date.month - 1]
     if style == "day month year":
         return f"{date.day} {month} {date.year}"
@@ -65,16 +71,19 @@ class DateVocab:
 
     def encode(self, text: str) -> np.ndarray:
         """(len(text),) int64 ids of the characters of ``text``."""
+        if not isinstance(text, str):
+            raise TypeError(f"DateVocab.encode: text must be a str, got "
+                            f"{_checks.describe(text)}")
         unknown = sorted(set(text) - self.stoi.keys())
         if unknown:
-            raise ValueError(f"characters not in the date vocabulary: {unknown!r}")
+            raise ValueError(f"DateVocab.encode: text has characters not in the date "
+                             f"vocabulary: {unknown!r}")
         return np.array([self.stoi[ch] for ch in text], dtype=np.int64)
 
     def decode(self, ids) -> str:
         """The text of ``ids``; padding and BOS are left out."""
-        ids = np.asarray(ids).ravel().tolist()
-        if any(not 0 <= i < len(self.tokens) for i in ids):
-            raise ValueError(f"ids must lie in [0, {len(self.tokens) - 1}], got {ids}")
+        ids = _checks.check_token_ids(ids, "ids", vocab_size=len(self.tokens),
+                                      where="DateVocab.decode").ravel().tolist()
         return "".join(self.tokens[i] for i in ids if i >= len(self.SPECIALS))
 
     def __repr__(self) -> str:
@@ -90,8 +99,13 @@ def date_task(n: int, seed: int = 0, max_src_len: int = 18):
 
     The date and the format are drawn with ``numpy.random.default_rng(seed)``.
     """
-    if not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n must be a positive integer, got {n!r}")
+    where = "date_task"
+    n = _checks.check_int(n, "n", minimum=1, where=where)
+    seed = _checks.check_seed(seed, optional=False, where=where)
+    max_src_len = _checks.check_int(max_src_len, "max_src_len", minimum=MAX_SOURCE_LEN,
+                                    where=where,
+                                    hint=f"the longest source, e.g. 'September 30, 2049', has "
+                                         f"{MAX_SOURCE_LEN} characters")
     rng = np.random.default_rng(seed)
     vocab = DateVocab()
     ordinals = rng.integers(_FIRST, _LAST + 1, size=n)

@@ -65,7 +65,8 @@ def load_mnist(split: str = "train", *, source: str = "bundled", flatten: bool =
     fashion = _checks.check_bool(fashion, "fashion", where=where)
     dtype = _checks.check_float_dtype(dtype, where=where)
     if fashion and source != "full":
-        raise ValueError("Fashion-MNIST is not bundled: use source='full' (needs internet once)")
+        raise ValueError(f"{where}: fashion=True needs source='full' (Fashion-MNIST is not "
+                         "bundled; the download needs internet once)")
     arrays = None
     if source == "full":
         arrays = _full_arrays("fashion_mnist" if fashion else "mnist")
@@ -78,6 +79,15 @@ def load_mnist(split: str = "train", *, source: str = "bundled", flatten: bool =
     if normalize:
         images = images.astype(dtype) / np.asarray(255, dtype=dtype)
     return images, labels
+
+
+def _check_load_options(source, flatten, fashion, where: str) -> None:
+    """The options passed on to :func:`load_mnist`, checked under the caller's name."""
+    _checks.check_choice(source, "source", SOURCES, where=where)
+    _checks.check_bool(flatten, "flatten", where=where)
+    if _checks.check_bool(fashion, "fashion", where=where) and source != "full":
+        raise ValueError(f"{where}: fashion=True needs source='full' (Fashion-MNIST is not "
+                         "bundled; the download needs internet once)")
 
 
 def mnist_datasets(*, source: str = "bundled", normalize_mean_std: bool = True,
@@ -93,6 +103,7 @@ def mnist_datasets(*, source: str = "bundled", normalize_mean_std: bool = True,
     from torch.utils.data import TensorDataset
 
     where = "mnist_datasets"
+    _check_load_options(source, flatten, fashion, where)
     normalize_mean_std = _checks.check_bool(normalize_mean_std, "normalize_mean_std",
                                             where=where)
     _checks.check_callable(transform, "transform", where=where, optional=True)
@@ -137,6 +148,7 @@ def mnist_dataloaders(batch_size: int = 64, *, source: str = "bundled", seed: in
     seed = _checks.check_seed(seed, optional=False, where=where)
     num_workers = _checks.check_int(num_workers, "num_workers", minimum=0, where=where)
     _checks.check_callable(transform, "transform", where=where, optional=True)
+    _check_load_options(source, flatten, fashion, where)
     train, test = mnist_datasets(source=source, flatten=flatten, fashion=fashion,
                                  transform=transform)
     generator = torch.Generator().manual_seed(seed)
@@ -158,6 +170,7 @@ def mnist_train_val_loaders(batch_size: int = 64, val_size: int = 500, seed: int
     where = "mnist_train_val_loaders"
     batch_size = _checks.check_int(batch_size, "batch_size", minimum=1, where=where)
     seed = _checks.check_seed(seed, optional=False, where=where)
+    _checks.check_choice(source, "source", SOURCES, where=where)
     train_set, _ = mnist_datasets(source=source)
     val_size = _checks.check_int(val_size, "val_size", minimum=1, maximum=len(train_set) - 1,
                                  where=where)

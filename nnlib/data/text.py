@@ -30,8 +30,12 @@ class CharVocab:
     """
 
     def __init__(self, text: str):
-        if not isinstance(text, str) or not text:
-            raise ValueError("CharVocab needs a non-empty string to collect characters from")
+        if not isinstance(text, str):
+            raise TypeError(f"CharVocab: text must be a str to collect characters from, got "
+                            f"{_checks.describe(text)}")
+        if not text:
+            raise ValueError("CharVocab: text is empty; pass a non-empty string to collect "
+                             "characters from")
         self.chars = sorted(set(text))
         self.stoi = {ch: i for i, ch in enumerate(self.chars)}
 
@@ -49,7 +53,8 @@ class CharVocab:
                             f"{_checks.describe(text)}")
         unknown = sorted(set(text) - self.stoi.keys())
         if unknown:
-            raise ValueError(f"characters not in the vocabulary: {unknown!r}")
+            raise ValueError(f"CharVocab.encode: text has characters not in the vocabulary: "
+                             f"{unknown!r}")
         return np.fromiter((self.stoi[ch] for ch in text), dtype=np.int64, count=len(text))
 
     def decode(self, ids) -> str:

@@ -88,9 +88,13 @@ def logic_gate(name: str):
     ``y`` (4,) int64, the gate's 0/1 output. XOR and XNOR are the two gates a
     single perceptron cannot learn.
     """
-    key = name.upper() if isinstance(name, str) else None
+    if not isinstance(name, str):
+        raise TypeError(f"logic_gate: name must be a gate's name (a str), got "
+                        f"{_checks.describe(name)}; valid names are {', '.join(_GATES)}")
+    key = name.upper()
     if key not in _GATES:
-        raise ValueError(f"unknown logic gate {name!r}; valid names are {', '.join(_GATES)}")
+        raise ValueError(f"logic_gate: unknown logic gate name={name!r}; valid names are "
+                         f"{', '.join(_GATES)}")
     bits = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.int64)
     y = _GATES[key](bits[:, 0], bits[:, 1]).astype(np.int64)
     return bits.astype(np.float64), y

@@ -15,12 +15,13 @@ function with nnlib's on random inputs), not match text.
 from __future__ import annotations
 
 import inspect
+import re
 import warnings
 from collections.abc import Callable
 
 import numpy as np
 
-from nnlib._checks import describe
+from nnlib._checks import check_bool, check_callable, describe
 from nnlib.exercises._helpers import Registry
 
 _REGISTRY = Registry("nnlib.exercises", "no exercise")
@@ -28,9 +29,27 @@ _CHECKERS: dict[str, Callable[[object], tuple[bool, str]]] = _REGISTRY.functions
 _ATTEMPTED: set[str] = set()  # exercises check() has seen a real answer for (solution() asks)
 
 
+_EXERCISE_ID = re.compile(r"\d\d\.\d+")
+
+
+def _check_exercise_id(exercise_id, where: str) -> str:
+    """An exercise id such as "04.2": the notebook's two digits, a dot, the exercise number."""
+    if not isinstance(exercise_id, str):
+        raise TypeError(f"{where}: exercise_id must be a str such as \"04.2\", got "
+                        f"{describe(exercise_id)}")
+    if not _EXERCISE_ID.fullmatch(exercise_id):
+        raise ValueError(f"{where}: exercise_id must look like \"04.2\" (the notebook's two "
+                         f"digits, a dot, the exercise's number), got {exercise_id!r}")
+    return exercise_id
+
+
 def checker(exercise_id: str):
     """Register the decorated function as the checker of ``exercise_id`` (e.g. "04.2")."""
-    return _REGISTRY.register(exercise_id)
+    register = _REGISTRY.register(_check_exercise_id(exercise_id, "checker"))
+
+    def decorate(fn):
+        return register(check_callable(fn, "fn", where=f"checker({exercise_id!r})"))
+    return decorate
 
 
 _find = _REGISTRY.find
@@ -105,6 +124,8 @@ def solution(exercise_id: str, *, now: bool = False) -> None:
     """
     from nnlib import solutions
 
+    _check_exercise_id(exercise_id, "solution")
+    now = check_bool(now, "now", where="solution")
     _find(exercise_id)  # an unknown id fails at once
     if exercise_id not in _ATTEMPTED and not now:
         print(f"Exercise {exercise_id}: try it first. Run check(\"{exercise_id}\", your_answer) "

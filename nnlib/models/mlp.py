@@ -86,8 +86,9 @@ def init_linear_layers(model: nn.Module, init: str | float = "default") -> nn.Mo
     if isinstance(init, str):
         _checks.check_choice(init, "init", INITS, where=where)
     else:
-        init = _checks.check_float(init, "init", minimum=0, min_open=True, where=where,
-                                   hint=f"one of {INITS} or a positive std")
+        # a std beyond 1e6 only makes float32 weights overflow to inf
+        init = _checks.check_float(init, "init", minimum=0, maximum=1e6, min_open=True,
+                                   where=where, hint=f"one of {INITS} or a positive std")
     if init == "default":
         return model
     for layer in model.modules():

@@ -191,7 +191,9 @@ class Seq2SeqTransformer(nn.Module):
         self._check_ids(src, "src", c.src_vocab_size, c.max_src_len)
         padding = src == c.pad_id                                          # (B, S) True = pad
         if padding.all(dim=1).any():
-            raise ValueError("a source sequence is all padding: nothing to attend to")
+            row = int(padding.all(dim=1).nonzero()[0])
+            raise ValueError(f"Seq2SeqTransformer: src row {row} is all padding (pad_id="
+                             f"{c.pad_id}): nothing to attend to")
         x = self.src_embed(src) + self.pos_table[:src.shape[1]]            # (B, S, C)
         weights = []
         for block in self.encoder:

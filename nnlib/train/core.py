@@ -85,9 +85,25 @@ class StepContext:
     def __init__(self, precision: Precision | None = None, *, clip_grad_norm: float | None = None,
                  hooks: Iterable[shared.Callback] = (), model: nn.Module | None = None,
                  measure_grad_norm: bool = False):
+        where = "StepContext"
+        checks.check_instance(precision, "precision", Precision,
+                              "a Precision (from setup_precision(device, 'auto'))", where=where,
+                              optional=True)
+        if clip_grad_norm is not None:
+            clip_grad_norm = checks.check_float(clip_grad_norm, "clip_grad_norm", minimum=0,
+                                                min_open=True, where=where,
+                                                hint="the largest gradient norm allowed, or None")
+        checks.check_iterable(hooks, "hooks", where=where, hint="a list of Callback objects")
+        hooks = list(hooks)
+        for i, hook in enumerate(hooks):
+            checks.check_instance(hook, f"hooks[{i}]", shared.Callback, "a Callback",
+                                  where=where)
+        checks.check_instance(model, "model", nn.Module, "a torch.nn.Module", where=where,
+                              optional=True)
         self.precision = precision or Precision(torch.device("cpu"))
-        self.clip_grad_norm, self.hooks, self.model = clip_grad_norm, list(hooks), model
-        self.measure_grad_norm = measure_grad_norm
+        self.clip_grad_norm, self.hooks, self.model = clip_grad_norm, hooks, model
+        self.measure_grad_norm = checks.check_bool(measure_grad_norm, "measure_grad_norm",
+                                                   where=where)
         self.grad_norms: list[float] = []      # one per ``step`` call (NaN if not measured)
 
     @property
