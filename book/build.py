@@ -204,7 +204,7 @@ def vendor_mathjax(static: Path) -> None:
 
 
 def build(outdir: Path, student: bool = False) -> Path:
-    from nnlib.course import repo_url
+    from tests.course_links import repo_url
 
     src = outdir.parent / (outdir.name + "-src")
     shutil.rmtree(src, ignore_errors=True)

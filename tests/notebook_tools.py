@@ -20,7 +20,14 @@ from pathlib import Path
 
 import nbformat
 
-from nnlib.course import colab_badge, colab_install_line, colab_setup_block, device_line, wants_gpu
+from tests.course_links import (
+    colab_badge,
+    colab_install_line,
+    colab_setup_block,
+    device_line,
+    set_repo_url,
+    wants_gpu,
+)
 
 NAME_PATTERN = re.compile(r"^(\d\d)_[a-z0-9_]+\.ipynb$")
 MAX_NOTEBOOK_BYTES = 3_000_000
@@ -201,13 +208,30 @@ def execute(path: Path, timeout: int = 600) -> float:
     seconds = time.perf_counter() - start
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
     nb.metadata.get("language_info", {}).pop("version", None)
     nbformat.write(nb, path)
     return seconds
 
 
+def coalesce_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) pieces into one output: how the text arrives in
+    chunks depends on the machine's load, and the stored notebook should not."""
+    merged = []
+    for output in outputs:
+        previous = merged[-1] if merged else None
+        if (output.get("output_type") == "stream" and previous is not None
+                and previous.get("output_type") == "stream"
+                and previous.get("name") == output.get("name")):
+            previous["text"] += output["text"]
+        else:
+            merged.append(output)
+    return merged
+
+
 def sync(path: Path) -> bool:
-    """Regenerate what pyproject and nnlib.course decide; True if the file changed.
+    """Regenerate what pyproject and tests/course_links.py decide; True if the file changed.
 
     The Colab badge; the setup cell's Colab block (install nnlib only if it is missing, one
     clear line if that failed); its device line (prints the device, and from notebook 08 on
@@ -257,8 +281,6 @@ def _sync_setup_source(source: str, name: str) -> str:
 
 def set_repo(url: str, notebooks: list[Path]) -> int:
     """Point the course at another repository (a fork): pyproject, then every notebook."""
-    from nnlib.course import set_repo_url
-
     old = set_repo_url(url)
     print(f"pyproject.toml: Repository {old} -> {url}")
     for path in notebooks:

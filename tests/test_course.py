@@ -1,4 +1,5 @@
-"""The distribution name, the repository address, and what `notebook_tools sync` writes."""
+"""The distribution name, the repository address (tests/course_links.py), and what
+`notebook_tools sync` writes."""
 
 import importlib.util
 import shutil
@@ -11,7 +12,8 @@ import pytest
 import torch
 from IPython.core.inputtransformer2 import TransformerManager
 
-from nnlib import course, utils
+from nnlib import utils
+from tests import course_links as course
 from tests import notebook_tools
 
 REPO = Path(__file__).resolve().parents[1]
@@ -26,6 +28,21 @@ def test_the_distribution_has_its_own_name_and_pip_line():
     assert " -U " not in line and "--upgrade" not in line  # never upgrades Colab's packages
 
 
+def test_course_links_come_from_pyproject():
+    text = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    assert f'Repository = "{course.repo_url()}"' in text
+    url = course.colab_url("01_perceptron.ipynb")
+    owner_repo = course.repo_url().removeprefix("https://github.com/")
+    assert url == ("https://colab.research.google.com/github/"
+                   f"{owner_repo}/blob/main/notebooks/01_perceptron.ipynb")
+    assert f"({url})" in course.colab_badge("01_perceptron.ipynb")
+    assert course.repo_url() in course.colab_install_line()
+
+
+def test_nnlib_itself_carries_no_repository_tooling():
+    assert importlib.util.find_spec("nnlib.course") is None  # it lives in tests/ (issue 11)
+
+
 def test_set_repo_url_rewrites_the_one_line(tmp_path):
     pyproject = tmp_path / "pyproject.toml"
     pyproject.write_text('[project.urls]\nRepository = "https://github.com/a/b"\n')
@@ -34,6 +51,10 @@ def test_set_repo_url_rewrites_the_one_line(tmp_path):
     assert pyproject.read_text() == '[project.urls]\nRepository = "https://github.com/me/fork"\n'
     with pytest.raises(ValueError, match="must look like https://github.com/OWNER/NAME"):
         course.set_repo_url("git@github.com:me/fork", pyproject)
+    assert course.repo_url(pyproject) == "https://github.com/me/fork"
+    pyproject.write_text("[project]\n")
+    with pytest.raises(RuntimeError, match="no \\[project.urls\\] Repository"):
+        course.repo_url(pyproject)
 
 
 def test_wants_gpu_from_notebook_08_on():

@@ -45,7 +45,7 @@ def test_wheel_contains_the_data_and_the_code(wheel):
 
 @pytest.mark.slow  # builds the wheel
 def test_wheel_metadata_has_the_repository_url(wheel):
-    from nnlib.course import repo_url
+    from tests.course_links import repo_url
 
     meta = next(n for n in zipfile.ZipFile(wheel).namelist() if n.endswith("METADATA"))
     text = zipfile.ZipFile(wheel).read(meta).decode()

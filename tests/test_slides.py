@@ -7,7 +7,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnlib.course import colab_install_line
+from tests.course_links import colab_install_line
 from tests.notebook_tools import default_slide_type, slides
 
 pytestmark = pytest.mark.slow  # builds a reveal.js deck per notebook

@@ -133,7 +133,7 @@ def test_markers_become_tags_with_the_reason_in_metadata():
 
 
 def _lint_cells(tmp_path, cells):
-    from nnlib.course import colab_badge
+    from tests.course_links import colab_badge
 
     nb = nbformat.v4.new_notebook()
     path = tmp_path / "99_example.ipynb"

@@ -1,8 +1,10 @@
 """Where the course lives: links to the repository, Colab badges and the setup cell's install.
 
-The repository's address is kept in one place, ``[project.urls] Repository`` in
-pyproject.toml; everything here is derived from it. A fork sets its own address with one
-command, ``python -m tests.notebook_tools set-repo https://github.com/OWNER/NAME``.
+Repository tooling, not part of the nnlib package: ``notebook_tools sync`` writes these into
+the notebooks, ``book/build.py`` links to the repository. The address is kept in one place,
+``[project.urls] Repository`` in pyproject.toml; everything here is derived from it. A fork
+sets its own with one command, ``python -m tests.notebook_tools set-repo
+https://github.com/OWNER/NAME``.
 
 The distribution is called ``nnlib-course`` (PyPI's ``nnlib`` is an unrelated project);
 the import name stays ``nnlib``.
@@ -11,7 +13,6 @@ the import name stays ``nnlib``.
 from __future__ import annotations
 
 import re
-from importlib import metadata
 from pathlib import Path
 
 DISTRIBUTION = "nnlib-course"
@@ -24,26 +25,15 @@ _PYPROJECT = Path(__file__).resolve().parent.parent / "pyproject.toml"
 _REPOSITORY_LINE = re.compile(r'^(Repository\s*=\s*")([^"]+)(")', flags=re.MULTILINE)
 
 
-def repo_url() -> str:
+def repo_url(pyproject: Path = _PYPROJECT) -> str:
     """The repository's https address, e.g. ``https://github.com/OWNER/NAME``.
 
-    Read from pyproject.toml in a source checkout (so a changed address takes effect at
-    once), otherwise from the installed distribution's metadata.
+    Read from pyproject.toml each time, so a changed address takes effect at once.
     """
-    text = _PYPROJECT.read_text(encoding="utf-8") if _PYPROJECT.is_file() else ""
-    match = _REPOSITORY_LINE.search(text) if f'name = "{DISTRIBUTION}"' in text else None
-    if match:
-        return match.group(2).rstrip("/")
-    try:
-        urls = metadata.metadata(DISTRIBUTION).get_all("Project-URL") or []
-    except metadata.PackageNotFoundError:
-        urls = []
-    for entry in urls:
-        label, _, url = entry.partition(",")
-        if label.strip().lower() == "repository":
-            return url.strip().rstrip("/")
-    raise RuntimeError(f"cannot find the repository address: {DISTRIBUTION} is not installed "
-                       "and pyproject.toml beside the package has no [project.urls] Repository")
+    match = _REPOSITORY_LINE.search(pyproject.read_text(encoding="utf-8"))
+    if not match:
+        raise RuntimeError(f"{pyproject} has no [project.urls] Repository entry")
+    return match.group(2).rstrip("/")
 
 
 def set_repo_url(url: str, pyproject: Path = _PYPROJECT) -> str:
