@@ -15,6 +15,14 @@ from functools import lru_cache
 import numpy as np
 from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
+from nnlib._checks import (
+    check_callable,
+    check_choice,
+    check_float,
+    check_instance,
+    check_int,
+    check_seed,
+)
 from nnlib.scratch import ELU, GELU, LeakyReLU, Linear, ReLU, Sigmoid, Step, Tanh
 from nnlib.scratch import functional as F
 from nnlib.widgets.core import (
@@ -33,6 +41,15 @@ class Activation:
     layer: object      # nnlib.scratch Module class, built as layer([param])
     param: str | None = None  # name of the parameter, if any
     default: float | None = None
+
+    def __post_init__(self):
+        for name in ("f", "grad", "layer"):
+            check_callable(getattr(self, name), name, where="Activation")
+        check_instance(self.param, "param", str, "the parameter's name (a str)",
+                       where="Activation", optional=True)
+        if self.default is not None:
+            object.__setattr__(self, "default", check_float(self.default, "default",
+                                                            where="Activation"))
 
     def __call__(self, x, param=None):
         return self.f(x) if self.param is None else self.f(x, self.default if param is None
@@ -75,11 +92,14 @@ def gradient_norms_through_depth(activation: str, depth: int = 20, *, width: int
     norm of dL/d(input of layer k + 1) divided by the norm of the top gradient, so
     ``norms[0]`` is what reaches the first layer. float64 throughout; biases start at 0.
     """
-    act = _lookup(activation)
-    if init not in INITS.values():
-        raise ValueError(f"init must be one of {list(INITS.values())}, got {init!r}")
-    if isinstance(depth, bool) or not isinstance(depth, (int, np.integer)) or depth < 1:
-        raise ValueError(f"depth must be a positive integer, got {depth!r}")
+    where = "gradient_norms_through_depth"
+    act = ACTIVATIONS[check_choice(activation, "activation", list(ACTIVATIONS), where=where)]
+    check_choice(init, "init", list(INITS.values()), where=where)
+    depth = check_int(depth, "depth", minimum=1, where=where)
+    width = check_int(width, "width", minimum=1, where=where)
+    batch = check_int(batch, "batch", minimum=1, where=where)
+    param = None if param is None else check_float(param, "param", where=where)
+    seed = check_seed(seed, where=where)
     rng = np.random.default_rng(seed)
     layers = []
     for _ in range(depth):
