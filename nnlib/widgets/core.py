@@ -229,6 +229,36 @@ class InteractiveFigure:
                 self._render(fig, status)
             self.render_count += 1
 
+    def warm(self, name: str, values=None) -> None:
+        """Draw the picture once for each of ``values`` of control ``name`` (default: all of a
+        dropdown's options) without showing it, so that its axes are kept (see
+        ``cell_cache`` in :func:`blit_png`) and choosing one later costs a blit. Only for a
+        reusing ``draw`` function that sets ``cell_cache``; a value that cannot be drawn is
+        skipped. The picture shown does not change."""
+        with self._lock:
+            fig = self._canvas_figure
+            art = None if fig is None else fig.__dict__.get("_nnlib_artists")
+            if (not self.reuse or self.last_error is not None or not isinstance(art, dict)
+                    or not art.get("animated") or not art.get("cell_cache")):
+                return
+            if values is None:
+                values = [o[1] if isinstance(o, tuple) else o
+                          for o in self.controls[name].options]
+            current = self.values
+            for value in values:
+                if value == current[name]:
+                    continue
+                try:
+                    result = self.draw_fn(fig, **{**current, name: value})
+                    if isinstance(result, types.GeneratorType):  # it trains: not for warming
+                        result.close()
+                        break
+                    _blit(fig, art)
+                except Exception:  # noqa: BLE001 - the learner never sees this value's error
+                    continue
+            self.draw_fn(fig, **current)  # the artists back to the picture shown
+            _blit(fig, art)
+
     def _render(self, fig, status) -> None:
         png = None
         if fig is not None:
@@ -273,8 +303,19 @@ def blit_png(fig, art: dict) -> bytes:
     depends on. The rest (axes, ticks, labels) is kept as a background: when an axes' limits
     or scale changed, only that axes (with its ticks and labels) is drawn again into it; when
     ``static_key`` or the figure's size changed, the whole background. Then the changing
-    artists are drawn on it, in z-order.
+    artists are drawn on it, in z-order. An axes' ``_nnlib_state`` attribute (optional) is part
+    of its limits: set it to anything else its background shows (e.g. which image it holds).
+
+    With ``art["cell_cache"] = n`` the pixels of the last ``n`` axes states drawn are kept:
+    an axes whose limits (and ``_nnlib_state``) return to a state drawn before is pasted from
+    them instead of drawn again (a dropdown that cycles through a few limits costs a blit).
     """
+    _blit(fig, art)
+    return canvas_png(fig.canvas)
+
+
+def _blit(fig, art: dict) -> None:
+    """:func:`blit_png` without the PNG: the picture is left in the canvas."""
     canvas = fig.canvas
     artists = sorted(art["animated"], key=lambda a: a.get_zorder())
     key = (art.get("static_key"), tuple(fig.bbox.bounds), len(fig.axes))
@@ -284,17 +325,20 @@ def blit_png(fig, art: dict) -> bytes:
     if art.get("_background") is None or art.get("_background_key") != key:
         canvas.draw()  # everything but the changing artists
         art["_cells"] = _axes_cells(fig)
+        art["_cell_pixels"] = {}
+        _keep_cells(fig, art, range(len(fig.axes)), axes_keys)
     else:
         canvas.restore_region(art["_background"])
         changed = {i for i, k in enumerate(axes_keys) if k != art["_axes_keys"][i]}
-        if changed:
-            _redraw_axes(fig, art["_cells"], changed)
+        pasted = _paste_cells(fig, art, changed, axes_keys)
+        if changed - pasted:
+            drawn = _redraw_axes(fig, art["_cells"], changed - pasted)
+            _keep_cells(fig, art, drawn, axes_keys)
     if art.get("_background_key") != key or art.get("_axes_keys") != axes_keys:
         art["_background"] = canvas.copy_from_bbox(fig.bbox)
         art["_background_key"], art["_axes_keys"] = key, axes_keys
     for artist in artists:
         fig.draw_artist(artist)
-    return canvas_png(canvas)
 
 
 def decade_limits(values, include=()) -> tuple[float, float]:
@@ -321,7 +365,41 @@ def decade_label(value: float, _position=None) -> str:
 
 
 def _axes_key(ax) -> tuple:
-    return (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale())
+    return (ax.get_xlim(), ax.get_ylim(), ax.get_xscale(), ax.get_yscale(),
+            ax.__dict__.get("_nnlib_state"))
+
+
+def _lone_cells(cells) -> set[int]:
+    """The axes whose cells overlap no other's: only those can be kept and pasted alone."""
+    return {i for i, cell in enumerate(cells)
+            if not any(_overlaps(cell, other) for j, other in enumerate(cells) if j != i)}
+
+
+def _keep_cells(fig, art: dict, indices, axes_keys) -> None:
+    """Remember the pixels of these axes' cells, as drawn for their current keys."""
+    limit = art.get("cell_cache") or 0
+    if limit <= 0:
+        return
+    kept, cells = art["_cell_pixels"], art["_cells"]
+    pixels = np.asarray(fig.canvas.buffer_rgba())
+    for i in set(indices) & _lone_cells(cells):
+        row0, row1, col0, col1 = cells[i]
+        kept.pop((i, axes_keys[i]), None)
+        kept[(i, axes_keys[i])] = pixels[row0:row1, col0:col1].copy()
+        while len(kept) > limit:  # the oldest state goes first
+            kept.pop(next(iter(kept)))
+
+
+def _paste_cells(fig, art: dict, indices, axes_keys) -> set[int]:
+    """Paste the kept pixels of these axes' current states; the indices pasted."""
+    kept = art.get("_cell_pixels") or {}
+    pasted = {i for i in indices if (i, axes_keys[i]) in kept}
+    if pasted:
+        pixels = np.asarray(fig.canvas.buffer_rgba())
+        for i in pasted:
+            row0, row1, col0, col1 = art["_cells"][i]
+            pixels[row0:row1, col0:col1] = kept[(i, axes_keys[i])]
+    return pasted
 
 
 def _axes_cells(fig) -> list[tuple[int, int, int, int]]:
@@ -357,10 +435,10 @@ def _overlaps(a, b) -> bool:
     return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
 
 
-def _redraw_axes(fig, cells, changed: set) -> None:
+def _redraw_axes(fig, cells, changed: set) -> set[int]:
     """Draw the axes in ``changed`` again into the restored background: clear their cells
     (and those of axes whose cells overlap them), then draw those axes, changing artists
-    excluded."""
+    excluded. Returns the indices of the axes drawn."""
     redraw, grown = set(changed), True
     while grown:
         grown = False
@@ -375,6 +453,7 @@ def _redraw_axes(fig, cells, changed: set) -> None:
         pixels[row0:row1, col0:col1] = face
     for i in sorted(redraw, key=lambda i: fig.axes[i].get_zorder()):
         fig.draw_artist(fig.axes[i])
+    return redraw
 
 
 def widget_bundle(widget: widgets.Widget, png: bytes | None, name: str) -> dict:

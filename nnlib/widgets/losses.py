@@ -1,7 +1,8 @@
 """Widget for notebook 05: one prediction against each loss and its gradient.
 
-The curves are computed with nnlib's own losses (``nnlib.scratch.losses``) one point
-at a time, so the picture is exactly what the engine computes.
+The marked point is computed by nnlib's own loss modules (``nnlib.scratch.losses``); the
+curves, a few hundred points each, are computed in one go from the same formulas written
+out per point in NumPy (a test checks them against the modules point by point).
 """
 
 from __future__ import annotations
@@ -49,9 +50,26 @@ def loss_and_grad(name: str, prediction: float, target: float) -> tuple[float, f
 
 
 def loss_curves(name: str, target: float, predictions) -> tuple[np.ndarray, np.ndarray]:
-    """Loss and gradient at each of ``predictions`` (shape (n,)): two arrays of shape (n,)."""
-    pairs = [loss_and_grad(name, p, target) for p in np.asarray(predictions, dtype=float)]
-    return np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
+    """Loss and gradient at each of ``predictions`` (shape (n,)): two arrays of shape (n,),
+    what :func:`loss_and_grad` gives at each point, computed for all points at once."""
+    _check_loss(name)
+    x = np.asarray(predictions, dtype=float)
+    t = float(target)
+    if name == "BCE on the logit":  # the stable form BCEWithLogitsLoss uses
+        with np.errstate(under="ignore"):
+            values = np.maximum(x, 0) - x * t + np.log1p(np.exp(-np.abs(x)))
+        return values, F.sigmoid(x) - t
+    if name == "MSE after a sigmoid":
+        diff = F.sigmoid(x) - t
+        return diff * diff, 2 * diff * F.sigmoid_grad(x)
+    diff = x - t
+    if name == "MSE":
+        return diff * diff, 2 * diff
+    if name == "MAE":
+        return np.abs(diff), np.sign(diff)
+    delta = LOSSES[name][0].delta  # Huber
+    return (np.where(np.abs(diff) < delta, 0.5 * diff * diff, delta * (np.abs(diff) - 0.5 * delta)),
+            np.clip(diff, -delta, delta))
 
 
 @lru_cache(maxsize=64)  # moving the prediction slider re-reads the same curves
@@ -115,6 +133,7 @@ def draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 
         for ax in (ax_loss, ax_grad):
             ax.grid(alpha=0.3)
         art["fig_axes"] = list(fig.axes)
+        art["cell_cache"] = 16  # each loss has its own limits: keep its axes once drawn
         # what changes: drawn over a background of axes, ticks and labels drawn once
         # (an axes is drawn again only when its limits change: see nice_limits)
         art["animated"] = [art["curve"], art["point"], art["tangent"], art["vline"],
@@ -159,5 +178,7 @@ def loss_explorer(loss: str = "MSE", target: float = 1.0, prediction: float = -2
         "prediction": slider("prediction", prediction, -6.0, 6.0, 0.1, arg="prediction",
                              where=where),
     }
-    return InteractiveFigure(draw_loss, controls, figsize=(9, 3.4), reuse=True,
-                             title="A loss and its gradient at one prediction")
+    widget = InteractiveFigure(draw_loss, controls, figsize=(9, 3.4), reuse=True,
+                               title="A loss and its gradient at one prediction")
+    widget.warm("loss")  # every loss's axes drawn now: switching losses costs a blit
+    return widget

@@ -10,14 +10,20 @@ from functools import lru_cache
 
 import numpy as np
 from matplotlib.colors import LogNorm
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
+from matplotlib.ticker import (
+    FixedLocator,
+    FormatStrFormatter,
+    FuncFormatter,
+    LogLocator,
+    MaxNLocator,
+    NullLocator,
+)
 
 from nnlib.scratch.optim import SGD, Adam, AdamW, RMSprop
 from nnlib.surfaces import SURFACES, SurfacePath, get_surface, optimize_path
 from nnlib.widgets.core import (
     InteractiveFigure,
     decade_label,
-    decade_limits,
     dropdown,
     log_slider,
     slider,
@@ -73,6 +79,7 @@ def draw_path(ax, path, label: str | None = None, color: str = "tab:red") -> Non
     ax.plot(*path.points[0], "s", color=color, ms=7, mec="black")
 
 
+GAP_TOP = 1e4  # the loss plot's top: every start is below 100, a diverging run goes through
 IMAGE_PIXELS = 360  # the surface image's side: about one pixel per screen pixel
 LEVELS = 25
 
@@ -123,9 +130,12 @@ def cached_path(optimizer: str, lr: float, momentum: float, beta2: float, surfac
     return run
 
 
+STEP_CEILINGS = (20, 50, 100, 200, 300, 500)
+
+
 def _nice_ceiling(steps: int) -> int:
     """The step axis ends at one of a few round numbers, so it is rarely drawn again."""
-    return next((n for n in (20, 50, 100, 200, 300, 500) if n >= steps), int(steps))
+    return next((n for n in STEP_CEILINGS if n >= steps), int(steps))
 
 
 def _build_artists(fig) -> dict:
@@ -152,9 +162,11 @@ def _build_artists(fig) -> dict:
     ax_loss.yaxis.set_major_formatter(FuncFormatter(decade_label))
     ax_loss.set(title="distance to the lowest value", xlabel="step", ylabel="f - f_min")
     ax_loss.grid(alpha=0.3, which="major")
-    # what changes between redraws (the minima too: the path is drawn under them)
-    art["animated"] = [art["image"], art["path"], art["start"], art["diverged"],
-                       *art["stars"], ax_path.title, art["gap"]]
+    # what changes between redraws (the minima too: the path is drawn under them); the
+    # surface's image is part of the path axes' background, kept per surface (cell_cache)
+    art["animated"] = [art["path"], art["start"], art["diverged"], *art["stars"],
+                       ax_path.title, art["gap"]]
+    art["cell_cache"] = 32
     return art
 
 
@@ -167,6 +179,15 @@ def _show_surface(art: dict, surface_name: str) -> None:
     for star, point in zip(art["stars"], minima + [None] * len(art["stars"])):
         star.set_data(*(([point[0]], [point[1]]) if point is not None else ([], [])))
     art["ax_path"].set(xlim=surface.xlim, ylim=surface.ylim)
+    # ticks inside the limits, all with one decimal: the labels of every surface fit the
+    # margins laid out for the first one, and none reaches into the next axes' cell
+    for axis, (lo, hi) in ((art["ax_path"].xaxis, surface.xlim),
+                           (art["ax_path"].yaxis, surface.ylim)):
+        axis.set_major_locator(FixedLocator([t for t in MaxNLocator(8, steps=[1, 2, 5, 10])
+                                             .tick_values(lo, hi)
+                                             if lo < t < hi]))
+        axis.set_major_formatter(FormatStrFormatter("%.1f"))
+    art["ax_path"]._nnlib_state = surface_name  # the image is part of its background
     art["surface"] = surface_name
 
 
@@ -197,9 +218,9 @@ def draw_optimizer(fig, optimizer: str, lr: float, momentum: float, beta2: float
     lowest = min(info.value(*m) for m in info.minima)
     gap = np.maximum(path.losses - lowest, 1e-16)
     art["gap"].set_data(np.arange(len(gap)), gap)
-    # a fixed floor (the gap is clipped at 1e-16) and a top at 100 or the decade above the
-    # largest gap: the axis changes only when a run climbs higher
-    ax_loss.set(xlim=(0, _nice_ceiling(steps)), ylim=(1e-16, decade_limits(gap, (100,))[1]))
+    # fixed limits (the gap is clipped at 1e-16; a run that climbs above GAP_TOP leaves the
+    # plot at the top): only the step axis changes, among a few round numbers
+    ax_loss.set(xlim=(0, _nice_ceiling(steps)), ylim=(1e-16, GAP_TOP))
     art["diverged"].set_visible(bool(path.diverged))
     if path.diverged:
         return (f"diverged at step {path.diverged_at}: lr = {lr:.1e} is too large for "
@@ -226,5 +247,9 @@ def optimizer_explorer(optimizer: str = "Momentum", lr: float = 0.05, momentum: 
         "surface": dropdown("surface", list(SURFACES), surface, arg="surface", where=where),
         "steps": slider("steps", steps, 10, 500, 10, integer=True, arg="steps", where=where),
     }
-    return InteractiveFigure(draw_optimizer, controls, figsize=(10, 4), reuse=True,
-                             title="Optimizer paths on a 2-D surface")
+    widget = InteractiveFigure(draw_optimizer, controls, figsize=(10, 4), reuse=True,
+                               title="Optimizer paths on a 2-D surface")
+    # each surface's axes and each step axis drawn now: changing them later costs a blit
+    widget.warm("surface")
+    widget.warm("steps", sorted(STEP_CEILINGS, reverse=True))  # the longest run first
+    return widget
