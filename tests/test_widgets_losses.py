@@ -106,3 +106,55 @@ def test_moving_target_or_prediction_keeps_the_axes_limits():
         lo, hi = limits[0]
         curve = art["curve"].get_ydata()
         assert lo <= curve.min() and curve.max() <= hi
+
+
+def test_curves_equal_the_loss_modules_point_by_point():
+    xs = np.linspace(-6, 6, 49)
+    for name, (_, on_logit) in LOSSES.items():
+        for target in (0.0, 0.3, 1.0) if on_logit else (-2.0, 0.4, 2.0):
+            values, grads = loss_curves(name, target, xs)
+            engine = np.array([loss_and_grad(name, x, target) for x in xs])
+            np.testing.assert_allclose(values, engine[:, 0], rtol=1e-12, atol=1e-15)
+            np.testing.assert_allclose(grads, engine[:, 1], rtol=1e-12, atol=1e-15)
+
+
+def test_each_change_draws_the_curves_point_and_limits_of_its_settings():
+    w = loss_explorer()
+    for name, value in [("loss", "Huber (δ = 1)"), ("prediction", 2.5), ("target", -1.5),
+                        ("loss", "BCE on the logit"), ("prediction", -3.0),
+                        ("loss", "MSE after a sigmoid"), ("loss", "MSE")]:
+        w.controls[name].value = value
+        v = w.values
+        target = float(np.clip(v["target"], 0, 1)) if LOSSES[v["loss"]][1] else v["target"]
+        art = w.figure.__dict__["_nnlib_artists"]
+        values, grads = loss_curves(v["loss"], target, art["curve"].get_xdata())
+        np.testing.assert_allclose(art["curve"].get_ydata(), values)
+        np.testing.assert_allclose(art["grad_curve"].get_ydata(), grads)
+        value, grad = loss_and_grad(v["loss"], v["prediction"], target)
+        assert list(art["point"].get_xydata()[0]) == pytest.approx([v["prediction"], value])
+        assert list(art["grad_point"].get_xydata()[0]) == pytest.approx([v["prediction"], grad])
+        assert art["ax_loss"].get_title() == f"{v['loss']}: loss"
+        lo, hi = art["ax_loss"].get_ylim()
+        assert lo <= values.min() and values.max() <= hi
+
+
+def test_switching_losses_pastes_kept_axes_and_draws_the_same_picture(monkeypatch):
+    import nnlib.widgets.core as core
+
+    sequence = [("loss", name) for name in [*list(LOSSES)[1:], *LOSSES]]
+    sequence += [("target", 0.3), ("loss", "MAE"), ("prediction", 4.0)]
+    warmed = loss_explorer()
+    redrawn = []
+    real_redraw = core._redraw_axes
+    monkeypatch.setattr(core, "_redraw_axes", lambda *a: redrawn.append(a[2]) or real_redraw(*a))
+    pictures = []
+    for name, value in sequence:
+        warmed.controls[name].value = value
+        pictures.append(warmed.to_png())
+    assert redrawn == []  # every loss's axes were drawn once, when the widget was made
+    monkeypatch.setattr(core.InteractiveFigure, "warm", lambda self, *a, **k: None)
+    cold = loss_explorer()
+    for (name, value), picture in zip(sequence, pictures):
+        cold.controls[name].value = value
+        assert cold.to_png() == picture, (name, value)
+    assert redrawn  # without warming, a new loss draws its axes again

@@ -106,3 +106,50 @@ def test_cached_paths_equal_fresh_runs_and_are_cut_from_longer_ones():
     assert far.diverged and cached_path("SGD", 10.0, 0.9, 0.999, "rosenbrock", 100).diverged
     bands = surface_image("bowl")
     assert bands.min() == 0 and bands.max() == 1 and bands.shape[0] == bands.shape[1]
+
+
+def test_each_change_draws_the_path_surface_and_limits_of_its_settings():
+    from nnlib.surfaces import get_surface
+    from nnlib.widgets.optimizers import GAP_TOP, _nice_ceiling, cached_path, surface_image
+
+    w = optimizer_explorer(steps=50)
+    for name, value in [("surface", "rosenbrock"), ("optimizer", "Adam"), ("lr", 0.02),
+                        ("steps", 230), ("surface", "saddle"), ("momentum", 0.5)]:
+        w.controls[name].value = value
+        v = w.values
+        art = w.figure.__dict__["_nnlib_artists"]
+        path = cached_path(v["optimizer"], v["lr"], v["momentum"], v["beta2"], v["surface"],
+                           v["steps"])
+        np.testing.assert_array_equal(art["path"].get_xydata(), path.points)
+        np.testing.assert_array_equal(art["image"].get_array(), surface_image(v["surface"]))
+        surface = get_surface(v["surface"])
+        assert art["ax_path"].get_xlim() == surface.xlim
+        assert art["ax_path"].get_title().startswith(f"{v['optimizer']} on the {surface.name}")
+        assert art["ax_loss"].get_xlim() == (0, _nice_ceiling(v["steps"]))
+        assert art["ax_loss"].get_ylim() == pytest.approx((1e-16, GAP_TOP))
+        assert len(art["gap"].get_xdata()) == len(path.points)
+        assert art["diverged"].get_visible() == path.diverged
+
+
+def test_surfaces_and_step_axes_are_pasted_and_draw_the_same_picture(monkeypatch):
+    import nnlib.widgets.core as core
+
+    sequence = [("surface", "rosenbrock"), ("steps", 500), ("surface", "saddle"),
+                ("steps", 20), ("surface", "bowl"), ("lr", 0.2), ("steps", 270),
+                ("surface", "rosenbrock")]
+    warmed = optimizer_explorer()
+    redrawn = []
+    real_redraw = core._redraw_axes
+    monkeypatch.setattr(core, "_redraw_axes", lambda *a: redrawn.append(a[2]) or real_redraw(*a))
+    pictures = []
+    for name, value in sequence:
+        warmed.controls[name].value = value
+        assert warmed.last_error is None
+        pictures.append(warmed.to_png())
+    assert redrawn == []  # each surface and step axis was drawn once, when the widget was made
+    monkeypatch.setattr(core.InteractiveFigure, "warm", lambda self, *a, **k: None)
+    cold = optimizer_explorer()
+    for (name, value), picture in zip(sequence, pictures):
+        cold.controls[name].value = value
+        assert cold.to_png() == picture, (name, value)
+    assert redrawn
