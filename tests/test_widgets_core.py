@@ -112,3 +112,28 @@ def test_a_generator_draw_publishes_each_stage():
     fig.controls["slope"].value = 2.0
     assert ["working" in seen[0], "done 2" in seen[-1]] == [True, True]
     assert fig.last_status == "done 2" and fig.render_count == 2
+
+
+def test_merged_background_requests_hand_over_every_reason_once():
+    # the reasons of requests merged while a redraw runs arrive together, with the request
+    # that brought them (a Play tick's flag can no longer be seen one request early)
+    import threading
+    import time
+
+    seen, gate = [], threading.Event()
+
+    class Recording(InteractiveFigure):
+        def _background_update(self, reasons=frozenset()):
+            gate.wait(10)
+            seen.append(reasons)
+
+    fig = Recording(draw_line, {"slope": slider("slope", 1.0, -5, 500, 0.5)})
+    fig.request_update("tick")
+    deadline = time.monotonic() + 10
+    while not fig._busy and time.monotonic() < deadline:  # the worker took the first one
+        time.sleep(0.001)
+    fig.request_update("tick")
+    fig.request_update()
+    gate.set()
+    assert fig.wait_idle(10)
+    assert seen == [frozenset({"tick"}), frozenset({"tick", "redraw"})]

@@ -88,6 +88,7 @@ class InteractiveFigure:
         self._lock = threading.RLock()
         self._wake = threading.Condition()
         self._stale = False
+        self._reasons: set[str] = set()
         self._busy = False
         self._worker: threading.Thread | None = None
         self._canvas_figure: Figure | None = None
@@ -113,13 +114,17 @@ class InteractiveFigure:
         else:
             self.update()
 
-    def request_update(self) -> None:
+    def request_update(self, reason: str = "redraw") -> None:
         """Redraw soon, in the background, with the values current at that moment.
 
         Requests made while a redraw runs are merged into one: the last value wins.
+        ``reason`` says what asked (e.g. "tick" for a Play widget's tick); the reasons
+        of all merged requests reach :meth:`_background_update` together, taken under the
+        same lock as the request itself, so none is lost or seen twice.
         """
         with self._wake:
             self._stale = True
+            self._reasons.add(reason)
             self._wake.notify()
             if self._worker is None:
                 self._worker = threading.Thread(target=self._work, daemon=True,
@@ -132,15 +137,17 @@ class InteractiveFigure:
                 while not self._stale:
                     self._wake.wait()
                 self._stale, self._busy = False, True
+                reasons, self._reasons = frozenset(self._reasons), set()
             try:
-                self._background_update()
+                self._background_update(reasons)
             finally:
                 with self._wake:
                     self._busy = False
                     self._wake.notify_all()
 
-    def _background_update(self) -> None:
-        """What a browser change triggers (subclasses may do more, e.g. train a step)."""
+    def _background_update(self, reasons: frozenset = frozenset()) -> None:
+        """What browser changes trigger (``reasons``: see :meth:`request_update`; subclasses
+        may do more, e.g. train a step on a "tick")."""
         self.update()
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
@@ -292,6 +299,56 @@ class InteractiveFigure:
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The widget view plus a static picture for front ends that cannot run widgets."""
         return widget_bundle(self.widget, self.png, self.title or type(self).__name__)
+
+
+def _playing_trait(play: widgets.Play) -> str:
+    """The name of a ``Play`` widget's running state: ``playing`` in ipywidgets 8,
+    ``_playing`` in 7.x (Colab runs 7.7.1)."""
+    return "playing" if play.has_trait("playing") else "_playing"
+
+
+class PlayControls:
+    """Play / pause for an :class:`InteractiveFigure` that animates training (a mixin: list it
+    before ``InteractiveFigure``).
+
+    The widget calls ``self._add_play_button(interval_ms)`` and defines ``frame()`` (train a
+    little, then redraw). While playing, each tick of the ``Play`` widget runs one frame: a
+    tick set from code at once, ticks from the browser in the background redraw thread,
+    where ticks that arrive while a frame is drawn are merged into the next frame (with any
+    control changes), so playing never builds a backlog.
+    """
+
+    play_button: widgets.Play
+
+    def _add_play_button(self, interval_ms: int) -> widgets.Play:
+        self.play_button = widgets.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms,
+                                        description="play", show_repeat=False)
+        self.play_button.observe(self._on_tick, names="value")
+        return self.play_button
+
+    @property
+    def playing(self) -> bool:
+        return bool(getattr(self.play_button, _playing_trait(self.play_button)))
+
+    def play(self) -> None:
+        setattr(self.play_button, _playing_trait(self.play_button), True)
+
+    def pause(self) -> None:
+        setattr(self.play_button, _playing_trait(self.play_button), False)
+
+    def _on_tick(self, change) -> None:
+        if not self.playing:
+            return
+        if from_browser(change):
+            self.request_update("tick")
+        else:
+            self.frame()
+
+    def _background_update(self, reasons: frozenset = frozenset()) -> None:
+        if "tick" in reasons and self.playing:
+            self.frame()  # (it draws with the latest control values too)
+        else:
+            self.update()
 
 
 def blit_png(fig, art: dict) -> bytes:

@@ -31,14 +31,13 @@ from nnlib.scratch.generative import (
 from nnlib.scratch.optim import Adam
 from nnlib.train.generative import train_steps
 from nnlib.train_common import Callback, TrainingDivergedError
-from nnlib.widgets.core import InteractiveFigure, dropdown
-from nnlib.widgets.playground import _playing_trait  # ipywidgets 7 (Colab) calls it _playing
+from nnlib.widgets.core import InteractiveFigure, PlayControls, dropdown
 
 LOSSES = ("non-saturating", "minimax")
 LEARNING_RATES = (3e-4, 1e-3, 3e-3, 1e-2)
 
 
-class GANTrainer2D(InteractiveFigure):
+class GANTrainer2D(PlayControls, InteractiveFigure):
     """A 2-D GAN trainer with step / play / reset buttons.
 
     ``step(n)`` trains n steps and redraws; ``reset()`` restores the initial weights.
@@ -64,9 +63,7 @@ class GANTrainer2D(InteractiveFigure):
             "lr": dropdown("learning rate", LEARNING_RATES, lr, arg="lr", where=where),
             "hidden": dropdown("hidden", (16, 32, 64), hidden, arg="hidden", where=where),
         }
-        self.play_button = widgets.Play(value=0, min=0, max=10**9, step=1,
-                                        interval=interval_ms, description="play",
-                                        show_repeat=False)
+        self._add_play_button(interval_ms)
         self.step_button = widgets.Button(description="step", tooltip="train a few steps")
         self.reset_button = widgets.Button(description="reset", tooltip="initial weights again")
         super().__init__(self._draw, controls, figsize=(9.0, 3.8), title="A GAN on 2-D data")
@@ -74,7 +71,6 @@ class GANTrainer2D(InteractiveFigure):
                                 + (widgets.HBox([self.play_button, self.step_button,
                                                  self.reset_button]),)
                                 + self.widget.children[1:])
-        self.play_button.observe(self._on_tick, names="value")
         self.step_button.on_click(lambda _: self.step())
         self.reset_button.on_click(lambda _: self.reset())
 
@@ -113,19 +109,9 @@ class GANTrainer2D(InteractiveFigure):
         self.update()
         return self.last_status
 
-    @property
-    def playing(self) -> bool:
-        return bool(getattr(self.play_button, _playing_trait(self.play_button)))
-
-    def play(self) -> None:
-        setattr(self.play_button, _playing_trait(self.play_button), True)
-
-    def pause(self) -> None:
-        setattr(self.play_button, _playing_trait(self.play_button), False)
-
-    def _on_tick(self, _change) -> None:
-        if self.playing:
-            self.step()
+    def frame(self) -> str | None:
+        """One tick of play: ``steps per click`` steps, then one redraw."""
+        return self.step()
 
     # -- state --------------------------------------------------------------------------------
     def _sync(self, loss, hidden) -> None:

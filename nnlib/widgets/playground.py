@@ -48,10 +48,10 @@ from nnlib.scratch import SGD, BCEWithLogitsLoss, Linear, fit, iterate_minibatch
 from nnlib.train_common import Callback
 from nnlib.widgets.core import (
     InteractiveFigure,
+    PlayControls,
     _axes_cells,
     _redraw_axes,
     dropdown,
-    from_browser,
     slider,
 )
 from nnlib.widgets.mlp import ACTIVATIONS, CLASS_COLOURS, build_mlp
@@ -153,11 +153,6 @@ def _choice(description: str, values, value, arg: str) -> widgets.Dropdown:
                             description=description)
 
 
-def _playing_trait(play: widgets.Play) -> str:
-    """``playing`` in ipywidgets 8, ``_playing`` in 7.x."""
-    return "playing" if play.has_trait("playing") else "_playing"
-
-
 class _Epochs:
     """Mini-batches of the training set, a fresh shuffle (from ``rng``) on every pass."""
 
@@ -182,7 +177,7 @@ class _Regularize(Callback):
             w.grad += self.rate * (np.sign(w.data) if self.kind == "L1" else w.data)
 
 
-class Playground(InteractiveFigure):
+class Playground(PlayControls, InteractiveFigure):
     """TensorFlow-Playground-style trainer: controls, buttons, the network's neurons, the
     decision map, the losses and the gradient per layer, all live.
 
@@ -225,7 +220,6 @@ class Playground(InteractiveFigure):
         self._hidden = parse_hidden_layers(hidden)
         self._features = features
         self._note = ""
-        self._tick_pending = False
         self.loss_fn = BCEWithLogitsLoss()
         controls = {
             "dataset": dropdown("data", DATASETS, dataset, arg="dataset", where=where),
@@ -248,8 +242,7 @@ class Playground(InteractiveFigure):
             controls[f"feature_{name}"] = widgets.ToggleButton(
                 value=name in features, description=label, tooltip=f"use {label} as an input",
                 layout={"width": "72px"})
-        self.play_button = widgets.Play(value=0, min=0, max=10**9, step=1, interval=interval_ms,
-                                        description="play", show_repeat=False)
+        self._add_play_button(interval_ms)
         self.step_button = widgets.Button(description="step", tooltip="train one epoch",
                                           layout={"width": "70px"})
         self.reset_button = widgets.Button(description="reset", tooltip="new start",
@@ -268,7 +261,6 @@ class Playground(InteractiveFigure):
             feature_row,
         ]
         self.control_box.layout.flex_flow = "column"
-        self.play_button.observe(self._on_tick, names="value")
         self.step_button.on_click(lambda _: self.step())
         self.reset_button.on_click(lambda _: self.reset())
 
@@ -292,33 +284,6 @@ class Playground(InteractiveFigure):
             self._model_key = None  # forces a rebuild in the next draw
             self.update()
         return self.last_status
-
-    @property
-    def playing(self) -> bool:
-        return bool(getattr(self.play_button, _playing_trait(self.play_button)))
-
-    def play(self) -> None:
-        setattr(self.play_button, _playing_trait(self.play_button), True)
-
-    def pause(self) -> None:
-        setattr(self.play_button, _playing_trait(self.play_button), False)
-
-    def _on_tick(self, change) -> None:
-        if not self.playing:
-            return
-        if from_browser(change):  # merged with other ticks, trained and drawn in the background
-            self._tick_pending = True
-            self.request_update()
-        else:
-            self.frame()
-
-    def _background_update(self) -> None:
-        if self._tick_pending:
-            self._tick_pending = False
-            if self.playing:
-                self.frame()
-                return
-        self.update()
 
     @property
     def features(self) -> tuple[str, ...]:
