@@ -10,7 +10,10 @@ from matplotlib.figure import Figure
 from nnlib.data import CharVocab
 from nnlib.models.rnn import CharRNN
 from nnlib.plotting import figure_png
+from nnlib.scratch.recurrent import hidden_gradient_norms
 from nnlib.widgets.recurrent import (
+    REFERENCE_RADII,
+    _flow_norms_batch,
     describe_gradient_flow,
     draw_gradient_flow,
     draw_gru_cell,
@@ -35,6 +38,46 @@ def test_gradient_flow_every_control_redraws():
         png = w.to_png()
         assert png not in seen
         seen.add(png)
+
+
+def test_gradient_flow_draws_the_measured_norms():
+    w = gradient_flow_explorer(radius=1.2, seq_len=40, input_scale=0.5)
+    art = w.figure.__dict__["_nnlib_artists"]
+    frame = art["frame"]
+    assert art["ax"].get_title() == "Gradient through a tanh RNN: radius 1.2, T = 40"
+    for line, radius in [*zip(art["refs"].values(), REFERENCE_RADII), (art["yours"], 1.2)]:
+        norms = hidden_gradient_norms(radius, 40, input_scale=0.5)
+        x, y = line.get_data()
+        np.testing.assert_allclose(x, frame.x(np.arange(1, 41)))
+        np.testing.assert_allclose(y, frame.y(norms), rtol=1e-9)
+        assert np.all((y >= 0) & (y <= 1))  # the y limits hold every curve
+    labels = [t.get_text() for t in art["legend"].get_texts()]
+    assert labels == ["radius 0.5", "radius 1", "radius 1.5", "yours"]
+    ticks = [t.get_text() for t in frame.ylabels if t.get_visible()]
+    assert "1" in ticks and all(t == "1" or t.startswith("1e") for t in ticks)
+    assert [t.get_text() for t in frame.xlabels if t.get_visible()][-1] == "40"
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+@pytest.mark.parametrize("seq_len, input_scale", [(7, 0.0), (60, 1.0), (120, 3.0)])
+def test_batched_flow_norms_equal_one_run_per_radius(nonlinearity, seq_len, input_scale):
+    radii = [0.1, 0.5, 1.0, 1.5, 3.0]
+    batch = _flow_norms_batch(radii, seq_len, nonlinearity, input_scale)
+    for radius, row in zip(radii, batch):
+        one = hidden_gradient_norms(radius, seq_len, nonlinearity=nonlinearity,
+                                    input_scale=input_scale)
+        np.testing.assert_allclose(row, one, rtol=1e-10, atol=0)
+
+
+def test_gradient_flow_pictures_do_not_depend_on_the_way_there():
+    """Tick labels are pasted from memory when drawn again: the picture for a setting must be
+    the same reached directly or after other settings."""
+    direct = gradient_flow_explorer(radius=2.0, seq_len=120).to_png()
+    w = gradient_flow_explorer()
+    for name, value in [("seq_len", 120), ("radius", 0.3), ("radius", 2.0), ("seq_len", 35),
+                        ("seq_len", 120)]:
+        w.controls[name].value = value
+    assert w.to_png() == direct
 
 
 def test_gradient_flow_says_vanished_and_exploded():

@@ -2,28 +2,46 @@
 
 * ``gradient_flow_explorer``: ‖dL/dh_t‖ through time in a random RNN as you change the
   spectral radius of its recurrent weights, the sequence length and the input scale
-  (computed by nnlib's own NumPy RNN, ``nnlib.scratch.recurrent.hidden_gradient_norms``).
+  (the measurement of ``nnlib.scratch.recurrent.hidden_gradient_norms``, with the four
+  radii of a picture run as one batch).
 * ``temperature_explorer``: a trained character model's next-character distribution and a
   sampled continuation as you change the sampling temperature.
 """
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 import numpy as np
-from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
-from nnlib._checks import check_int
-from nnlib.scratch.recurrent import hidden_gradient_norms
-from nnlib.widgets.core import InteractiveFigure, decade_label, decade_limits, dropdown, slider
+from nnlib._checks import check_array, check_float, check_instance, check_int
+from nnlib.scratch.recurrent import RNN, with_spectral_radius
+from nnlib.widgets._frame import MovingFrame
+from nnlib.widgets.core import InteractiveFigure, decade_limits, dropdown, slider
 
 REFERENCE_RADII = {0.5: "tab:blue", 1.0: "tab:green", 1.5: "tab:red"}  # as in the notebook
 _TINY, _HUGE = 1e-300, 1e300   # plot limits for underflowed / overflowed norms
 
 
+def check_model_vocab_prompt(model, vocab, prompt, where: str) -> None:
+    """The checks the next-token helpers share (issue 16): a torch model, a vocabulary with
+    ``encode``, a non-empty prompt string."""
+    import torch
+
+    check_instance(model, "model", torch.nn.Module, "a trained torch model", where=where)
+    if isinstance(vocab, (str, bytes)) or not callable(getattr(vocab, "encode", None)):
+        raise TypeError(f"{where}: vocab must be a vocabulary with an encode method (e.g. a "
+                        f"CharVocab), got {vocab!r:.60}")
+    check_instance(prompt, "prompt", str, "a str", where=where)
+    if not prompt:
+        raise ValueError(f"{where}: prompt must hold at least one character, got ''")
+
+
 def describe_gradient_flow(norms: np.ndarray) -> str:
     """One line saying whether the gradient reaching the first step vanished or exploded."""
+    norms = check_array(norms, "norms", ndim=1, allow_empty=False, finite=False,
+                        where="describe_gradient_flow", shape_text="(T,)")
     first = float(norms[0])
     if not np.all(np.isfinite(norms)):
         return "exploded: the gradient overflowed float64 (inf or NaN)"
@@ -42,66 +60,114 @@ def describe_gradient_flow(norms: np.ndarray) -> str:
     return f"{verdict}: ‖dL/dh_1‖ / ‖dL/dh_T‖ = {first:.1e}"
 
 
-@lru_cache(maxsize=1024)  # the reference curves repeat while one slider moves
+@lru_cache(maxsize=64)
+def _flow_setup(seq_len: int, nonlinearity: str, input_scale: float) -> tuple:
+    """The random RNN, inputs and loss weights of ``hidden_gradient_norms`` (default sizes and
+    seed), drawn in the same order; W_h is returned at spectral radius 1."""
+    rng = np.random.default_rng(0)
+    hidden_size, batch_size = 32, 16
+    rnn = RNN(1, hidden_size, nonlinearity=nonlinearity, rng=rng, dtype=np.float64)
+    W = rng.standard_normal((hidden_size, hidden_size)) / math.sqrt(hidden_size)
+    x = input_scale * rng.standard_normal((batch_size, seq_len, 1))
+    G = rng.standard_normal((batch_size, hidden_size)) / batch_size
+    return rnn.weight_x.data, rnn.bias.data, W, x, G
+
+
+def _flow_norms_batch(radii, seq_len: int, nonlinearity: str,
+                      input_scale: float) -> np.ndarray:
+    """``hidden_gradient_norms(r, seq_len, ...)`` for every r in ``radii`` at once: one
+    forward and one backward pass through time with the radii stacked, (R, N, H), instead of
+    one run per radius. Returns (R, seq_len)."""
+    W_x, b, W, x, G = _flow_setup(seq_len, nonlinearity, input_scale)
+    W_h = np.stack([with_spectral_radius(W, r) for r in radii])         # (R, H, H)
+    W_hT = W_h.transpose(0, 2, 1)
+    R, (N, H) = len(radii), G.shape
+    h = np.zeros((R, N, H))
+    hs = np.empty((seq_len, R, N, H))
+    xw = x @ W_x                                                        # (N, T, H)
+    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
+        for t in range(seq_len):                                        # forward
+            z = xw[:, t] + h @ W_h + b                                   # (R, N, H)
+            h = hs[t] = np.tanh(z) if nonlinearity == "tanh" else np.maximum(z, 0.0)
+        sq = np.empty((R, seq_len))
+        dh = np.broadcast_to(G, (R, N, H))
+        for t in reversed(range(seq_len)):                              # backward
+            sq[:, t] = np.sum(dh * dh, axis=(1, 2))                      # ‖dL/dh_t‖²
+            h = hs[t]
+            dz = dh * (1.0 - h * h) if nonlinearity == "tanh" else dh * (h > 0)
+            dh = dz @ W_hT                                               # to h_{t-1}
+        norms = np.sqrt(sq)
+        return norms / norms[:, -1:]
+
+
+class _FlowCache:
+    """Norms by (radius, seq_len, nonlinearity, input_scale); the missing ones of a redraw
+    are computed together in one batched run."""
+
+    def __init__(self, size: int = 1024):
+        self.size, self.store = size, {}
+
+    def get(self, radii, seq_len: int, nonlinearity: str, input_scale: float) -> list:
+        keys = [(float(r), seq_len, nonlinearity, float(input_scale)) for r in radii]
+        missing = sorted({k[0] for k in keys if k not in self.store})
+        if missing:
+            rows = _flow_norms_batch(missing, seq_len, nonlinearity, float(input_scale))
+            for r, row in zip(missing, rows):
+                row.setflags(write=False)
+                if len(self.store) >= self.size:
+                    self.store.pop(next(iter(self.store)))
+                self.store[(r, seq_len, nonlinearity, float(input_scale))] = row
+        return [self.store[k] for k in keys]
+
+
+_FLOWS = _FlowCache()
+
+
 def _flow_norms(radius: float, seq_len: int, nonlinearity: str,
                 input_scale: float) -> np.ndarray:
-    norms = hidden_gradient_norms(radius, seq_len, nonlinearity=nonlinearity,
-                                  input_scale=input_scale)
-    norms.setflags(write=False)
-    return norms
+    return _FLOWS.get([radius], seq_len, nonlinearity, input_scale)[0]
 
 
 def draw_gradient_flow(fig, radius: float, seq_len: int, input_scale: float,
                        nonlinearity: str) -> str:
-    """‖dL/dh_t‖ (relative to the last step) against t, log scale; references in grey.
+    """‖dL/dh_t‖ (relative to the last step) against t, log scale; references dashed.
 
-    On a figure it drew before only the curves, limits, title and legend texts are updated
-    (what the widget does on every change); the y axis spans whole decades."""
+    On a figure it drew before only the curves, ticks and title are updated (what the widget
+    does on every change): the axes is a :class:`MovingFrame`, so new limits (the y axis
+    spans whole decades) do not draw it again. The legend, right of the plot, never changes:
+    your radius is in the title."""
     art = fig.__dict__.get("_nnlib_artists")
     if art is None or art["axes"] != fig.axes:
-        ax = fig.add_subplot()
-        refs = {ref: ax.semilogy([], [], color=color, alpha=0.6, lw=1.2, ls="--",
-                                 label=f"radius {ref:g}")[0]
+        # the legend has an axes of its own, right of the plot, drawn once
+        ax, ax_legend = fig.subplots(1, 2, width_ratios=(5, 1))
+        ax_legend.set_axis_off()
+        frame = MovingFrame(ax, ylog=True)
+        refs = {ref: ax.plot([], [], color=color, alpha=0.6, lw=1.2, ls="--",
+                             label=f"radius {ref:g}")[0]
                 for ref, color in REFERENCE_RADII.items()}
-        yours, = ax.semilogy([], [], color="black", lw=2.5, label="yours")
-        ax.axhline(1.0, color="black", lw=0.8)
+        yours, = ax.plot([], [], color="black", lw=2.5, label="yours")
+        one, = ax.plot([0, 1], [0, 0], color="black", lw=0.8)  # ‖dL/dh_T‖ itself
         ax.set(xlabel="time step t  (the loss reads h_T at the right end)",
                ylabel="‖dL/dh_t‖ / ‖dL/dh_T‖")
-        # few ticks, no minor ones, plain-text labels: a log axis spanning 60 decades
-        # otherwise renders slowly
-        ax.yaxis.set_major_locator(LogLocator(numticks=8))
-        ax.yaxis.set_minor_locator(NullLocator())
-        ax.yaxis.set_major_formatter(FuncFormatter(decade_label))
-        ax.grid(alpha=0.3, which="major")
-        legend = ax.legend(loc="best", fontsize=9)
+        legend = ax_legend.legend(*ax.get_legend_handles_labels(), loc="upper left",
+                                  borderaxespad=0, fontsize=9)
         art = fig.__dict__["_nnlib_artists"] = {"axes": list(fig.axes), "ax": ax,
-                                                "refs": refs, "yours": yours,
+                                                "frame": frame, "refs": refs,
+                                                "yours": yours, "one": one,
                                                 "legend": legend}
-        art["animated"] = [*refs.values(), yours, ax.title, legend]
-    ax = art["ax"]
+        art["animated"] = [*frame.artists, one, *refs.values(), yours, ax.title]
+    ax, frame = art["ax"], art["frame"]
     radius, seq_len, input_scale = float(radius), int(seq_len), float(input_scale)
-    steps = np.arange(1, seq_len + 1)
-    shown_all = []
-    labels = []
-    for ref, line in art["refs"].items():
-        if np.isclose(ref, radius):  # the same as yours: drawn once, in black
-            line.set_data([], [])
-            labels.append(f"radius {ref:g} (= yours)")
-            continue
-        ref_norms = _flow_norms(ref, seq_len, nonlinearity, input_scale)
-        shown = np.clip(np.nan_to_num(ref_norms, nan=_HUGE), _TINY, _HUGE)
-        line.set_data(steps, shown)
-        labels.append(f"radius {ref:g}")
-        shown_all.append(shown)
-    norms = _flow_norms(radius, seq_len, nonlinearity, input_scale)
-    shown = np.clip(np.nan_to_num(norms, nan=_HUGE), _TINY, _HUGE)
-    art["yours"].set_data(steps, shown)
-    labels.append(f"radius {radius:g} (yours)")
-    for text, label in zip(art["legend"].get_texts(), labels):
-        text.set_text(label)
-    ax.set(xlim=(1, seq_len), ylim=decade_limits(np.concatenate([shown, *shown_all]),
-                                                 include=(1.0,)),
-           title=f"Gradient flowing back through a {nonlinearity} RNN (T = {seq_len})")
+    *ref_norms, norms = _FLOWS.get([*art["refs"], radius], seq_len, nonlinearity, input_scale)
+    shown_all = [np.clip(np.nan_to_num(curve, nan=_HUGE), _TINY, _HUGE)
+                 for curve in [*ref_norms, norms]]
+    frame.set_limits((1, seq_len), decade_limits(np.concatenate(shown_all), include=(1.0,)))
+    steps = frame.x(np.arange(1, seq_len + 1))
+    for line, shown in zip([*art["refs"].values(), art["yours"]], shown_all):
+        line.set_data(steps, frame.y(shown))  # a reference equal to yours lies under it
+    art["one"].set_ydata(frame.y([1.0, 1.0]))
+    # short enough to stay inside the axes: the layout, made once, does not depend on it
+    ax.set_title(f"Gradient through a {nonlinearity} RNN: radius {radius:g}, T = {seq_len}")
     return f"spectral radius {radius:g}, T = {seq_len}: " + describe_gradient_flow(norms)
 
 
@@ -126,6 +192,9 @@ def next_char_probabilities(model, vocab, prompt: str, temperature: float) -> np
     """P(next character | prompt) at ``temperature`` (0: all mass on the most likely one)."""
     import torch
 
+    check_model_vocab_prompt(model, vocab, prompt, "next_char_probabilities")
+    temperature = check_float(temperature, "temperature", minimum=0,
+                              where="next_char_probabilities")
     ids = torch.from_numpy(vocab.encode(prompt))[None].to(model.head.weight.device)
     with torch.no_grad():
         logits, _ = model(ids)
