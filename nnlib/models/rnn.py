@@ -48,16 +48,28 @@ def zeros_state(rnn: nn.RNNBase, x: torch.Tensor):
 
     Shape ``(num_layers * directions, N, hidden_size)``; a pair ``(h0, c0)`` for an LSTM.
     """
-    _check_rnn(rnn, "zeros_state")
+    _check_rnn(rnn, "zeros_state")                     # an nn.RNN/LSTM/GRU, batch first
     _checks.check_tensor(x, "x", where="zeros_state", ndim=3, shape_text="(N, T, features)")
-    return _zeros_state(rnn, x)
-
-
-def _zeros_state(rnn: nn.RNNBase, x: torch.Tensor):
     directions = 2 if rnn.bidirectional else 1
     h0 = x.new_zeros(rnn.num_layers * directions, x.shape[0], rnn.hidden_size,
                      dtype=rnn.weight_hh_l0.dtype)
     return (h0, torch.zeros_like(h0)) if isinstance(rnn, nn.LSTM) else h0
+
+
+def _check_state(rnn: nn.RNNBase, state, batch: int, where: str) -> None:
+    """A state fed back to ``rnn``: h (layers * dirs, N, H), or the pair (h, c) of an LSTM."""
+    directions = 2 if rnn.bidirectional else 1
+    shape = (rnn.num_layers * directions, batch, rnn.hidden_size)
+    text = f"({shape[0]}, N={batch}, {shape[2]})"
+    if isinstance(rnn, nn.LSTM):
+        if not (isinstance(state, tuple) and len(state) == 2):
+            raise TypeError(f"{where}: state must be None or the LSTM's pair (h, c) the model "
+                            f"returned, got {_checks.describe(state)}")
+        for i, part in enumerate(state):
+            _checks.check_tensor(part, f"state[{i}]", where=where, shape=shape, shape_text=text)
+    else:
+        _checks.check_tensor(state, "state", where=where, shape=shape, shape_text=text,
+                             floating=True)
 
 
 def last_layer_state(rnn: nn.RNNBase, state) -> torch.Tensor:
@@ -111,7 +123,7 @@ class SequenceRegressor(nn.Module):
         if x.ndim != 3 or x.shape[-1] != self.rnn.input_size:
             raise ShapeError(f"SequenceRegressor: expected x of shape (N, T, "
                              f"{self.rnn.input_size}) (batch first), got {tuple(x.shape)}")
-        _, state = self.rnn(x, _zeros_state(self.rnn, x))
+        _, state = self.rnn(x, zeros_state(self.rnn, x))
         return self.head(_last_layer_state(self.rnn, state)).squeeze(-1)  # (N,)
 
 
@@ -146,10 +158,9 @@ class CharRNN(nn.Module):
                             f"dtype {idx.dtype}; use idx.long()")
         x = self.embed(idx)                                    # (N, T, embed_size)
         if state is None:
-            state = _zeros_state(self.rnn, x)
-        elif not isinstance(state, (torch.Tensor, tuple)):
-            raise TypeError(f"{where}: state must be None or the state the model returned, got "
-                            f"{_checks.describe(state)}")
+            state = zeros_state(self.rnn, x)
+        else:
+            _check_state(self.rnn, state, x.shape[0], where)
         out, state = self.rnn(x, state)                        # (N, T, hidden_size)
         return self.head(out), state                           # (N, T, vocab_size)
 

@@ -217,6 +217,8 @@ class Seq2SeqTransformer(nn.Module):
         return (logits, self_weights, cross_weights) if return_attention else logits
 
     def forward(self, src: torch.Tensor, tgt_in: torch.Tensor, return_attention: bool = False):
+        return_attention = _checks.check_bool(return_attention, "return_attention",
+                                              where="Seq2SeqTransformer")
         if not return_attention:
             memory, padding = self.encode(src)
             return self.decode(tgt_in, memory, padding)
@@ -267,6 +269,7 @@ def seq2seq_loss(model: Seq2SeqTransformer, src: torch.Tensor, tgt: torch.Tensor
     where = "seq2seq_loss"
     _checks.check_instance(model, "model", Seq2SeqTransformer, "a Seq2SeqTransformer",
                            where=where)
+    check_token_tensor(src, "src", vocab_size=model.config.src_vocab_size, where=where, ndim=2)
     check_token_tensor(tgt, "tgt", vocab_size=model.config.tgt_vocab_size, where=where, ndim=2)
     if len(tgt) != len(src):
         raise ShapeError(f"{where}: src and tgt must have the same number of rows, got "
