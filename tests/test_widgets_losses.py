@@ -85,7 +85,7 @@ def test_extreme_values_give_a_status_not_an_exception():
 
 
 def test_unknown_loss_is_explained():
-    with pytest.raises(ValueError, match="unknown loss 'MSLE'.*MSE"):
+    with pytest.raises(ValueError, match="name must be one of 'MSE'.*got 'MSLE'"):
         loss_and_grad("MSLE", 0.0, 1.0)
 
 

@@ -115,7 +115,7 @@ def test_make_optimizer_by_name():
     params = [torch.nn.Parameter(torch.zeros(2))]
     assert make_optimizer("Momentum", params, 0.1).param_groups[0]["momentum"] == 0.9
     assert isinstance(make_optimizer("AdamW", params, 0.1), torch.optim.AdamW)
-    with pytest.raises(ValueError, match="optimizer must be one of"):
+    with pytest.raises(ValueError, match="name must be one of 'SGD'.*got 'Adagrad'"):
         make_optimizer("Adagrad", params, 0.1)
 
 

@@ -14,7 +14,7 @@ import functools
 
 import numpy as np
 
-from nnlib._checks import check_int
+from nnlib._checks import check_float_pair, check_instance, check_int, check_token_ids
 from nnlib.scratch.functional import softmax
 from nnlib.widgets.core import InteractiveFigure, dropdown, slider
 
@@ -58,6 +58,10 @@ def collect_attention(model, inputs) -> tuple[np.ndarray, np.ndarray]:
     """
     import torch
 
+    check_instance(model, "model", torch.nn.Module, "a ToyTransformer (a torch.nn.Module)",
+                   where="collect_attention")
+    inputs = check_token_ids(inputs, "inputs", ndim=2, where="collect_attention",
+                             vocab_size=getattr(model, "vocab_size", None))
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
@@ -102,12 +106,18 @@ def attention_map_explorer(model, inputs, targets=None, *, max_examples: int = 2
     input tokens, queries with the output position and the predicted token (a ✗ marks a
     wrong one when ``targets`` are given). Everything is computed once, up front.
     """
-    max_examples = check_int(max_examples, "max_examples", minimum=1,
-                             where="attention_map_explorer")
-    inputs = np.asarray(inputs)[:max_examples]
+    where = "attention_map_explorer"
+    max_examples = check_int(max_examples, "max_examples", minimum=1, where=where)
+    check_float_pair(figsize, "figsize", minimum=1, where=where)
+    inputs = check_token_ids(inputs, "inputs", ndim=2, where=where)[:max_examples]
     if inputs.ndim != 2 or len(inputs) == 0:
         raise ValueError(f"inputs must be (N, T) token ids with N >= 1, got {inputs.shape}")
-    targets = None if targets is None else np.asarray(targets)[:max_examples]
+    if targets is not None:
+        targets = check_token_ids(targets, "targets", ndim=2, where=where,
+                                  allow_negative=True)[:max_examples]  # -1: ignored
+        if targets.shape != inputs.shape:
+            raise ValueError(f"{where}: targets must have the shape of inputs "
+                             f"{inputs.shape}, got {targets.shape}")
     predictions, weights = collect_attention(model, inputs)
     n_layers, n, n_heads = weights.shape[:3]
 

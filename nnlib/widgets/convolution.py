@@ -39,7 +39,9 @@ def feature_map(image, kernel, stride: int = 1, padding: int = 0) -> np.ndarray:
 
     The kernel is not flipped, as in every deep learning library.
     """
-    image, kernel = np.asarray(image, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
+    image = check_array(image, "image", where="feature_map")
+    kernel = check_array(kernel, "kernel", where="feature_map")
+    image, kernel = image.astype(np.float64), kernel.astype(np.float64)
     if image.ndim != 2 or kernel.ndim != 2:
         raise ValueError(f"feature_map expects a 2-D image and a 2-D kernel, got shapes "
                          f"{image.shape} and {kernel.shape}")

@@ -47,7 +47,14 @@ import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from nnlib._checks import check_choice, check_float, check_float_pair, check_int
+from nnlib._checks import (
+    check_bool,
+    check_choice,
+    check_float,
+    check_float_pair,
+    check_instance,
+    check_int,
+)
 from nnlib.plotting import canvas_png, fast_png
 
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
@@ -545,9 +552,32 @@ def _full_description(control) -> None:
         style.description_width = "initial"
 
 
+def _check_control(kind, description, arg, where, low=None, high=None, step=None,
+                   integer=False, low_name="min", high_name="max", bounds=None):
+    """The arguments every control helper shares (issue 16): texts, then the range."""
+    fn = f"{kind}({description!r})" if isinstance(description, str) else kind
+    check_instance(description, "description", str, "a str", where=kind)
+    check_instance(where, "where", str, "a str", where=fn)
+    check_instance(arg, "arg", str, "a str (the constructor's argument name)", where=fn,
+                   optional=True)
+    if kind == "dropdown":
+        return None
+    number = check_int if integer else check_float
+    low, high = (number(low, low_name, where=fn, **(bounds or {})),
+                 number(high, high_name, where=fn, **(bounds or {})))
+    if low > high:
+        raise ValueError(f"{fn}: {low_name} must be <= {high_name}, got {low_name}={low} and "
+                         f"{high_name}={high}")
+    step = number(step, "step", minimum=0, where=fn) if integer else check_float(
+        step, "step", minimum=0, min_open=True, where=fn)
+    if integer and step < 1:
+        raise ValueError(f"{fn}: step must be an int >= 1, got {step}")
+    return low, high, step
+
+
 def _check_value(value, arg, where, minimum, maximum, integer):
-    if arg is None:
-        return value
+    if arg is None:  # a helper's own call: the value must fit, never be clamped
+        arg, where = "value", where or "slider"
     if integer:
         return check_int(value, arg, minimum=minimum, maximum=maximum, where=where)
     return check_float(value, arg, minimum=minimum, maximum=maximum, where=where)
@@ -561,6 +591,10 @@ def log_slider(description: str, value: float, min_exp: float, max_exp: float,
     With ``arg`` (the constructor's argument name) a ``value`` outside the slider's range is
     an error naming ``where``, ``arg`` and the range, instead of being clamped silently.
     """
+    min_exp, max_exp, step = _check_control("log_slider", description, arg, where, min_exp,
+                                            max_exp, step, low_name="min_exp",
+                                            high_name="max_exp",
+                                            bounds={"minimum": -300, "maximum": 300})
     value = _check_value(value, arg, where, 10.0 ** min_exp, 10.0 ** max_exp, False)
     return widgets.FloatLogSlider(value=value, base=10, min=min_exp, max=max_exp, step=step,
                                   description=description, continuous_update=True,
@@ -570,6 +604,8 @@ def log_slider(description: str, value: float, min_exp: float, max_exp: float,
 def slider(description: str, value: float, min: float, max: float, step: float,
            integer: bool = False, *, arg: str | None = None, where: str = ""):
     """A float (or int) slider that redraws while it is dragged (``arg``: see log_slider)."""
+    integer = check_bool(integer, "integer", where="slider")
+    min, max, step = _check_control("slider", description, arg, where, min, max, step, integer)
     value = _check_value(value, arg, where, min, max, integer)
     cls = widgets.IntSlider if integer else widgets.FloatSlider
     return cls(value=value, min=min, max=max, step=step, description=description,
@@ -580,9 +616,15 @@ def dropdown(description: str, options, value=None, *, arg: str | None = None,
              where: str = "") -> widgets.Dropdown:
     """A menu; with ``arg``, a ``value`` not among the options (None too: it would silently
     pick the first) is an error listing them."""
+    _check_control("dropdown", description, arg, where)
+    if isinstance(options, (str, bytes)) or not hasattr(options, "__iter__"):
+        raise TypeError(f"dropdown({description!r}): options must be a list of choices, got "
+                        f"{options!r}")
     options = list(options)
+    if not options:
+        raise ValueError(f"dropdown({description!r}): options must list at least one choice")
     choices = [o[1] if isinstance(o, tuple) else o for o in options]
-    if arg is not None:
-        check_choice(value, arg, choices, where=where)
+    if arg is not None or value is not None:  # never the first option in silence
+        check_choice(value, arg or "value", choices, where=where or "dropdown")
     return widgets.Dropdown(options=options, value=choices[0] if value is None else value,
                             description=description)

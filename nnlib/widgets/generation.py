@@ -18,10 +18,18 @@ import torch
 from ipywidgets import Text
 from matplotlib.transforms import ScaledTranslation
 
+from nnlib._checks import check_float, check_optional_int
 from nnlib.train.core import unwrap
 from nnlib.train.lm import generate_text
 from nnlib.widgets.core import InteractiveFigure, slider
-from nnlib.widgets.recurrent import _arrow, _box, _diagram_axes, _node, _printable
+from nnlib.widgets.recurrent import (
+    _arrow,
+    _box,
+    _check_model_vocab_prompt,
+    _diagram_axes,
+    _node,
+    _printable,
+)
 
 __all__ = ["draw_attention_masks", "draw_block_diagram", "draw_generation",
            "generation_explorer", "sampling_distribution"]
@@ -31,6 +39,10 @@ def sampling_distribution(model, vocab, prompt: str, temperature: float,
                           top_k: int | None) -> np.ndarray:
     """(vocab_size,) probabilities of the next token after ``prompt``, as ``generate`` samples
     them: logits / temperature, only the ``top_k`` largest kept (temperature 0: the argmax)."""
+    where = "sampling_distribution"
+    _check_model_vocab_prompt(model, vocab, prompt, where)
+    temperature = check_float(temperature, "temperature", minimum=0, where=where)
+    top_k = check_optional_int(top_k, "top_k", minimum=1, where=where)
     block_size = model.config.block_size
     device = next(model.parameters()).device
     ids = torch.from_numpy(vocab.encode(prompt)[-block_size:])[None].to(device)   # (1, T)

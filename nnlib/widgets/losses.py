@@ -11,6 +11,8 @@ from functools import lru_cache
 
 import numpy as np
 
+from nnlib._checks import check_array, check_choice, check_float
+from nnlib.errors import NonFiniteError
 from nnlib.scratch import functional as F
 from nnlib.scratch.losses import BCEWithLogitsLoss, HuberLoss, L1Loss, MSELoss
 from nnlib.widgets.core import InteractiveFigure, dropdown, slider
@@ -26,10 +28,22 @@ LOSSES = {
 CLASSIFICATION_LOSSES = ("BCE on the logit", "MSE after a sigmoid")
 
 
-def _check_loss(name: str):
-    if name not in LOSSES:
-        raise ValueError(f"unknown loss {name!r}; choose one of {list(LOSSES)}")
-    return LOSSES[name]
+def _check_loss(name: str, where: str = ""):
+    return LOSSES[check_choice(name, "name", list(LOSSES), where=where)]
+
+
+def _check_point(name, target, values, values_name, where):
+    """Issue 16: a target a loss cannot take, or a loss that overflows float64, is refused."""
+    target = check_float(target, "target", where=where)
+    if LOSSES[name][1] and not 0 <= target <= 1:
+        raise ValueError(f"{where}: target must lie in [0, 1] for {name!r} (a probability), "
+                         f"got {target:g}")
+    with np.errstate(over="ignore", invalid="ignore"):
+        if not np.all(np.isfinite(np.asarray(values, dtype=float) - target)) or (
+                not np.all(np.isfinite(np.square(np.asarray(values, dtype=float) - target)))):
+            raise NonFiniteError(f"{where}: the loss at {values_name} and target={target:g} "
+                                 "overflows float64; use values of moderate size")
+    return target
 
 
 def loss_and_grad(name: str, prediction: float, target: float) -> tuple[float, float]:
@@ -38,7 +52,10 @@ def loss_and_grad(name: str, prediction: float, target: float) -> tuple[float, f
     For "BCE on the logit" and "MSE after a sigmoid" the prediction is a logit z and the
     gradient is dL/dz (through the sigmoid); the target must lie in [0, 1].
     """
-    loss_fn, on_logit = _check_loss(name)
+    loss_fn, on_logit = _check_loss(name, "loss_and_grad")
+    prediction = check_float(prediction, "prediction", where="loss_and_grad")
+    target = _check_point(name, target, prediction, f"prediction={prediction:g}",
+                          "loss_and_grad")
     pred = np.array([float(prediction)])
     target_arr = np.array([float(target)])
     if name == "MSE after a sigmoid":
@@ -52,8 +69,10 @@ def loss_and_grad(name: str, prediction: float, target: float) -> tuple[float, f
 def loss_curves(name: str, target: float, predictions) -> tuple[np.ndarray, np.ndarray]:
     """Loss and gradient at each of ``predictions`` (shape (n,)): two arrays of shape (n,),
     what :func:`loss_and_grad` gives at each point, computed for all points at once."""
-    _check_loss(name)
-    x = np.asarray(predictions, dtype=float)
+    _check_loss(name, "loss_curves")
+    x = check_array(predictions, "predictions", ndim=1, where="loss_curves",
+                    shape_text="(n,)").astype(float)
+    target = _check_point(name, target, x, "these predictions", "loss_curves")
     t = float(target)
     if name == "BCE on the logit":  # the stable form BCEWithLogitsLoss uses
         with np.errstate(under="ignore"):

@@ -16,7 +16,17 @@ from contourpy import contour_generator
 from matplotlib.collections import LineCollection
 from matplotlib.colors import LinearSegmentedColormap
 
-from nnlib._checks import check_float, check_int
+from nnlib._checks import (
+    check_array,
+    check_callable,
+    check_choice,
+    check_float,
+    check_float_dtype,
+    check_float_pair,
+    check_instance,
+    check_int,
+    check_seed,
+)
 from nnlib.data import circles, regression_1d, xor_quadrants
 from nnlib.scratch import (
     Adam,
@@ -49,13 +59,17 @@ def build_mlp(sizes, activation: str = "tanh", *, rng=None, dtype=np.float64) ->
     the last layer (it outputs raw scores / regression values). Weights are drawn from
     ``rng`` (an int seed or a Generator; default nnlib's shared generator).
     """
-    sizes = [int(s) for s in sizes]
+    where = "build_mlp"
+    check_instance(sizes, "sizes", (list, tuple, np.ndarray), "a list of ints [d_in, ..., "
+                   "d_out]", where=where)
+    sizes = [check_int(s, f"sizes[{i}]", minimum=1, where=where) for i, s in enumerate(sizes)]
     if len(sizes) < 2 or min(sizes) < 1:
         raise ValueError(f"sizes must list at least [d_in, d_out], all >= 1, got {sizes}")
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {sorted(ACTIVATIONS)}, got {activation!r}")
-    if isinstance(rng, (int, np.integer)):
-        rng = np.random.default_rng(int(rng))
+    check_choice(activation, "activation", sorted(ACTIVATIONS), where=where)
+    dtype = check_float_dtype(dtype, where=where)
+    if not isinstance(rng, np.random.Generator):
+        rng = check_seed(rng, "rng", where=where)
+        rng = None if rng is None else np.random.default_rng(rng)
     layers = []
     for i, (d_in, d_out) in enumerate(zip(sizes, sizes[1:])):
         layers.append(Linear(d_in, d_out, rng=rng, dtype=dtype))
@@ -82,7 +96,24 @@ def train_mlp(X, y, hidden: int, activation: str = "tanh", *, steps: int = 600,
     ``y`` int of shape (N,) is a 0/1 class label (sigmoid + BCE on one output score).
     X: (N, d_in). Raises :class:`TrainingDivergedError` if the loss becomes NaN/inf.
     """
-    X, y = np.asarray(X, dtype=np.float64), np.asarray(y)
+    where = "train_mlp"
+    X = check_array(X, "X", ndim=2, allow_empty=False, where=where, shape_text="(N, d_in)")
+    y = check_array(y, "y", ndim=1, dtype="any", where=where, shape_text="(N,)")
+    if len(y) != len(X):
+        raise ValueError(f"{where}: y must have one value per row of X ({len(X)}), got "
+                         f"{len(y)}")
+    if y.dtype.kind == "b":
+        raise TypeError(f"{where}: y must be int 0/1 labels or float targets, got dtype bool; "
+                        "use y.astype(int)")
+    if np.issubdtype(y.dtype, np.integer) and not np.isin(y, (0, 1)).all():
+        raise ValueError(f"{where}: y (int) must hold 0/1 class labels, got values "
+                         f"{np.unique(y)[:5].tolist()}")
+    hidden = check_int(hidden, "hidden", minimum=1, where=where)
+    check_choice(activation, "activation", sorted(ACTIVATIONS), where=where)
+    steps = check_int(steps, "steps", minimum=1, where=where)
+    lr = check_float(lr, "lr", minimum=0, min_open=True, where=where)
+    seed = check_seed(seed, where=where)
+    X = X.astype(np.float64)
     classify = np.issubdtype(y.dtype, np.integer)
     model = build_mlp([X.shape[1], hidden, 1], activation, rng=seed)
     loss_fn = BCEWithLogitsLoss() if classify else MSELoss()
@@ -94,6 +125,13 @@ def train_mlp(X, y, hidden: int, activation: str = "tanh", *, steps: int = 600,
 
 def grid_scores(model, xlim, ylim, resolution: int = 80):
     """Model output on a ``resolution`` x ``resolution`` grid: (xs, ys, scores (res, res))."""
+    where = "grid_scores"
+    check_callable(model, "model", where=where)
+    for name, lim in (("xlim", xlim), ("ylim", ylim)):
+        low, high = check_float_pair(lim, name, where=where)
+        if not low < high:
+            raise ValueError(f"{where}: {name} must be (low, high) with low < high, got {lim}")
+    resolution = check_int(resolution, "resolution", minimum=2, where=where)
     xs = np.linspace(*xlim, resolution)
     ys = np.linspace(*ylim, resolution)
     gx, gy = np.meshgrid(xs, ys)

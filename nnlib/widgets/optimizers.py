@@ -19,6 +19,8 @@ from matplotlib.ticker import (
     NullLocator,
 )
 
+from nnlib._checks import check_choice, check_float, check_int, check_iterable, describe
+from nnlib.scratch.module import Parameter
 from nnlib.scratch.optim import SGD, Adam, AdamW, RMSprop
 from nnlib.surfaces import SURFACES, SurfacePath, get_surface, optimize_path
 from nnlib.widgets.core import (
@@ -36,6 +38,12 @@ ADAMW_WEIGHT_DECAY = 0.01  # torch.optim.AdamW's default
 def make_optimizer(name: str, params, lr: float, momentum: float = 0.9, beta2: float = 0.999):
     """An nnlib optimizer by name. ``momentum`` is beta1 for Adam/AdamW; ``beta2`` is
     Adam's second-moment decay and RMSprop's ``alpha`` (the same running average)."""
+    _check_settings("make_optimizer", name, lr, momentum, beta2, arg="name")
+    check_iterable(params, "params", where="make_optimizer", hint="pass model.parameters()")
+    params = list(params)
+    if not all(isinstance(p, Parameter) for p in params):
+        raise TypeError(f"make_optimizer: params must be nnlib Parameters, got "
+                        f"{describe(params)}; pass model.parameters()")
     if name == "SGD":
         return SGD(params, lr=lr)
     if name == "Momentum":
@@ -104,6 +112,13 @@ def surface_image(surface_name: str) -> np.ndarray:
     return (bands / max(len(edges) - 2, 1)).astype(np.float32)
 
 
+def _check_settings(where, optimizer, lr, momentum, beta2, arg="optimizer"):
+    check_choice(optimizer, arg, OPTIMIZERS, where=where)
+    check_float(lr, "lr", minimum=0, min_open=True, where=where)
+    check_float(momentum, "momentum", minimum=0, maximum=1, max_open=True, where=where)
+    check_float(beta2, "beta2", minimum=0, maximum=1, max_open=True, where=where)
+
+
 def _path_cache_key(optimizer, lr, momentum, beta2, surface):
     return (optimizer, float(lr), float(momentum), float(beta2), surface)
 
@@ -115,6 +130,9 @@ def cached_path(optimizer: str, lr: float, momentum: float, beta2: float, surfac
                 steps: int) -> SurfacePath:
     """``optimize_path`` for these settings, cut from a longer run made before if there is
     one (a run is deterministic: its first ``steps`` steps do not depend on the rest)."""
+    _check_settings("cached_path", optimizer, lr, momentum, beta2)
+    check_choice(surface, "surface", list(SURFACES), where="cached_path")
+    steps = check_int(steps, "steps", minimum=1, where="cached_path")
     key = _path_cache_key(optimizer, lr, momentum, beta2, surface)
     known = _PATHS.get(key)
     if known is not None and (known[0] >= steps or known[1].diverged):

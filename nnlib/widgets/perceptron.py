@@ -16,6 +16,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
+from nnlib._checks import check_choice, check_seed
 from nnlib.data import logic_gate
 from nnlib.scratch import Perceptron
 from nnlib.widgets.core import InteractiveFigure, dropdown, log_slider, slider
@@ -54,6 +55,8 @@ class PerceptronTrace:
 
 def start_weights(start: str, seed: int = 0) -> tuple[np.ndarray, float]:
     """``"zero"``: w = 0, b = 0 (Rosenblatt's rule); ``"random"``: w, b ~ N(0, 1), seeded."""
+    check_choice(start, "start", STARTS, where="start_weights")
+    seed = check_seed(seed, where="start_weights")
     if start == "zero":
         return np.zeros(2), 0.0
     if start == "random":

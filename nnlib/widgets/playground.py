@@ -40,7 +40,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection
 
-from nnlib._checks import check_choice, check_int, check_seed
+from nnlib._checks import check_array, check_choice, check_instance, check_int, check_seed
 from nnlib.data import circles, gaussian_blobs, spirals, train_test_split, xor_quadrants
 from nnlib.errors import TrainingDivergedError
 from nnlib.plotting import canvas_png
@@ -111,6 +111,13 @@ def colour_map(values: np.ndarray) -> np.ndarray:
 
 def feature_matrix(X: np.ndarray, features) -> np.ndarray:
     """The chosen input features of points ``X`` (N, 2): (N, len(features))."""
+    X = check_array(X, "X", ndim=2, last_dim=2, where="feature_matrix", shape_text="(N, 2)")
+    check_instance(features, "features", (list, tuple), f"a list of names from "
+                   f"{list(FEATURES)}", where="feature_matrix")
+    if not features:
+        raise ValueError("feature_matrix: features must name at least one input feature")
+    for feature in features:
+        check_choice(feature, "features", list(FEATURES), where="feature_matrix")
     a, b = X[:, 0], X[:, 1]
     return np.column_stack([FEATURES[f][1](a, b) for f in features])
 
@@ -135,6 +142,7 @@ def make_dataset(name: str, noise: float = 0.0, n: int = 300, seed: int = 0):
 
 def parse_hidden_layers(text: str) -> list[int]:
     """``"4, 2"`` -> ``[4, 2]``; an empty string means no hidden layer (logistic regression)."""
+    check_instance(text, "text", str, "a str such as '4, 2'", where="parse_hidden_layers")
     parts = str(text).replace(",", " ").split()
     try:
         sizes = [int(p) for p in parts]

@@ -24,7 +24,7 @@ REFERENCE_RADII = {0.5: "tab:blue", 1.0: "tab:green", 1.5: "tab:red"}  # as in t
 _TINY, _HUGE = 1e-300, 1e300   # plot limits for underflowed / overflowed norms
 
 
-def check_model_vocab_prompt(model, vocab, prompt, where: str) -> None:
+def _check_model_vocab_prompt(model, vocab, prompt, where: str) -> None:
     """The checks the next-token helpers share (issue 16): a torch model, a vocabulary with
     ``encode``, a non-empty prompt string."""
     import torch
@@ -36,6 +36,10 @@ def check_model_vocab_prompt(model, vocab, prompt, where: str) -> None:
     check_instance(prompt, "prompt", str, "a str", where=where)
     if not prompt:
         raise ValueError(f"{where}: prompt must hold at least one character, got ''")
+    try:
+        vocab.encode(prompt)
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{where}: prompt {prompt!r:.60} cannot be encoded: {exc}") from None
 
 
 def describe_gradient_flow(norms: np.ndarray) -> str:
@@ -192,7 +196,7 @@ def next_char_probabilities(model, vocab, prompt: str, temperature: float) -> np
     """P(next character | prompt) at ``temperature`` (0: all mass on the most likely one)."""
     import torch
 
-    check_model_vocab_prompt(model, vocab, prompt, "next_char_probabilities")
+    _check_model_vocab_prompt(model, vocab, prompt, "next_char_probabilities")
     temperature = check_float(temperature, "temperature", minimum=0,
                               where="next_char_probabilities")
     ids = torch.from_numpy(vocab.encode(prompt))[None].to(model.head.weight.device)

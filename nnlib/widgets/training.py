@@ -21,6 +21,15 @@ import threading
 import ipywidgets as widgets
 import torch
 
+from nnlib._checks import (
+    check_choice,
+    check_device,
+    check_float,
+    check_int,
+    check_iterable,
+    check_seed,
+    describe,
+)
 from nnlib.data import mnist_train_val_loaders
 from nnlib.models.mlp import MLP
 from nnlib.train import Callback, History, TrainingDivergedError, fit
@@ -33,6 +42,14 @@ ACTIVATIONS = ("relu", "tanh", "gelu", "sigmoid")
 
 def make_optimizer(name: str, parameters, lr: float) -> torch.optim.Optimizer:
     """A torch optimizer by name ("Momentum" is SGD with momentum 0.9)."""
+    check_choice(name, "name", OPTIMIZERS, where="make_optimizer")
+    lr = check_float(lr, "lr", minimum=0, min_open=True, where="make_optimizer")
+    check_iterable(parameters, "parameters", where="make_optimizer",
+                   hint="pass model.parameters()")
+    parameters = list(parameters)
+    if not parameters or not all(isinstance(p, (torch.Tensor, dict)) for p in parameters):
+        raise TypeError(f"make_optimizer: parameters must be the model's parameters (tensors), "
+                        f"got {describe(parameters)}; pass model.parameters()")
     if name == "SGD":
         return torch.optim.SGD(parameters, lr=lr)
     if name == "Momentum":
@@ -71,12 +88,35 @@ class TrainingDashboard(InteractiveFigure):
                  lr: float = 1e-3, activation: str = "relu", optimizer: str = "Adam",
                  dropout: float = 0.2, epochs: int = 5, seed: int = 0, device=None,
                  diverge_factor: float = 3.0):
+        where = "TrainingDashboard"
+        seed = check_seed(seed, where=where, optional=False)
+        n_classes = check_int(n_classes, "n_classes", minimum=2, where=where)
+        diverge_factor = check_float(diverge_factor, "diverge_factor", minimum=0, min_open=True,
+                                     where=where)
+        device = check_device(device, where=where)
+        if isinstance(hidden, (list, tuple)):
+            hidden = tuple(check_int(h, f"hidden[{i}]", minimum=1, where=where)
+                           for i, h in enumerate(hidden))
+        else:
+            hidden = (check_int(hidden, "hidden", minimum=1, where=where,
+                                hint="pass the hidden widths, e.g. (128,)"),)
+        for name, loader in (("train_loader", train_loader), ("val_loader", val_loader)):
+            if loader is not None:
+                check_iterable(loader, name, where=where, hint="pass batches of "
+                               "(inputs, labels), e.g. a DataLoader")
         if train_loader is None:
             train_loader, val_loader = mnist_train_val_loaders(seed=seed)
         self.train_loader, self.val_loader = train_loader, val_loader
-        self.n_inputs = next(iter(train_loader))[0][0].numel()
-        self.hidden, self.n_classes, self.seed = tuple(hidden), n_classes, seed
-        self.device = get_device() if device is None else torch.device(device)
+        for name, loader in (("val_loader", val_loader), ("train_loader", train_loader)):
+            first = None if loader is None else next(iter(loader), None)
+            if loader is not None and not (
+                    isinstance(first, (tuple, list)) and len(first) == 2
+                    and all(isinstance(t, torch.Tensor) for t in first) and len(first[0])):
+                raise TypeError(f"{where}: {name} must give batches of (inputs, labels) "
+                                f"tensors, its first batch is {describe(first)}")
+        self.n_inputs = first[0][0].numel()
+        self.hidden, self.n_classes, self.seed = hidden, n_classes, seed
+        self.device = get_device() if device is None else device
         self.diverge_limit = diverge_factor * math.log(n_classes)
         self.history, self.model = History(), None
         self.diverged, self.training, self.error = False, False, None
