@@ -419,7 +419,7 @@ def test_part1_scratch_second_pass_regressions():
         (lambda: I.as_rng(-1), ValueError, "rng"),                          # raw NumPy error
         (lambda: R.spectral_radius(True), TypeError, "W"),
         (lambda: R.with_spectral_radius(np.eye(2), 1e308 * 10), NonFiniteError, "radius"),
-        (lambda: R.with_spectral_radius(np.eye(2) * 1e300, 1e300), ValueError, "radius"),
+        (lambda: R.with_spectral_radius([[1, 100], [0, 1]], 1e308), ValueError, "radius"),
         (lambda: R.rnn_step(x, x, x, x, x[0], "sigmoid"), ValueError, "nonlinearity"),  # relu!
         (lambda: R.rnn_step(np.ones((2, 5)), np.ones((2, 4)), np.ones((3, 4)), np.eye(4),
                             np.zeros(4)), ShapeError, "W_x"),               # matmul error
@@ -593,6 +593,59 @@ def test_models_data_utils_refuse_what_they_once_took_silently_or_raw():
     # what stays valid: a date of the longest format, a CharRNN prompt from NumPy ids
     assert len(format_date(datetime.date(2049, 9, 30), "month day, year")) == 18
     assert len(lm.generate(np.array([1, 2]), 2, generator=torch.Generator().manual_seed(0))) == 2
+
+
+# -- F0, session 4: nnlib.autograd entry points fuzzed by tests/test_fuzz_autograd.py -----------
+def test_autograd_relu_and_tanh_take_arrays_and_refuse_other_things():
+    from nnlib.autograd.nn import ReLU, Tanh
+
+    assert ReLU()(np.array([-1.0, 2.0])).data.tolist() == [0.0, 2.0]   # was AttributeError
+    for bad, error in [(True, TypeError), (3.0, TypeError), (np.ones(2) + 1j, TypeError),
+                       (np.full(2, np.nan), NonFiniteError), ([[1.0], [2.0, 3.0]], TypeError)]:
+        with pytest.raises(error, match="x"):
+            Tanh()(bad)
+
+
+def test_autograd_sequential_names_layers_and_hints_at_a_class():
+    with pytest.raises(TypeError, match=r"layers\[1\] must be a Module.*create one: ReLU"):
+        ann.Sequential(ann.Linear(2, 2), ann.ReLU)
+
+
+def test_autograd_graph_functions_refuse_non_nodes_and_an_unseeded_root():
+    from nnlib.autograd.graph import run_backward
+
+    with pytest.raises(TypeError, match="topological_order: root must be a Value or Tensor"):
+        autograd.topological_order(np.ones(3))                  # was AttributeError: _prev
+    with pytest.raises(TypeError, match="run_backward: root must be a Value or Tensor"):
+        run_backward([autograd.Tensor(np.ones(2))])
+    out = autograd.Tensor(np.ones(2)) * 2
+    with pytest.raises(ValueError, match=r"run_backward: root.grad is None.*backward\(\)"):
+        run_backward(out)                                       # was a raw NoneType TypeError
+
+
+def test_autograd_unbroadcast_checks_grad_and_shape():
+    g = np.ones((4, 3))
+    assert autograd.unbroadcast(g, 3).tolist() == [4.0, 4.0, 4.0]
+    assert autograd.unbroadcast(np.ones((4, 3), dtype=int), (1, 3)).dtype.kind == "i"
+    for shape in [(4,), (2, 3), (5, 4, 3)]:                     # were silently wrong shapes
+        with pytest.raises(ShapeError, match="cannot come from broadcasting shape"):
+            autograd.unbroadcast(g, shape)
+    for shape, error in [((-1,), ValueError), ((3.0,), TypeError), ((True,), TypeError),
+                         ("3", TypeError), (True, TypeError)]:
+        with pytest.raises(error, match="shape"):
+            autograd.unbroadcast(g, shape)
+    for grad, error in [(g + 1j, TypeError), (np.full((4, 3), np.nan), NonFiniteError),
+                        (np.full((4, 3), "a"), TypeError), (autograd.Tensor(g), TypeError)]:
+        with pytest.raises(error, match="grad"):
+            autograd.unbroadcast(grad, (3,))
+
+
+def test_autograd_cross_entropy_names_targets_and_logits():
+    logits = autograd.Tensor(rng.normal(size=(3, 2)))
+    with pytest.raises(ValueError, match=r"targets must be class labels in 0..1 \(logits has 2"):
+        autograd.cross_entropy(logits, np.array([0, 1, 2]))
+    with pytest.raises(ShapeError, match=r"one per row of logits \(shape \(3, 2\)\)"):
+        ann.CrossEntropyLoss()(logits, np.array([0, 1]))
 
 
 def test_widget_helpers_and_surfaces_refuse_what_they_once_took():

@@ -53,7 +53,13 @@ def causal_mask(t_q: int, t_k: int | None = None) -> np.ndarray:
 
 def _as_bias(mask, allowed_if_true: bool, dtype, name: str) -> np.ndarray:
     """A boolean or float mask as an additive bias: 0 where allowed, -inf where blocked."""
+    if isinstance(mask, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a boolean or float array (..., Tq, Tk), got {mask!r} "
+                        "(a bool)")
     mask = _checks.check_array(mask, name, dtype="any", finite=False)
+    if mask.ndim == 0:
+        raise ShapeError(f"{name} must be an array that broadcasts to the scores (..., Tq, Tk), "
+                         f"got a single number {mask.item()!r}")
     if mask.dtype == bool:
         blocked = ~mask if allowed_if_true else mask
         return np.where(blocked, -np.inf, 0.0).astype(dtype)
@@ -112,11 +118,13 @@ def _attend(q, k, v, bias, scale, where: str):
         try:
             scores = scores + bias
         except ValueError:
-            raise ShapeError(f"{where}: the mask of shape {np.shape(bias)} does not broadcast "
+            raise ShapeError(f"{where}: the mask (attn_mask, or key_padding_mask in "
+                             f"MultiheadAttention) of shape {np.shape(bias)} does not broadcast "
                              f"to the scores' shape {scores.shape} (..., Tq, Tk)") from None
     if np.any(np.all(np.isneginf(scores), axis=-1)):
         raise ValueError(f"{where}: some query may attend to no key at all (its whole row of "
                          "the mask is blocked), so its softmax is undefined; check the masks "
+                         "(attn_mask, key_padding_mask, is_causal) "
                          "(is a sequence all padding? is True meaning 'attend' or 'block'?)")
     weights = F.softmax(scores, axis=-1)                          # (..., Tq, Tk), rows sum to 1
     return weights @ v, AttentionCache(q, k, v, weights, scale)   # (..., Tq, Dv)
@@ -157,6 +165,30 @@ def scaled_dot_product_attention(q, k, v, attn_mask=None, is_causal: bool = Fals
     return scaled_dot_product_attention_forward(q, k, v, attn_mask, is_causal, scale)[0]
 
 
+def _check_cache(cache: AttentionCache):
+    """The cache's fields, checked (cheap: dtype kinds and shapes, no pass over the values):
+    a hand-built or edited cache gets an error naming the field, not a NumPy one."""
+    where = "scaled_dot_product_attention_backward: cache"
+    q, k, v, weights, scale = cache
+    arrays = {}
+    for name, value in (("q", q), ("k", k), ("v", v), ("weights", weights)):
+        if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
+            raise TypeError(f"{where}.{name} must be a float array (as the forward returns "
+                            f"it), got {_checks.describe(value)}")
+        arrays[name] = value
+    scale = _checks.check_float(scale, "scale", minimum=0, min_open=True, where=where)
+    if q.ndim < 2 or any(a.ndim != q.ndim for a in arrays.values()):
+        raise ShapeError(f"{where}: q, k, v and weights need the same rank >= 2, got shapes "
+                         f"{q.shape}, {k.shape}, {v.shape}, {weights.shape}")
+    want = q.shape[:-1] + (k.shape[-2],)
+    if (q.shape[-1] != k.shape[-1] or k.shape[-2] != v.shape[-2]
+            or weights.shape != want or q.shape[:-2] != v.shape[:-2]):
+        raise ShapeError(f"{where}: inconsistent shapes q {q.shape}, k {k.shape}, v {v.shape}, "
+                         f"weights {weights.shape} (weights should be {want}); pass the cache "
+                         "that scaled_dot_product_attention_forward returned")
+    return q, k, v, weights, scale
+
+
 def scaled_dot_product_attention_backward(grad_out, cache: AttentionCache):
     """``(grad_q, grad_k, grad_v)`` from dL/d(out) (..., Tq, Dv) and the forward's cache.
 
@@ -168,7 +200,7 @@ def scaled_dot_product_attention_backward(grad_out, cache: AttentionCache):
         raise TypeError("scaled_dot_product_attention_backward: cache must be the "
                         "AttentionCache returned by scaled_dot_product_attention_forward, got "
                         f"{_checks.describe(cache)}")
-    q, k, v, weights, scale = cache
+    q, k, v, weights, scale = _check_cache(cache)
     expected = weights.shape[:-1] + (v.shape[-1],)
     grad_out = _checks.check_array(grad_out, "grad_out",
                                    where="scaled_dot_product_attention_backward", finite=False)

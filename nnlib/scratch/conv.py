@@ -77,7 +77,8 @@ def _output_hw(shape, kernel, stride, padding, where: str) -> tuple[int, int]:
     h, w = shape[2] + 2 * ph, shape[3] + 2 * pw
     if h < kh or w < kw:
         raise ShapeError(f"{where}: input of height x width {shape[2]} x {shape[3]} (padded: "
-                         f"{h} x {w}) is smaller than the kernel {kh} x {kw}; use a larger "
+                         f"{h} x {w}) is smaller than the kernel {kh} x {kw} (kernel_size); "
+                         "use a larger "
                          "image, more padding or a smaller kernel (input shape "
                          f"{tuple(shape)})")
     return (h - kh) // sh + 1, (w - kw) // sw + 1
@@ -169,7 +170,8 @@ def col2im(cols, x_shape, kernel_size, stride=1, padding=0) -> np.ndarray:
     expected = (n * out_hw[0] * out_hw[1], c * kernel[0] * kernel[1])
     if cols.shape != expected:
         raise ShapeError(f"col2im: expected cols of shape {expected} for x_shape "
-                         f"{tuple(x_shape)}, got {cols.shape}")
+                         f"{tuple(x_shape)}, kernel_size={kernel}, stride={stride}, "
+                         f"padding={padding}, got {cols.shape}; pass the geometry im2col used")
     return _scatter_columns(cols.T, x_shape, kernel, stride, padding, out_hw)
 
 
@@ -189,6 +191,11 @@ def conv2d(x, weight, bias=None, stride=1, padding=0) -> np.ndarray:
             raise ShapeError(f"conv2d: expected bias of shape (out_channels,) = "
                              f"({weight.shape[0]},) to match weight {weight.shape}, got shape "
                              f"{bias.shape}")
+    x = _check_images(x, "conv2d")
+    if x.shape[1] != weight.shape[1]:
+        raise ShapeError(f"conv2d: weight {weight.shape} expects {weight.shape[1]} input "
+                         f"channel(s) but the input x {x.shape} has {x.shape[1]}; weight is "
+                         "(out_channels, in_channels, kH, kW)")
     out, _ = _conv2d_forward(x, weight, bias, _pair(stride, "stride", "conv2d"),
                              _pair(padding, "padding", "conv2d", minimum=0), "conv2d")
     return out

@@ -11,6 +11,13 @@ Two kinds of derivative live here:
 
 All functions keep the dtype of a floating input (float32 stays float32) and are
 numerically stable: no overflow, no NaN, no warning even at ``x = +-1000``.
+
+What they accept (as ``torch.sigmoid`` and friends): ``x`` may be an array, a nested list or
+a single Python/NumPy number (``sigmoid(0.5)`` gives a 0-d array); integer arrays become
+float64. NaN and infinity in ``x`` are data, not mistakes: they propagate as in PyTorch
+(``relu(nan)`` is NaN); the layers in ``activations.py`` are the ones that refuse them.
+Refused with ``TypeError``: a bool (``True`` is not a number here), ``None``, strings,
+complex and object arrays. Hyperparameters (``negative_slope``, ``alpha``) must be finite.
 """
 
 from __future__ import annotations
@@ -24,36 +31,44 @@ from nnlib import _checks
 from nnlib.errors import ShapeError
 
 
-def _as_float(x, name: str = "x") -> np.ndarray:
-    """``x`` as a real floating array (ints and bools -> float64; complex, strings refused).
-    NaN and infinity pass: these are plain math functions (the layers check for them)."""
-    return _checks.check_array(x, name, finite=False)
+def _as_float(x, name: str = "x", where: str = "") -> np.ndarray:
+    """``x`` as a real floating array (ints and bool arrays -> float64; a bool scalar,
+    complex, strings refused). NaN and infinity pass: these are plain math functions (the
+    layers check for them)."""
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{where + ': ' if where else ''}{name} must be a number or an array "
+                        f"of numbers, got {x!r} (a bool); pass 1.0 or 0.0 if you meant a "
+                        "number")
+    return _checks.check_array(x, name, where=where, finite=False)
 
 
 def _axis(x: np.ndarray, axis, where: str) -> int:
     axis = _checks.check_int(axis, "axis", where=where)
     if x.ndim == 0 or not -x.ndim <= axis < x.ndim:
-        raise ShapeError(f"{where}: axis={axis} is out of range for an input of shape "
-                                 f"{x.shape}; -1 is the last axis")
+        raise ShapeError(f"{where}: axis={axis} is out of range for an input x of shape "
+                         f"{x.shape}; -1 is the last axis"
+                         + (" (a single number has no axis: pass an array)"
+                            if x.ndim == 0 else ""))
     return axis
 
 
 # -- step ------------------------------------------------------------------------------
 def step(x):
-    """Heaviside step: 1 where ``x > 0``, else 0 (the perceptron's activation)."""
-    x = _as_float(x)
-    return (x > 0).astype(x.dtype)
+    """Heaviside step: 1 where ``x > 0``, else 0 (the perceptron's activation); NaN stays
+    NaN (as ``torch.heaviside``)."""
+    x = _as_float(x, where="step")
+    return np.heaviside(x, 0).astype(x.dtype, copy=False)
 
 
 def step_grad(x):
     """0 everywhere (undefined at 0): why a perceptron cannot learn by gradient descent."""
-    return np.zeros_like(_as_float(x))
+    return np.zeros_like(_as_float(x, where="step_grad"))
 
 
 # -- sigmoid and tanh --------------------------------------------------------------------
 def sigmoid(x):
     """1 / (1 + exp(-x)), computed from exp(-|x|) so that exp never overflows."""
-    x = _as_float(x)
+    x = _as_float(x, where="sigmoid")
     with np.errstate(under="ignore"):  # exp(-1000) = 0 is the right answer
         z = np.exp(-np.abs(x))
     return np.where(x >= 0, 1, z) / (1 + z)
@@ -61,48 +76,48 @@ def sigmoid(x):
 
 def sigmoid_grad(x):
     """d sigmoid / dx at the input ``x``: s * (1 - s)."""
-    s = sigmoid(x)
+    s = sigmoid(_as_float(x, where="sigmoid_grad"))
     return s * (1 - s)
 
 
 def tanh(x):
-    return np.tanh(_as_float(x))
+    return np.tanh(_as_float(x, where="tanh"))
 
 
 def tanh_grad(x):
     """d tanh / dx at the input ``x``: 1 - tanh(x)^2."""
-    t = np.tanh(_as_float(x))
+    t = np.tanh(_as_float(x, where="tanh_grad"))
     return 1 - t * t
 
 
 # -- the ReLU family ---------------------------------------------------------------------
 def relu(x):
-    return np.maximum(_as_float(x), 0)
+    return np.maximum(_as_float(x, where="relu"), 0)
 
 
 def relu_grad(x):
     """1 where ``x > 0``, else 0 (PyTorch also uses 0 at the kink x = 0)."""
-    x = _as_float(x)
+    x = _as_float(x, where="relu_grad")
     return (x > 0).astype(x.dtype)
 
 
 def leaky_relu(x, negative_slope: float = 0.01):
     negative_slope = _checks.check_float(negative_slope, "negative_slope", where="leaky_relu")
-    x = _as_float(x)
+    x = _as_float(x, where="leaky_relu")
     return np.where(x > 0, x, negative_slope * x)
 
 
 def leaky_relu_grad(x, negative_slope: float = 0.01):
     negative_slope = _checks.check_float(negative_slope, "negative_slope",
                                          where="leaky_relu_grad")
-    x = _as_float(x)
+    x = _as_float(x, where="leaky_relu_grad")
     return np.where(x > 0, 1, negative_slope).astype(x.dtype)
 
 
 def elu(x, alpha: float = 1.0):
     """x for x > 0, alpha * (exp(x) - 1) otherwise."""
     alpha = _checks.check_float(alpha, "alpha", where="elu")
-    x = _as_float(x)
+    x = _as_float(x, where="elu")
     with np.errstate(under="ignore"):
         # min(x, 0): exp of the large positive x we are about to discard would overflow
         return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0)))
@@ -110,7 +125,7 @@ def elu(x, alpha: float = 1.0):
 
 def elu_grad(x, alpha: float = 1.0):
     alpha = _checks.check_float(alpha, "alpha", where="elu_grad")
-    x = _as_float(x)
+    x = _as_float(x, where="elu_grad")
     with np.errstate(under="ignore"):
         return np.where(x > 0, 1, alpha * np.exp(np.minimum(x, 0))).astype(x.dtype)
 
@@ -142,12 +157,13 @@ _ERFC_TAIL = _chebyshev_fit(
 def _erfc_positive(a):
     """erfc(a) for a >= 1 (float64)."""
     a = np.minimum(a, _ERFC_ZERO_FROM)
-    return np.where(a < _ERFC_ZERO_FROM, np.exp(-a * a) * _ERFC_TAIL(1 / a) / a, 0.0)
+    # written so that NaN takes the formula branch and comes out NaN (not erfc(nan) = 0)
+    return np.where(a >= _ERFC_ZERO_FROM, 0.0, np.exp(-a * a) * _ERFC_TAIL(1 / a) / a)
 
 
 def erf(x):
     """The error function, vectorised (float64 accuracy ~1e-14)."""
-    x = _as_float(x)
+    x = _as_float(x, where="erf")
     x64 = x.astype(np.float64)
     a = np.abs(x64)
     out = np.empty_like(x64)
@@ -160,7 +176,7 @@ def erf(x):
 
 def erfc(x):
     """1 - erf(x), accurate relative to its (tiny) value for large positive x."""
-    x = _as_float(x)
+    x = _as_float(x, where="erfc")
     x64 = x.astype(np.float64)
     a = np.abs(x64)
     out = np.empty_like(x64)
@@ -202,28 +218,31 @@ def _tanh_inner(x):
 def gelu(x, approximate: str = "none"):
     """x * Phi(x) (exact, via erf, PyTorch's default) or its tanh approximation."""
     _check_approximate(approximate)
-    x = _as_float(x)
-    if approximate == "tanh":
-        return 0.5 * x * (1 + _tanh_inner(x)[1])
-    return x * _normal_cdf(x)
+    x = _as_float(x, where="gelu")
+    with np.errstate(invalid="ignore"):  # gelu(-inf) = -inf * 0: NaN, as in PyTorch
+        if approximate == "tanh":
+            return 0.5 * x * (1 + _tanh_inner(x)[1])
+        return x * _normal_cdf(x)
 
 
 def gelu_grad(x, approximate: str = "none"):
     """d gelu / dx at the input ``x``: Phi(x) + x * phi(x) for the exact form."""
     _check_approximate(approximate)
-    x = _as_float(x)
+    x = _as_float(x, where="gelu_grad")
     if approximate == "tanh":
         xc, t = _tanh_inner(x)
         d_inner = _TANH_SCALE * (1 + 3 * _TANH_CUBIC * xc * xc)
         return 0.5 * (1 + t) + 0.5 * xc * (1 - t * t) * d_inner
-    return _normal_cdf(x) + x * _normal_pdf(x)
+    with np.errstate(invalid="ignore"):  # at +-inf: inf * 0, NaN as in PyTorch
+        return _normal_cdf(x) + x * _normal_pdf(x)
 
 
 # -- softmax and friends -----------------------------------------------------------------
 def logsumexp(x, axis: int = -1, keepdims: bool = False):
     """log(sum(exp(x))) along ``axis``, shifted by the max so exp never overflows."""
-    x = _as_float(x)
+    x = _as_float(x, where="logsumexp")
     axis = _axis(x, axis, "logsumexp")
+    keepdims = _checks.check_bool(keepdims, "keepdims", where="logsumexp")
     if x.shape[axis] == 0:  # the sum of no terms is 0, its log -inf (as torch.logsumexp)
         out = np.full(x.shape[:axis] + (1,) + x.shape[axis + 1:], -np.inf, dtype=x.dtype)
         return out if keepdims else np.squeeze(out, axis=axis)
@@ -235,7 +254,7 @@ def logsumexp(x, axis: int = -1, keepdims: bool = False):
 
 def softmax(x, axis: int = -1):
     """exp(x) / sum(exp(x)) along ``axis`` (rows sum to 1); empty in, empty out."""
-    x = _as_float(x)
+    x = _as_float(x, where="softmax")
     axis = _axis(x, axis, "softmax")
     if x.size == 0:
         return x.copy()
@@ -246,20 +265,40 @@ def softmax(x, axis: int = -1):
 
 def log_softmax(x, axis: int = -1):
     """x - logsumexp(x): finite even where softmax(x) underflows to 0."""
-    x = _as_float(x)
+    x = _as_float(x, where="log_softmax")
     axis = _axis(x, axis, "log_softmax")
     if x.size == 0:
         return x.copy()
     return x - logsumexp(x, axis=axis, keepdims=True)
 
 
+def _backward_pair(grad_out, out, out_name: str, axis, where: str):
+    """``grad_out`` and the forward output as float arrays of one shape, and the axis."""
+    out = _as_float(out, out_name, where)
+    grad_out = _as_float(grad_out, "grad_out", where)
+    if grad_out.shape != out.shape:
+        raise ShapeError(f"{where}: grad_out must have the shape of {out_name} {out.shape}, "
+                         f"got shape {grad_out.shape}; pass dL/d({out_name}) of the same "
+                         "shape")
+    return grad_out, out, _axis(out, axis, where)
+
+
 def softmax_backward(grad_out, probs, axis: int = -1):
-    """grad_x for ``probs = softmax(x)``: probs * (grad_out - sum(grad_out * probs))."""
+    """grad_x for ``probs = softmax(x)``: probs * (grad_out - sum(grad_out * probs)).
+
+    ``grad_out`` and ``probs`` must have the same shape (at least 1-D); NaN propagates.
+    """
+    grad_out, probs, axis = _backward_pair(grad_out, probs, "probs", axis, "softmax_backward")
     return probs * (grad_out - np.sum(grad_out * probs, axis=axis, keepdims=True))
 
 
 def log_softmax_backward(grad_out, log_probs, axis: int = -1):
-    """grad_x for ``log_probs = log_softmax(x)``: grad_out - softmax(x) * sum(grad_out)."""
-    with np.errstate(under="ignore"):
+    """grad_x for ``log_probs = log_softmax(x)``: grad_out - softmax(x) * sum(grad_out).
+
+    ``grad_out`` and ``log_probs`` must have the same shape (at least 1-D); NaN propagates.
+    """
+    grad_out, log_probs, axis = _backward_pair(grad_out, log_probs, "log_probs", axis,
+                                               "log_softmax_backward")
+    with np.errstate(under="ignore", over="ignore"):
         probs = np.exp(log_probs)
     return grad_out - probs * np.sum(grad_out, axis=axis, keepdims=True)

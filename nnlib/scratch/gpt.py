@@ -122,12 +122,18 @@ class GPTCausalSelfAttention(Module):
         return f"{self.n_embd}, {self.n_head}"
 
 
+def _check_gelu(gelu_approximate, where: str) -> str:
+    return _checks.check_choice(gelu_approximate, "gelu_approximate", ("none", "tanh"),
+                                where=where)
+
+
 class GPTMLP(Module):
     """Position-wise feed-forward network: (B, T, C) -> 4C -> GELU -> (B, T, C)."""
 
     def __init__(self, config: GPTConfig, *, gelu_approximate: str = "none", rng=None,
                  dtype=np.float32):
         n_embd = _check_config(config, "GPTMLP").n_embd
+        _check_gelu(gelu_approximate, "GPTMLP")
         self.c_fc = Linear(n_embd, 4 * n_embd, init="zeros", rng=rng, dtype=dtype)
         self.gelu = GELU(gelu_approximate)
         self.c_proj = Linear(4 * n_embd, n_embd, init="zeros", rng=rng, dtype=dtype)
@@ -149,6 +155,8 @@ class GPTBlock(Module):
     def __init__(self, config: GPTConfig, *, eps: float = 1e-5, gelu_approximate: str = "none",
                  rng=None, dtype=np.float32):
         n_embd = _check_config(config, "GPTBlock").n_embd
+        _check_gelu(gelu_approximate, "GPTBlock")
+        eps = _checks.check_float(eps, "eps", minimum=0, min_open=True, where="GPTBlock")
         self.ln_1 = LayerNorm(n_embd, eps, dtype=dtype)
         self.attn = GPTCausalSelfAttention(config, rng=rng, dtype=dtype)
         self.ln_2 = LayerNorm(n_embd, eps, dtype=dtype)
@@ -198,6 +206,7 @@ class GPT(Module):
         vocab_size, block_size, n_layer = self.vocab_size, self.block_size, self.n_layer
         n_embd = self.n_embd
         eps = _checks.check_float(eps, "eps", minimum=0, min_open=True, where="GPT")
+        _check_gelu(gelu_approximate, "GPT")
         rng = initializers.as_rng(rng)
         self.transformer = _Transformer(
             wte=Embedding(vocab_size, n_embd, rng=rng, dtype=dtype),

@@ -13,6 +13,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from nnlib import _checks
 from nnlib.errors import TrainingDivergedError
 from nnlib.scratch.lr_scheduler import LRScheduler
 from nnlib.scratch.optim import Optimizer
@@ -34,6 +35,19 @@ class ExponentialRamp(LRScheduler):
     """``lr = start_lr * (end_lr / start_lr) ** (t / (num_steps - 1))``, then ``end_lr``."""
 
     def __init__(self, optimizer: Optimizer, start_lr: float, end_lr: float, num_steps: int):
+        where = "ExponentialRamp"
+        _checks.check_instance(optimizer, "optimizer", Optimizer,
+                               "an nnlib optimizer such as SGD(model.parameters(), lr=0.1)",
+                               where=where)
+        start_lr = _checks.check_float(start_lr, "start_lr", minimum=0, min_open=True,
+                                       where=where)
+        end_lr = _checks.check_float(end_lr, "end_lr", minimum=0, min_open=True, where=where)
+        num_steps = _checks.check_int(num_steps, "num_steps", minimum=2, where=where)
+        with np.errstate(over="ignore", under="ignore"):
+            lrs = start_lr * (end_lr / start_lr) ** (np.arange(num_steps) / (num_steps - 1))
+        if not np.all(np.isfinite(lrs)):
+            raise ValueError(f"{where}: end_lr / start_lr = {end_lr:g} / {start_lr:g} is too "
+                             "large a ratio (the ramp overflows); use e.g. 1e-7 to 10")
         self.lrs = start_lr * (end_lr / start_lr) ** (np.arange(num_steps) / (num_steps - 1))
         super().__init__(optimizer)
 
@@ -92,29 +106,43 @@ def lr_range_test(model, data, optimizer, loss_fn=None, *, start_lr: float = 1e-
     """
     from nnlib.scratch.training import fit
 
-    if not 0 < start_lr < end_lr:
-        raise ValueError(f"need 0 < start_lr < end_lr, got start_lr={start_lr}, end_lr={end_lr}")
-    if isinstance(num_steps, bool) or not isinstance(num_steps, int) or num_steps < 2:
-        raise ValueError(f"num_steps must be an integer >= 2, got {num_steps!r}")
-    if not 0 < smooth <= 1:
-        raise ValueError(f"smooth is the weight of each new loss in the moving average and "
-                         f"must lie in (0, 1], got {smooth}")
-    if not diverge_threshold > 1:
-        raise ValueError(f"diverge_threshold must be > 1, got {diverge_threshold}")
+    where = "lr_range_test"
+    if not (callable(getattr(model, "parameters", None))
+            and callable(getattr(model, "state_dict", None))):
+        raise TypeError(f"{where}: model must be an nnlib.scratch model (a Module), got "
+                        f"{_checks.describe(model)}")
+    start_lr = _checks.check_float(start_lr, "start_lr", minimum=0, min_open=True, where=where)
+    end_lr = _checks.check_float(end_lr, "end_lr", minimum=0, min_open=True, where=where)
+    if not start_lr < end_lr:
+        raise ValueError(f"{where}: need 0 < start_lr < end_lr, got start_lr={start_lr}, "
+                         f"end_lr={end_lr}")
+    num_steps = _checks.check_int(num_steps, "num_steps", minimum=3, where=where,
+                                  hint="the suggestion needs at least 3 recorded steps")
+    batch_size = _checks.check_int(batch_size, "batch_size", minimum=1, where=where)
+    smooth = _checks.check_float(smooth, "smooth", minimum=0, maximum=1, min_open=True,
+                                 where=where, hint="the weight of each new loss in the moving "
+                                 "average")
+    diverge_threshold = _checks.check_float(diverge_threshold, "diverge_threshold", minimum=1,
+                                            min_open=True, where=where)
+    seed = _checks.check_seed(seed, optional=False, where=where)
+    if not (isinstance(data, tuple) and len(data) == 2):
+        raise TypeError(f"{where}: data must be a pair of arrays (X, y), got "
+                        f"{_checks.describe(data)}")
     if isinstance(optimizer, Optimizer):
         saved_optimizer = optimizer.state_dict()
     elif callable(optimizer):
         optimizer, saved_optimizer = optimizer(model.parameters(), start_lr), None
+        _checks.check_instance(optimizer, "optimizer", Optimizer, "a function returning an "
+                               "nnlib optimizer", where=where)
     else:
-        raise TypeError("optimizer must be an nnlib optimizer or a function (params, lr) -> "
-                        f"optimizer, got {type(optimizer).__name__}")
-    if not (isinstance(data, tuple) and len(data) == 2):
-        raise TypeError(f"data must be a pair of arrays (X, y), got a {type(data).__name__}")
+        raise TypeError(f"{where}: optimizer must be an nnlib optimizer or a function "
+                        f"(params, lr) -> optimizer, got {_checks.describe(optimizer)}")
 
     saved_weights, was_training = model.state_dict(), model.training
     saved_lr = optimizer.lr
     recorder = _Recorder(num_steps, smooth, diverge_threshold)
-    batches = -(-len(data[0]) // batch_size)
+    n_rows = len(data[0]) if hasattr(data[0], "__len__") else 0  # fit checks the data
+    batches = max(1, -(-n_rows // batch_size))
     try:
         ramp = ExponentialRamp(optimizer, start_lr, end_lr, num_steps)
         with np.errstate(all="ignore"):  # a blow-up is the expected end of the test
@@ -140,8 +168,8 @@ def _steepest_descent_lr(lrs: np.ndarray, losses: np.ndarray) -> float:
     finite = np.isfinite(losses)
     lrs, losses = lrs[finite], losses[finite]
     if len(lrs) < 3:
-        raise RuntimeError("the loss diverged within the first steps of the range test; "
-                           "use a smaller start_lr")
+        raise ValueError("lr_range_test: the loss diverged within the first steps of the "
+                         "range test; use a smaller start_lr")
     stop = int(np.argmin(losses)) + 1
     if stop < 3:  # the loss only rose: the smallest lr tried is the best guess
         return float(lrs[0])

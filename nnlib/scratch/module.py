@@ -28,12 +28,17 @@ __all__ = ["Module", "NonFiniteError", "NotForwardedError", "Parameter", "ShapeE
 
 
 class Parameter:
-    """A trainable array ``data`` and its gradient ``grad`` (same shape and dtype)."""
+    """A trainable array ``data`` and its gradient ``grad`` (same shape and dtype).
+
+    ``data``: an array, a nested list or a number (copied; integer arrays become float64);
+    bools, strings, complex and object arrays raise ``TypeError``, NaN/inf
+    ``NonFiniteError`` (a weight must start finite). ``name``: a str.
+    """
 
     def __init__(self, data, name: str = ""):
-        self.data = np.array(data, copy=True)
-        if not np.issubdtype(self.data.dtype, np.floating):
-            self.data = self.data.astype(np.float64)
+        if not isinstance(name, str):
+            raise TypeError(f"Parameter: name must be a str, got {_checks.describe(name)}")
+        self.data = np.array(check_array(data, "data", layer="Parameter"), copy=True)
         self.grad = np.zeros_like(self.data)
         self.name = name
 
@@ -238,5 +243,8 @@ def check_array(x, name: str = "input", *, ndim: int | None = None,
     and bool arrays become float64; complex, string and object arrays raise ``TypeError``,
     NaN/inf raise :class:`NonFiniteError` (see ``nnlib._checks.check_array``).
     """
+    if isinstance(x, (bool, np.bool_)):  # True is not a number here (a bool *array* is cast)
+        raise TypeError(f"{layer + ': ' if layer else ''}{name} must be an array of numbers, "
+                        f"got {x!r} (a bool)")
     return _checks.check_array(x, name, where=layer, ndim=ndim, last_dim=last_dim,
                                shape_text="(N, features)" if ndim == 2 else "")

@@ -40,8 +40,47 @@ __all__ = ["RNN", "LSTM", "GRU", "rnn_step", "lstm_step", "gru_step", "with_spec
 
 
 # -- one step of each cell, as plain functions (the notebook builds them inline too) --------
+def _step_arrays(where: str, gates: int, x_t, h_prev, W_x, W_h, biases: dict,
+                 c_prev=None, cell: bool = False):
+    """The arrays of one cell step, checked: x_t (N, d), h_prev (N, H), W_x (d, gates*H),
+    W_h (H, gates*H), each bias (gates*H,); c_prev (N, H) for the LSTM. NaN/inf pass (plain
+    math: they propagate, as in PyTorch)."""
+    def arr(value, name, ndim):
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{where}: {name} must be an array, got {value!r} (a bool)")
+        return _checks.check_array(value, name, where=where, ndim=ndim, finite=False)
+
+    x_t, h_prev = arr(x_t, "x_t", 2), arr(h_prev, "h_prev", 2)
+    out = {"c_prev": arr(c_prev, "c_prev", 2)} if cell else {}
+    W_x, W_h = arr(W_x, "W_x", 2), arr(W_h, "W_h", 2)
+    for name, value in biases.items():
+        out[name] = arr(value, name, 1)
+    (n, d), H = x_t.shape, h_prev.shape[1]
+    want = {"h_prev": (n, H), "W_x": (d, gates * H), "W_h": (H, gates * H)}
+    got = {"h_prev": h_prev.shape, "W_x": W_x.shape, "W_h": W_h.shape}
+    if cell:
+        want["c_prev"], got["c_prev"] = (n, H), out["c_prev"].shape
+    for name in biases:
+        want[name], got[name] = (gates * H,), out[name].shape
+    for name, shape in want.items():
+        if got[name] != shape:
+            raise ShapeError(f"{where}: expected {name} of shape {shape} for x_t {x_t.shape} "
+                             f"and h_prev {h_prev.shape} ({gates} gate(s) of H={H}), got "
+                             f"shape {got[name]}")
+    return x_t, h_prev, W_x, W_h, out
+
+
 def rnn_step(x_t, h_prev, W_x, W_h, b, nonlinearity: str = "tanh"):
-    """h_t = tanh(x_t @ W_x + h_prev @ W_h + b). x_t: (N, d), h_prev: (N, H) -> (N, H)."""
+    """h_t = tanh(x_t @ W_x + h_prev @ W_h + b). x_t: (N, d), h_prev: (N, H) -> (N, H).
+
+    ``nonlinearity``: "tanh" or "relu". NaN in the arrays propagates (as in PyTorch).
+    """
+    _checks.check_choice(nonlinearity, "nonlinearity", ("tanh", "relu"), where="rnn_step")
+    x_t, h_prev, W_x, W_h, rest = _step_arrays("rnn_step", 1, x_t, h_prev, W_x, W_h, {"b": b})
+    return _rnn_step(x_t, h_prev, W_x, W_h, rest["b"], nonlinearity)
+
+
+def _rnn_step(x_t, h_prev, W_x, W_h, b, nonlinearity: str = "tanh"):
     z = x_t @ W_x + h_prev @ W_h + b
     return np.tanh(z) if nonlinearity == "tanh" else np.maximum(z, 0.0)
 
@@ -50,8 +89,14 @@ def lstm_step(x_t, h_prev, c_prev, W_x, W_h, b):
     """One LSTM step, gate order (i, f, g, o) as in PyTorch. Returns ``(h, c, gates)``.
 
     x_t: (N, d), h_prev and c_prev: (N, H), W_x: (d, 4H), W_h: (H, 4H), b: (4H,).
-    ``gates`` is the tuple (i, f, g, o), each (N, H).
+    ``gates`` is the tuple (i, f, g, o), each (N, H). NaN propagates (as in PyTorch).
     """
+    x_t, h_prev, W_x, W_h, rest = _step_arrays("lstm_step", 4, x_t, h_prev, W_x, W_h,
+                                               {"b": b}, c_prev=c_prev, cell=True)
+    return _lstm_step(x_t, h_prev, rest["c_prev"], W_x, W_h, rest["b"])
+
+
+def _lstm_step(x_t, h_prev, c_prev, W_x, W_h, b):
     z = x_t @ W_x + h_prev @ W_h + b              # (N, 4H): all four gates in one product
     zi, zf, zg, zo = np.split(z, 4, axis=1)       # each (N, H)
     i, f, o = F.sigmoid(zi), F.sigmoid(zf), F.sigmoid(zo)
@@ -65,7 +110,14 @@ def gru_step(x_t, h_prev, W_x, W_h, b_x, b_h):
     """One GRU step with PyTorch's equations, gate order (r, z, n). Returns ``(h, gates)``.
 
     x_t: (N, d), h_prev: (N, H), W_x: (d, 3H), W_h: (H, 3H), b_x and b_h: (3H,).
+    NaN propagates (as in PyTorch).
     """
+    x_t, h_prev, W_x, W_h, rest = _step_arrays("gru_step", 3, x_t, h_prev, W_x, W_h,
+                                               {"b_x": b_x, "b_h": b_h})
+    return _gru_step(x_t, h_prev, W_x, W_h, rest["b_x"], rest["b_h"])
+
+
+def _gru_step(x_t, h_prev, W_x, W_h, b_x, b_h):
     ax = x_t @ W_x + b_x                          # (N, 3H) input part
     ah = h_prev @ W_h + b_h                       # (N, 3H) recurrent part
     ax_r, ax_z, ax_n = np.split(ax, 3, axis=1)
@@ -292,7 +344,7 @@ class RNN(_Recurrent):
 
     def _step(self, x_t, state):
         (h_prev,) = state
-        h = rnn_step(x_t, h_prev, self.weight_x.data, self.weight_h.data, self.bias.data,
+        h = _rnn_step(x_t, h_prev, self.weight_x.data, self.weight_h.data, self.bias.data,
                      self.nonlinearity)
         return (h,), (h_prev, h)
 
@@ -324,7 +376,7 @@ class LSTM(_Recurrent):
 
     def _step(self, x_t, state):
         h_prev, c_prev = state
-        h, c, gates = lstm_step(x_t, h_prev, c_prev, self.weight_x.data, self.weight_h.data,
+        h, c, gates = _lstm_step(x_t, h_prev, c_prev, self.weight_x.data, self.weight_h.data,
                                 self.bias.data)
         return (h, c), (h_prev, c_prev, c, gates)
 
@@ -368,7 +420,7 @@ class GRU(_Recurrent):
 
     def _step(self, x_t, state):
         (h_prev,) = state
-        h, gates = gru_step(x_t, h_prev, self.weight_x.data, self.weight_h.data,
+        h, gates = _gru_step(x_t, h_prev, self.weight_x.data, self.weight_h.data,
                             self.bias_x.data, self.bias_h.data)
         return (h,), (h_prev, gates)
 
@@ -391,19 +443,35 @@ class GRU(_Recurrent):
 # -- vanishing and exploding gradients --------------------------------------------------------
 def spectral_radius(W) -> float:
     """max |eigenvalue| of a square matrix: how much repeated products by W grow or shrink."""
-    W = _checks.check_array(W, "W", where="spectral_radius").astype(np.float64)
-    if W.ndim != 2 or W.shape[0] != W.shape[1]:
-        raise ShapeError(f"spectral_radius needs a square matrix, got shape {W.shape}")
+    return _spectral_radius(W, "spectral_radius")
+
+
+def _spectral_radius(W, where: str) -> float:
+    if isinstance(W, (bool, np.bool_)):
+        raise TypeError(f"{where}: W must be a square matrix of numbers, got {W!r} (a bool)")
+    W = _checks.check_array(W, "W", where=where).astype(np.float64)
+    if W.ndim != 2 or W.shape[0] != W.shape[1] or W.size == 0:
+        raise ShapeError(f"{where}: W must be a square matrix (n, n) with n >= 1, got shape "
+                         f"{W.shape}")
     return float(np.max(np.abs(np.linalg.eigvals(W))))
 
 
 def with_spectral_radius(W, radius: float) -> np.ndarray:
     """``W`` rescaled so that its spectral radius equals ``radius``."""
-    radius = _checks.check_float(radius, "radius", minimum=0, where="with_spectral_radius")
-    current = spectral_radius(W)
+    where = "with_spectral_radius"
+    radius = _checks.check_float(radius, "radius", minimum=0, where=where)
+    current = _spectral_radius(W, where)
     if current == 0:
-        raise ValueError("W has spectral radius 0 (all eigenvalues are zero): cannot rescale it")
-    return (np.asarray(W) * (radius / current)).astype(np.asarray(W).dtype)
+        raise ValueError(f"{where}: W has spectral radius 0 (all eigenvalues are zero): "
+                         "cannot rescale it; pass a matrix with a nonzero eigenvalue")
+    W = np.asarray(W)
+    dtype = W.dtype if W.dtype.kind == "f" else np.float64
+    with np.errstate(over="ignore"):
+        out = (W * (radius / current)).astype(dtype)
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{where}: radius={radius!r} makes W's entries overflow {dtype}; "
+                         "use a radius near 1")
+    return out
 
 
 def hidden_gradient_norms(radius: float, seq_len: int, *, hidden_size: int = 32,

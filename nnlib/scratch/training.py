@@ -63,11 +63,22 @@ def iterate_minibatches(X, y, batch_size: int, shuffle: bool = True,
     """Yield ``(X[idx], y[idx])`` batches of ``batch_size`` rows; the last may be smaller.
 
     With ``shuffle`` the order is a fresh permutation drawn from ``rng`` (default: nnlib's
-    shared generator, so each call gives a new order and ``set_seed`` makes them repeat).
+    shared generator, so each call gives a new order and ``set_seed`` makes them repeat; an
+    int seeds a new generator). The arguments are checked at the call, the order is drawn
+    when the first batch is asked for.
     """
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = _numeric(X, "X", "iterate_minibatches"), _numeric(y, "y", "iterate_minibatches")
     _check_data(X, y)
     _check_batch_size(batch_size)
+    shuffle = check_bool(shuffle, "shuffle", where="iterate_minibatches")
+    if rng is not None and not isinstance(rng, np.random.Generator):
+        from nnlib.scratch.init import as_rng
+
+        rng = as_rng(rng)
+    return _minibatches(X, y, batch_size, shuffle, rng)
+
+
+def _minibatches(X, y, batch_size, shuffle, rng):
     n = len(X)
     order = (rng or get_rng()).permutation(n) if shuffle else np.arange(n)
     for start in range(0, n, batch_size):
@@ -75,16 +86,44 @@ def iterate_minibatches(X, y, batch_size: int, shuffle: bool = True,
         yield X[idx], y[idx]
 
 
+def _numeric(a, name: str, where: str) -> np.ndarray:
+    """``a`` as an array of real numbers (any int, float or bool dtype; no copy): a dtype
+    check only, no pass over the values (this runs once per epoch)."""
+    if isinstance(a, (bool, np.bool_)) or a is None:
+        raise TypeError(f"{where}: {name} must be an array, got {describe(a)}")
+    try:
+        arr = np.asarray(a)
+    except (ValueError, TypeError) as exc:   # a ragged list
+        raise TypeError(f"{where}: {name} must be a numeric array, got {describe(a)} that "
+                        f"NumPy cannot turn into one ({exc})") from None
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{where}: {name} must be a numeric array, got dtype {arr.dtype}"
+                        + ("; take .real first" if arr.dtype.kind == "c" else ""))
+    return arr
+
+
 def accuracy(pred: np.ndarray, y: np.ndarray) -> float:
-    """Fraction of rows whose largest score (N, C) is at the integer label y (N,)."""
-    pred, y = np.asarray(pred), np.asarray(y)
+    """Fraction of rows whose largest score (N, C) is at the integer label y (N,).
+
+    A row of NaN scores counts as wrong (NumPy's argmax would pick the NaN's position).
+    """
+    pred, y = _numeric(pred, "pred", "accuracy"), _numeric(y, "y", "accuracy")
     if pred.ndim != 2 or pred.shape[1] < 2:
-        raise ShapeError(f"accuracy needs class scores of shape (N, C) with C >= 2, got shape "
-                         f"{pred.shape}; for regression pass metric=None")
+        raise ShapeError(f"accuracy: pred must be class scores of shape (N, C) with C >= 2, "
+                         f"got shape {pred.shape}; for regression pass metric=None")
     if y.shape != (pred.shape[0],):
-        raise ShapeError(f"accuracy needs integer labels of shape ({pred.shape[0]},), "
+        raise ShapeError(f"accuracy: y must be integer labels of shape ({pred.shape[0]},), "
                          f"got shape {y.shape}")
-    return float(np.mean(pred.argmax(axis=1) == y))
+    if y.dtype.kind == "f" and not np.all(np.mod(y, 1) == 0):
+        raise ValueError("accuracy: y must hold integer class labels, got non-whole values "
+                         "(e.g. probabilities); pass the labels, e.g. y.argmax(axis=1)")
+    if pred.size == 0:
+        raise ShapeError("accuracy: pred has no rows (shape "
+                         f"{pred.shape}); the accuracy of no examples is undefined")
+    hit = pred.argmax(axis=1) == y
+    if pred.dtype.kind == "f":
+        hit &= ~np.isnan(pred).any(axis=1)
+    return float(np.mean(hit))
 
 
 def evaluate(model: Module, data, loss_fn=None, *, batch_size: int = 256,
