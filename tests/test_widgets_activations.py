@@ -100,9 +100,41 @@ def test_gradient_axis_has_plain_text_decade_labels():
     from nnlib.widgets.activations import activation_widget
 
     w = activation_widget(activation="sigmoid", depth=30)
-    ax_g = w.figure.__dict__["_nnlib_artists"]["ax_g"]
-    lo, hi = ax_g.get_ylim()
-    label = ax_g.yaxis.get_major_formatter()
-    assert lo < 1e-3 and label(lo).startswith("1e-") and label(1.0) == "1"
-    assert label(1e5) == "1e5"
-    assert len(ax_g.yaxis.get_minor_locator()()) == 0
+    frame = w.figure.__dict__["_nnlib_artists"]["frame"]
+    lo, hi = frame.ylim  # log10 of the limits: whole decades
+    assert lo < -3 and hi == 0 and float(lo).is_integer()
+    labels = [t.get_text() for t in frame.ylabels if t.get_visible()]
+    assert labels[-1] == "1" and all(t.startswith("1e-") for t in labels[:-1])
+    assert [t.get_text() for t in frame.xlabels if t.get_visible()][-1] == "30"
+
+
+def test_the_gradient_curve_is_the_measured_one():
+    from nnlib.widgets.activations import _cached_norms, activation_widget
+
+    w = activation_widget(activation="tanh", depth=12)
+    w.controls["activation"].value = "ELU"
+    w.controls["alpha"].value = 0.5
+    art = w.figure.__dict__["_nnlib_artists"]
+    frame = art["frame"]
+    norms = _cached_norms("ELU", 12, "xavier_normal", 0.5)
+    np.testing.assert_allclose(norms, gradient_norms_through_depth("ELU", 12, param=0.5))
+    x, y = art["norms"].get_data()
+    np.testing.assert_allclose(x, frame.x(np.arange(1, 13)))
+    np.testing.assert_allclose(y, frame.y(norms))
+    assert np.all((y >= 0) & (y <= 1))
+    assert art["ax_f"].get_title() == "ELU (alpha = 0.5)"
+    assert art["ax_g"].get_title() == "gradient flowing down 12 layers"
+    xs = np.linspace(-4, 4, 401)
+    np.testing.assert_allclose(art["f"].get_ydata(), ACTIVATIONS["ELU"](xs, 0.5))
+    np.testing.assert_allclose(art["grad"].get_ydata(), ACTIVATIONS["ELU"].derivative(xs, 0.5))
+
+
+def test_pictures_do_not_depend_on_the_way_there():
+    from nnlib.widgets.activations import activation_widget
+
+    direct = activation_widget(activation="GELU", depth=45).to_png()
+    w = activation_widget()
+    for name, value in [("depth", 45), ("activation", "ReLU"), ("depth", 3),
+                        ("activation", "GELU"), ("depth", 45)]:
+        w.controls[name].value = value
+    assert w.to_png() == direct

@@ -82,9 +82,11 @@ class MovingFrame:
         self.x_integer = x_integer
         ax.set(xlim=(0, 1), ylim=(0, 1), xticks=[], yticks=[])
         # the axis labels keep clear of the widest tick labels ("1e-300", "300")
-        ax.yaxis.set_label_coords(-0.12, 0.5)
-        ax.xaxis.set_label_coords(0.5, -0.1)
         dpi = ax.figure.dpi_scale_trans
+        ax.yaxis.set_label_coords(0, 0.5, ax.transAxes + ScaledTranslation(
+            -(_TICK + _PAD + 3.6 * label_size) / 72, 0, dpi))
+        ax.xaxis.set_label_coords(0.5, 0, ax.transAxes + ScaledTranslation(
+            0, -(_TICK + _PAD + 1.5 * label_size) / 72, dpi))
         left = ax.transData + ScaledTranslation(-(_TICK + _PAD) / 72, 0, dpi)
         below = ax.transData + ScaledTranslation(0, -(_TICK + _PAD) / 72, dpi)
         tick = {"ls": "", "color": "black", "ms": _TICK, "mew": _WIDTH, "clip_on": False,

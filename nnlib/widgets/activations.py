@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from matplotlib.ticker import FuncFormatter, LogLocator, MaxNLocator, NullLocator
 
 from nnlib._checks import (
     check_callable,
@@ -25,13 +24,8 @@ from nnlib._checks import (
 )
 from nnlib.scratch import ELU, GELU, LeakyReLU, Linear, ReLU, Sigmoid, Step, Tanh
 from nnlib.scratch import functional as F
-from nnlib.widgets.core import (
-    InteractiveFigure,
-    decade_label,
-    decade_limits,
-    dropdown,
-    slider,
-)
+from nnlib.widgets._frame import MovingFrame
+from nnlib.widgets.core import InteractiveFigure, decade_limits, dropdown, slider
 
 
 @dataclass(frozen=True)
@@ -161,21 +155,17 @@ def _build_artists(fig) -> dict:
     ax_f.set_xlabel("x", fontsize=10)
     ax_f.tick_params(labelsize=8)
     ax_f.legend(loc="upper left", fontsize=9)
-    ax_g.axhline(1, color="0.6", lw=1, ls=":")
+    # the gradient's axes has limits that change with the activation and the depth: a
+    # MovingFrame draws its log scale's ticks itself, so the axes is never drawn again
+    art["frame"] = frame = MovingFrame(ax_g, ylog=True, grid=False, x_integer=True)
+    art["one"], = ax_g.plot([0, 1], [0, 0], color="0.6", lw=1, ls=":")
     art["norms"], = ax_g.plot([], [], "o-", ms=3)
-    ax_g.set_yscale("log")
     art["zero"] = ax_g.text(0.5, 0.5, "gradient = 0 at every layer", transform=ax_g.transAxes,
                             ha="center", color="tab:red", visible=False)
-    ax_g.xaxis.set_major_locator(MaxNLocator(integer=True))
-    # few ticks, no minor ones, plain-text labels: the log axis is drawn again whenever its
-    # decades change, and mathtext labels with minor ticks cost most of such a redraw
-    ax_g.yaxis.set_major_locator(LogLocator(numticks=8))
-    ax_g.yaxis.set_minor_locator(NullLocator())
-    ax_g.yaxis.set_major_formatter(FuncFormatter(decade_label))
     ax_g.set(xlabel="layer (1 = first)", ylabel="‖gradient‖ / ‖gradient at top‖")
-    # what changes: drawn over a background of axes, ticks and labels drawn once
-    art["animated"] = [art["f"], art["grad"], ax_f.title, art["norms"], art["zero"],
-                       ax_g.title]
+    # what changes: drawn over a background of axes and labels drawn once
+    art["animated"] = [art["f"], art["grad"], ax_f.title, *frame.artists, art["one"],
+                       art["norms"], art["zero"], ax_g.title]
     return art
 
 
@@ -195,11 +185,13 @@ def _draw(fig, activation: str, slope: float, alpha: float, depth: int, init: st
     layers = np.arange(1, len(norms) + 1)
     shown = np.where(norms > 0, norms, np.nan)  # log axis: exact zeros cannot be drawn
     finite = np.isfinite(shown)
-    art["norms"].set_data(layers, shown)
     art["zero"].set_visible(not finite.any())
-    # whole decades, and layers in tens: the axis is drawn again only when they change
-    ax_g.set(xlim=(0.5, max(10, -(-len(norms) // 10) * 10) + 0.5),
-             ylim=decade_limits(shown, include=(1.0,)) if finite.any() else (1e-3, 10))
+    # whole decades, and layers in tens
+    frame = art["frame"]
+    frame.set_limits((0.5, max(10, -(-len(norms) // 10) * 10) + 0.5),
+                     decade_limits(shown, include=(1.0,)) if finite.any() else (1e-3, 10))
+    art["norms"].set_data(frame.x(layers), frame.y(shown))
+    art["one"].set_ydata(frame.y([1.0, 1.0]))
     ax_g.set_title(f"gradient flowing down {depth} layers")
     first = norms[0]
     if not np.isfinite(first):
