@@ -307,6 +307,9 @@ ALIASES = {
     ("gpt.GPTMLP.forward", "x"): ("input",),
     ("layers.Sequential", "x"): ("input",),
     ("conv.im2col", "x"): ("input",),
+    # these messages (shown in notebooks 09 and 11) say "the kernel 5 x 5", "check the masks"
+    ("conv.im2col", "kernel_size"): ("kernel",),
+    ("attention.scaled_dot_product_attention_forward", "attn_mask"): ("mask",),
     # the classification losses name pred by what it must hold, target as "class labels"
     **{(f"losses.{n}", "pred"): ("probabilities",) for n in ("NLLLoss",
                                                              "CategoricalCrossEntropy")},

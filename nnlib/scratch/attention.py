@@ -124,7 +124,6 @@ def _attend(q, k, v, bias, scale, where: str):
     if np.any(np.all(np.isneginf(scores), axis=-1)):
         raise ValueError(f"{where}: some query may attend to no key at all (its whole row of "
                          "the mask is blocked), so its softmax is undefined; check the masks "
-                         "(attn_mask, key_padding_mask, is_causal) "
                          "(is a sequence all padding? is True meaning 'attend' or 'block'?)")
     weights = F.softmax(scores, axis=-1)                          # (..., Tq, Tk), rows sum to 1
     return weights @ v, AttentionCache(q, k, v, weights, scale)   # (..., Tq, Dv)

@@ -77,8 +77,7 @@ def _output_hw(shape, kernel, stride, padding, where: str) -> tuple[int, int]:
     h, w = shape[2] + 2 * ph, shape[3] + 2 * pw
     if h < kh or w < kw:
         raise ShapeError(f"{where}: input of height x width {shape[2]} x {shape[3]} (padded: "
-                         f"{h} x {w}) is smaller than the kernel {kh} x {kw} (kernel_size); "
-                         "use a larger "
+                         f"{h} x {w}) is smaller than the kernel {kh} x {kw}; use a larger "
                          "image, more padding or a smaller kernel (input shape "
                          f"{tuple(shape)})")
     return (h - kh) // sh + 1, (w - kw) // sw + 1
