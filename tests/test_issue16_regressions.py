@@ -419,7 +419,7 @@ def test_part1_scratch_second_pass_regressions():
         (lambda: I.as_rng(-1), ValueError, "rng"),                          # raw NumPy error
         (lambda: R.spectral_radius(True), TypeError, "W"),
         (lambda: R.with_spectral_radius(np.eye(2), 1e308 * 10), NonFiniteError, "radius"),
-        (lambda: R.with_spectral_radius(np.eye(2) * 1e300, 1e300), ValueError, "radius"),
+        (lambda: R.with_spectral_radius([[1, 100], [0, 1]], 1e308), ValueError, "radius"),
         (lambda: R.rnn_step(x, x, x, x, x[0], "sigmoid"), ValueError, "nonlinearity"),  # relu!
         (lambda: R.rnn_step(np.ones((2, 5)), np.ones((2, 4)), np.ones((3, 4)), np.eye(4),
                             np.zeros(4)), ShapeError, "W_x"),               # matmul error
@@ -642,7 +642,79 @@ def test_autograd_unbroadcast_checks_grad_and_shape():
 
 def test_autograd_cross_entropy_names_targets_and_logits():
     logits = autograd.Tensor(rng.normal(size=(3, 2)))
-    with pytest.raises(ValueError, match=r"targets must be class labels in 0..1, got 0..2 \(logits has 2"):
+    with pytest.raises(ValueError, match=r"targets must be class labels in 0..1 \(logits has 2"):
         autograd.cross_entropy(logits, np.array([0, 1, 2]))
     with pytest.raises(ShapeError, match=r"one per row of logits \(shape \(3, 2\)\)"):
         ann.CrossEntropyLoss()(logits, np.array([0, 1]))
+
+
+def test_widget_helpers_and_surfaces_refuse_what_they_once_took():
+    """Issue 16 (F3): each line was silently accepted, clamped or a raw error before."""
+    torch = pytest.importorskip("torch")
+    from nnlib import surfaces as SF
+    from nnlib import widgets as W
+    from nnlib.data import CharVocab
+    from nnlib.models.gpt import GPT, GPTConfig
+    from nnlib.models.rnn import CharRNN
+    from nnlib.models.transformer_toy import ToyTransformer
+    from nnlib.scratch.module import Parameter
+    from nnlib.widgets import activations as WA
+    from nnlib.widgets import attention as WAT
+    from nnlib.widgets import convolution as WC
+    from nnlib.widgets import generation as WG
+    from nnlib.widgets import losses as WLO
+    from nnlib.widgets import mlp as WM
+    from nnlib.widgets import optimizers as WO
+    from nnlib.widgets import perceptron as WP
+    from nnlib.widgets import playground as WPG
+    from nnlib.widgets import recurrent as WR
+    from nnlib.widgets import training as WT
+
+    torch.manual_seed(0)
+    vocab = CharVocab("abcdefgh ")
+    gpt = GPT(GPTConfig(vocab_size=len(vocab), block_size=8, n_layer=1, n_head=2, n_embd=8))
+    rnn = CharRNN(len(vocab), 4, 8)
+    toy = ToyTransformer(10, 8, d_model=8, num_heads=2, num_layers=1, dim_feedforward=8)
+    bowl = SF.SURFACES["bowl"]
+    loader = [(torch.zeros(4, 1, 4, 4), torch.tensor([0, 1, 2, 1]))]
+    X, y = np.zeros((4, 2)), np.array([0, 1, 2, 1])
+    cases = [
+        (lambda: SF.Surface("b", "f", bowl.value, bowl.grad, (0, 0), ((0, 0),), (1, -1), (0, 1)),
+         ValueError, "xlim must be"),
+        (lambda: SF.optimize_path("bowl", lambda params: params), TypeError, "make_optimizer"),
+        (lambda: SF.get_surface(True), TypeError, "name must be one of"),
+        (lambda: W.slider("s", 0.5, 1.0, 0.0, 0.1), ValueError, "min must be <= max"),
+        (lambda: W.slider("s", 5, 0, 1, 0.1), ValueError, "value must be"),    # was clamped
+        (lambda: W.dropdown("d", ["a"], "b"), ValueError, "value must be one of 'a'"),
+        (lambda: W.log_slider("s", 0.01, -4, 400), ValueError, "max_exp"),   # OverflowError
+        (lambda: WA.Activation(None, np.cos, object), TypeError, "f must be callable"),
+        (lambda: WA.gradient_norms_through_depth("tanh", 2, width=True), TypeError, "width"),
+        (lambda: WAT.collect_attention(toy, np.ones((2, 8))), TypeError, "inputs"),
+        (lambda: WC.feature_map(np.ones((5, 5)), np.ones((3, 3)) * 1j), TypeError,
+         "kernel must be real"),
+        (lambda: WG.sampling_distribution(gpt, vocab, "ab", 1.0, 0), ValueError, "top_k"),
+        (lambda: WG.sampling_distribution(gpt, vocab, "ab", math.nan, None), NonFiniteError,
+         "temperature"),
+        (lambda: WLO.loss_and_grad("MSE", True, 1.0), TypeError, "prediction"),
+        (lambda: WLO.loss_curves("MSE", 1.0, None), TypeError, "predictions"),
+        (lambda: WM.build_mlp([2, 2.5, 1]), TypeError, r"sizes\[1\]"),       # was int(2.5)
+        (lambda: WM.build_mlp([2, 1], rng=True), TypeError, "rng"),
+        (lambda: WM.train_mlp(X, y, 3, steps=1), ValueError, "0/1 class labels"),
+        (lambda: WO.make_optimizer("Adam", [Parameter(np.zeros(2))], 0.1, momentum=math.nan),
+         NonFiniteError, "momentum"),
+        (lambda: WO.cached_path("Adam", 0.1, 0.9, 0.999, "bowl", 0), ValueError, "steps"),
+        (lambda: WP.start_weights("random", seed=True), TypeError, "seed"),
+        (lambda: WPG.feature_matrix(np.ones((4, 3)), ["x1"]), ShapeError, "X"),
+        (lambda: WPG.parse_hidden_layers(3), TypeError, "text must be a str"),
+        (lambda: WR.describe_gradient_flow(np.array([])), ShapeError, "norms"),
+        (lambda: WR.next_char_probabilities(rnn, vocab, "ab", -1.0), ValueError,
+         "temperature"),
+        (lambda: WT.TrainingDashboard(loader, loader, n_classes=True), TypeError, "n_classes"),
+        (lambda: WT.TrainingDashboard(loader, loader, n_classes=3, diverge_factor=math.nan),
+         NonFiniteError, "diverge_factor"),
+        (lambda: WT.make_optimizer("Adam", [torch.nn.Parameter(torch.zeros(2))], math.inf),
+         NonFiniteError, "lr"),
+    ]
+    for call, error, words in cases:
+        with pytest.raises(error, match=words):
+            call()
