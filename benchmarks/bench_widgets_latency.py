@@ -127,9 +127,18 @@ ROWS: list[tuple] = []
 PLAY_ROWS: list[tuple] = []  # (label, wall ms per frame, CPU ms per frame)
 
 
-def measure(label: str, widget, names=None, *, repeat: int, compute=(), skip=()):
+def measure(label: str, widget, names=None, *, repeat: int, compute=(), skip=(), buttons=None):
+    """Time every control of ``widget`` (``names``, default all, less ``skip``); ``buttons``:
+    name -> function(widget) for buttons that train (timed with their first feedback)."""
     probe = Probe(widget)
     floor = floor_ms(widget.figsize, widget.dpi)
+    for name, click in (buttons or {}).items():
+        totals, firsts, cpus = zip(*(probe.time(lambda c=click: c(widget))
+                                     for _ in range(repeat)))
+        row = (label, name, percentile(totals, 50), percentile(totals, 95), floor[0],
+               percentile(cpus, 50), percentile(cpus, 95), floor[1], percentile(firsts, 95))
+        ROWS.append(row)
+        print_row(row)
     for name in names or widget.controls:
         if name in skip:
             continue
@@ -322,7 +331,9 @@ def main() -> None:
     def gan():
         from nnlib.widgets.gan import gan_trainer
         return gan_trainer(steps_per_click=50)
-    add("14 GAN trainer", gan)
+    # its controls do not train (lr applies from the next step, loss and width start again);
+    # the step button trains steps_per_click steps and shows "training…" first
+    add("14 GAN trainer", gan, buttons={"step (50 steps)": lambda w: w.step()})
 
     def vit():
         from nnlib.data import load_mnist

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+import nnlib.widgets.gan as gan
 from nnlib.widgets.gan import GANTrainer2D
 
 
@@ -16,6 +17,16 @@ def test_draws_data_samples_and_the_discriminator_surface():
     xs, ys, surface = w.discriminator_surface()
     assert surface.shape == (60, 60) and 0 < surface.min() <= surface.max() < 1
     assert w.last_status.startswith("step 0: modes covered")
+    # the shading is D(x) as an image of its ten bands, computed with NumPy
+    d = w.discriminator_map()
+    band = np.clip((d * 10).astype(int), 0, 9)
+    np.testing.assert_array_equal(ax.images[0].get_array(), gan._BANDS[band])
+    assert len(np.unique(band)) >= 2  # the untrained D is not flat: several bands show
+    # D's map at a cell's centre agrees with the discriminator there (up to interpolation)
+    x = gan._AXIS[[5, 20, 30]]
+    exact = 1 / (1 + np.exp(-w.discriminator(np.stack([x, x], axis=1))[:, 0]))
+    cell = np.searchsorted((np.arange(gan.MAP) + 0.5) / gan.MAP * 6 - 3, x)
+    np.testing.assert_allclose(d[cell, cell], exact, atol=0.02)
 
 
 @pytest.mark.slow  # a training run: make test runs it, make unit-fast does not
@@ -25,7 +36,10 @@ def test_step_trains_and_reset_restores():
     w.step()
     assert w.step_count == 5 and len(w.history["d_loss"]) == 5
     assert not np.allclose(w.samples(), before) and w.to_png() != picture
-    assert "step 5" in w.last_status and w.figure.axes[1].lines  # loss curves drawn
+    assert "step 5" in w.last_status  # and the loss curves are drawn:
+    d_line, g_line = w.figure.axes[1].lines
+    np.testing.assert_allclose(d_line.get_ydata(), w.history["d_loss"])
+    np.testing.assert_allclose(g_line.get_xdata(), [1, 2, 3, 4, 5])
     w.reset()
     assert w.step_count == 0 and w.history["d_loss"] == []
     np.testing.assert_allclose(w.samples(), before)
@@ -53,8 +67,10 @@ def test_every_control_shows_at_once_even_before_training():
         picture = w.to_png()
         w.controls[name].value = new
         assert w.to_png() != picture, f"moving {name} left the picture unchanged"
-    title = w.figure.axes[0].get_title()
-    assert "minimax G loss" in title and "lr 0.01" in title
+        title = w.figure.axes[0].get_title()  # what changed in the picture: the title
+        assert title == (f"step 0 · {w.controls['loss'].value} G loss · "
+                         f"lr {w.controls['lr'].value:g}")
+    assert title == "step 0 · minimax G loss · lr 0.01" and w.generator[0].weight.shape[1] == 64
 
 
 def test_play_ticks_train_and_pause_stops():
@@ -115,4 +131,6 @@ def test_nan_weights_stop_training_and_still_draw():
     status = w.step()
     assert w.last_error is None and w.step_count == 2
     assert "training diverged at step 3" in status and "NaN" in status and "reset" in status
+    ax = w.figure.axes[0]
+    assert np.all(ax.images[0].get_array() == 235) and len(ax.collections[-1].get_offsets()) == 0
     assert w.reset().startswith("step 0: modes covered")

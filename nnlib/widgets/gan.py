@@ -57,6 +57,7 @@ class GANTrainer2D(PlayControls, InteractiveFigure):
         self.real = ring_data(n_show, rng=np.random.default_rng(seed + 1))
         self.z_show = np.random.default_rng(seed + 2).standard_normal((n_show, 2))
         self._key = None
+        self._pictures: dict = {}
         self.step_count = 0
         controls = {
             "loss": dropdown("G loss", LOSSES, loss, arg="loss", where=where),
@@ -66,7 +67,8 @@ class GANTrainer2D(PlayControls, InteractiveFigure):
         self._add_play_button(interval_ms)
         self.step_button = widgets.Button(description="step", tooltip="train a few steps")
         self.reset_button = widgets.Button(description="reset", tooltip="initial weights again")
-        super().__init__(self._draw, controls, figsize=(9.0, 3.8), title="A GAN on 2-D data")
+        super().__init__(self._draw, controls, figsize=(9.0, 3.8), title="A GAN on 2-D data",
+                         reuse=True)
         self.widget.children = (self.widget.children[:1]
                                 + (widgets.HBox([self.play_button, self.step_button,
                                                  self.reset_button]),)
@@ -90,6 +92,9 @@ class GANTrainer2D(PlayControls, InteractiveFigure):
                 return gan_train_step(self.generator, self.discriminator, self.opt_g,
                                       self.opt_d, x, z, non_saturating=non_saturating)
 
+            # first feedback at once: the status says what is happening while it trains
+            self.status.value = (f"<span style='font-family:monospace'>step {self.step_count}: "
+                                 f"training {n} steps…</span>")
             try:
                 train_steps(gan_step, self._batch, steps=n, callbacks=[_Record(self)])
             except TrainingDivergedError as exc:  # the loop's verdict: a loss became NaN/inf
@@ -147,31 +152,129 @@ class GANTrainer2D(PlayControls, InteractiveFigure):
 
     def _draw(self, fig, loss, lr, hidden):
         self._sync(loss, hidden)
-        ax, ax_loss = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-        try:
-            (xs, ys, surface), fake = self.discriminator_surface(), self.samples()
-        except NonFiniteError:  # diverged: the weights are NaN/inf, nothing left to draw
-            surface, fake = None, np.empty((0, 2))
-        if surface is not None:
-            shade = ax.contourf(xs, ys, surface, levels=np.linspace(0, 1, 11), cmap="RdBu",
-                                alpha=0.6)
-            fig.colorbar(shade, ax=ax, label="D(x) = P(real)")
-        ax.scatter(self.real[:, 0], self.real[:, 1], s=3, c="0.3", label="data")
-        ax.scatter(fake[:, 0], fake[:, 1], s=4, c="tab:orange", label="generator")
+        art = fig.__dict__.get("_nnlib_artists")
+        if art is None:
+            art = fig.__dict__["_nnlib_artists"] = _build_artists(fig, self.real)
+        rgb, fake = self._picture(hidden)
+        art["image"].set_data(rgb)
+        art["fake"].set_offsets(fake)
         # the settings in the title: a change shows at once, even before a step is trained
-        ax.set(xlim=(-3, 3), ylim=(-3, 3), aspect="equal",
-               title=f"step {self.step_count} · {loss} G loss · lr {lr:g}")
-        ax.legend(loc="upper right", fontsize=8)
-        if self.history["d_loss"]:
-            ax_loss.plot(self.history["d_loss"], label="D loss")
-            ax_loss.plot(self.history["g_loss"], label="G loss")
-            ax_loss.legend(fontsize=8)
-        ax_loss.set(xlabel="step", title="losses")
+        art["ax"].set_title(f"step {self.step_count} · {loss} G loss · lr {lr:g}")
+        d_loss, g_loss = self.history["d_loss"], self.history["g_loss"]
+        steps = np.arange(1, len(d_loss) + 1)
+        art["d_line"].set_data(steps, d_loss)
+        art["g_line"].set_data(steps, g_loss)
+        # limits that change seldom: the loss axes is drawn again only when they do
+        art["ax_loss"].set_xlim(0, _nice_ceiling(max(len(d_loss), 10)))
+        art["ax_loss"].set_ylim(*_loss_limits(d_loss + g_loss))
         if self.diverged is not None:
             return f"step {self.step_count}: training stopped: {self.diverged}; press reset"
         hit, good = ring_coverage(fake)
         return (f"step {self.step_count}: modes covered {hit} of 8, samples near a mode "
                 f"{good:.0%}")
+
+    def _picture(self, hidden) -> tuple[np.ndarray, np.ndarray]:
+        """The D(x) picture (MAP, MAP, 3) and the generator's samples, computed once per
+        state of the weights: a control that does not train (the learning rate; the loss or
+        width, which start again from the same initial weights) finds them here."""
+        if self.step_count == 0 and self.diverged is None:
+            key = ("start", hidden)  # the initial weights depend on the width only
+        else:
+            key = (id(self.generator), id(self.discriminator), self.step_count, self.diverged)
+        found = self._pictures.get(key)
+        if found is None:
+            try:
+                found = _band_rgb(self.discriminator_map()), self.samples()
+            except NonFiniteError:  # diverged: the weights are NaN/inf, nothing left to draw
+                found = _DIVERGED_RGB, np.empty((0, 2))
+            if len(self._pictures) >= 8:
+                self._pictures.clear()
+            self._pictures[key] = found
+        return found
+
+    def discriminator_map(self) -> np.ndarray:
+        """D(x) over the plane [-3, 3]^2 as drawn: computed on a GRID x GRID grid, then
+        interpolated linearly to the centres of the picture's MAP x MAP cells (row 0 at the
+        bottom)."""
+        logits = self.discriminator(_GRID_POINTS)
+        with np.errstate(over="ignore"):
+            d = (1 / (1 + np.exp(-logits))).reshape(GRID, GRID)
+        lo, frac = _UPSAMPLE
+        d = d[lo] * (1 - frac)[:, None] + d[lo + 1] * frac[:, None]
+        return d[:, lo] * (1 - frac) + d[:, lo + 1] * frac
+
+
+MAP = 120         # the D(x) picture: MAP x MAP cells over [-LIMIT, LIMIT]^2
+GRID = 40         # D is computed on GRID x GRID points (the ends included), then interpolated
+LIMIT = 3.0
+_AXIS = np.linspace(-LIMIT, LIMIT, GRID)
+_GRID_POINTS = np.stack([np.tile(_AXIS, GRID), np.repeat(_AXIS, GRID)], axis=1)  # (GRID², 2)
+# cell i's centre lies between grid points lo[i] and lo[i] + 1, frac[i] of the way
+_U = (np.arange(MAP) + 0.5) / MAP * (GRID - 1)
+_UPSAMPLE = np.minimum(_U.astype(int), GRID - 2), _U - np.minimum(_U.astype(int), GRID - 2)
+_LEVELS = np.linspace(0, 1, 11)  # ten bands of D, as a filled contour plot has them
+
+
+def _band_table() -> np.ndarray:
+    """The ten bands' colours: RdBu at each band's middle, 60 % over white, as uint8 RGB."""
+    from matplotlib import colormaps
+
+    middles = (_LEVELS[:-1] + _LEVELS[1:]) / 2
+    rgb = 0.6 * colormaps["RdBu"](middles)[:, :3] + 0.4
+    return np.round(255 * rgb).astype(np.uint8)
+
+
+_BANDS = _band_table()
+_DIVERGED_RGB = np.full((MAP, MAP, 3), 235, dtype=np.uint8)
+
+
+def _band_rgb(surface: np.ndarray) -> np.ndarray:
+    """D values (MAP, MAP) -> the picture (MAP, MAP, 3): each value's band colour (NumPy
+    instead of contourf: a lookup per pixel)."""
+    index = np.clip((np.nan_to_num(surface, nan=0.5) * 10).astype(np.intp), 0, 9)
+    return _BANDS[index]
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 5 x 10^k that is >= value."""
+    power = 10.0 ** np.floor(np.log10(value))
+    return float(next(m * power for m in (1, 2, 5, 10) if m * power >= value))
+
+
+def _loss_limits(losses) -> tuple[float, float]:
+    """y-limits around the finite losses, at multiples of 0.5 (so they seldom change)."""
+    values = np.asarray(losses, dtype=float)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return 0.0, 2.0
+    lo, hi = np.floor(values.min() * 2) / 2, np.ceil(values.max() * 2) / 2
+    return float(lo), float(hi if hi > lo else lo + 0.5)
+
+
+def _build_artists(fig, real: np.ndarray) -> dict:
+    """The figure's axes, drawn once, and the artists each redraw updates."""
+    from matplotlib.cm import ScalarMappable
+    from matplotlib.colors import BoundaryNorm, ListedColormap
+
+    ax, ax_loss = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
+    image = ax.imshow(_DIVERGED_RGB, extent=(-LIMIT, LIMIT, -LIMIT, LIMIT), origin="lower",
+                      interpolation="nearest")
+    shading = ScalarMappable(norm=BoundaryNorm(_LEVELS, 10), cmap=ListedColormap(_BANDS / 255))
+    fig.colorbar(shading, ax=ax, label="D(x) = P(real)", ticks=_LEVELS[::2])
+    real_points = ax.scatter(real[:, 0], real[:, 1], s=3, c="0.3", label="data")
+    fake = ax.scatter(np.zeros(0), np.zeros(0), s=4, c="tab:orange", label="generator")
+    ax.set(xlim=(-LIMIT, LIMIT), ylim=(-LIMIT, LIMIT), aspect="equal")
+    # the legend under the map, outside it: drawn once with the axes, not in every redraw
+    fig.legend(handles=[real_points, fake], loc="outside lower left", ncols=2, fontsize=8,
+               markerscale=2.5, frameon=False)
+    d_line, = ax_loss.plot([], [], label="D loss")
+    g_line, = ax_loss.plot([], [], label="G loss")
+    ax_loss.legend(fontsize=8, loc="upper right")
+    ax_loss.set(xlabel="step", title="losses", xlim=(0, 10), ylim=(0.0, 2.0))
+    return {"ax": ax, "ax_loss": ax_loss, "image": image, "fake": fake, "d_line": d_line,
+            "g_line": g_line,
+            # drawn over the kept background in every redraw, in z-order
+            "animated": [image, real_points, fake, ax.title, d_line, g_line]}
 
 
 class _Record(Callback):
