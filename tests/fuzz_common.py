@@ -21,6 +21,9 @@ for an array or a model) must be refused.
   argument at a good default (:func:`call` builds the usual one);
 * ``specs``: ``{argument name: arg(...)}``, what each argument is (see :func:`arg`).
 
+Entry points fuzzed only by hand-written tests (bad arrays into ``forward``) go in a
+module-level list ``TARGETS`` of objects, so that they count as covered too.
+
 A module then gets its scalar test in one line with :func:`scalar_test`, and reports its
 counts with :meth:`Fuzzer.report`; ``tests/test_fuzz_part2.py`` is a full example.
 """
@@ -253,9 +256,10 @@ def entry_call(entries, label):
 
 
 def registry_targets(module) -> list:
-    """The targets named by every module-level ``ENTRIES``/``*_ENTRIES`` list of ``module``
-    (for ``tests/test_fuzz_coverage.py``)."""
-    targets = []
+    """The targets named by every module-level ``ENTRIES``/``*_ENTRIES`` list of ``module``,
+    and the objects in its module-level list ``TARGETS`` (entry points its hand-written tests
+    fuzz, such as layers given bad arrays), for ``tests/test_fuzz_coverage.py``."""
+    targets = [t for t in getattr(module, "TARGETS", ()) if t is not None]
     for attr, value in vars(module).items():
         if not (attr == "ENTRIES" or attr.endswith("_ENTRIES")) or not isinstance(value, list):
             continue

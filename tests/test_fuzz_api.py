@@ -14,71 +14,21 @@ written to ``<tmp>/nnlib_fuzz_counts.json``.
 
 from __future__ import annotations
 
-import json
-import math
-import tempfile
-from pathlib import Path
-
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import nnlib.scratch as S
 from nnlib import autograd
 from nnlib.autograd import nn as ann
 from nnlib.errors import NotForwardedError
+from tests.fuzz_common import DOCUMENTED, FUZZ, Fuzzer, arg, scalar_test
 
 pytestmark = pytest.mark.slow  # thousands of generated cases: make test runs them, unit-fast not
 
-EXAMPLES = 12  # per entry point; derandomised, so every CI run draws the same cases
-FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-                suppress_health_check=list(HealthCheck), print_blob=False)
-DOCUMENTED = (TypeError, ValueError, NotForwardedError)
-COUNTS = {"entry_points": set(), "cases": 0}
-
-# Bad scalars: (value, always_wrong). "Always wrong" values must be refused by every numeric
-# argument; the others may be legal for some arguments (then the result must be finite).
-NEVER_OK = [True, False, math.nan, "1", None, 1j, object(), [1], (2, 3)]
-MAYBE_OK = [0, -1, -2.5, 1.5, 3, np.float32(0.5), np.int64(2), math.inf, -math.inf, 1e308]
-BAD_SCALARS = st.sampled_from([(v, True) for v in NEVER_OK] + [(v, False) for v in MAYBE_OK])
-
-
-def _finite(obj) -> bool:
-    """True when every array reachable in ``obj`` (results, parameters) is finite."""
-    if isinstance(obj, (tuple, list)):
-        return all(_finite(o) for o in obj)
-    if isinstance(obj, S.Module):
-        return all(np.all(np.isfinite(p.data)) for p in obj.parameters())
-    if isinstance(obj, autograd.Tensor):
-        return bool(np.all(np.isfinite(obj.data)))
-    if hasattr(obj, "detach") and hasattr(obj, "numpy"):
-        return bool(np.all(np.isfinite(obj.detach().float().numpy())))
-    if isinstance(obj, (np.ndarray, float, int, np.generic)) and not isinstance(obj, bool):
-        arr = np.asarray(obj)
-        return arr.dtype.kind not in "fc" or bool(np.all(np.isfinite(arr)))
-    return True
-
-
-def _run(label: str, call, names: tuple[str, ...], must_fail: bool, check=None):
-    # "Linear(dtype=...)" and "Linear.forward[nan]" count as entry points Linear, Linear.forward
-    COUNTS["entry_points"].add(label.split("(")[0].split("[")[0])
-    COUNTS["cases"] += 1
-    try:
-        with np.errstate(over="raise", invalid="raise", divide="raise", under="ignore"):
-            result = call()
-    except DOCUMENTED as exc:
-        message = str(exc)
-        assert message and any(n in message for n in names), (
-            f"{label}: {type(exc).__name__} does not name {names}: {message!r}")
-        assert "Traceback" not in message
-        return
-    except FloatingPointError as exc:  # a NumPy overflow inside: a raw error
-        raise AssertionError(f"{label}: raw FloatingPointError from inside: {exc}") from exc
-    assert not must_fail, f"{label}: accepted a value that can never be right"
-    assert _finite(result), f"{label}: accepted and returned NaN/inf"
-    if check is not None:
-        check(result)
+# a NumPy overflow inside (np.errstate raises it here) is a raw error too
+FZ = Fuzzer("", "NumPy engine, autograd, data, models", strict_floats=True)
 
 
 # -- constructors and functions: one argument replaced by a bad scalar ---------------------------
@@ -96,6 +46,21 @@ def _clip(**k):
     p = S.Parameter(np.ones(3))
     p.grad[...] = 2.0
     return S.clip_grad_norm_([p], **{"max_norm": 1.0, **k})
+
+
+# the object each entry below fuzzes, where its call is a lambda or a helper
+TARGET_OF = {
+    "SGD": S.SGD, "Adam": S.Adam, "AdamW": S.AdamW, "RMSprop": S.RMSprop, "StepLR": S.StepLR,
+    "ExponentialLR": S.ExponentialLR, "CosineAnnealingLR": S.CosineAnnealingLR,
+    "WarmupCosineLR": S.WarmupCosineLR, "OneCycleLR": S.OneCycleLR,
+    "clip_grad_norm_": S.clip_grad_norm_,
+    "scaled_dot_product_attention": S.scaled_dot_product_attention,
+    "functional.leaky_relu": S.functional.leaky_relu, "functional.elu": S.functional.elu,
+    "functional.gelu": S.functional.gelu, "functional.softmax": S.functional.softmax,
+    "autograd.SGD": ann.SGD, "autograd.Tensor.sum": autograd.Tensor.sum,
+    "autograd.Tensor.mean": autograd.Tensor.mean, "autograd.Tensor.pow": autograd.Tensor.__pow__,
+    "autograd.Value": autograd.Value,
+}
 
 
 def _torch_models():
@@ -116,6 +81,8 @@ def _torch_models():
         return model.generate(torch.zeros(1, 2, dtype=torch.long),
                               **{"max_new_tokens": 2, "temperature": 1.0, "top_k": None, **k})
 
+    TARGET_OF.update({"models.MLP": MLP, "models.LeNet": LeNet, "models.SmallCNN": SmallCNN,
+                      "models.GPT.generate": GPT.generate})
     return [
         ("models.MLP", lambda **k: MLP(**{"sizes": [4, 3, 2], "dropout": 0.1, **k}),
          {"dropout": 0.1, "batchnorm": False}),
@@ -130,6 +97,7 @@ def _torch_models():
 def _data():
     from nnlib import data as D
 
+    TARGET_OF["data.train_test_split"] = D.train_test_split
     return [
         ("data.two_moons", D.two_moons, {"n": 10, "noise": 0.1, "seed": 0}),
         ("data.circles", D.circles, {"n": 10, "noise": 0.1, "factor": 0.5, "seed": 0}),
@@ -154,7 +122,8 @@ def _data():
     ]
 
 
-CONSTRUCTORS = [
+# (label, make, good keyword arguments): every argument is fuzzed, the others stay good
+_CONSTRUCTORS = [
     ("Linear", S.Linear, {"in_features": 3, "out_features": 2, "bias": True,
                           "dtype": np.float32}),
     ("Dropout", S.Dropout, {"p": 0.5}),
@@ -244,35 +213,27 @@ BOOL_OK = {"bias", "causal", "nesterov", "centered", "three_phase", "cycle_momen
 STRING_OK = {"approximate", "nonlinearity", "split", "init", "function", "dtype"}
 
 
-def _never_ok(label, arg, value) -> bool:
-    if value is None:
-        return (label, arg) not in NONE_OK
-    if isinstance(value, (bool, np.bool_)):
-        return arg not in BOOL_OK
-    if isinstance(value, str):
-        return arg not in STRING_OK
-    if isinstance(value, (list, tuple)):
-        return (label, arg) not in SEQUENCE_OK
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    return isinstance(value, (complex, object)) and not isinstance(
-        value, (int, float, np.generic, list, tuple))
+def _spec(label, name):
+    """What argument ``name`` of entry ``label`` is, from the sets above (all numbers here;
+    bools, strings, None, sequences and infinity only where the sets say so)."""
+    return arg("float", none_ok=(label, name) in NONE_OK, inf_ok=(label, name) in INFINITY_OK,
+               seq_ok=(label, name) in SEQUENCE_OK, str_ok=name in STRING_OK,
+               bool_ok=name in BOOL_OK)
 
 
-CASES = [(label, arg) for label, _, defaults in CONSTRUCTORS for arg in defaults]
+def _with(make, defaults):
+    """``make`` with every good default passed explicitly, ``k`` replacing one of them."""
+    return lambda **k: make(**{**defaults, **k})
 
 
-@pytest.mark.parametrize("label, arg", CASES, ids=[f"{label}-{arg}" for label, arg in CASES])
-@FUZZ
-@given(bad=BAD_SCALARS)
-def test_bad_argument_is_refused_with_its_name_or_works(label, arg, bad):
-    value, _ = bad
-    make, defaults = next((m, d) for name, m, d in CONSTRUCTORS if name == label)
-    kwargs = {**defaults, arg: value}
-    must_fail = _never_ok(label, arg, value)
-    if isinstance(value, float) and math.isinf(value) and (label, arg) not in INFINITY_OK:
-        must_fail = True
-    _run(f"{label}({arg}=...)", lambda: make(**kwargs), (arg, arg.split("_")[0]), must_fail)
+# (label, target, call(**k), {argument: spec}), the format of tests/fuzz_common.py
+ENTRIES = [(label, TARGET_OF.get(label, make), _with(make, defaults),
+            {name: _spec(label, name) for name in defaults})
+           for label, make, defaults in _CONSTRUCTORS]
+# messages may name "negative_slope" as "negative", ... (the first word of the argument)
+ALIASES = {(label, name): (name.split("_")[0],) for label, _, _, specs in ENTRIES
+           for name in specs}
+test_bad_argument_is_refused_with_its_name_or_works = scalar_test(FZ, ENTRIES, aliases=ALIASES)
 
 
 # -- calls: bad arrays into forward/backward ---------------------------------------------------
@@ -322,6 +283,15 @@ LOSSES = [
 ]
 
 
+# entry points fuzzed with bad arrays (for tests/test_fuzz_coverage.py: LAYERS and LOSSES
+# name them by label only)
+TARGETS = [S.Linear, S.ReLU, S.GELU, S.Softmax, S.Dropout, S.BatchNorm1d, S.LayerNorm,
+           S.Flatten, S.Conv2d, S.MaxPool2d, S.RNN, S.LSTM, S.MultiheadAttention,
+           S.PositionalEncoding, autograd.Tensor, S.MSELoss, S.BCEWithLogitsLoss,
+           S.CrossEntropyLoss, S.HuberLoss]
+assert len(TARGETS) == len(LAYERS) + len(LOSSES)
+
+
 def _layer_strategy():
     return st.sampled_from(LAYERS).flatmap(
         lambda entry: st.tuples(st.just(entry), _bad_arrays(entry[2])))
@@ -335,7 +305,7 @@ def test_bad_input_arrays_into_layers(case):
     names = ("input", "x", "query", "Tensor data", label.split(".")[-1], "empty")
     if label in ("Dropout", "BatchNorm1d") and kind == "empty":
         must_fail = label == "BatchNorm1d"
-    _run(f"{label}.forward[{kind}]", lambda: layer(x), names, must_fail)
+    FZ.run(f"{label}.forward[{kind}]", lambda: layer(x), names, must_fail)
 
 
 @FUZZ
@@ -352,7 +322,7 @@ def test_bad_arrays_into_losses(case):
     if kind == "empty":
         must_fail = True
     names = ("pred", "target", "logits", label)
-    _run(f"{label}[{which}={kind}]", lambda: make()(pred, target), names, must_fail)
+    FZ.run(f"{label}[{which}={kind}]", lambda: make()(pred, target), names, must_fail)
 
 
 @FUZZ
@@ -365,7 +335,7 @@ def test_bad_grad_out_and_state_misuse(case):
         shape = (1, 2, 4, 4)
     names = ("grad_out", "grad_output", "backward", "forward", label)
     if not forward_first:  # backward before forward: NotForwardedError, whatever the array
-        _run(f"{label}.backward-before-forward[{kind}]", lambda: layer.backward(g), names, True)
+        FZ.run(f"{label}.backward-before-forward[{kind}]", lambda: layer.backward(g), names, True)
         return
     rng = np.random.default_rng(0)
     out = layer(rng.normal(size=shape))
@@ -380,7 +350,7 @@ def test_bad_grad_out_and_state_misuse(case):
         g = np.full(out.shape, 1.0)
     elif kind == "empty":
         must_fail = out.shape[0] != 0
-    _run(f"{label}.backward[{kind}]", lambda: layer.backward(g), names, must_fail)
+    FZ.run(f"{label}.backward[{kind}]", lambda: layer.backward(g), names, must_fail)
     if not must_fail:  # and a second backward for the same forward is refused
         try:
             layer.backward(g)
@@ -394,8 +364,4 @@ def test_bad_grad_out_and_state_misuse(case):
 
 def test_zz_report_counts():
     """Last in the module: how much the fuzz covered (for the CI log and the issue note)."""
-    counts = {"entry_points": len(COUNTS["entry_points"]), "cases": COUNTS["cases"],
-              "examples_per_entry_point": EXAMPLES}
-    Path(tempfile.gettempdir(), "nnlib_fuzz_counts.json").write_text(json.dumps(counts))
-    print(f"\nfuzz: {counts['entry_points']} entry points, {counts['cases']} generated cases")
-    assert counts["cases"] > 0
+    FZ.report()

@@ -12,9 +12,9 @@ constructor); the fuzz suites also call many methods (``forward``, ``backward``,
 
 **Covered** means: the entry point is the ``target`` of an entry in a fuzz registry (every
 module ``tests/test_fuzz_*.py`` is imported; each module-level list ``ENTRIES`` or
-``*_ENTRIES`` of ``(label, target, call, specs)`` tuples counts, see ``tests/fuzz_common.py``;
-the older label-only lists CONSTRUCTORS, LAYERS, LOSSES, WIDGETS are resolved by label while
-they remain), or it is an exercise checker registered with
+``*_ENTRIES`` of ``(label, target, call, specs)`` tuples counts, and so does a module-level
+list ``TARGETS`` of objects fuzzed by hand-written cases; see ``tests/fuzz_common.py``), or it
+is an exercise checker registered with
 ``nnlib.exercises.checker`` (``tests/test_exercises_bad_answers.py`` feeds every registered
 checker twelve kinds of wrong answer). Everything else must be in :data:`EXEMPT` with a
 one-line reason; the test fails for an entry point in neither, and for a stale exemption
@@ -60,30 +60,6 @@ def public_entry_points() -> dict[str, object]:
 
 
 # -- which objects the fuzz registries call ----------------------------------------------------
-PREFIXES = {"autograd.": "nnlib.autograd", "models.": "nnlib.models", "data.": "nnlib.data",
-            "train.": "nnlib.train", "lm.": "nnlib.train.lm",
-            "generative.": "nnlib.train.generative", "scratch.": "nnlib.scratch",
-            "widgets.": "nnlib.widgets", "functional.": "nnlib.scratch.functional"}
-
-
-def _resolve(label: str, entry_points: dict[str, object]):
-    """The object a registry label of the two older fuzz modules names, or None."""
-    package, rest = "nnlib.scratch", label
-    for prefix, pkg in PREFIXES.items():
-        if label.startswith(prefix):
-            package, rest = pkg, label[len(prefix):]
-            break
-    if "." in rest:
-        return None    # a method ("Tensor.sum", "GPT.generate"): not a module-level entry point
-    module = importlib.import_module(package)
-    for candidate in (module, getattr(module, "nn", None)):   # autograd.Linear: autograd.nn
-        if candidate is not None and hasattr(candidate, rest):
-            return getattr(candidate, rest)
-    matches = [obj for q, obj in entry_points.items()
-               if q.startswith(package + ".") and q.rsplit(".", 1)[1] == rest]
-    return matches[0] if len(matches) == 1 else None
-
-
 def fuzz_modules() -> list:
     """Every fuzz module ``tests/test_fuzz_*.py`` (this one excepted), imported."""
     from pathlib import Path
@@ -93,31 +69,22 @@ def fuzz_modules() -> list:
             for path in sorted(here.glob("test_fuzz_*.py")) if path.stem != Path(__file__).stem]
 
 
-LEGACY_LISTS = ("CONSTRUCTORS", "LAYERS", "LOSSES", "ENTRIES", "WIDGETS")  # label-first lists
+def registry_targets() -> list:
+    """Every object named as a target by a fuzz module (see ``tests/fuzz_common.py``)."""
+    from tests.fuzz_common import registry_targets as targets_of
+
+    return [target for module in fuzz_modules() for target in targets_of(module)]
 
 
-def covered_objects(entry_points) -> tuple[set[int], list[str]]:
-    from tests.fuzz_common import registry_targets
-
-    covered, unresolved = set(), []
-    for module in fuzz_modules():
-        covered |= {id(target) for target in registry_targets(module)}
-        for name in LEGACY_LISTS:
-            for entry in getattr(module, name, ()):
-                if len(entry) == 4 and not isinstance(entry[1], str):
-                    continue   # already in the (label, target, call, specs) format
-                obj = _resolve(entry[0], entry_points)
-                if obj is None:
-                    unresolved.append(entry[0])
-                else:
-                    covered.add(id(obj))
+def covered_objects() -> set[int]:
+    covered = {id(target) for target in registry_targets()}
     from nnlib.exercises import _CHECKERS
 
     for info in pkgutil.iter_modules(importlib.import_module("nnlib.exercises").__path__):
         if info.name.startswith("nb"):
             importlib.import_module(f"nnlib.exercises.{info.name}")
     covered |= {id(fn) for fn in _CHECKERS.values()}
-    return covered, unresolved
+    return covered
 
 
 # -- exemptions: entry point -> one-line reason ------------------------------------------------
@@ -239,14 +206,6 @@ EXEMPT: dict[str, str] = {
     "nnlib.data.graphs.karate_club": NO_ARGS,
     "nnlib.exercises.check": CHECKED_ELSEWHERE,
     "nnlib.exercises.evaluate": CHECKED_ELSEWHERE,
-    "nnlib.autograd.cross_entropy": TODO,
-    "nnlib.autograd.graph.run_backward": TODO,
-    "nnlib.autograd.nn.CrossEntropyLoss": TODO,
-    "nnlib.autograd.nn.ReLU": TODO,
-    "nnlib.autograd.nn.Sequential": TODO,
-    "nnlib.autograd.nn.Tanh": TODO,
-    "nnlib.autograd.topological_order": TODO,
-    "nnlib.autograd.unbroadcast": TODO,
     "nnlib.data.CharVocab": TODO,
     "nnlib.data.bpe.BPETokenizer": TODO,
     "nnlib.data.dates.DateVocab": TODO,
@@ -333,7 +292,7 @@ EXEMPT: dict[str, str] = {
 
 def test_every_public_entry_point_is_fuzzed_or_exempt():
     entry_points = public_entry_points()
-    covered, _ = covered_objects(entry_points)
+    covered = covered_objects()
     missing = sorted(q for q, obj in entry_points.items()
                      if id(obj) not in covered and q not in EXEMPT)
     stale = sorted(q for q in EXEMPT if q not in entry_points
@@ -345,9 +304,9 @@ def test_every_public_entry_point_is_fuzzed_or_exempt():
     assert not stale, "stale exemptions (covered now, or gone):\n  " + "\n  ".join(stale)
 
 
-def test_every_registry_label_names_a_real_entry_point_or_method():
-    """A typo in a registry label must not silently cover nothing."""
-    entry_points = public_entry_points()
-    _, unresolved = covered_objects(entry_points)
-    methods = {label for label in unresolved if "." in label.split(".", 1)[-1]}
-    assert set(unresolved) <= methods | {"autograd.Tensor"}, sorted(set(unresolved) - methods)
+def test_every_registry_target_is_an_nnlib_object():
+    """A registry entry must name what it fuzzes: an nnlib class, function or method."""
+    wrong = [target for target in registry_targets()
+             if not getattr(target, "__module__", "").startswith("nnlib")
+             or getattr(target, "__name__", "").startswith("<lambda")]
+    assert not wrong, f"fuzz targets that are not nnlib entry points: {wrong}"

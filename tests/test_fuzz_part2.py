@@ -17,15 +17,8 @@ printed at the end of the module and written to ``<tmp>/nnlib_fuzz_counts_part2.
 
 from __future__ import annotations
 
-import json
-import math
-import tempfile
-from pathlib import Path
-
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
@@ -44,93 +37,30 @@ from nnlib.train import transfer as TR  # noqa: E402
 from nnlib.widgets import graph as WGR  # noqa: E402
 from nnlib.widgets import latent as WL  # noqa: E402
 from nnlib.widgets import vit as WV  # noqa: E402
+from tests.fuzz_common import (  # noqa: E402
+    BOOL,
+    CHOICE,
+    DTYPE,
+    FLOAT,
+    INT,
+    INT_PAIR,
+    OBJ,
+    OBJ_NONE,
+    SEQ_OBJ,
+    Fuzzer,
+    arg,
+    call,
+    scalar_test,
+)
 
 pytestmark = pytest.mark.slow  # thousands of generated cases: make test runs them, unit-fast not
 
-EXAMPLES = 12   # per entry point and argument; derandomised: every CI run draws the same cases
-FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-                suppress_health_check=list(HealthCheck), print_blob=False)
-DOCUMENTED = (TypeError, ValueError)
-COUNTS = {"entry_points": set(), "cases": 0}
-
-OBJECT = object()
-NEVER_OK = [True, False, math.nan, "1", None, 1j, OBJECT, [1], (2, 3)]
-MAYBE_OK = [0, -1, -2.5, 1.5, 3, np.float32(0.5), np.int64(2), math.inf, -math.inf, 1e308]
-BAD_SCALARS = st.sampled_from(NEVER_OK + MAYBE_OK)
+# TypeError and ValueError (with ShapeError/NonFiniteError) only, as before the move to
+# fuzz_common: no entry point here has a forward/backward state to misuse
+FZ = Fuzzer("part2", "part II: generative, ViT, transfer, graphs",
+            documented=(TypeError, ValueError))
 
 torch.set_num_threads(1)
-
-
-def _finite(obj) -> bool:
-    if isinstance(obj, (tuple, list)):
-        return all(_finite(o) for o in obj)
-    if isinstance(obj, dict):
-        return all(_finite(v) for v in obj.values())
-    if isinstance(obj, torch.Tensor):
-        return not obj.is_floating_point() or bool(torch.isfinite(obj).all())
-    if isinstance(obj, nn.Module):
-        return all(bool(torch.isfinite(p).all()) for p in obj.parameters())
-    if isinstance(obj, (np.ndarray, float, int, np.generic)) and not isinstance(obj, bool):
-        arr = np.asarray(obj)
-        return arr.dtype.kind not in "fc" or bool(np.all(np.isfinite(arr)))
-    return True
-
-
-def _run(label: str, call, names: tuple[str, ...], must_fail: bool):
-    COUNTS["entry_points"].add(label.split("(")[0].split("[")[0])
-    COUNTS["cases"] += 1
-    try:
-        result = call()
-    except DOCUMENTED as exc:
-        message = str(exc)
-        assert message and any(n in message for n in names), (
-            f"{label}: {type(exc).__name__} does not name {names}: {message!r}")
-        assert "Traceback" not in message
-        return
-    assert not must_fail, f"{label}: accepted a value that can never be right"
-    assert _finite(result), f"{label}: accepted and returned NaN/inf"
-
-
-def arg(kind, none_ok=False, inf_ok=False, seq_ok=False, str_ok=False, bool_ok=False):
-    """What an argument is (as in test_fuzz_train_data_widgets): kind "int"/"float" (numbers),
-    "bool", "choice" (one of some strings), "object" (an array, a model, a function: no
-    scalar fits); none_ok/inf_ok/seq_ok/str_ok/bool_ok: such values are documented."""
-    return {"kind": kind, "none_ok": none_ok, "inf_ok": inf_ok, "seq_ok": seq_ok,
-            "str_ok": str_ok, "bool_ok": bool_ok}
-
-
-def _never_ok(spec, value) -> bool:
-    kind = spec["kind"]
-    if value is None:
-        return not spec["none_ok"]
-    if isinstance(value, (list, tuple)):
-        return not spec["seq_ok"]
-    if kind == "object":
-        return True
-    if kind == "bool":
-        return not isinstance(value, (bool, np.bool_))
-    if isinstance(value, (bool, np.bool_)):
-        return not spec["bool_ok"]
-    if isinstance(value, str):
-        return not spec["str_ok"] or (value == "1" and kind == "choice")
-    if kind == "text":
-        return True            # any string may be fine, nothing else is
-    if kind == "choice":
-        return True
-    if isinstance(value, complex) or value is OBJECT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, float) and math.isinf(value):
-        return not spec["inf_ok"]
-    return False
-
-
-def call(target, *args, **defaults):
-    """``target(*args, **{**defaults, **k})``: positional arguments stay fixed."""
-    def run(**k):
-        return target(*args, **{**defaults, **k})
-    return run
 
 
 # -- fixtures shared by the entries (small, seeded) -------------------------------------------
@@ -253,13 +183,6 @@ def _ddpm_loss(**k):
           "schedule": TSCHED, **k}
     return MD.ddpm_loss(kw.pop("model"), kw.pop("x0"), kw.pop("schedule"), **kw)
 
-
-OBJ, OBJ_NONE = arg("object"), arg("object", none_ok=True)
-INT, FLOAT, BOOL = arg("int"), arg("float"), arg("bool")
-CHOICE = arg("choice", str_ok=True)
-SEQ_OBJ = arg("object", seq_ok=True)
-INT_PAIR = arg("int", seq_ok=True)
-DTYPE = arg("choice", str_ok=True)      # a NumPy dtype or its name
 
 # (label, target, call(**k), {argument: spec})
 ENTRIES = [
@@ -570,17 +493,7 @@ ENTRIES = [
 ]
 # arguments whose documented values include some of the "sequence" bad values
 SEQ_VALUES_OK = {("graphs.Graph", "y")}
-CASES = [(label, name) for label, _, _, specs in ENTRIES for name in specs]
-
-
-@pytest.mark.parametrize("label, name", CASES, ids=[f"{label}-{name}" for label, name in CASES])
-@FUZZ
-@given(value=BAD_SCALARS)
-def test_bad_argument_is_refused_with_its_name_or_works(label, name, value):
-    make, specs = next((m, s) for lab, _, m, s in ENTRIES if lab == label)
-    spec = specs[name]
-    must_fail = _never_ok(spec, value)
-    _run(f"{label}({name}=...)", lambda: make(**{name: value}), (name,), must_fail)
+test_bad_argument_is_refused_with_its_name_or_works = scalar_test(FZ, ENTRIES)
 
 
 # -- bad arrays and objects, not scalars: each must be refused, naming the argument ----------
@@ -695,7 +608,7 @@ def test_every_bad_data_case_is_drawn():
     for label, name, value, what in BAD_DATA:
         make = next(m for lab, _, m, _ in ENTRIES if lab == label)
         try:
-            _run(f"{label}[{name}: {what}]", lambda m=make, k={name: value}: m(**k), (name,),
+            FZ.run(f"{label}[{name}: {what}]", lambda m=make, k={name: value}: m(**k), (name,),
                  True)
         except AssertionError as exc:
             failures.append(str(exc).splitlines()[0])
@@ -706,9 +619,4 @@ def test_every_bad_data_case_is_drawn():
 
 def test_zz_report_counts():
     """Last in the module: how much the fuzz covered (for the CI log and the issue note)."""
-    counts = {"entry_points": len(COUNTS["entry_points"]), "cases": COUNTS["cases"],
-              "examples_per_entry_point": EXAMPLES}
-    Path(tempfile.gettempdir(), "nnlib_fuzz_counts_part2.json").write_text(json.dumps(counts))
-    print(f"\nfuzz (part II: generative, ViT, transfer, graphs): {counts['entry_points']} entry "
-          f"points, {counts['cases']} generated cases")
-    assert counts["cases"] > 0
+    FZ.report()

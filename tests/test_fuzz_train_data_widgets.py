@@ -19,7 +19,6 @@ is drawn, while an accepted value renders a PNG (seconds on a loaded CI machine)
 from __future__ import annotations
 
 import importlib
-import json
 import math
 import os
 import tempfile
@@ -27,10 +26,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-
-from nnlib.errors import NotForwardedError
 
 torch = pytest.importorskip("torch")
 from torch import nn  # noqa: E402
@@ -44,92 +41,27 @@ from nnlib.train import generative as G  # noqa: E402
 from nnlib.train import lm  # noqa: E402
 from nnlib.train import metrics as M  # noqa: E402
 from nnlib.train_common import EarlyStopping  # noqa: E402
+from tests.fuzz_common import (  # noqa: E402
+    BOOL,
+    FLOAT,
+    FUZZ,
+    INT,
+    NEVER_OK,
+    OBJ,
+    OBJ_NONE,
+    Fuzzer,
+    arg,
+    never_ok,
+    scalar_test,
+)
 
 pytestmark = pytest.mark.slow  # thousands of generated cases: make test runs them, unit-fast not
 
 GC = importlib.import_module("nnlib.scratch.gradcheck")  # nnlib.scratch.gradcheck is a function
 
-EXAMPLES = 12   # per entry point and argument; derandomised: every CI run draws the same cases
-FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-                suppress_health_check=list(HealthCheck), print_blob=False)
-DOCUMENTED = (TypeError, ValueError, NotForwardedError)
-COUNTS = {"entry_points": set(), "cases": 0}
-
-OBJECT = object()
-# bad scalars, as in test_fuzz_api: values no numeric argument may take, then values some may
-NEVER_OK = [True, False, math.nan, "1", None, 1j, OBJECT, [1], (2, 3)]
-MAYBE_OK = [0, -1, -2.5, 1.5, 3, np.float32(0.5), np.int64(2), math.inf, -math.inf, 1e308]
-BAD_SCALARS = st.sampled_from(NEVER_OK + MAYBE_OK)
+FZ = Fuzzer("train_data_widgets", "train, data, gradcheck, widgets")
 
 torch.set_num_threads(1)
-
-
-def _finite(obj) -> bool:
-    if isinstance(obj, (tuple, list)):
-        return all(_finite(o) for o in obj)
-    if isinstance(obj, dict):
-        return all(_finite(v) for v in obj.values())
-    if isinstance(obj, torch.Tensor):
-        return not obj.is_floating_point() or bool(torch.isfinite(obj).all())
-    if isinstance(obj, T.History):
-        return _finite(obj.train_loss) and _finite(obj.val_loss)
-    if isinstance(obj, (np.ndarray, float, int, np.generic)) and not isinstance(obj, bool):
-        arr = np.asarray(obj)
-        return arr.dtype.kind not in "fc" or bool(np.all(np.isfinite(arr)))
-    return True
-
-
-def _run(label: str, call, names: tuple[str, ...], must_fail: bool,
-         documented: tuple = DOCUMENTED):
-    COUNTS["entry_points"].add(label.split("(")[0].split("[")[0])
-    COUNTS["cases"] += 1
-    try:
-        result = call()
-    except documented as exc:
-        message = str(exc)
-        assert message and any(n in message for n in names), (
-            f"{label}: {type(exc).__name__} does not name {names}: {message!r}")
-        assert "Traceback" not in message
-        return
-    assert not must_fail, f"{label}: accepted a value that can never be right"
-    assert _finite(result), f"{label}: accepted and returned NaN/inf"
-
-
-# -- what each argument is ------------------------------------------------------------------------
-# kind: "int"/"float" numbers (bools, strings, NaN, complex, sequences refused), "bool" (True or
-# False only), "choice" (one of some strings), "object" (a model, a loader, a function: no scalar
-# fits), "device" (a str or torch.device), "path" (a str or Path), "text" (any str).
-# none_ok: None is a documented value; inf_ok: infinity is; seq_ok: a tuple/list is.
-def arg(kind, none_ok=False, inf_ok=False, seq_ok=False, str_ok=False, bool_ok=False):
-    return {"kind": kind, "none_ok": none_ok, "inf_ok": inf_ok, "seq_ok": seq_ok,
-            "str_ok": str_ok, "bool_ok": bool_ok}
-
-
-def _never_ok(spec, value) -> bool:
-    kind = spec["kind"]
-    if value is None:
-        return not spec["none_ok"]
-    if isinstance(value, (list, tuple)):
-        return not spec["seq_ok"]
-    if kind == "object":
-        return True
-    if kind == "bool":
-        return not isinstance(value, (bool, np.bool_))
-    if isinstance(value, (bool, np.bool_)):
-        return not spec["bool_ok"]
-    if isinstance(value, str):
-        return not spec["str_ok"] or value == "1" and kind in ("choice", "device")
-    if kind == "text":
-        return True            # any string may be fine, nothing else is
-    if kind in ("choice", "device", "path"):
-        return True            # a number is never a name
-    if isinstance(value, complex) or value is OBJECT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
-        return True
-    if isinstance(value, float) and math.isinf(value):
-        return not spec["inf_ok"]
-    return False
 
 
 # -- the entry points ---------------------------------------------------------------------------
@@ -143,19 +75,17 @@ Y = torch.tensor([0, 1, 1, 0, 1, 0, 0, 1])
 BATCHES = [(X[:4], Y[:4]), (X[4:], Y[4:])]
 
 
-def _fit_arg(name):
-    """fit with ``name`` given explicitly (model and optimizer need fresh defaults)."""
-    def call(**k):
-        model = _model() if name != "model" else k.pop("model")
-        if name == "optimizer":
-            optimizer = k.pop("optimizer")
-        else:
-            optimizer = torch.optim.SGD(model.parameters() if isinstance(model, nn.Module)
-                                        else _model().parameters(), lr=0.1)
-        kwargs = {"epochs": 1, "device": "cpu", "progress": False, "verbose": False,
-                  "data": BATCHES, "loss_fn": nn.CrossEntropyLoss(), **k}
-        return T.fit(model, kwargs.pop("data"), optimizer, kwargs.pop("loss_fn"), **kwargs)
-    return call
+def _fit(**k):
+    """fit with the arguments in ``k`` (model and optimizer need fresh defaults)."""
+    model = k.pop("model") if "model" in k else _model()
+    if "optimizer" in k:
+        optimizer = k.pop("optimizer")
+    else:
+        optimizer = torch.optim.SGD(model.parameters() if isinstance(model, nn.Module)
+                                    else _model().parameters(), lr=0.1)
+    kwargs = {"epochs": 1, "device": "cpu", "progress": False, "verbose": False,
+              "data": BATCHES, "loss_fn": nn.CrossEntropyLoss(), **k}
+    return T.fit(model, kwargs.pop("data"), optimizer, kwargs.pop("loss_fn"), **kwargs)
 
 
 def _evaluate(**k):
@@ -291,17 +221,17 @@ def _random_shift_call(**k):
     return A.RandomShift(1)(k.get("image", torch.ones(1, 4, 4)))
 
 
-def _live_plot(**k):
-    from nnlib.train.callbacks import LivePlot
+LivePlot = importlib.import_module("nnlib.train.callbacks").LivePlot
 
+
+def _live_plot(**k):
     return LivePlot(**k)
 
 
-OBJ, OBJ_NONE = arg("object"), arg("object", none_ok=True)
-INT, FLOAT, BOOL = arg("int"), arg("float"), arg("bool")
+# (label, target, call(**k), {argument: spec}), the format of tests/fuzz_common.py
 ENTRIES = [
     # nnlib.train.core
-    ("train.fit", _fit_arg, {
+    ("train.fit", T.fit, _fit, {
         "model": OBJ, "data": OBJ, "optimizer": OBJ, "loss_fn": OBJ_NONE, "epochs": INT,
         "val_data": OBJ_NONE, "scheduler": OBJ_NONE, "early_stopping": OBJ_NONE,
         "callbacks": arg("object", none_ok=True, seq_ok=True),
@@ -309,94 +239,94 @@ ENTRIES = [
         "device": arg("device", none_ok=True, str_ok=True),
         "precision": arg("choice", str_ok=True), "progress": BOOL, "live_plot": BOOL,
         "verbose": arg("int", bool_ok=True)}),
-    ("train.evaluate", lambda name: _evaluate, {
+    ("train.evaluate", T.evaluate, _evaluate, {
         "model": OBJ, "data": OBJ, "loss_fn": OBJ_NONE,
         "device": arg("device", none_ok=True, str_ok=True)}),
-    ("train.predict", lambda name: _predict, {
+    ("train.predict", T.predict, _predict, {
         "model": OBJ, "data": OBJ, "device": arg("device", none_ok=True, str_ok=True)}),
-    ("train.run_steps", lambda name: _run_steps, {
+    ("train.run_steps", T.run_steps, _run_steps, {
         "model": OBJ, "batches": OBJ, "optimizer": OBJ, "compute_loss": OBJ,
         "steps": arg("int", none_ok=True), "clip_grad_norm": arg("float", True),
         "hooks": arg("object", seq_ok=True), "precision": OBJ_NONE,
         "scheduler": OBJ_NONE}),
-    ("train.grad_norm", lambda name: T.grad_norm, {"parameters": arg("object", seq_ok=True)}),
-    ("train.EarlyStopping", lambda name: EarlyStopping, {
+    ("train.grad_norm", T.grad_norm, T.grad_norm, {"parameters": arg("object", seq_ok=True)}),
+    ("train.EarlyStopping", EarlyStopping, EarlyStopping, {
         "patience": INT, "min_delta": FLOAT, "restore_best": BOOL}),
-    ("train.EarlyStopping.step", lambda name: lambda **k: EarlyStopping(2).step(**k),
+    ("train.EarlyStopping.step", EarlyStopping.step, lambda **k: EarlyStopping(2).step(**k),
      {"val_loss": arg("float", inf_ok=True)}),
-    ("train.LivePlot", lambda name: _live_plot, {
+    ("train.LivePlot", LivePlot, _live_plot, {
         "figsize": arg("float", seq_ok=True), "dpi": INT, "every": INT}),
-    ("train.save_checkpoint", lambda name: _in_tmp(_save), {
+    ("train.save_checkpoint", C.save_checkpoint, _in_tmp(_save), {
         "model": OBJ, "path": arg("path", str_ok=True), "optimizer": OBJ_NONE}),
-    ("train.load_checkpoint", lambda name: _in_tmp(_load), {
+    ("train.load_checkpoint", C.load_checkpoint, _in_tmp(_load), {
         "model": OBJ, "path": arg("path", str_ok=True), "optimizer": OBJ_NONE,
         "map_location": arg("device", none_ok=True, str_ok=True)}),
-    ("train.read_checkpoint", lambda name: _in_tmp(
+    ("train.read_checkpoint", C.read_checkpoint, _in_tmp(
         lambda **k: C.read_checkpoint(**{"path": _SAVED, **k})), {
         "path": arg("path", str_ok=True), "map_location": arg("device", str_ok=True)}),
-    ("train.confusion_matrix", lambda name: _confusion, {
+    ("train.confusion_matrix", M.confusion_matrix, _confusion, {
         "preds": arg("object", seq_ok=True), "labels": arg("object", seq_ok=True),
         "n_classes": arg("int", none_ok=True)}),
-    ("train.setup_precision", lambda name: lambda **k: T.setup_precision(
+    ("train.setup_precision", T.setup_precision, lambda **k: T.setup_precision(
         **{"device": "cpu", "precision": "auto", **k}), {
         "device": arg("device", str_ok=True), "precision": arg("choice", str_ok=True)}),
     # nnlib.train.lm
-    ("lm.TrainConfig", lambda name: lambda **k: lm.TrainConfig(**{**TRAIN_CONFIG, **k}), {
+    ("lm.TrainConfig", lm.TrainConfig, lambda **k: lm.TrainConfig(**{**TRAIN_CONFIG, **k}), {
         "max_iters": INT, "batch_size": INT, "lr": FLOAT, "min_lr": FLOAT,
         "warmup_iters": INT, "lr_decay_iters": arg("int", none_ok=True),
         "weight_decay": FLOAT, "betas": arg("float", seq_ok=True),
         "grad_clip": arg("float", none_ok=True), "eval_interval": INT, "eval_iters": INT,
         "eval_batch_size": INT, "eval_seed": INT, "max_seconds": arg("float", none_ok=True),
         "seed": INT}),
-    ("lm.train_lm", lambda name: _train_lm, {
+    ("lm.train_lm", lm.train_lm, _train_lm, {
         "model": OBJ, "config": OBJ, "train_ids": arg("object", seq_ok=True),
         "val_ids": arg("object", seq_ok=True), "optimizer": OBJ_NONE,
         "generator": OBJ_NONE, "log": OBJ_NONE, "eval_at_start": BOOL,
         "precision": arg("choice", str_ok=True), "progress": BOOL}),
-    ("lm.estimate_loss", lambda name: _estimate_loss, {
+    ("lm.estimate_loss", lm.estimate_loss, _estimate_loss, {
         "model": OBJ, "splits": OBJ, "batch_size": INT, "eval_iters": INT,
         "block_size": arg("int", none_ok=True), "seed": INT}),
-    ("lm.generate_text", lambda name: _generate_text, {
+    ("lm.generate_text", lm.generate_text, _generate_text, {
         "model": OBJ, "vocab": OBJ, "prompt": arg("text", str_ok=True),
         "max_new_tokens": INT, "temperature": FLOAT, "top_k": arg("int", none_ok=True),
         "seed": INT}),
-    ("lm.lr_multiplier", lambda name: lambda **k: lm.lr_multiplier(
+    ("lm.lr_multiplier", lm.lr_multiplier, lambda **k: lm.lr_multiplier(
         **{"step": 3, "warmup_iters": 2, "decay_iters": 10, "min_ratio": 0.1, **k}), {
         "step": INT, "warmup_iters": INT, "decay_iters": INT, "min_ratio": FLOAT}),
-    ("lm.shakespeare_recipe", lambda name: lambda **k: lm.shakespeare_recipe(
+    ("lm.shakespeare_recipe", lm.shakespeare_recipe, lambda **k: lm.shakespeare_recipe(
         **{"name": "cpu", "vocab_size": 65, **k}), {
         "name": arg("choice", str_ok=True), "vocab_size": INT}),
     # nnlib.train.generative
-    ("generative.train_steps", lambda name: _train_steps, {
+    ("generative.train_steps", G.train_steps, _train_steps, {
         "step_fn": OBJ, "batches": arg("object", seq_ok=True), "steps": INT,
         "log_every": INT}),
-    ("generative.minibatches", lambda name: _minibatches, {
+    ("generative.minibatches", G.minibatches, _minibatches, {
         "data": arg("object", seq_ok=True), "batch_size": INT, "seed": INT,
         "drop_last": BOOL}),
-    ("generative.StepHistory.last_mean", lambda name: _last_mean, {
+    ("generative.StepHistory.last_mean", G.StepHistory.last_mean, _last_mean, {
         "name": arg("choice", str_ok=True), "k": INT}),
     # nnlib.data.batching and augment
-    ("data.get_batch", lambda name: lambda **k: B.get_batch(
+    ("data.get_batch", B.get_batch, lambda **k: B.get_batch(
         **{"ids": IDS, "batch_size": 2, "block_size": 4, **k}), {
         "ids": arg("object", seq_ok=True), "batch_size": INT, "block_size": INT,
         "generator": OBJ_NONE, "device": arg("device", none_ok=True, str_ok=True)}),
-    ("data.random_rows", lambda name: lambda **k: next(B.random_rows(
+    ("data.random_rows", B.random_rows, lambda **k: next(B.random_rows(
         **{"inputs": X, "targets": Y, "batch_size": 2, **k})), {
         "inputs": OBJ, "targets": OBJ, "batch_size": INT, "generator": OBJ_NONE}),
-    ("data.as_token_tensor", lambda name: lambda **k: B.as_token_tensor(**{"ids": IDS, **k}),
+    ("data.as_token_tensor", B.as_token_tensor, lambda **k: B.as_token_tensor(**{"ids": IDS, **k}),
      {"ids": arg("object", seq_ok=True)}),
-    ("data.RandomShift", lambda name: A.RandomShift, {"max_shift": INT, "fill": FLOAT}),
-    ("data.RandomShift.__call__", lambda name: _random_shift_call, {"image": OBJ}),
-    ("data.shift_image", lambda name: lambda **k: A.shift_image(
+    ("data.RandomShift", A.RandomShift, A.RandomShift, {"max_shift": INT, "fill": FLOAT}),
+    ("data.RandomShift.__call__", A.RandomShift.__call__, _random_shift_call, {"image": OBJ}),
+    ("data.shift_image", A.shift_image, lambda **k: A.shift_image(
         **{"image": torch.ones(1, 4, 4), "dy": 1, "dx": 1, "fill": 0.0, **k}), {
         "image": OBJ, "dy": INT, "dx": INT, "fill": FLOAT}),
     # nnlib.scratch.gradcheck
-    ("scratch.gradcheck", lambda name: _gradcheck, {
+    ("scratch.gradcheck", GC.gradcheck, _gradcheck, {
         "module": OBJ, "x": arg("object", seq_ok=True), "eps": FLOAT, "tol": FLOAT,
         "atol": FLOAT, "seed": INT, "raise_on_failure": BOOL}),
-    ("scratch.numerical_gradient", lambda name: _numerical_gradient, {
+    ("scratch.numerical_gradient", GC.numerical_gradient, _numerical_gradient, {
         "f": OBJ, "x": OBJ, "eps": FLOAT}),
-    ("scratch.max_relative_error", lambda name: lambda **k: GC.max_relative_error(
+    ("scratch.max_relative_error", GC.max_relative_error, lambda **k: GC.max_relative_error(
         **{"analytic": np.ones(3), "numeric": np.ones(3), **k}), {
         "analytic": arg("object", seq_ok=True), "numeric": arg("object", seq_ok=True),
         "tiny": FLOAT}),
@@ -407,20 +337,8 @@ OTHER_ERRORS = {("train.load_checkpoint", "path"): FileNotFoundError,
                 ("generative.StepHistory.last_mean", "name"): KeyError}  # as a dict's
 # (entry point, argument): other words a message may use for the argument
 ALIASES = {("train.run_steps", "batches"): ("data",)}  # run_steps(name="data") in messages
-CASES = [(label, name) for label, _, specs in ENTRIES for name in specs]
-
-
-@pytest.mark.parametrize("label, name", CASES, ids=[f"{label}-{name}" for label, name in CASES])
-@FUZZ
-@given(value=BAD_SCALARS)
-def test_bad_argument_is_refused_with_its_name_or_works(label, name, value):
-    factory, specs = next((f, s) for lab, f, s in ENTRIES if lab == label)
-    spec = specs[name]
-    must_fail = _never_ok(spec, value)
-    documented = DOCUMENTED + ((OTHER_ERRORS[(label, name)],)
-                               if (label, name) in OTHER_ERRORS else ())
-    _run(f"{label}({name}=...)", lambda: factory(name)(**{name: value}),
-         (name, *ALIASES.get((label, name), ())), must_fail, documented)
+test_bad_argument_is_refused_with_its_name_or_works = scalar_test(
+    FZ, ENTRIES, aliases=ALIASES, other_errors=OTHER_ERRORS)
 
 
 # -- bad data, not scalars: each of these must be refused, naming the argument ------------------
@@ -487,10 +405,10 @@ BAD_DATA = _bad_data()
 @given(case=st.sampled_from(BAD_DATA))
 def test_bad_data_is_refused_with_its_name(case):
     label, name, value, what = case
-    factory = next(f for lab, f, _ in ENTRIES if lab == label)
+    make = next(m for lab, _, m, _ in ENTRIES if lab == label)
     names = (name,) + {"step_fn": ("step_fn", "loss"), "x": ("x", "Linear"),
                        "target": ("target",), "preds": ("preds", "class")}.get(name, ())
-    _run(f"{label}[{name}: {what}]", lambda: factory(name)(**{name: value}), names, True)
+    FZ.run(f"{label}[{name}: {what}]", lambda: make(**{name: value}), names, True)
 
 
 # -- widget constructors: only values that must be refused (an accepted one renders a PNG) ------
@@ -508,10 +426,12 @@ class _TinyVocab:
 
 
 def _widget(module, name, **fixed):
+    """(target, call): the widget factory ``nnlib.widgets.<module>.<name>`` and its call."""
+    factory = getattr(importlib.import_module(f"nnlib.widgets.{module}"), name)
+
     def make(**k):
-        factory = getattr(importlib.import_module(f"nnlib.widgets.{module}"), name)
         return factory(**{**fixed, **k})
-    return make
+    return factory, make
 
 
 def _scrubber(**k):
@@ -530,51 +450,53 @@ def _latent(**k):
 
 
 NUM, WINT, NAME = arg("float"), arg("int"), arg("choice", str_ok=True)
-WIDGETS = [
-    ("widgets.activation_widget", _widget("activations", "activation_widget"),
+WIDGET_ENTRIES = [
+    ("widgets.activation_widget", *_widget("activations", "activation_widget"),
      {"activation": NAME, "depth": WINT, "init": NAME}),
-    ("widgets.scaling_explorer", _widget("attention", "scaling_explorer"),
+    ("widgets.scaling_explorer", *_widget("attention", "scaling_explorer"),
      {"d": WINT, "scaling": NAME, "figsize": arg("float", seq_ok=True)}),
-    ("widgets.convolution_widget", _widget("convolution", "convolution_widget"),
+    ("widgets.convolution_widget", *_widget("convolution", "convolution_widget"),
      {"kernel": NAME, "index": WINT, "images": OBJ_NONE}),
-    ("widgets.GANTrainer2D", _widget("gan", "GANTrainer2D"),
+    ("widgets.GANTrainer2D", *_widget("gan", "GANTrainer2D"),
      {"loss": NAME, "lr": NUM, "hidden": WINT, "batch_size": WINT, "steps_per_click": WINT,
       "n_show": WINT, "seed": WINT, "interval_ms": WINT}),
-    ("widgets.loss_explorer", _widget("losses", "loss_explorer"),
+    ("widgets.loss_explorer", *_widget("losses", "loss_explorer"),
      {"loss": NAME, "target": NUM, "prediction": NUM}),
-    ("widgets.hidden_units_widget", _widget("mlp", "hidden_units_widget"),
+    ("widgets.hidden_units_widget", *_widget("mlp", "hidden_units_widget"),
      {"steps": WINT, "lr": NUM, "seed": WINT}),
-    ("widgets.optimizer_explorer", _widget("optimizers", "optimizer_explorer"),
+    ("widgets.optimizer_explorer", *_widget("optimizers", "optimizer_explorer"),
      {"optimizer": NAME, "lr": NUM, "momentum": NUM, "beta2": NUM, "surface": NAME,
       "steps": WINT}),
-    ("widgets.perceptron_widget", _widget("perceptron", "perceptron_widget"),
+    ("widgets.perceptron_widget", *_widget("perceptron", "perceptron_widget"),
      {"gate": NAME, "lr": NUM, "epoch": WINT, "start": NAME, "seed": WINT}),
-    ("widgets.Playground", _widget("playground", "Playground"),
+    ("widgets.Playground", *_widget("playground", "Playground"),
      {"dataset": NAME, "noise": NUM, "train_ratio": NUM, "hidden": arg("text", str_ok=True),
       "activation": NAME, "lr": NUM, "regularization": NAME, "reg_rate": NUM,
       "batch_size": WINT, "n_points": WINT, "epochs_per_tick": WINT, "interval_ms": WINT,
       "seed": WINT, "features": arg("object", seq_ok=True), "engine": NAME}),
-    ("widgets.gradient_flow_explorer", _widget("recurrent", "gradient_flow_explorer"),
+    ("widgets.gradient_flow_explorer", *_widget("recurrent", "gradient_flow_explorer"),
      {"radius": NUM, "seq_len": WINT, "input_scale": NUM, "nonlinearity": NAME}),
-    ("widgets.temperature_explorer", _widget("recurrent", "temperature_explorer",
+    ("widgets.temperature_explorer", *_widget("recurrent", "temperature_explorer",
                                              model=None, vocab=_TinyVocab(), prompt="ab"),
      {"vocab": OBJ, "prompt": arg("text", str_ok=True), "length": WINT, "temperature": NUM,
       "seed": WINT}),
-    ("widgets.generation_explorer", _widget("generation", "generation_explorer",
+    ("widgets.generation_explorer", *_widget("generation", "generation_explorer",
                                             model=None, vocab=_TinyVocab(), prompt="ab"),
      {"prompt": arg("text", str_ok=True), "temperature": NUM, "top_k": WINT, "length": WINT,
       "seed": WINT}),
-    ("widgets.DiffusionScrubber", lambda **k: _scrubber(**k),
+    ("widgets.DiffusionScrubber", importlib.import_module("nnlib.widgets.diffusion")
+     .DiffusionScrubber, _scrubber,
      {"t": arg("int", none_ok=True), "seed": WINT}),
-    ("widgets.LatentExplorer", lambda **k: _latent(**k),
+    ("widgets.LatentExplorer", importlib.import_module("nnlib.widgets.latent").LatentExplorer,
+     _latent,
      {"extent": NUM, "a": WINT, "b": WINT, "steps": WINT}),
 ]
 WIDGET_BAD = [*NEVER_OK, math.inf, -math.inf, 1e308, -1e308]
-WIDGET_CASES = [(label, name) for label, _, specs in WIDGETS for name in specs]
+WIDGET_CASES = [(label, name) for label, _, _, specs in WIDGET_ENTRIES for name in specs]
 
 
 def _widget_must_fail(spec, value) -> bool:
-    if _never_ok(spec, value):
+    if never_ok(spec, value):
         return True
     # every number a widget takes lies on a control with a finite range
     return spec["kind"] in ("int", "float") and isinstance(value, float) and abs(value) > 1e300
@@ -585,19 +507,13 @@ def _widget_must_fail(spec, value) -> bool:
 @FUZZ
 @given(data=st.data())
 def test_widget_constructors_refuse_bad_values_naming_the_argument(label, name, data):
-    make, specs = next((m, s) for lab, m, s in WIDGETS if lab == label)
+    make, specs = next((m, s) for lab, _, m, s in WIDGET_ENTRIES if lab == label)
     spec = specs[name]
     choices = [v for v in WIDGET_BAD if _widget_must_fail(spec, v)]
     value = data.draw(st.sampled_from(choices))
-    _run(f"{label}({name}=...)", lambda: make(**{name: value}), (name,), True)
+    FZ.run(f"{label}({name}=...)", lambda: make(**{name: value}), (name,), True)
 
 
 def test_zz_report_counts():
     """Last in the module: how much the fuzz covered (for the CI log and the issue note)."""
-    counts = {"entry_points": len(COUNTS["entry_points"]), "cases": COUNTS["cases"],
-              "examples_per_entry_point": EXAMPLES}
-    Path(tempfile.gettempdir(), "nnlib_fuzz_counts_train_data_widgets.json").write_text(
-        json.dumps(counts))
-    print(f"\nfuzz (train, data, gradcheck, widgets): {counts['entry_points']} entry points, "
-          f"{counts['cases']} generated cases")
-    assert counts["cases"] > 0
+    FZ.report()

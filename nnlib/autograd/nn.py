@@ -85,14 +85,27 @@ class Linear(Module):
         return x @ self.weight + self.bias  # (N, d_in) @ (d_in, d_out) + (d_out,)
 
 
+def _as_tensor(x, where: str) -> Tensor:
+    """``x`` itself if a Tensor, else a new Tensor of the checked array ``x``."""
+    if isinstance(x, Tensor):
+        return x
+    if isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{where}: x must be a Tensor or an array of numbers, got {x!r} (a bool)")
+    x = _checks.check_array(x, "x", where=where)
+    if x.ndim == 0:
+        raise TypeError(f"{where}: x must be a Tensor or an array, got the single number {x}; "
+                        "a layer takes a batch: wrap it, e.g. [x]")
+    return Tensor(x)
+
+
 class ReLU(Module):
     def forward(self, x):
-        return x.relu()
+        return _as_tensor(x, "ReLU").relu()
 
 
 class Tanh(Module):
     def forward(self, x):
-        return x.tanh()
+        return _as_tensor(x, "Tanh").tanh()
 
 
 class Sequential(Module):
@@ -101,8 +114,10 @@ class Sequential(Module):
     def __init__(self, *layers: Module):
         for i, layer in enumerate(layers):
             if not isinstance(layer, Module):
-                raise TypeError(f"Sequential: layer {i} must be a Module (e.g. Linear(2, 3) or "
-                                f"ReLU()), got {_checks.describe(layer)}")
+                hint = (f"; create one: {layer.__name__}(...)" if isinstance(layer, type)
+                        and issubclass(layer, Module) else "")
+                raise TypeError(f"Sequential: layers[{i}] must be a Module (e.g. Linear(2, 3) "
+                                f"or ReLU()), got {_checks.describe(layer)}{hint}")
         self.layers = list(layers)
 
     def forward(self, x):

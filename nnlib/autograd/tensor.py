@@ -34,7 +34,35 @@ def unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
 
     Broadcasting (1) prepends axes and (2) stretches axes of size 1; undo both by summing.
     E.g. grad (N, d) -> shape (d,) sums over N;  grad (N, d) -> shape (N, 1) sums over d.
+    ``shape`` must be one that broadcasts to ``grad.shape`` (an int ``d`` means ``(d,)``).
     """
+    where = "unbroadcast"
+    if isinstance(grad, Tensor):
+        raise TypeError(f"{where}: grad must be a NumPy array (a gradient such as t.grad), got "
+                        f"a Tensor of shape {grad.shape}; pass its .grad or .data array")
+    if isinstance(grad, (bool, np.bool_)):
+        raise TypeError(f"{where}: grad must be an array of numbers, got {grad!r} (a bool)")
+    grad = _checks.check_array(grad, "grad", where=where, dtype="any")
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, (bool, np.bool_)):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)):
+        raise TypeError(f"{where}: shape must be a tuple of sizes such as (3,) or (4, 1), got "
+                        f"{_checks.describe(shape)}")
+    shape = tuple(_checks.check_int(size, f"shape[{i}]", minimum=0, where=where)
+                  for i, size in enumerate(shape))
+    try:
+        fits = len(shape) <= grad.ndim and np.broadcast_shapes(shape, grad.shape) == grad.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ShapeError(f"{where}: grad of shape {grad.shape} cannot come from broadcasting "
+                         f"shape {shape}: aligned from the right, each size in shape must equal "
+                         "grad's or be 1, and shape may not have more axes than grad")
+    return _unbroadcast(grad, shape)
+
+
+def _unbroadcast(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """:func:`unbroadcast` without the checks, for the engine's own (valid) calls."""
     while grad.ndim > len(shape):       # (1) axes that were prepended
         grad = grad.sum(axis=0)
     for axis, size in enumerate(shape):  # (2) axes of size 1 that were stretched
@@ -66,8 +94,8 @@ class Tensor:
         out = Tensor(self.data + other.data, (self, other), "+")
 
         def _backward():
-            self.grad += unbroadcast(out.grad, self.shape)
-            other.grad += unbroadcast(out.grad, other.shape)
+            self.grad += _unbroadcast(out.grad, self.shape)
+            other.grad += _unbroadcast(out.grad, other.shape)
         out._backward = _backward
         return out
 
@@ -77,8 +105,8 @@ class Tensor:
         out = Tensor(self.data * other.data, (self, other), "*")
 
         def _backward():
-            self.grad += unbroadcast(other.data * out.grad, self.shape)
-            other.grad += unbroadcast(self.data * out.grad, other.shape)
+            self.grad += _unbroadcast(other.data * out.grad, self.shape)
+            other.grad += _unbroadcast(self.data * out.grad, other.shape)
         out._backward = _backward
         return out
 
@@ -149,8 +177,8 @@ class Tensor:
         out = Tensor(self.data @ other.data, (self, other), "@")
 
         def _backward():  # G: (..., n, m);  dA = G @ B^T (..., n, k);  dB = A^T @ G (..., k, m)
-            self.grad += unbroadcast(out.grad @ np.swapaxes(other.data, -1, -2), a)
-            other.grad += unbroadcast(np.swapaxes(self.data, -1, -2) @ out.grad, b)
+            self.grad += _unbroadcast(out.grad @ np.swapaxes(other.data, -1, -2), a)
+            other.grad += _unbroadcast(np.swapaxes(self.data, -1, -2) @ out.grad, b)
         out._backward = _backward
         return out
 
@@ -405,9 +433,10 @@ def cross_entropy(logits: Tensor, targets) -> Tensor:
     n, c = logits.shape
     if targets.shape != (n,):
         raise ShapeError(f"cross_entropy: targets must be integer class labels of shape ({n},),"
-                         f" got shape {targets.shape} and dtype {targets.dtype}")
+                         f" one per row of logits (shape {logits.shape}), got shape "
+                         f"{targets.shape} and dtype {targets.dtype}")
     if targets.min() < 0 or targets.max() >= c:
-        raise ValueError(f"cross_entropy: class labels must be in 0..{c - 1}, got "
-                         f"{targets.min()}..{targets.max()}")
+        raise ValueError(f"cross_entropy: targets must be class labels in 0..{c - 1}, got "
+                         f"{targets.min()}..{targets.max()} (logits has {c} columns)")
     log_probs = logits.log_softmax(axis=1)        # (N, C)
     return -log_probs[np.arange(n), targets].mean()  # pick each row's true class: (N,) -> ()
