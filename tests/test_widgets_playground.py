@@ -388,6 +388,17 @@ def test_a_changed_control_draws_the_same_picture_as_a_fresh_playground():
     assert pg.to_png() == fresh.to_png()
 
 
+def test_labels_pasted_from_memory_draw_the_same_picture():
+    """The network's labels are pasted from their remembered pixels when they come back."""
+    pg = Playground("circle", hidden="4, 2")
+    for value in (True, False, True, False, True):
+        pg.controls["feature_sinx1"].value = value
+    assert [t.get_text() for t in pg.artists["net_texts"]][-3:] == ["x₁", "x₂", "sin πx₁"]
+    assert pg.artists["stamps"]  # the second time round the labels were pasted
+    fresh = Playground("circle", hidden="4, 2", features=("x1", "x2", "sinx1"))
+    assert pg.to_png() == fresh.to_png()
+
+
 def test_colour_map_table_matches_the_formula():
     values = np.linspace(-1, 1, 1001)
     strength = np.abs(values)[:, None] ** 0.7

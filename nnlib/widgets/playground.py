@@ -46,6 +46,7 @@ from nnlib.errors import TrainingDivergedError
 from nnlib.plotting import canvas_png
 from nnlib.scratch import SGD, BCEWithLogitsLoss, Linear, fit, iterate_minibatches
 from nnlib.train_common import Callback
+from nnlib.widgets._frame import StampedText
 from nnlib.widgets.core import (
     InteractiveFigure,
     PlayControls,
@@ -566,12 +567,15 @@ class Playground(PlayControls, InteractiveFigure):
         for text in art["net_texts"]:
             text.remove()
         headers = ["inputs"] + [f"hidden {i + 1}" for i in range(len(self._hidden))] + ["out"]
-        art["net_texts"] = [ax_net.text(col_x[c] + MAP / 2, 4, text, ha="center", va="top",
-                                        fontsize=8) for c, text in enumerate(headers)]
+        # labels that come back (a feature switched off and on again) are pasted from the
+        # pixels they had, not laid out and rendered again
+        stamps = art.setdefault("stamps", {})
+        art["net_texts"] = [_label(ax_net, stamps, col_x[c] + MAP / 2, 4, text, ha="center",
+                                   va="top") for c, text in enumerate(headers)]
         for k, name in enumerate(self._features):
             x, y = pos[0][k]
-            art["net_texts"].append(ax_net.text(x - 3, y + MAP / 2, FEATURES[name][0],
-                                                ha="right", va="center", fontsize=8))
+            art["net_texts"].append(_label(ax_net, stamps, x - 3, y + MAP / 2,
+                                           FEATURES[name][0], ha="right", va="center"))
             art["cells"][k] = _feature_cell(name)  # the inputs' maps never change
         art["dirty"].add(ax_net)
         n_layers = len(columns) - 1
@@ -745,6 +749,13 @@ def _plain_activations() -> dict:
 
 
 _PLAIN = _plain_activations()
+
+
+def _label(ax, stamps: dict, x, y, text: str, **kwargs) -> StampedText:
+    """A network label (fontsize 8) that remembers its pixels (see StampedText)."""
+    label = StampedText(x, y, text, stamps=stamps, fontsize=8, **kwargs)
+    ax._add_text(label)
+    return label
 
 
 @functools.cache
