@@ -15,9 +15,36 @@ import zlib
 import numpy as np
 from matplotlib.figure import Figure
 
+from nnlib._checks import check_array, check_float, check_instance, check_int, describe
+
+HISTORY_FIELDS = ("epochs", "train_loss", "val_loss", "train_metric", "val_metric",
+                  "metric_name", "best_epoch")
+
+
+def _check_fig(fig, where: str, optional: bool = True):
+    return check_instance(fig, "fig", Figure, "a matplotlib Figure", where=where,
+                          optional=optional)
+
+
+def _check_dpi(dpi, where: str):
+    return None if dpi is None else check_float(dpi, "dpi", minimum=10, maximum=2000,
+                                                where=where)
+
+
+def _check_labels(values, name: str, n: int, where: str):
+    """None, or (n,) whole-number class labels (a list, an array or a tensor)."""
+    if values is None:
+        return None
+    arr = check_array(values, name, ndim=1, dtype="int", where=where, shape_text="(N,)")
+    if len(arr) != n:
+        raise ValueError(f"{where}: {name} must have one entry per image ({n}), got {len(arr)}")
+    return arr
+
 
 def figure_png(fig: Figure, dpi: int | None = None) -> bytes:
     """``fig`` rendered as PNG bytes."""
+    _check_fig(fig, "figure_png", optional=False)
+    dpi = _check_dpi(dpi, "figure_png")
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
@@ -31,6 +58,7 @@ def fast_png(fig: Figure) -> bytes:
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
+    _check_fig(fig, "fast_png", optional=False)
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
     canvas.draw()
     return canvas_png(canvas)
@@ -42,6 +70,9 @@ def canvas_png(canvas) -> bytes:
     Written directly (rows unfiltered, zlib level 1): half the time of Pillow's encoder
     with its per-row filters, for files of the same size on these flat-coloured figures.
     """
+    if not callable(getattr(canvas, "buffer_rgba", None)):
+        raise TypeError(f"canvas_png: canvas must be a drawn Agg canvas (fig.canvas after "
+                        f"fig.canvas.draw()), got {describe(canvas)}")
     rgba = np.asarray(canvas.buffer_rgba())
     height, width = rgba.shape[:2]
     rows = np.empty((height, 1 + 3 * width), dtype=np.uint8)
@@ -65,6 +96,8 @@ def show(fig: Figure, dpi: int | None = None) -> None:
     """
     from IPython.display import Image, display
 
+    _check_fig(fig, "show", optional=False)
+    dpi = _check_dpi(dpi, "show")
     display(Image(data=figure_png(fig, dpi=dpi), format="png"))
 
 
@@ -74,7 +107,18 @@ def plot_digits(images, labels=None, predictions=None, *, ncols: int = 10,
 
     With ``predictions``, titles read "label→prediction" and wrong ones are red.
     """
-    images = np.asarray(images)
+    where = "plot_digits"
+    images = check_array(images, "images", ndim=(2, 3), dtype="any", where=where,
+                         allow_empty=False, shape_text="(N, 784) or (N, 28, 28)")
+    ncols = check_int(ncols, "ncols", minimum=1, where=where)
+    cell_size = check_float(cell_size, "cell_size", minimum=0, min_open=True, maximum=10,
+                            where=where)
+    _check_fig(fig, where)
+    labels = _check_labels(labels, "labels", len(images), where)
+    predictions = _check_labels(predictions, "predictions", len(images), where)
+    if predictions is not None and labels is None:
+        raise ValueError(f"{where}: predictions are shown next to their labels; pass labels "
+                         "too")
     if images.ndim == 2 and images.shape[1] == 784:
         images = images.reshape(-1, 28, 28)
     if images.ndim != 3:
@@ -109,6 +153,13 @@ def plot_history(history, fig: Figure | None = None, title: str = "",
 
     ``gridspec_kw`` (e.g. fixed margins) is passed to ``fig.subplots``.
     """
+    where = "plot_history"
+    if not all(hasattr(history, field) for field in HISTORY_FIELDS):
+        raise TypeError(f"{where}: history must be a training History (what fit returns), "
+                        f"got {describe(history)}")
+    _check_fig(fig, where)
+    check_instance(title, "title", str, "a str", where=where)
+    check_instance(gridspec_kw, "gridspec_kw", dict, "a dict", where=where, optional=True)
     if fig is None:
         fig = Figure(figsize=(9, 3.2), layout="constrained")
     ax_loss, ax_metric = fig.subplots(1, 2, gridspec_kw=gridspec_kw)
@@ -151,8 +202,21 @@ def plot_confusion_matrix(matrix, class_names=None, fig: Figure | None = None,
 
     ``matrix``: rows = true class, columns = predicted class (a NumPy array or a tensor).
     """
-    counts = np.asarray(matrix)
+    where = "plot_confusion_matrix"
+    counts = check_array(matrix, "matrix", ndim=2, dtype="any", allow_empty=False,
+                         where=where, shape_text="(C, C)")
+    if counts.shape[0] != counts.shape[1] or counts.dtype.kind == "b" or counts.min() < 0:
+        raise ValueError(f"{where}: matrix must be a square (C, C) table of counts >= 0, got "
+                         f"{describe(counts)}")
     n = len(counts)
+    if class_names is not None:
+        check_instance(class_names, "class_names", (list, tuple, np.ndarray, range),
+                       "a list of C names", where=where)
+        if len(class_names) != n:
+            raise ValueError(f"{where}: class_names must hold one name per class ({n}), got "
+                             f"{len(class_names)}")
+    _check_fig(fig, where)
+    check_instance(title, "title", str, "a str", where=where)
     names = [str(c) for c in (class_names if class_names is not None else range(n))]
     if fig is None:
         fig = Figure(figsize=(5.2, 4.6), layout="constrained")

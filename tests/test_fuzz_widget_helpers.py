@@ -19,6 +19,9 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from matplotlib.figure import Figure  # noqa: E402
+
+from nnlib import plotting as PL  # noqa: E402
 from nnlib import surfaces as SF  # noqa: E402
 from nnlib import widgets as W  # noqa: E402
 from nnlib.data import CharVocab  # noqa: E402
@@ -27,6 +30,7 @@ from nnlib.models.gpt import GPT, GPTConfig  # noqa: E402
 from nnlib.models.rnn import CharRNN  # noqa: E402
 from nnlib.models.transformer_toy import ToyTransformer  # noqa: E402
 from nnlib.scratch.optim import SGD  # noqa: E402
+from nnlib.train_common import History  # noqa: E402
 from nnlib.widgets import activations as WA  # noqa: E402
 from nnlib.widgets import attention as WAT  # noqa: E402
 from nnlib.widgets import convolution as WC  # noqa: E402
@@ -106,6 +110,38 @@ def _dashboard(**k):
     kw = {"train_loader": tr, "val_loader": va, "hidden": (4,), "n_classes": 3,
           "device": "cpu", **k}
     return WT.TrainingDashboard(kw.pop("train_loader"), kw.pop("val_loader"), **kw)
+
+
+def _drawn_figure():
+    fig = Figure(figsize=(1, 1), dpi=20)
+    fig.add_subplot().plot([0, 1], [1, 0])
+    return fig
+
+
+def _history():
+    return History(train_loss=[0.9, 0.5], val_loss=[1.0, 0.7], train_metric=[0.5, 0.8],
+                   val_metric=[0.4, 0.7], best_epoch=1)
+
+
+def _with_fig(fn, /, **defaults):
+    """``fn(fig=<a fresh figure>, **defaults, **k)``: each call draws on its own figure."""
+    def run(**k):
+        kw = {**defaults, **k}
+        if "fig" not in k:
+            kw["fig"] = _drawn_figure() if fn in (PL.figure_png, PL.fast_png, PL.show) \
+                else Figure()
+        return fn(**kw)
+    return run
+
+
+def _canvas_png(**k):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    if "canvas" in k:
+        return PL.canvas_png(**k)
+    canvas = FigureCanvasAgg(_drawn_figure())
+    canvas.draw()
+    return PL.canvas_png(canvas)
 
 
 def _torch_params():
@@ -215,6 +251,29 @@ ENTRIES = [
 ]
 
 
+# -- the figures of nnlib.plotting (learners call them with their own arrays and histories) --
+DIGITS = RNG.uniform(0, 1, size=(3, 28, 28))
+PLOT_ENTRIES = [
+    ("plotting.figure_png", PL.figure_png, _with_fig(PL.figure_png),
+     {"fig": OBJ, "dpi": arg("float", none_ok=True)}),
+    ("plotting.fast_png", PL.fast_png, _with_fig(PL.fast_png), {"fig": OBJ}),
+    ("plotting.canvas_png", PL.canvas_png, _canvas_png, {"canvas": OBJ}),
+    ("plotting.show", PL.show, _with_fig(PL.show), {"fig": OBJ, "dpi": arg("float", none_ok=True)}),
+    ("plotting.plot_digits", PL.plot_digits,
+     _with_fig(PL.plot_digits, images=DIGITS, labels=[1, 2, 3], predictions=[1, 2, 0]),
+     {"images": OBJ, "labels": arg("object", none_ok=True, seq_ok=True),
+      "predictions": arg("object", none_ok=True, seq_ok=True), "ncols": INT,
+      "fig": OBJ_NONE, "cell_size": FLOAT}),
+    ("plotting.plot_history", PL.plot_history, _with_fig(PL.plot_history, history=_history()),
+     {"history": OBJ, "fig": OBJ_NONE, "title": TEXT, "gridspec_kw": OBJ_NONE}),
+    ("plotting.plot_confusion_matrix", PL.plot_confusion_matrix,
+     _with_fig(PL.plot_confusion_matrix, matrix=np.array([[3, 1], [0, 2]])),
+     {"matrix": OBJ, "class_names": arg("object", none_ok=True, seq_ok=True),
+      "fig": OBJ_NONE, "title": TEXT}),
+]
+ENTRIES += PLOT_ENTRIES
+
+
 # messages that name the mistake with another word, and errors documented for an argument
 ALIASES = {
     ("playground.make_dataset", "name"): ("dataset",),     # Playground's argument name
@@ -294,6 +353,19 @@ BAD_DATA = [
     ("training.TrainingDashboard", "device", "tpu", "an unknown device"),
     ("training.make_optimizer", "parameters", [np.zeros(2)], "arrays, not tensors"),
     ("training.make_optimizer", "name", "Adagrad", "not on the list"),
+    ("plotting.plot_digits", "images", np.ones((3, 1, 28, 28)), "a channel axis"),
+    ("plotting.plot_digits", "images", np.ones((0, 784)), "no images"),
+    ("plotting.plot_digits", "labels", [1, 2], "2 labels for 3 images"),
+    ("plotting.plot_digits", "labels", [0.5, 1, 2], "fractional labels"),
+    ("plotting.plot_digits", "labels", None, "predictions without labels"),
+    ("plotting.plot_digits", "images", np.full((3, 784), np.nan), "NaN pixels"),
+    ("plotting.plot_history", "history", {"train_loss": [1.0]}, "a dict, not a History"),
+    ("plotting.plot_confusion_matrix", "matrix", np.ones((2, 3)), "not square"),
+    ("plotting.plot_confusion_matrix", "matrix", -np.eye(2), "negative counts"),
+    ("plotting.plot_confusion_matrix", "class_names", ["a", "b", "c"], "3 names, 2 classes"),
+    ("plotting.plot_confusion_matrix", "class_names", "ab", "a string of names"),
+    ("plotting.figure_png", "dpi", 1e6, "a million dots per inch"),
+    ("plotting.canvas_png", "canvas", Figure(), "a figure, not its canvas"),
 ]
 
 

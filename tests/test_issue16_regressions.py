@@ -718,3 +718,29 @@ def test_widget_helpers_and_surfaces_refuse_what_they_once_took():
     for call, error, words in cases:
         with pytest.raises(error, match=words):
             call()
+
+
+def test_plotting_refuses_what_it_once_drew_wrongly_or_raw():
+    """Issue 16 (F3): the figures of nnlib.plotting check what a learner passes them."""
+    pytest.importorskip("matplotlib")
+    from matplotlib.figure import Figure
+
+    from nnlib import plotting as PL
+
+    digits = np.zeros((3, 28, 28))
+    cases = [
+        (lambda: PL.plot_digits(digits, [1, 2]), ValueError, "labels must have one entry"),
+        (lambda: PL.plot_digits(digits, [0.5, 1, 2]), TypeError, "labels must hold integers"),
+        (lambda: PL.plot_digits(digits, None, [1, 2, 3]), ValueError, "pass labels too"),
+        (lambda: PL.plot_digits(digits, ncols=True), TypeError, "ncols"),
+        (lambda: PL.plot_history({"train_loss": [1.0]}), TypeError, "history must be"),
+        (lambda: PL.plot_confusion_matrix(np.ones((2, 3))), ValueError, "square"),
+        (lambda: PL.plot_confusion_matrix(np.eye(2), ["a", "b", "c"]), ValueError,
+         "class_names must hold one name per class"),
+        (lambda: PL.figure_png(Figure(), dpi=math.nan), NonFiniteError, "dpi"),
+        (lambda: PL.figure_png(None), TypeError, "fig must be a matplotlib Figure"),
+        (lambda: PL.canvas_png(Figure()), TypeError, "canvas must be"),
+    ]
+    for call, error, words in cases:
+        with pytest.raises(error, match=words):
+            call()
