@@ -30,20 +30,24 @@ _GRID = {"color": "#b0b0b0", "lw": 0.8, "alpha": 0.3, "zorder": 1.5}
 class StampedText(Text):
     """A text that remembers its pixels: drawn again at the same place over the same pixels
     (a tick label over the figure's background), it is pasted from memory, which is
-    exact and about ten times faster than laying out and rendering the glyphs again."""
+    exact and about ten times faster than laying out and rendering the glyphs again. Before
+    pasting, the pixels under it are compared with those it was first drawn over: a text over
+    anything else is drawn as usual."""
 
     def __init__(self, *args, stamps: dict, **kwargs):
         super().__init__(*args, **kwargs)
         self._stamps = stamps
 
     def draw(self, renderer):
-        if not self.get_visible() or not self.get_text() or not hasattr(renderer,
-                                                                        "buffer_rgba"):
+        text = self.get_text()
+        if (not self.get_visible() or not text or "\n" in text or self.get_rotation() != 0
+                or not hasattr(renderer, "buffer_rgba")):  # one horizontal line on Agg only
             return super().draw(renderer)
         pixels = np.asarray(renderer.buffer_rgba())
         x, y = self.get_transform().transform(self.get_unitless_position())
-        key = (self.get_text(), round(64 * x), round(64 * y), self.get_fontsize(),
-               self.get_color(), pixels.shape)
+        key = (self.get_text(), round(64 * x), round(64 * y), hash(self.get_fontproperties()),
+               str(self.get_color()), self.get_alpha(), self.get_horizontalalignment(),
+               self.get_verticalalignment(), self.get_rotation(), pixels.shape)
         stamp = self._stamps.get(key)
         if stamp is not None:
             rows, cols, before, after = stamp
@@ -73,8 +77,8 @@ class MovingFrame:
 
     ``ax`` must be a fresh axes; its x and y labels stay matplotlib's (drawn once, at fixed
     places, so a layout engine leaves the same room whatever the first ticks were). Use
-    :meth:`xy` to map data into the frame, :meth:`set_limits` to move the ticks, and add
-    :attr:`artists` to the widget's animated artists."""
+    :meth:`x` and :meth:`y` to map data into the frame, :meth:`set_limits` to move the ticks,
+    and add :attr:`artists` to the widget's animated artists."""
 
     def __init__(self, ax, *, ylog: bool = True, grid: bool = True, yticks: int = 8,
                  label_size: float = 10.0, x_integer: bool = False):
