@@ -103,3 +103,19 @@ def test_first_picture_comes_before_any_sampling_and_the_sample_is_generate_text
     before = w.publish_count
     w.controls["length"].value = 40  # shorter: already sampled, one picture
     assert w.publish_count == before + 1
+
+
+def test_a_newer_change_stops_a_stale_sample_which_is_kept(model):
+    w = generation_explorer(model, VOCAB, prompt="ROMEO:\n", length=60)
+    w._stale = True  # as if the learner had moved a slider again during this sampling
+    try:
+        w.controls["seed"].value = 9
+    finally:
+        w._stale = False
+    assert w.superseded is False and "0 so far" in w.last_status  # stopped after its first picture
+    w.update()  # drawn again (the newer change would be): the sample goes on to the end
+    assert w.last_status.startswith("temperature 0.8, all tokens")
+    art = w.figure.__dict__["_nnlib_artists"]
+    assert art["text"].get_text().replace("\n", "") == (
+        "ROMEO:\n" + generate_text(model, VOCAB, "ROMEO:\n", 60, temperature=0.8, seed=9)
+    ).replace("\n", "")

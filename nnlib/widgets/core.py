@@ -152,6 +152,12 @@ class InteractiveFigure:
                     self._busy = False
                     self._wake.notify_all()
 
+    @property
+    def superseded(self) -> bool:
+        """True while a newer browser change waits to be drawn: a long ``draw`` generator may
+        stop early (its picture is about to be replaced), so a drag never queues stale work."""
+        return self._stale
+
     def _background_update(self, reasons: frozenset = frozenset()) -> None:
         """What browser changes trigger (``reasons``: see :meth:`request_update`; subclasses
         may do more, e.g. train a step on a "tick")."""

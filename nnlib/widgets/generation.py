@@ -19,6 +19,7 @@ from ipywidgets import Text
 from matplotlib.transforms import ScaledTranslation
 
 from nnlib._checks import check_float, check_optional_int
+from nnlib.models.generation import generate_with_kv_cache
 from nnlib.train.core import unwrap
 from nnlib.train.lm import generate_text
 from nnlib.widgets.core import InteractiveFigure, slider
@@ -120,10 +121,11 @@ class _LiveSampler:
     one), so moving the length slider down, or back up, samples nothing new."""
 
     CHUNK = 25  # characters sampled between two looks at the clock
-    PUBLISH_EVERY = 0.3  # seconds between two pictures while sampling
+    PUBLISH_EVERY = 0.5  # seconds between two pictures while sampling
 
     def __init__(self, model, vocab, bars: int = 20):
         self.model, self.vocab, self.bars = model, vocab, bars
+        self.superseded = lambda: False  # the widget's: a newer change waits to be drawn
         self.samples: dict = {}        # (prompt, temperature, k, seed) -> (ids, generator)
         self.distributions: dict = {}  # (prompt, temperature, k) -> probabilities
 
@@ -165,8 +167,7 @@ class _LiveSampler:
         have = ids.shape[1] - start
         if have < length and not first:
             more = min(self.CHUNK, length - have)
-            ids = unwrap(self.model).generate(ids, more, temperature=float(temperature),
-                                              top_k=k, generator=generator)
+            ids = _extend(unwrap(self.model), ids, more, float(temperature), k, generator)
             self.samples[key] = (ids, generator, start)
         return ids[0, start:start + length].cpu().numpy()
 
@@ -218,6 +219,8 @@ class _LiveSampler:
             sample = self.vocab.decode(ids)
             if len(ids) >= length:
                 break
+            if published is not None and self.superseded():
+                return  # a newer setting waits: draw that one instead (this one is kept)
             # first feedback at once (the bars, with what is sampled so far), then a
             # picture every PUBLISH_EVERY seconds while the sample grows
             if published is None or time.perf_counter() - published >= self.PUBLISH_EVERY:
@@ -251,8 +254,25 @@ def generation_explorer(model, vocab, prompt: str = "ROMEO:\n", temperature: flo
                          where=where),
         "seed": slider("seed", seed, 0, 50, 1, integer=True, arg="seed", where=where),
     }
-    return InteractiveFigure(_LiveSampler(model, vocab).draw, controls, figsize=(8, 6.5),
-                             reuse=True, title="Sampling from the GPT")
+    sampler = _LiveSampler(model, vocab)
+    widget = InteractiveFigure(sampler.draw, controls, figsize=(8, 6.5), reuse=True,
+                               title="Sampling from the GPT")
+    sampler.superseded = lambda: widget.superseded
+    return widget
+
+
+def _extend(model, ids: torch.Tensor, n: int, temperature: float, top_k: int | None,
+            generator: torch.Generator) -> torch.Tensor:
+    """``ids`` (1, T) and ``n`` more sampled tokens: the tokens ``model.generate`` draws with
+    this generator, faster: with a KV cache while the text fits in ``block_size`` (each new
+    token costs one position's work), then as ``generate`` (the window slides, and with
+    absolute positions every cached key would change)."""
+    fits = max(0, min(n, model.config.block_size - ids.shape[1]))
+    if fits:
+        ids = generate_with_kv_cache(model, ids, fits, temperature, top_k, generator=generator)
+    if n > fits:
+        ids = model.generate(ids, n - fits, temperature, top_k, generator)
+    return ids
 
 
 # -- static figures -----------------------------------------------------------------------------
