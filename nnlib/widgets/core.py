@@ -274,7 +274,7 @@ class InteractiveFigure:
                         result.close()
                         break
                     _blit(fig, art)
-                except Exception:  # noqa: BLE001 - the learner never sees this value's error
+                except Exception:  # this value is not warmed; the learner never sees its error
                     continue
             self.draw_fn(fig, **current)  # the artists back to the picture shown
             _blit(fig, art)
