@@ -34,10 +34,10 @@ import matplotlib
 matplotlib.use("Agg")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
+import numpy as np
+from matplotlib.figure import Figure
 
-import nnlib.plotting as plotting  # noqa: E402
+import nnlib.plotting as plotting
 
 
 def png_of(fig) -> bytes:
