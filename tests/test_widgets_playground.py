@@ -221,7 +221,9 @@ def test_decision_background_is_clearly_coloured_where_the_model_is_sure():
     distance_from_white = np.abs(255 - rgb).sum(axis=-1)
     assert np.mean(distance_from_white > 150) > 0.5
     blue, orange = np.array([0x08, 0x77, 0xbd]), np.array([0xf5, 0x93, 0x22])
-    near = lambda c: np.abs(rgb - c).sum(axis=-1) < 120  # noqa: E731
+    def near(colour):
+        return np.abs(rgb - colour).sum(axis=-1) < 120
+
     assert near(blue).mean() > 0.15 and near(orange).mean() > 0.15
 
 
