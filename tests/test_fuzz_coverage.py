@@ -159,7 +159,6 @@ EXEMPT: dict[str, str] = {
     "nnlib.workspace.find_course": TOOLING,
     "nnlib.workspace.main": TOOLING,
     "nnlib.workspace.restore": TOOLING,
-    "nnlib.autograd.draw_graph": DRAW,
     "nnlib.widgets.activations.draw_activation": DRAW,
     "nnlib.widgets.attention.plot_attention": DRAW,
     "nnlib.widgets.convolution.draw_kernel": DRAW,

@@ -21,6 +21,7 @@ torch = pytest.importorskip("torch")
 
 from matplotlib.figure import Figure  # noqa: E402
 
+from nnlib import autograd  # noqa: E402
 from nnlib import plotting as PL  # noqa: E402
 from nnlib import surfaces as SF  # noqa: E402
 from nnlib import widgets as W  # noqa: E402
@@ -271,6 +272,15 @@ PLOT_ENTRIES = [
      {"matrix": OBJ, "class_names": arg("object", none_ok=True, seq_ok=True),
       "fig": OBJ_NONE, "title": TEXT}),
 ]
+
+def _graph_root():
+    a, b = autograd.Value(2.0, label="a"), autograd.Value(-3.0, label="b")
+    return (a * b + a).tanh()
+
+
+PLOT_ENTRIES.append(("autograd.draw_graph", autograd.draw_graph,
+                     _with_fig(autograd.draw_graph, root=_graph_root()),
+                     {"root": OBJ, "fig": OBJ_NONE}))
 ENTRIES += PLOT_ENTRIES
 
 

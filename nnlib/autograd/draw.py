@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.figure import Figure
 
+from nnlib._checks import check_instance
 from nnlib.autograd.graph import topological_order
 
 MAX_NODES = 40
@@ -23,6 +24,13 @@ def _box_text(node) -> str:
 
 def draw_graph(root, fig: Figure | None = None) -> Figure:
     """The graph that computed ``root`` (a ``Value`` or ``Tensor``), drawn on ``fig``."""
+    from nnlib.autograd.scalar import Value
+    from nnlib.autograd.tensor import Tensor
+
+    check_instance(root, "root", (Value, Tensor), "an autograd Value or Tensor (the result "
+                   "of a computation)", where="draw_graph")
+    check_instance(fig, "fig", Figure, "a matplotlib Figure", where="draw_graph",
+                   optional=True)
     order = topological_order(root)
     if len(order) > MAX_NODES:
         raise ValueError(f"the graph has {len(order)} nodes; draw_graph shows at most "
