@@ -27,6 +27,12 @@ def _check_dropout(p, where: str) -> float:
                                hint="dropout is the probability of zeroing a unit")
 
 
+def _check_feature_maps(x, channels: int, where: str) -> None:
+    """A block's input (N, channels, H, W), float."""
+    _checks.check_tensor(x, "x", where=where, shape=(None, channels, None, None),
+                         shape_text=f"(N, {channels}, H, W)", floating=True)
+
+
 class _ImageClassifier(nn.Sequential):
     """An ``nn.Sequential`` that explains a wrongly shaped input before failing inside.
 
@@ -129,6 +135,7 @@ class ResidualBlock(nn.Module):
         self.residual = residual
 
     def forward(self, x):
+        _check_feature_maps(x, self.conv1.in_channels, "ResidualBlock")
         out = self.conv2(torch.relu(self.conv1(x)))
         return torch.relu(x + out if self.residual else out)
 

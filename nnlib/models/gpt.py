@@ -33,6 +33,11 @@ def _check_config(config, where: str) -> GPTConfig:
                                   hint="e.g. GPTConfig(vocab_size=65, n_embd=32, n_head=4)")
 
 
+def _check_x(x, n_embd: int, where: str) -> None:
+    _checks.check_tensor(x, "x", where=where, shape=(None, None, n_embd),
+                         shape_text=f"(B, T, {n_embd})", floating=True)
+
+
 class GPTCausalSelfAttention(nn.Module):
     """Multi-head self-attention where position t only sees positions <= t: (B, T, C) -> same."""
 
@@ -46,6 +51,7 @@ class GPTCausalSelfAttention(nn.Module):
         self.resid_dropout = nn.Dropout(config.dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_x(x, self.n_embd, "GPTCausalSelfAttention")
         B, T, C = x.shape
         q, k, v = self.c_attn(x).split(self.n_embd, dim=2)                # 3 x (B, T, C)
         # split the channels into heads: (B, T, C) -> (B, H, T, D)
@@ -72,6 +78,7 @@ class GPTMLP(nn.Module):
         self.dropout = nn.Dropout(config.dropout)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_x(x, self.c_fc.in_features, "GPTMLP")
         h = self.gelu(self.c_fc(x))                                        # (B, T, 4C)
         return self.dropout(self.c_proj(h))                                # (B, T, C)
 
@@ -88,6 +95,7 @@ class GPTBlock(nn.Module):
         self.mlp = GPTMLP(config)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        _check_x(x, self.attn.n_embd, "GPTBlock")
         x = x + self.attn(self.ln_1(x))                                    # (B, T, C)
         x = x + self.mlp(self.ln_2(x))                                     # (B, T, C)
         return x

@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from nnlib._checks import check_bool, check_instance, check_int
-from nnlib.models.cnn import _ImageClassifier
+from nnlib.models.cnn import _check_feature_maps, _ImageClassifier
 
 
 class BasicBlock(nn.Module):
@@ -36,6 +36,7 @@ class BasicBlock(nn.Module):
         self.bn2 = nn.BatchNorm2d(channels)
 
     def forward(self, x):                                    # (N, C, H, W)
+        _check_feature_maps(x, self.conv1.in_channels, "BasicBlock")
         out = self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x)))))
         return torch.relu(x + out if self.residual else out)  # (N, C, H, W)
 

@@ -35,7 +35,12 @@ from nnlib import _checks
 from nnlib._checks import check_token_tensor
 from nnlib.errors import ShapeError
 from nnlib.models.rnn import _UNCHECKED, _check_token_targets, train_with_adam
-from nnlib.models.transformer_toy import _as_id_pair, check_block_sizes, sinusoidal_table
+from nnlib.models.transformer_toy import (
+    _as_id_pair,
+    check_block_input,
+    check_block_sizes,
+    sinusoidal_table,
+)
 
 __all__ = ["DecoderBlock", "EncoderBlock", "Seq2SeqConfig", "Seq2SeqTransformer",
            "seq2seq_accuracy", "seq2seq_loss", "shift_right", "train_seq2seq"]
@@ -100,6 +105,8 @@ class EncoderBlock(nn.Module):
         self.ff = _feed_forward(d_model, dim_feedforward, dropout)
 
     def forward(self, x: torch.Tensor, padding: torch.Tensor | None = None):
+        check_block_input(x, padding, self.norm1.normalized_shape[0], "EncoderBlock",
+                          "padding")
         h = self.norm1(x)
         a, weights = self.self_attn(h, h, h, key_padding_mask=padding, need_weights=True,
                                     average_attn_weights=False)           # (B, S, C)
@@ -132,6 +139,14 @@ class DecoderBlock(nn.Module):
 
     def forward(self, y: torch.Tensor, memory: torch.Tensor,
                 memory_padding_mask: torch.Tensor | None = None):
+        where, d_model = "DecoderBlock", self.norm1.normalized_shape[0]
+        _checks.check_tensor(y, "y", where=where, shape=(None, None, d_model),
+                             shape_text=f"(B, T, {d_model})", floating=True)
+        check_block_input(memory, memory_padding_mask, d_model, where, "memory_padding_mask",
+                          "memory")
+        if len(memory) != len(y):
+            raise ShapeError(f"{where}: memory must have y's batch size {len(y)}, got shape "
+                             f"{tuple(memory.shape)}")
         T = y.shape[1]
         # nn.MultiheadAttention: True = blocked, so block every key j > i
         future = torch.ones(T, T, dtype=torch.bool, device=y.device).triu(1)   # (T, T)

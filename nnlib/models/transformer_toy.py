@@ -47,6 +47,20 @@ def sinusoidal_table(max_len: int, d_model: int, base: float = 10000.0) -> torch
     return table.float()
 
 
+def check_block_input(x, mask, d_model: int, where: str, mask_name: str,
+                      x_name: str = "x") -> None:
+    """A block's input ``x`` (B, T, d_model) (float) and its padding mask (B, T) (bool, True =
+    padding) or None."""
+    _checks.check_tensor(x, x_name, where=where, shape=(None, None, d_model),
+                         shape_text=f"(B, T, {d_model})", floating=True)
+    if mask is not None:
+        _checks.check_tensor(mask, mask_name, where=where, shape=tuple(x.shape[:2]),
+                             shape_text=f"(B, T) = {tuple(x.shape[:2])}")
+        if mask.dtype != torch.bool:
+            raise TypeError(f"{where}: {mask_name} must be a bool tensor (True = padding), got "
+                            f"dtype {mask.dtype}")
+
+
 def check_block_sizes(where: str, d_model, num_heads, dim_feedforward, dropout):
     """A Transformer block's sizes (ints >= 1, ``d_model`` divisible by ``num_heads``) and
     dropout in [0, 1), checked before ``nn.MultiheadAttention`` asserts on them."""
@@ -77,6 +91,8 @@ class EncoderBlock(nn.Module):
                                 nn.Linear(dim_feedforward, d_model), nn.Dropout(dropout))
 
     def forward(self, x: torch.Tensor, key_padding_mask: torch.Tensor | None = None):
+        check_block_input(x, key_padding_mask, self.norm1.normalized_shape[0], "EncoderBlock",
+                          "key_padding_mask")
         h = self.norm1(x)
         a, weights = self.attn(h, h, h, key_padding_mask=key_padding_mask, need_weights=True,
                                average_attn_weights=False)
