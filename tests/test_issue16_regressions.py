@@ -720,6 +720,28 @@ def test_widget_helpers_and_surfaces_refuse_what_they_once_took():
             call()
 
 
+def test_model_blocks_name_a_wrong_input():
+    """Blocks called on their own (as notebooks 11-12 do) named nothing (F2): raw torch errors."""
+    torch = pytest.importorskip("torch")
+    from nnlib.models import cnn, gpt, resnet_demo, seq2seq
+    from nnlib.models import transformer_toy as tt
+
+    cfg = gpt.GPTConfig(vocab_size=11, block_size=8, n_layer=1, n_head=2, n_embd=8)
+    refused = [
+        (lambda: cnn.ResidualBlock(2)(torch.zeros(1, 3, 4, 4)), ShapeError, "x"),  # conv error
+        (lambda: resnet_demo.BasicBlock(2)(torch.zeros(2, 4, 4)), ShapeError, "x"),
+        (lambda: gpt.GPTBlock(cfg)(torch.zeros(2, 3, 6)), ShapeError, "x"),         # LayerNorm
+        (lambda: gpt.GPTCausalSelfAttention(cfg)(torch.zeros(3, 8)), ShapeError, "x"),  # unpack
+        (lambda: tt.EncoderBlock(8, 2, 8)(torch.zeros(2, 3, 8), torch.zeros(2, 3)), TypeError,
+         "key_padding_mask"),                                     # float mask added, not masked
+        (lambda: seq2seq.DecoderBlock(8, 2, 8)(torch.zeros(2, 3, 8), torch.zeros(3, 4, 8)),
+         ShapeError, "memory"),                                                  # torch's error
+    ]
+    for fn, error, words in refused:
+        with pytest.raises(error, match=words):
+            fn()
+
+
 def test_plotting_refuses_what_it_once_drew_wrongly_or_raw():
     """Issue 16 (F3): the figures of nnlib.plotting check what a learner passes them."""
     pytest.importorskip("matplotlib")
