@@ -88,7 +88,7 @@ def _feed_forward(d_model: int, dim_feedforward: int, dropout: float) -> nn.Sequ
 class EncoderBlock(nn.Module):
     """Pre-norm encoder block: self-attention over the whole source, then feed-forward.
 
-    ``forward(x (B, S, C), padding (B, S) True = pad)`` returns the new ``x`` (B, S, C) and
+    ``forward(x (B, S, C), padding (B, S) bool, True = pad)`` returns the new ``x`` (B, S, C) and
     the attention weights (B, H, S, S). (Asking PyTorch for the weights also selects its plain
     softmax path, which for these tiny shapes is faster on a CPU than the fused kernel.)
     """
@@ -117,7 +117,7 @@ class EncoderBlock(nn.Module):
 class DecoderBlock(nn.Module):
     """Pre-norm decoder block: causal self-attention, cross-attention, feed-forward.
 
-    ``forward(y (B, T, C), memory (B, S, C), memory_padding_mask (B, S) or None)`` returns the
+    ``forward(y (B, T, C), memory (B, S, C), memory_padding_mask (B, S) bool or None)`` returns the
     new ``y`` (B, T, C), the self-attention weights (B, H, T, T) and the cross-attention
     weights (B, H, T, S).
     """

@@ -77,7 +77,12 @@ def check_block_sizes(where: str, d_model, num_heads, dim_feedforward, dropout):
 
 
 class EncoderBlock(nn.Module):
-    """Pre-norm Transformer block: (B, T, C) -> (B, T, C) and the weights (B, H, T, T)."""
+    """Pre-norm Transformer block: (B, T, C) -> (B, T, C) and the weights (B, H, T, T).
+
+    ``forward(x, key_padding_mask=None)``: the mask is a bool (B, T), True = padding. (A float
+    mask, which ``nn.MultiheadAttention`` would add to the scores, is refused: a 0/1 float mask
+    meant as padding would silently block nothing.)
+    """
 
     def __init__(self, d_model: int, num_heads: int, dim_feedforward: int,
                  dropout: float = 0.0):
