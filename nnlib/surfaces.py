@@ -26,6 +26,7 @@ from nnlib._checks import (
     check_float_pair,
     check_instance,
     check_int,
+    describe,
 )
 from nnlib.scratch.module import Parameter
 from nnlib.scratch.optim import Optimizer
@@ -158,9 +159,12 @@ def optimize_path(surface: Surface | str, make_optimizer: Callable[[list], Optim
     point = np.array(surface.start if start is None
                      else check_float_pair(start, "start", where=where), dtype=np.float64)
     param = Parameter(point, "xy")
-    optimizer = check_instance(make_optimizer([param]), "make_optimizer([param])", Optimizer,
-                               "an nnlib optimizer", where=where,
-                               hint="e.g. make_optimizer=lambda params: SGD(params, lr=0.1)")
+    optimizer = make_optimizer([param])
+    if not isinstance(optimizer, Optimizer) and not all(  # a learner's own class is fine too
+            callable(getattr(optimizer, m, None)) for m in ("zero_grad", "step")):
+        raise TypeError(f"{where}: make_optimizer([param]) must return an optimizer (with "
+                        f"zero_grad() and step()), got {describe(optimizer)}; e.g. "
+                        "make_optimizer=lambda params: SGD(params, lr=0.1)")
     points, losses = [param.data.copy()], [float(surface.value(*param.data))]
     with np.errstate(all="ignore"):  # overflow is detected below, not warned about
         for t in range(1, steps + 1):
