@@ -451,8 +451,9 @@ EMPTY = [  # (label, argument, an empty value, other words its message may use)
 def test_empty_arrays_work_or_get_a_clear_error():
     """Empty input either works (with a finite result) or is refused, naming the argument."""
     for label, name, value, words in EMPTY:
-        FZ.run(f"{label}[{name}: empty {value.shape}]", lambda m=_entry(label), k={name: value}:
-               m(**k), (name, *ALIASES.get((label, name), ()), *words), False)
+        make = _entry(label)
+        FZ.run(f"{label}[{name}: empty {value.shape}]", lambda m=make, k={name: value}: m(**k),
+               (name, *ALIASES.get((label, name), ()), *words), False)
 
 
 def test_nan_data_propagates_through_the_plain_functions():

@@ -153,7 +153,7 @@ class Softmax(Module):
     def backward(self, grad_out):
         probs = require_forward(self._out, self)
         grad_out = check_grad_out(grad_out, probs.shape, self)
-        return F.softmax_backward(grad_out, probs, axis=self.dim)
+        return F._softmax_vjp(grad_out, probs, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"
@@ -175,7 +175,7 @@ class LogSoftmax(Module):
     def backward(self, grad_out):
         log_probs = require_forward(self._out, self)
         grad_out = check_grad_out(grad_out, log_probs.shape, self)
-        return F.log_softmax_backward(grad_out, log_probs, axis=self.dim)
+        return F._log_softmax_vjp(grad_out, log_probs, self.dim)
 
     def extra_repr(self) -> str:
         return f"dim={self.dim}"

@@ -208,7 +208,7 @@ def scaled_dot_product_attention_backward(grad_out, cache: AttentionCache):
                          f"{expected} (the shape of the output), got {grad_out.shape}")
     grad_v = np.swapaxes(weights, -1, -2) @ grad_out                # (..., Tk, Dv)
     grad_weights = grad_out @ np.swapaxes(v, -1, -2)                # (..., Tq, Tk)
-    grad_scores = F.softmax_backward(grad_weights, weights, axis=-1) * scale
+    grad_scores = F._softmax_vjp(grad_weights, weights, -1) * scale
     grad_q = grad_scores @ k                                        # (..., Tq, D)
     grad_k = np.swapaxes(grad_scores, -1, -2) @ q                   # (..., Tk, D)
     return grad_q, grad_k, grad_v

@@ -289,6 +289,11 @@ def softmax_backward(grad_out, probs, axis: int = -1):
     ``grad_out`` and ``probs`` must have the same shape (at least 1-D); NaN propagates.
     """
     grad_out, probs, axis = _backward_pair(grad_out, probs, "probs", axis, "softmax_backward")
+    return _softmax_vjp(grad_out, probs, axis)
+
+
+def _softmax_vjp(grad_out, probs, axis):
+    """softmax_backward without the checks, for nnlib's layers (their arrays are checked)."""
     return probs * (grad_out - np.sum(grad_out * probs, axis=axis, keepdims=True))
 
 
@@ -299,6 +304,11 @@ def log_softmax_backward(grad_out, log_probs, axis: int = -1):
     """
     grad_out, log_probs, axis = _backward_pair(grad_out, log_probs, "log_probs", axis,
                                                "log_softmax_backward")
+    return _log_softmax_vjp(grad_out, log_probs, axis)
+
+
+def _log_softmax_vjp(grad_out, log_probs, axis):
+    """log_softmax_backward without the checks, for nnlib's layers and losses."""
     with np.errstate(under="ignore", over="ignore"):
         probs = np.exp(log_probs)
     return grad_out - probs * np.sum(grad_out, axis=axis, keepdims=True)

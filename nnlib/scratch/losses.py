@@ -242,7 +242,7 @@ class CrossEntropyLoss(Loss):
         return _nll(log_probs, target)
 
     def _grad(self, log_probs, target):
-        return F.log_softmax_backward(_nll_grad(log_probs, target), log_probs, axis=1)
+        return F._log_softmax_vjp(_nll_grad(log_probs, target), log_probs, 1)
 
 
 class NLLLoss(Loss):
