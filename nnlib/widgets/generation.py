@@ -19,7 +19,7 @@ from ipywidgets import Text
 from matplotlib.transforms import ScaledTranslation
 
 from nnlib._checks import check_float, check_optional_int
-from nnlib.models.generation import generate_with_kv_cache
+from nnlib.models.generation import _attend_with_cache, _sample_next, generate_with_kv_cache
 from nnlib.train.core import unwrap
 from nnlib.train.lm import generate_text
 from nnlib.widgets.core import InteractiveFigure, slider
@@ -121,7 +121,7 @@ class _LiveSampler:
     one), so moving the length slider down, or back up, samples nothing new."""
 
     CHUNK = 25  # characters sampled between two looks at the clock
-    PUBLISH_EVERY = 0.5  # seconds between two pictures while sampling
+    PUBLISH_EVERY = 0.75  # seconds between two pictures while sampling
 
     def __init__(self, model, vocab, bars: int = 20):
         self.model, self.vocab, self.bars = model, vocab, bars
@@ -239,8 +239,8 @@ def generation_explorer(model, vocab, prompt: str = "ROMEO:\n", temperature: flo
                         top_k: int = 0, length: int = 200, seed: int = 0) -> InteractiveFigure:
     """Type a prompt and move the sliders to sample text from ``model`` (a trained GPT).
 
-    The next-character bars and "sampling…" show at once; the sample then appears in chunks
-    of 50 characters."""
+    The next-character bars and "sampling…" show at once; the sample follows (a picture every
+    0.75 s while it grows)."""
     where = "generation_explorer"
     if not isinstance(prompt, str):
         raise TypeError(f"{where}: prompt must be a string, got {prompt!r}")
@@ -267,12 +267,36 @@ def _extend(model, ids: torch.Tensor, n: int, temperature: float, top_k: int | N
     this generator, faster: with a KV cache while the text fits in ``block_size`` (each new
     token costs one position's work), then as ``generate`` (the window slides, and with
     absolute positions every cached key would change)."""
-    fits = max(0, min(n, model.config.block_size - ids.shape[1]))
+    block = model.config.block_size
+    fits = max(0, min(n, block - ids.shape[1]))
     if fits:
         ids = generate_with_kv_cache(model, ids, fits, temperature, top_k, generator=generator)
-    if n > fits:
-        ids = model.generate(ids, n - fits, temperature, top_k, generator)
+    was_training = model.training
+    model.eval()
+    for _ in range(n - fits):
+        logits = _last_logits(model, ids[:, -block:])                         # (1, vocab)
+        next_id = _sample_next(logits, temperature, top_k, None, generator)   # (1, 1)
+        ids = torch.cat([ids, next_id.to(ids.device)], dim=1)
+    model.train(was_training)
     return ids
+
+
+@torch.no_grad()
+def _last_logits(model, context: torch.Tensor) -> torch.Tensor:
+    """The logits ``model(context)`` gives at the last position (1, vocab), with less work:
+    the last block's attention output, MLP and the head only for that position (the earlier
+    blocks must run on every position: the last block attends to all of them)."""
+    tr = model.transformer
+    T = context.shape[1]
+    x = tr.wte(context) + tr.wpe(torch.arange(T, device=context.device))  # (1, T, C)
+    *blocks, last = tr.h
+    for block in blocks:
+        x = block(x)                                                       # (1, T, C)
+    C, H = x.shape[-1], last.attn.n_head
+    _, k, v = last.attn.c_attn(last.ln_1(x[:, :-1])).split(C, dim=2)       # (1, T-1, C) each
+    cache = [z.view(1, T - 1, H, C // H).transpose(1, 2) for z in (k, v)]  # (1, H, T-1, D)
+    x, _ = _attend_with_cache(last, x[:, -1:], cache)                      # (1, 1, C)
+    return model.lm_head(tr.ln_f(x))[:, -1]                                # (1, vocab)
 
 
 # -- static figures -----------------------------------------------------------------------------
