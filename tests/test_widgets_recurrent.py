@@ -14,6 +14,8 @@ from nnlib.scratch.recurrent import hidden_gradient_norms
 from nnlib.widgets.recurrent import (
     REFERENCE_RADII,
     _flow_norms_batch,
+    _sample_lstm,
+    _steps_by_cell,
     describe_gradient_flow,
     draw_gradient_flow,
     draw_gru_cell,
@@ -143,6 +145,23 @@ def test_temperature_widget_shows_the_bars_before_sampling_and_caches(tiny_lm):
     seen.clear()
     w.controls["temperature"].value = 1.0  # sampled before: one picture, no "sampling…"
     assert len(seen) == 1 and "sample (seed 0)" in seen[0]
+
+
+@pytest.mark.parametrize("hidden", [8, 64])
+def test_fast_lstm_sampling_gives_generates_texts(hidden):
+    vocab = CharVocab("abcdefgh \n:ROMEJULIT")
+    torch.manual_seed(hidden)
+    model = CharRNN(len(vocab), 16, hidden, "lstm")
+    assert _steps_by_cell(model) and not _steps_by_cell(CharRNN(len(vocab), 4, 8, "gru"))
+    prompt = vocab.encode("ROMEO:\n")
+    for temperature in (0.0, 0.3, 1.0, 2.5):
+        for seed in range(4):
+            fast = _sample_lstm(model, prompt, 60, temperature,
+                                torch.Generator().manual_seed(seed))
+            slow = model.generate(prompt, 60, temperature,
+                                  generator=torch.Generator().manual_seed(seed))
+            assert fast == slow, (temperature, seed)
+    assert model.training  # left as it was
 
 
 @pytest.mark.slow  # a sweep of extremes: make test runs it, make unit-fast does not

@@ -17,7 +17,7 @@ import numpy as np
 
 from nnlib._checks import check_array, check_float, check_instance, check_int
 from nnlib.scratch.recurrent import RNN, with_spectral_radius
-from nnlib.widgets._frame import MovingFrame
+from nnlib.widgets._frame import MovingFrame, StampedText
 from nnlib.widgets.core import InteractiveFigure, decade_limits, dropdown, slider
 
 REFERENCE_RADII = {0.5: "tab:blue", 1.0: "tab:green", 1.5: "tab:red"}  # as in the notebook
@@ -264,8 +264,13 @@ class _TemperatureView:
         ax.set_xticks(np.arange(n), [" "] * n, fontsize=11)  # room for the labels below
         ax.tick_params(axis="x", labelcolor="none")
         below = blended_transform_factory(ax.transData, ax.transAxes)
-        art["labels"] = [ax.text(i, -0.02, "", transform=below, ha="center", va="top",
-                                 fontsize=11) for i in range(n)]
+        # the characters come back at every redraw (a temperature keeps their order):
+        # texts that paste their remembered pixels
+        stamps: dict = {}
+        art["labels"] = [StampedText(i, -0.02, "", stamps=stamps, transform=below,
+                                     ha="center", va="top", fontsize=11) for i in range(n)]
+        for label in art["labels"]:
+            ax._add_text(label)
         ax.set(ylim=(0, 1), xlim=(-0.6, n - 0.4), ylabel="probability")
         ax.set_title(_temperature_title(self.prompt, 1.0))
         art["animated"] = [*art["bars"], *art["labels"], ax.title]
@@ -279,8 +284,11 @@ class _TemperatureView:
             if len(self.samples) > 128:
                 self.samples.pop(next(iter(self.samples)))
             generator = torch.Generator().manual_seed(int(seed))
-            ids = self.model.generate(self.vocab.encode(self.prompt), self.length,
-                                      temperature, generator=generator)
+            prompt = self.vocab.encode(self.prompt)
+            if _steps_by_cell(self.model):
+                ids = _sample_lstm(self.model, prompt, self.length, temperature, generator)
+            else:
+                ids = self.model.generate(prompt, self.length, temperature, generator=generator)
             self.samples[key] = self.vocab.decode(ids)
         return self.samples[key]
 
@@ -304,6 +312,48 @@ class _TemperatureView:
             yield f"sampling {self.length} characters at temperature {temperature:g}…"
         sample = self._sample(temperature, seed)
         yield _temperature_status(probs, seed, self.prompt + sample)
+
+
+def _steps_by_cell(model) -> bool:
+    """True for a CharRNN whose recurrent layer is one plain LSTM layer on the CPU."""
+    import torch
+
+    rnn = getattr(model, "rnn", None)
+    return (isinstance(rnn, torch.nn.LSTM) and rnn.num_layers == 1 and not rnn.bidirectional
+            and rnn.bias and rnn.proj_size == 0 and rnn.weight_hh_l0.device.type == "cpu"
+            and hasattr(model, "embed") and hasattr(model, "head"))
+
+
+def _sample_lstm(model, prompt, length: int, temperature: float, generator) -> list[int]:
+    """``model.generate`` for a one-layer LSTM CharRNN, about three times faster: the same
+    sampling, each character's step computed by ``torch.lstm_cell`` on the model's weights
+    instead of a call of the whole model (``nn.LSTM`` and its checks). The scores agree with
+    ``generate``'s to the last bits of float32 only, so a character drawn at the exact edge
+    between two could differ: tested to give the same texts."""
+    import torch
+
+    rnn = model.rnn
+    weights = (rnn.weight_ih_l0, rnn.weight_hh_l0, rnn.bias_ih_l0, rnn.bias_hh_l0)
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            logits, (h, c) = model(torch.tensor([list(prompt)]))
+            h, c, scores = h[0], c[0], logits[0, -1]                  # (1, H), (1, H), (V,)
+            out = []
+            for _ in range(length):
+                if temperature == 0:
+                    next_id = int(scores.float().argmax())
+                else:
+                    probs = torch.softmax(scores.float() / temperature, dim=-1)
+                    next_id = int(torch.multinomial(probs, 1, generator=generator))
+                out.append(next_id)
+                x = model.embed.weight[next_id:next_id + 1]           # (1, embed_size)
+                h, c = torch.lstm_cell(x, (h, c), *weights)
+                scores = torch.nn.functional.linear(h, model.head.weight, model.head.bias)[0]
+    finally:
+        model.train(was_training)
+    return out
 
 
 def temperature_explorer(model, vocab, prompt: str = "ROMEO:\n", length: int = 120,
