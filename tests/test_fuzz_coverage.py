@@ -120,6 +120,7 @@ EXEMPT: dict[str, str] = {
     "nnlib.scratch.optim.Optimizer": BASE,
     "nnlib.scratch.training.Callback": BASE,
     "nnlib.widgets.InteractiveFigure": BASE,
+    "nnlib.widgets.core.PlayControls": BASE,
     "nnlib.scratch.gradcheck.GradcheckReport": RESULT,
     "nnlib.scratch.lr_finder.LRRangeTestResult": RESULT,
     "nnlib.scratch.training.History": RESULT,
