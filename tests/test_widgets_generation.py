@@ -116,6 +116,9 @@ def test_a_newer_change_stops_a_stale_sample_which_is_kept(model):
     w.update()  # drawn again (the newer change would be): the sample goes on to the end
     assert w.last_status.startswith("temperature 0.8, all tokens")
     art = w.figure.__dict__["_nnlib_artists"]
+    # the heading is drawn with every picture: the final one no longer says "sampling…"
+    assert art["heading"] in art["animated"]
+    assert art["heading"].get_text() == "prompt + 60 sampled characters (seed 9)"
     assert art["text"].get_text().replace("\n", "") == (
         "ROMEO:\n" + generate_text(model, VOCAB, "ROMEO:\n", 60, temperature=0.8, seed=9)
     ).replace("\n", "")

@@ -147,10 +147,13 @@ class _LiveSampler:
         ax_text.set_axis_off()
         art["text"] = ax_text.text(0.0, 1.0, "", family="monospace", fontsize=9.5, va="top",
                                    ha="left", transform=ax_text.transAxes)
+        # the sample's heading: the left title, drawn with every picture (not kept in the
+        # background, where the first picture's "sampling…" would stay)
+        art["heading"] = ax_text.set_title(" ", fontsize=10, loc="left")
         art["unknown"] = fig.text(0.5, 0.5, "", ha="center", va="center", fontsize=12,
                                   visible=False)
         art["animated"] = [*art["bars"], *art["labels"], ax_bar.title, art["text"],
-                           ax_text.title, art["unknown"]]
+                           art["heading"], art["unknown"]]
         return art
 
     def _sample(self, prompt, temperature, k, seed, length, first=False):
@@ -225,13 +228,12 @@ class _LiveSampler:
             # picture every PUBLISH_EVERY seconds while the sample grows
             if published is None or time.perf_counter() - published >= self.PUBLISH_EVERY:
                 art["text"].set_text(_wrap(prompt + sample + "…"))
-                ax_text.set_title(f"prompt + {len(sample)} of {length} sampled characters "
-                                  f"(seed {seed}): sampling…", fontsize=10, loc="left")
+                art["heading"].set_text(f"prompt + {len(sample)} of {length} sampled "
+                                        f"characters (seed {seed}): sampling…")
                 yield f"sampling {length} characters… {len(sample)} so far"
                 published = time.perf_counter()
         art["text"].set_text(_wrap(prompt + sample))
-        ax_text.set_title(f"prompt + {len(sample)} sampled characters (seed {seed})",
-                          fontsize=10, loc="left")
+        art["heading"].set_text(f"prompt + {len(sample)} sampled characters (seed {seed})")
         yield status
 
 
