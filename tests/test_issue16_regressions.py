@@ -442,6 +442,8 @@ def test_part1_scratch_second_pass_regressions():
         (lambda: iterate_minibatches(x, np.ones(2), 1, shuffle="no"), TypeError, "shuffle"),
         (lambda: accuracy(x, np.array([0.5, 1.0])), ValueError, "y"),
         (lambda: count_parameters(None), TypeError, "model"),               # AttributeError
+        (lambda: S.Linear(3, 2)([[1.0, 2.0], [3.0]]), TypeError, "input must be a numeric"),
+        (lambda: S.Flatten()([[1.0, 2.0], [3.0]]), TypeError, "input must be a numeric"),
         (lambda: count_parameters(S.Linear(2, 2), trainable_only=1), TypeError,
          "trainable_only"),
     ]

@@ -41,7 +41,11 @@ def check_grad_out(grad_out, shape, layer) -> np.ndarray:
 
 
 def _at_least_2d(x, name: str, layer) -> np.ndarray:
-    x = np.asarray(x)
+    try:
+        x = np.asarray(x)
+    except (ValueError, TypeError) as exc:  # a ragged nested list
+        raise TypeError(f"{layer_name(layer)}: {name} must be a numeric array, got "
+                        f"{_checks.describe(x)} that NumPy cannot turn into one ({exc})") from None
     if x.ndim < 2:
         hint = " (a single example? use x[None, :] to add a batch axis)" if x.ndim == 1 else ""
         raise ShapeError(f"{layer_name(layer)}: expected {name} of shape (N, ...) with a "
