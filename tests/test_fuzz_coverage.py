@@ -193,7 +193,6 @@ EXEMPT: dict[str, str] = {
     "nnlib.data.graphs.karate_club": NO_ARGS,
     "nnlib.exercises.check": CHECKED_ELSEWHERE,
     "nnlib.exercises.evaluate": CHECKED_ELSEWHERE,
-    "nnlib.widgets.perceptron.perceptron_trace": TODO,
 }
 
 

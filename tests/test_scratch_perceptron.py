@@ -116,3 +116,13 @@ def test_bad_input_is_explained(make, error, words):
     with pytest.raises(error) as info:
         make(Perceptron(2))
     assert words in str(info.value)
+
+
+def test_an_update_that_would_overflow_is_refused_and_leaves_the_weights():
+    from nnlib.errors import NonFiniteError
+
+    p = Perceptron(2, lr=1e308)
+    with pytest.raises(NonFiniteError, match="smaller lr") as info:
+        p.fit(INPUTS, GATES["AND"], epochs=5, shuffle=False)
+    assert "lr=1e+308" in str(info.value)
+    assert np.all(np.isfinite(p.w)) and np.isfinite(p.b)

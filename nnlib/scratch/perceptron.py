@@ -19,6 +19,7 @@ from collections.abc import Callable
 import numpy as np
 
 from nnlib import _checks
+from nnlib.errors import NonFiniteError
 from nnlib.scratch.init import as_rng
 from nnlib.scratch.module import ShapeError, check_array
 from nnlib.utils import get_rng
@@ -64,8 +65,14 @@ class Perceptron:
         y = int(self._check_y(np.asarray([y]), 1)[0])
         error = y - int(self.predict(x))  # -1, 0 or +1
         if error:
-            self.w += self.lr * error * x
-            self.b += self.lr * error
+            with np.errstate(over="ignore", invalid="ignore"):
+                w, b = self.w + self.lr * error * x, self.b + self.lr * error
+            if not (np.isfinite(b) and np.all(np.isfinite(w))):  # weights left as they were
+                raise NonFiniteError(
+                    f"Perceptron.update: this update would make w or b infinite (lr={self.lr!r}, "
+                    f"w={self.w}, b={self.b}); use a smaller lr or smaller inputs")
+            self.w[:] = w  # in place: callers may hold self.w
+            self.b = float(b)
         return error != 0
 
     def fit_epoch(self, X, y, shuffle: bool = True,

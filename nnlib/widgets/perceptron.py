@@ -16,7 +16,7 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from nnlib._checks import check_choice, check_seed
+from nnlib._checks import check_choice, check_int, check_seed
 from nnlib.data import logic_gate
 from nnlib.scratch import Perceptron
 from nnlib.widgets.core import InteractiveFigure, dropdown, log_slider, slider
@@ -70,6 +70,7 @@ def perceptron_trace(gate: str = "AND", lr: float = 1.0, epochs: int = 10,
     """Train on ``gate``'s truth table for ``epochs`` passes in the fixed order 00, 01, 10, 11.
 
     ``seed`` picks the random start weights (ignored for the zero start)."""
+    epochs = check_int(epochs, "epochs", minimum=0, where="perceptron_trace")
     X, y = logic_gate(gate)
     p = Perceptron(2, lr=lr)
     p.w, p.b = start_weights(start, seed)
