@@ -768,3 +768,14 @@ def test_plotting_refuses_what_it_once_drew_wrongly_or_raw():
     for call, error, words in cases:
         with pytest.raises(error, match=words):
             call()
+
+
+def test_fuzz_common_draws_spirals_turns_and_ragged_layer_inputs():
+    """Found once test_fuzz_api drew other values (F0): a raw overflow and a raw NumPy error."""
+    from nnlib.data import spirals
+
+    with pytest.raises(ValueError, match=r"turns must be a finite number in \(0, 1000000.0\]"):
+        spirals(n=10, turns=1e308)                 # was FloatingPointError/inf coordinates
+    for layer in (S.Linear(3, 2), S.Flatten()):    # was "setting an array element ..."
+        with pytest.raises(TypeError, match="input"):
+            layer([[1.0, 2.0], [3.0]])

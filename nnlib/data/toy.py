@@ -190,7 +190,7 @@ def spirals(n: int = 200, n_classes: int = 2, noise: float = 0.1, turns: float =
     """
     n, noise, seed = _n_noise_seed(n, noise, seed)
     n_classes = _checks.check_int(n_classes, "n_classes", minimum=2)
-    turns = _checks.check_float(turns, "turns", minimum=0, min_open=True)
+    turns = _checks.check_float(turns, "turns", minimum=0, min_open=True, maximum=1e6)
     rng = np.random.default_rng(seed)
     sizes = _class_sizes(n, n_classes)
     y = _labels(sizes)
