@@ -50,7 +50,9 @@ def calculate_gain(nonlinearity: str = "linear", param: float | None = None) -> 
         return 5.0 / 3.0
     if nonlinearity == "relu":
         return math.sqrt(2.0)
-    return math.sqrt(2.0) / math.hypot(1.0, slope)  # sqrt(2 / (1 + slope^2)), no overflow
+    if abs(slope) < 1e150:  # the formula as it always was (bit for bit the same weights)
+        return math.sqrt(2.0 / (1 + slope**2))
+    return math.sqrt(2.0) / math.hypot(1.0, slope)  # the same without overflowing slope**2
 
 
 def fan_in_and_fan_out(shape) -> tuple[int, int]:
