@@ -175,11 +175,10 @@ def quiet(build):
         return build()
 
 
-WAVE_T = np.linspace(0, 1, 400)
 
 
 def draw_wave(fig, frequency):  # notebook 00's example widget (reuse=True)
-    t = WAVE_T
+    t = np.linspace(0, 1, 400)
     if not fig.axes:  # the first call makes the plot
         ax = fig.add_subplot(xlabel="t", ylim=(-1.1, 1.1))
         ax.plot(t, 0 * t)
