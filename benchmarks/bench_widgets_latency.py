@@ -175,8 +175,6 @@ def quiet(build):
         return build()
 
 
-
-
 def draw_wave(fig, frequency):  # notebook 00's example widget (reuse=True)
     t = np.linspace(0, 1, 400)
     if not fig.axes:  # the first call makes the plot
