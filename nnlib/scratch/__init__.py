@@ -41,10 +41,11 @@ Deliberate differences from PyTorch, all of them (CONTRIBUTING.md repeats this t
   ``TypeError``/``ValueError``/``ShapeError``/``NonFiniteError``/``NotForwardedError``
   (``nnlib.errors``); an out-of-range token id is a ``ValueError`` (one policy, messages name
   the argument).
-* NaN/inf: PyTorch propagate silently; nnlib inputs, hyperparameters and ``lr`` at ``step()``
-  are checked: ``NonFiniteError`` (a learner sees where it started).
-* Integer and bool input: PyTorch refused by most layers; nnlib cast to float64 (complex,
-  strings refused) (NumPy arrays default to int).
+* NaN/inf: PyTorch propagate silently; nnlib layer inputs, hyperparameters and ``lr`` at
+  ``step()`` are checked: ``NonFiniteError`` (a learner sees where it started); the plain
+  functions of ``scratch.functional`` propagate NaN data, as PyTorch does.
+* Integer and bool input: PyTorch refused by most layers; nnlib arrays cast to float64 (a
+  single ``True``/``False``, complex, strings refused) (NumPy arrays default to int).
 * NumPy ``GPT``: PyTorch (nanoGPT) dropout, optional biases; nnlib ``GPT(GPTConfig(...))`` as
   the PyTorch ``GPT``, but ``dropout=0`` and ``bias=True`` only (the forward equals the PyTorch
   model in eval mode).
