@@ -376,7 +376,7 @@ def _all_cases(run, cases) -> None:
             run(*args)
         except AssertionError as exc:
             failures.append(str(exc).splitlines()[0])
-        except Exception as exc:  # noqa: BLE001 - a raw error from inside, reported with the rest
+        except Exception as exc:
             failures.append(f"{args[0][0]}[{args[1][0]}]: raw {type(exc).__name__}: {exc}")
     assert not failures, "\n".join(failures)
 

@@ -32,7 +32,7 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("hypothesis")
 
-import nnlib  # noqa: E402
+import nnlib
 
 SKIP_PACKAGES = ("nnlib.solutions",)
 
