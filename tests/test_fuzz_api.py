@@ -376,7 +376,7 @@ def _all_cases(run, cases) -> None:
             run(*args)
         except AssertionError as exc:
             failures.append(str(exc).splitlines()[0])
-        except Exception as exc:
+        except Exception as exc:  # a raw error from inside, reported with the rest
             failures.append(f"{args[0][0]}[{args[1][0]}]: raw {type(exc).__name__}: {exc}")
     assert not failures, "\n".join(failures)
 

@@ -587,7 +587,7 @@ def test_models_data_utils_refuse_what_they_once_took_silently_or_raw():
         except error as exc:
             if words not in str(exc):
                 failures.append(f"case {i}: {type(exc).__name__} without {words!r}: {exc}")
-        except Exception as exc:
+        except Exception as exc:  # report every case at once
             failures.append(f"case {i}: {type(exc).__name__} instead of {error.__name__}: {exc}")
         else:
             failures.append(f"case {i}: accepted")
