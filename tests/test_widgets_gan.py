@@ -134,3 +134,27 @@ def test_nan_weights_stop_training_and_still_draw():
     ax = w.figure.axes[0]
     assert np.all(ax.images[0].get_array() == 235) and len(ax.collections[-1].get_offsets()) == 0
     assert w.reset().startswith("step 0: modes covered")
+
+
+@pytest.mark.parametrize("steps", [1000, 3000, 10000])
+def test_step_labels_stay_inside_the_figure_after_many_steps(steps):
+    # the layout is found once at step 0 (x axis 0..10) and kept: the losses' last x tick label
+    # ("1000", "5000", "10000") must still lie inside the figure, not be cut at its right edge
+    w = GANTrainer2D()
+    w.history = {"d_loss": list(np.linspace(1.4, 0.7, steps)),
+                 "g_loss": list(np.linspace(-1.5, 2.3, steps))}  # minimax: negative losses
+    w.step_count = steps
+    w.update()
+    fig = w.figure
+    ax_loss = fig.axes[1]
+    assert ax_loss.get_xlim()[1] >= steps
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    labels = [label for ax in fig.axes for label in ax.get_xticklabels() + ax.get_yticklabels()
+              if label.get_visible() and label.get_text()]
+    assert any(label.get_text() == f"{ax_loss.get_xlim()[1]:.0f}"
+               for label in ax_loss.get_xticklabels())
+    for label in labels:
+        box = label.get_window_extent(renderer)
+        assert 0 <= box.x0 and box.x1 <= fig.bbox.width, label.get_text()
+        assert 0 <= box.y0 and box.y1 <= fig.bbox.height, label.get_text()

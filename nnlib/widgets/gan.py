@@ -192,6 +192,22 @@ class GANTrainer2D(PlayControls, InteractiveFigure):
             self._pictures[key] = found
         return found
 
+    def _apply_layout(self, fig) -> None:
+        """The layout is found once, at step 0 (x axis 0..10), and kept: find it with the x axis
+        at 0..LAYOUT_STEPS, so that the widest step labels a run reaches ("1000", "10000") get
+        room at the figure's right edge, not only the "10" of step 0."""
+        art = fig.__dict__.get("_nnlib_artists")
+        if art is None or self._layout_cache is not None:
+            super()._apply_layout(fig)
+            return
+        ax = art["ax_loss"]
+        xlim = ax.get_xlim()
+        ax.set_xlim(0, LAYOUT_STEPS)
+        try:
+            super()._apply_layout(fig)
+        finally:
+            ax.set_xlim(*xlim)
+
     def discriminator_map(self) -> np.ndarray:
         """D(x) over the plane [-3, 3]^2 as drawn: computed on a GRID x GRID grid, then
         interpolated linearly to the centres of the picture's MAP x MAP cells (row 0 at the
@@ -204,6 +220,7 @@ class GANTrainer2D(PlayControls, InteractiveFigure):
         return d[:, lo] * (1 - frac) + d[:, lo + 1] * frac
 
 
+LAYOUT_STEPS = 20000  # the losses' x axis as wide as it is laid out for (5-digit labels)
 MAP = 120         # the D(x) picture: MAP x MAP cells over [-LIMIT, LIMIT]^2
 GRID = 40         # D is computed on GRID x GRID points (the ends included), then interpolated
 LIMIT = 3.0
