@@ -20,6 +20,7 @@ from nnlib.widgets.recurrent import (
     draw_gradient_flow,
     draw_gru_cell,
     draw_lstm_cell,
+    draw_temperature,
     draw_unrolled_rnn,
     gradient_flow_explorer,
     next_char_probabilities,
@@ -106,8 +107,32 @@ def test_describe_gradient_flow_verdicts():
     assert describe_gradient_flow(np.array([1e-9, 1.0])).startswith("vanished")
     assert describe_gradient_flow(np.array([1e9, 1.0])).startswith("exploded")
     assert describe_gradient_flow(np.array([1e-3, 1.0])).startswith("fading")
-    assert describe_gradient_flow(np.array([1e3, 1.0])).startswith("growing")
+    assert describe_gradient_flow(np.array([1e3, 1.0])).startswith("exploding")
     assert describe_gradient_flow(np.array([0.5, 1.0])).startswith("roughly preserved")
+
+
+@pytest.mark.parametrize("first, verdict", [
+    (0.27, "roughly preserved"), (2.0, "roughly preserved"), (10.0, "roughly preserved"),
+    (53.0, "exploding"), (1.5e-2, "fading"), (0.099, "fading"), (0.1, "roughly preserved")])
+def test_gradient_flow_verdicts_follow_notebook_10(first, verdict):
+    # cell 19: radius 1.1 (0.27x) keeps the gradient, radius 1 (1.5e-2x) fades, 1.5 (53x)
+    # explodes: "preserved" means within 10x
+    assert describe_gradient_flow(np.array([first, 1.0])).startswith(verdict)
+
+
+def test_gradient_flow_status_at_the_notebooks_radii():
+    assert "exploding" in draw_gradient_flow(Figure(), 1.5, 50, 1.0, "tanh")
+    assert "roughly preserved" in draw_gradient_flow(Figure(), 1.1, 50, 1.0, "tanh")
+    assert "fading" in draw_gradient_flow(Figure(), 1.0, 50, 1.0, "tanh")
+
+
+@pytest.mark.parametrize("seq_len", [5, 10, 15])
+def test_gradient_flow_ticks_whole_time_steps(seq_len):
+    fig = Figure()
+    draw_gradient_flow(fig, 1.0, seq_len, 1.0, "tanh")
+    frame = fig.__dict__["_nnlib_artists"]["frame"]
+    texts = [t.get_text() for t in frame.xlabels if t.get_visible()]
+    assert len(texts) >= 2 and all(float(t).is_integer() for t in texts), texts
 
 
 @pytest.fixture(scope="module")
@@ -174,6 +199,20 @@ def test_extreme_temperatures_work(tiny_lm, temperature):
     assert probs.sum() == pytest.approx(1.0)
     if temperature == 0.0:
         assert probs.max() == 1.0
+
+
+def test_temperature_zero_prints_zero_entropy_and_keeps_the_bar_order(tiny_lm):
+    model, vocab = tiny_lm
+    w = temperature_explorer(model, vocab, prompt="ab", length=10, temperature=1.0)
+    art = w.figure.__dict__["_nnlib_artists"]
+    warm = [label.get_text() for label in art["labels"]]
+    w.controls["temperature"].value = 0.0
+    assert w.last_error is None and w.last_status.startswith("entropy 0.00 nats")
+    assert [label.get_text() for label in art["labels"]] == warm  # not vocabulary order
+    fig = Figure()
+    status = draw_temperature(fig, 0.0, 0, model=model, vocab=vocab, prompt="ab", length=5)
+    assert status.startswith("entropy 0.00 nats")
+    assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == warm
 
 
 def test_temperature_reshapes_the_distribution(tiny_lm):

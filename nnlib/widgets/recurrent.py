@@ -51,16 +51,18 @@ def describe_gradient_flow(norms: np.ndarray) -> str:
         return "exploded: the gradient overflowed float64 (inf or NaN)"
     if first == 0.0:
         return "vanished: the gradient reaching step 1 underflowed to exactly 0"
+    # the bands of notebook 10's prose: radius 1.1 (about 0.3x) keeps the gradient, radius 1
+    # (about 1e-2x, tanh saturates) fades, radius 1.5 (about 50x) explodes
     if first < 1e-6:
         verdict = "vanished"
-    elif first > 1e6:
-        verdict = "exploded"
-    elif first < 1e-2:
-        verdict = "fading"
-    elif first > 1e2:
-        verdict = "growing"
+    elif first < 0.1:
+        verdict = "fading (below 1/10 of the last step's)"
+    elif first <= 10.0:
+        verdict = "roughly preserved (within 10x of the last step's)"
+    elif first <= 1e6:
+        verdict = "exploding (over 10x the last step's)"
     else:
-        verdict = "roughly preserved"
+        verdict = "exploded"
     return f"{verdict}: ‖dL/dh_1‖ / ‖dL/dh_T‖ = {first:.1e}"
 
 
@@ -145,7 +147,7 @@ def draw_gradient_flow(fig, radius: float, seq_len: int, input_scale: float,
         # the legend has an axes of its own, right of the plot, drawn once
         ax, ax_legend = fig.subplots(1, 2, width_ratios=(5, 1))
         ax_legend.set_axis_off()
-        frame = MovingFrame(ax, ylog=True)
+        frame = MovingFrame(ax, ylog=True, x_integer=True)  # time steps are whole
         refs = {ref: ax.plot([], [], color=color, alpha=0.6, lw=1.2, ls="--",
                              label=f"radius {ref:g}")[0]
                 for ref, color in REFERENCE_RADII.items()}
@@ -210,6 +212,13 @@ def next_char_probabilities(model, vocab, prompt: str, temperature: float) -> np
     return torch.softmax(scores / temperature, dim=-1).numpy()
 
 
+def _bar_order(probs: np.ndarray, reference: np.ndarray, top: int) -> np.ndarray:
+    """The ``top`` characters by probability, ties (the zeros at temperature 0 or far out in
+    the tail) broken by ``reference``, the distribution at temperature 1: so the bars keep
+    the order every temperature above 0 shows."""
+    return np.lexsort((-reference, -probs))[:top]
+
+
 def _printable(ch: str) -> str:
     return {"\n": "\\n", " ": "␣"}.get(ch, ch)
 
@@ -220,7 +229,7 @@ def draw_temperature(fig, temperature: float, seed: int, *, model, vocab, prompt
     import torch
 
     probs = next_char_probabilities(model, vocab, prompt, temperature)
-    order = np.argsort(-probs, kind="stable")[:top]
+    order = _bar_order(probs, next_char_probabilities(model, vocab, prompt, 1.0), top)
     ax = fig.add_subplot()
     ax.bar(np.arange(len(order)), probs[order], color="tab:blue")
     ax.set_xticks(np.arange(len(order)), [_printable(vocab.chars[i]) for i in order],
@@ -239,6 +248,7 @@ def _temperature_title(prompt: str, temperature: float) -> str:
 
 def _temperature_status(probs, seed, text: str) -> str:
     entropy = float(-np.sum(probs[probs > 0] * np.log(probs[probs > 0])))
+    entropy = max(0.0, entropy) + 0.0  # one-hot (temperature 0) gives -0.0: print 0.00
     return f"entropy {entropy:.2f} nats | sample (seed {seed}): " + text.replace("\n", " ⏎ ")
 
 
@@ -276,6 +286,15 @@ class _TemperatureView:
         art["animated"] = [*art["bars"], *art["labels"], ax.title]
         return art
 
+    def _probs(self, temperature: float) -> np.ndarray:
+        key = float(temperature)
+        if key not in self.probs:
+            if len(self.probs) > 256:
+                self.probs.pop(next(iter(self.probs)))
+            self.probs[key] = next_char_probabilities(self.model, self.vocab, self.prompt,
+                                                      temperature)
+        return self.probs[key]
+
     def _sample(self, temperature: float, seed: int) -> str:
         import torch
 
@@ -296,14 +315,8 @@ class _TemperatureView:
         art = fig.__dict__.get("_nnlib_artists")
         if art is None or art["axes"] != fig.axes:
             art = fig.__dict__["_nnlib_artists"] = self._build(fig)
-        key = float(temperature)
-        if key not in self.probs:
-            if len(self.probs) > 256:
-                self.probs.pop(next(iter(self.probs)))
-            self.probs[key] = next_char_probabilities(self.model, self.vocab, self.prompt,
-                                                      temperature)
-        probs = self.probs[key]
-        order = np.argsort(-probs, kind="stable")[:self.top]
+        probs = self._probs(temperature)
+        order = _bar_order(probs, self._probs(1.0), self.top)
         for bar, label, i in zip(art["bars"], art["labels"], order):
             bar.set_height(probs[i])
             label.set_text(_printable(self.vocab.chars[i]))
