@@ -30,6 +30,23 @@ def test_changing_activation_and_depth_redraws_with_new_status(widget):
     assert "layer 3" in widget.last_status
 
 
+def test_one_layer_reads_as_one_layer(widget):
+    widget.controls["depth"].value = 1
+    art = widget.figure.__dict__["_nnlib_artists"]
+    assert widget.last_error is None
+    assert art["ax_g"].get_title() == "gradient flowing down 1 layer"
+    status = widget.last_status
+    assert "through the single layer is " in status and "sent in above it" in status
+    assert "layer 1 is" not in status and "at layer 1" not in status
+    widget.controls["depth"].value = 2
+    assert art["ax_g"].get_title() == "gradient flowing down 2 layers"
+    assert "reaching layer 1 is " in widget.last_status
+    assert "sent in above layer 2" in widget.last_status
+    widget.controls["activation"].value = "step"
+    widget.controls["depth"].value = 1
+    assert widget.last_status.startswith("the gradient through the single layer is exactly 0")
+
+
 def test_parameters_change_the_picture(widget):
     widget.controls["activation"].value = "leaky ReLU"
     before = widget.to_png()

@@ -192,15 +192,21 @@ def _draw(fig, activation: str, slope: float, alpha: float, depth: int, init: st
                      decade_limits(shown, include=(1.0,)) if finite.any() else (1e-3, 10))
     art["norms"].set_data(frame.x(layers), frame.y(shown))
     art["one"].set_ydata(frame.y([1.0, 1.0]))
-    ax_g.set_title(f"gradient flowing down {depth} layers")
+    depth = int(depth)
+    ax_g.set_title(f"gradient flowing down {depth} layer{'s' if depth != 1 else ''}")
     first = norms[0]
     if not np.isfinite(first):
         return "overflow: the gradient became too large to represent"
+    # norms are relative to the gradient sent in at the top (the loss side of layer N)
+    if depth == 1:
+        where, top = "through the single layer", "sent in above it"
+    else:
+        where, top = "reaching layer 1", f"sent in above layer {depth}"
     if first == 0:
-        return "the gradient reaching layer 1 is exactly 0: nothing to learn from"
+        return f"the gradient {where} is exactly 0: nothing to learn from"
     verdict = "vanishes" if first < 1e-3 else "explodes" if first > 1e3 else "survives"
-    return (f"{activation}, {init} init: the gradient reaching layer 1 is {first:.2e} × the "
-            f"gradient at layer {depth}: it {verdict}")
+    return (f"{activation}, {init} init: the gradient {where} is {first:.2e} × the one {top}: "
+            f"it {verdict}")
 
 
 def activation_widget(activation: str = "sigmoid", depth: int = 20,
