@@ -158,3 +158,49 @@ def test_switching_losses_pastes_kept_axes_and_draws_the_same_picture(monkeypatc
         cold.controls[name].value = value
         assert cold.to_png() == picture, (name, value)
     assert redrawn  # without warming, a new loss draws its axes again
+
+
+def _every_switch(names):
+    """A walk through ``names`` that takes every from -> to switch between two of them
+    exactly once (an Euler circuit of the complete directed graph)."""
+    left = {a: [b for b in names if b != a] for a in names}
+    stack, walk = [names[0]], []
+    while stack:
+        if left[stack[-1]]:
+            stack.append(left[stack[-1]].pop())
+        else:
+            walk.append(stack.pop())
+    return walk[::-1]
+
+
+def test_a_picture_reached_by_any_loss_switch_equals_a_fresh_widgets():
+    """R2: the x label was burnt into each axes' kept pixels, so after a switch between a
+    prediction loss and a logit loss one label was drawn over the other; and the layout was
+    fixed by the first loss, so a later loss's wider tick labels could be cut."""
+    names = list(LOSSES)
+    settings = {"target": 0.7, "prediction": 1.5}
+    fresh = {name: loss_explorer(loss=name, **settings).to_png() for name in names}
+    walk = _every_switch(names)
+    assert len(walk) == len(names) * (len(names) - 1) + 1
+    w = loss_explorer(loss=walk[0], **settings)
+    assert w.to_png() == fresh[walk[0]]
+    for before, name in zip(walk, walk[1:]):
+        w.controls["loss"].value = name
+        assert w.last_error is None
+        assert w.to_png() == fresh[name], f"{before} -> {name}"
+
+
+@pytest.mark.parametrize("first", ["BCE on the logit", "MSE after a sigmoid"])
+def test_every_losss_labels_stay_inside_the_figure_whichever_loss_came_first(first):
+    w = loss_explorer(loss=first)
+    for name in LOSSES:
+        w.controls["loss"].value = name
+        fig = w.figure
+        renderer = fig.canvas.get_renderer()
+        ax_loss, ax_grad = fig.axes
+        boxes = [ax.get_tightbbox(renderer) for ax in fig.axes]
+        for box in boxes:
+            assert 0 <= box.x0 and box.x1 <= fig.bbox.x1, name
+            assert 0 <= box.y0 and box.y1 <= fig.bbox.y1, name
+        assert boxes[0].x1 < ax_grad.yaxis.label.get_window_extent(renderer).x0, name
+        assert ax_loss.xaxis.label.get_text() == ax_grad.xaxis.label.get_text()

@@ -123,6 +123,12 @@ def nice_limits(lo: float, hi: float) -> tuple[float, float]:
     return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
 
 
+# where the two axes sit in the widget's 9 x 3.4 inch figure (left, bottom, width, height, as
+# fractions of it): what constrained layout finds for "MSE after a sigmoid", whose tick labels
+# ("-0.2", "-0.4") are the widest; fixed, so no loss's labels are cut whichever comes first
+AXES_POSITIONS = ((0.0753, 0.1409, 0.4197, 0.7819), (0.5757, 0.1409, 0.4197, 0.7819))
+
+
 def draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 241) -> str:
     """Loss curve and gradient curve against the prediction, with the current point marked.
 
@@ -141,6 +147,9 @@ def draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 
     art = fig.__dict__.get("_nnlib_artists")
     if art is None or art["fig_axes"] != fig.axes:
         ax_loss, ax_grad = fig.subplots(1, 2)
+        if fig.get_layout_engine() is None:  # the widget's figure: fixed room for every loss
+            for ax, position in zip((ax_loss, ax_grad), AXES_POSITIONS):
+                ax.set_position(position)
         art = {"ax_loss": ax_loss, "ax_grad": ax_grad}
         art["curve"], = ax_loss.plot(xs, values, color="tab:blue", lw=2)
         art["point"], = ax_loss.plot([prediction], [value], "o", color="tab:red", ms=8)
@@ -154,12 +163,16 @@ def draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 
         art["fig_axes"] = list(fig.axes)
         art["cell_cache"] = 16  # each loss has its own limits: keep its axes once drawn
         # what changes: drawn over a background of axes, ticks and labels drawn once
-        # (an axes is drawn again only when its limits change: see nice_limits)
+        # (an axes is drawn again only when its limits change: see nice_limits). The x
+        # labels are not in this list: matplotlib draws an axis label with its axes even when
+        # it is marked animated, so it belongs to the axes' kept pixels, and each axes'
+        # _nnlib_state says which label (prediction or logit) those pixels hold
         art["animated"] = [art["curve"], art["point"], art["tangent"], art["vline"],
-                           art["grad_curve"], art["grad_point"], ax_loss.title, ax_grad.title,
-                           ax_loss.xaxis.label, ax_grad.xaxis.label]
+                           art["grad_curve"], art["grad_point"], ax_loss.title, ax_grad.title]
         fig.__dict__["_nnlib_artists"] = art
     ax_loss, ax_grad = art["ax_loss"], art["ax_grad"]
+    for ax in (ax_loss, ax_grad):  # the x label is part of the axes' background
+        ax._nnlib_state = on_logit
     art["curve"].set_data(xs, values)
     art["point"].set_data([prediction], [value])
     tangent = value + grad * (xs - prediction)  # the slope the optimizer sees
@@ -197,7 +210,7 @@ def loss_explorer(loss: str = "MSE", target: float = 1.0, prediction: float = -2
         "prediction": slider("prediction", prediction, -6.0, 6.0, 0.1, arg="prediction",
                              where=where),
     }
-    widget = InteractiveFigure(draw_loss, controls, figsize=(9, 3.4), reuse=True,
+    widget = InteractiveFigure(draw_loss, controls, figsize=(9, 3.4), reuse=True, layout=None,
                                title="A loss and its gradient at one prediction")
     widget.warm("loss")  # every loss's axes drawn now: switching losses costs a blit
     return widget
