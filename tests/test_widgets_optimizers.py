@@ -153,3 +153,39 @@ def test_surfaces_and_step_axes_are_pasted_and_draw_the_same_picture(monkeypatch
         cold.controls[name].value = value
         assert cold.to_png() == picture, (name, value)
     assert redrawn
+
+
+def test_a_run_below_float64_precision_says_so_instead_of_the_clip_value():
+    status = draw_optimizer(Figure(), "SGD", 0.1, 0.9, 0.999, "bowl", 500)
+    assert "f - f_min < 1e-16," in status
+    status = draw_optimizer(Figure(), "SGD", 0.1, 0.9, 0.999, "bowl", 20)
+    assert "f - f_min = " in status and "< 1e-16" not in status
+
+
+def test_the_diverged_label_is_drawn_over_the_minimas_stars():
+    fig = Figure()
+    draw_optimizer(fig, "SGD", 10.0, 0.9, 0.999, "bowl", 50)
+    art = fig.__dict__["_nnlib_artists"]
+    assert art["diverged"].get_visible()
+    assert all(art["diverged"].get_zorder() > star.get_zorder() for star in art["stars"])
+
+
+def test_the_things_to_try_in_notebook_06_show_what_the_prose_says():
+    """Cell 27 and the speaker notes: Rosenbrock, Adam at lr 0.1 and 500 steps: beta1 0.9
+    reaches 9.4e-3, beta1 0 zig-zags and is at 0.63; the saddle at lr 0.01 after 100 steps:
+    SGD's f - f_min (0.67) is lower than Adam's (1.24) although SGD heads for the saddle."""
+    from nnlib.widgets.optimizers import cached_path
+
+    def gap(*args):
+        status = draw_optimizer(Figure(), *args)
+        return float(status.split("f - f_min = ")[1].split(",")[0])
+
+    assert f"{gap('Adam', 0.1, 0.9, 0.999, 'rosenbrock', 500):.1e}" == "9.4e-03"
+    assert f"{gap('Adam', 0.1, 0.0, 0.999, 'rosenbrock', 500):.2f}" == "0.63"
+    zigzag = np.diff(cached_path("Adam", 0.1, 0.0, 0.999, "rosenbrock", 500).points[:, 1])
+    assert np.sum(np.sign(zigzag[1:]) != np.sign(zigzag[:-1])) > 100
+    sgd, adam = (gap(name, 0.01, 0.9, 0.999, "saddle", 100) for name in ("SGD", "Adam"))
+    assert (f"{sgd:.2f}", f"{adam:.2f}") == ("0.67", "1.24")
+    sgd_end = cached_path("SGD", 0.01, 0.9, 0.999, "saddle", 100).points[-1]
+    adam_end = cached_path("Adam", 0.01, 0.9, 0.999, "saddle", 100).points[-1]
+    assert abs(sgd_end[1]) < 0.1 and abs(adam_end[1] - 1) < 0.1  # saddle row vs minimum's

@@ -88,6 +88,7 @@ def draw_path(ax, path, label: str | None = None, color: str = "tab:red") -> Non
 
 
 GAP_TOP = 1e4  # the loss plot's top: every start is below 100, a diverging run goes through
+GAP_FLOOR = 1e-16  # the loss plot's bottom: f - f_min is clipped here (float64's precision)
 IMAGE_PIXELS = 360  # the surface image's side: about one pixel per screen pixel
 LEVELS = 25
 
@@ -170,7 +171,8 @@ def _build_artists(fig) -> dict:
     art["start"], = ax_path.plot([], [], "s", color="tab:red", ms=7, mec="black")
     art["diverged"] = ax_path.text(0.5, 0.5, "diverged", transform=ax_path.transAxes,
                                    ha="center", va="center", fontsize=22, color="white",
-                                   bbox={"facecolor": "tab:red", "alpha": 0.8}, visible=False)
+                                   bbox={"facecolor": "tab:red", "alpha": 0.8}, visible=False,
+                                   zorder=6)  # over the minima's stars (zorder 5)
     art["gap"], = ax_loss.plot([], [], color="tab:red")
     ax_loss.set_yscale("log")
     # few ticks, no minor ones, plain-text labels: a log axis over 18 decades with minor
@@ -234,18 +236,20 @@ def draw_optimizer(fig, optimizer: str, lr: float, momentum: float, beta2: float
     art["path"].set_data(path.points[:, 0], path.points[:, 1])
     art["start"].set_data(path.points[:1, 0], path.points[:1, 1])
     lowest = min(info.value(*m) for m in info.minima)
-    gap = np.maximum(path.losses - lowest, 1e-16)
+    gap = np.maximum(path.losses - lowest, GAP_FLOOR)
     art["gap"].set_data(np.arange(len(gap)), gap)
-    # fixed limits (the gap is clipped at 1e-16; a run that climbs above GAP_TOP leaves the
+    # fixed limits (the gap is clipped at GAP_FLOOR; a run that climbs above GAP_TOP leaves the
     # plot at the top): only the step axis changes, among a few round numbers
-    ax_loss.set(xlim=(0, _nice_ceiling(steps)), ylim=(1e-16, GAP_TOP))
+    ax_loss.set(xlim=(0, _nice_ceiling(steps)), ylim=(GAP_FLOOR, GAP_TOP))
     art["diverged"].set_visible(bool(path.diverged))
     if path.diverged:
         return (f"diverged at step {path.diverged_at}: lr = {lr:.1e} is too large for "
                 f"{optimizer} on this surface")
     end = path.points[-1]
     distance = min(np.hypot(*(end - np.array(m))) for m in info.minima)
-    return (f"{optimizer}, lr = {lr:.1e}: after {steps} steps f - f_min = {gap[-1]:.2e}, "
+    # at the clip the run went below float64's precision: its value there says nothing
+    reached = f"< {GAP_FLOOR:.0e}" if gap[-1] <= GAP_FLOOR else f"= {gap[-1]:.2e}"
+    return (f"{optimizer}, lr = {lr:.1e}: after {steps} steps f - f_min {reached}, "
             f"distance to the nearest minimum {distance:.3f}")
 
 
