@@ -257,6 +257,23 @@ def test_features_change_the_inputs_and_reset():
     assert pg.last_error is None
 
 
+@pytest.mark.parametrize("hidden", ["4, 2", "8, 8, 8, 8, 8, 8"])
+def test_network_labels_stay_inside_the_figure_and_apart(hidden):
+    # all seven inputs: "sin πx₁" was cut at the figure's left edge
+    pg = Playground("circle", hidden=hidden)
+    for name in FEATURES:
+        pg.controls[f"feature_{name}"].value = True
+    fig = pg.figure
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [t.get_window_extent(renderer) for t in pg.artists["net_texts"]]
+    assert len(boxes) == (len(parse_hidden_layers(hidden)) + 2) + len(FEATURES)
+    assert all(box.x0 >= 4 and box.x1 <= fig.bbox.width for box in boxes)
+    headers = sorted(boxes[:len(parse_hidden_layers(hidden)) + 2], key=lambda box: box.x0)
+    assert all(a.x1 < b.x0 for a, b in zip(headers, headers[1:]))  # headings do not overlap
+    assert pg.last_error is None
+
+
 @pytest.mark.parametrize("regularization", ["none", "L1", "L2"])
 def test_numpy_and_pytorch_engines_draw_the_same_picture(regularization):
     pytest.importorskip("torch")

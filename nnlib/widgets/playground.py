@@ -76,6 +76,7 @@ FEATURES = {
     "sinx2": ("sin πx₂", lambda a, b: np.sin(np.pi * b)),
 }
 MAP = 26         # pixels of one neuron's heat map
+INPUT_LABEL_ROOM = 40  # pixels left of the input maps, for their labels
 OUT_STEP = 4     # the output map is computed every OUT_STEP pixels and interpolated
 _ORANGE = np.array([0xf5, 0x93, 0x22], dtype=float)
 _BLUE = np.array([0x08, 0x77, 0xbd], dtype=float)
@@ -547,7 +548,9 @@ class Playground(PlayControls, InteractiveFigure):
         columns = [len(self._features), *self._hidden, 1]
         left, top, right, bottom = art["net_box"]
         width_px, height_px = right - left, bottom - top
-        col_x = np.linspace(30, width_px - MAP - 8, len(columns)).astype(int)
+        # the input labels, right-aligned before the first column, are up to about 31 px wide
+        # ("sin πx₁"): INPUT_LABEL_ROOM leaves them a margin to the figure's left edge
+        col_x = np.linspace(INPUT_LABEL_ROOM, width_px - MAP - 8, len(columns)).astype(int)
         pos = []  # (x, y) of the top-left corner of each neuron's map, per column
         for c, count in enumerate(columns):
             gap = min(8, max(2, (height_px - 20 - count * MAP) // max(count, 1)))
