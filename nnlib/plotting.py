@@ -13,7 +13,7 @@ import struct
 import zlib
 
 import numpy as np
-from matplotlib.figure import Figure
+from matplotlib.figure import Figure, FigureBase
 
 from nnlib._checks import check_array, check_float, check_instance, check_int, describe
 
@@ -21,7 +21,11 @@ HISTORY_FIELDS = ("epochs", "train_loss", "val_loss", "train_metric", "val_metri
                   "metric_name", "best_epoch")
 
 
-def _check_fig(fig, where: str, optional: bool = True):
+def _check_fig(fig, where: str, optional: bool = True, sub_ok: bool = False):
+    """A Figure; with ``sub_ok`` a SubFigure too (a plot may fill one panel of a figure)."""
+    if sub_ok:
+        return check_instance(fig, "fig", FigureBase, "a matplotlib Figure or SubFigure",
+                              where=where, optional=optional)
     return check_instance(fig, "fig", Figure, "a matplotlib Figure", where=where,
                           optional=optional)
 
@@ -113,7 +117,7 @@ def plot_digits(images, labels=None, predictions=None, *, ncols: int = 10,
     ncols = check_int(ncols, "ncols", minimum=1, where=where)
     cell_size = check_float(cell_size, "cell_size", minimum=0, min_open=True, maximum=10,
                             where=where)
-    _check_fig(fig, where)
+    _check_fig(fig, where, sub_ok=True)
     labels = _check_labels(labels, "labels", len(images), where)
     predictions = _check_labels(predictions, "predictions", len(images), where)
     if predictions is not None and labels is None:
@@ -157,7 +161,7 @@ def plot_history(history, fig: Figure | None = None, title: str = "",
     if not all(hasattr(history, field) for field in HISTORY_FIELDS):
         raise TypeError(f"{where}: history must be a training History (what fit returns), "
                         f"got {describe(history)}")
-    _check_fig(fig, where)
+    _check_fig(fig, where, sub_ok=True)
     check_instance(title, "title", str, "a str", where=where)
     check_instance(gridspec_kw, "gridspec_kw", dict, "a dict", where=where, optional=True)
     if fig is None:
@@ -215,7 +219,7 @@ def plot_confusion_matrix(matrix, class_names=None, fig: Figure | None = None,
         if len(class_names) != n:
             raise ValueError(f"{where}: class_names must hold one name per class ({n}), got "
                              f"{len(class_names)}")
-    _check_fig(fig, where)
+    _check_fig(fig, where, sub_ok=True)
     check_instance(title, "title", str, "a str", where=where)
     names = [str(c) for c in (class_names if class_names is not None else range(n))]
     if fig is None:

@@ -779,3 +779,26 @@ def test_fuzz_common_draws_spirals_turns_and_ragged_layer_inputs():
     for layer in (S.Linear(3, 2), S.Flatten()):    # was "setting an array element ..."
         with pytest.raises(TypeError, match="input"):
             layer([[1.0, 2.0], [3.0]])
+
+
+def test_plots_accept_a_subfigure_panel():
+    """Notebook 08 draws a History into one panel of a figure (fig.subfigures): the figure
+    check must accept a SubFigure for the plot functions (not for the PNG writers)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from nnlib.plotting import figure_png, plot_confusion_matrix, plot_digits, plot_history
+    from nnlib.train_common import History
+
+    fig = Figure(figsize=(9, 3), layout="constrained")
+    left, middle, right = fig.subfigures(1, 3)
+    history = History(train_loss=[1.0, 0.5], val_loss=[1.1, 0.6], train_metric=[0.5, 0.7],
+                      val_metric=[0.4, 0.6], best_epoch=1)
+    plot_history(history, left)
+    plot_digits(np.zeros((2, 784)), fig=middle)
+    plot_confusion_matrix(np.eye(3, dtype=int), fig=right)
+    assert len(left.axes) == 2 and len(middle.axes) == 2 and len(right.axes) >= 1
+    with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
+        figure_png(left)
