@@ -255,6 +255,25 @@ def entry_call(entries, label):
     return next(make for lab, _, make, _ in entries if lab == label)
 
 
+def run_listed_cases(fuzzer: Fuzzer, entries, cases, *, aliases=None) -> None:
+    """Every ``(label, argument, bad value, what it is)`` of ``cases`` once (a list, not
+    drawn), each of which must be refused naming its argument (or one of ``aliases``); all
+    the failures are reported together."""
+    aliases = aliases or {}
+    failures = []
+    for label, name, value, what in cases:
+        make = entry_call(entries, label)
+        names = (name, *aliases.get((label, name), ()))
+        try:
+            fuzzer.run(f"{label}[{name}: {what}]", lambda m=make, k={name: value}: m(**k),
+                       names, True)
+        except AssertionError as exc:
+            failures.append(str(exc).splitlines()[0])
+        except Exception as exc:  # a raw error from inside
+            failures.append(f"{label}[{name}: {what}]: raw {type(exc).__name__}: {exc}")
+    assert not failures, "\n".join(failures)
+
+
 def registry_targets(module) -> list:
     """The targets named by every module-level ``ENTRIES``/``*_ENTRIES`` list of ``module``,
     and the objects in its module-level list ``TARGETS`` (entry points its hand-written tests

@@ -48,7 +48,7 @@ from tests.fuzz_common import (  # noqa: E402
     Fuzzer,
     arg,
     call,
-    entry_call,
+    run_listed_cases,
     scalar_test,
 )
 
@@ -473,17 +473,7 @@ BAD_DATA = _bad_data()
 
 def test_every_bad_data_case_is_refused():
     """Each case once (a list, not drawn: each is a mistake a learner makes in notebooks 08-12)."""
-    failures = []
-    for label, name, value, what in BAD_DATA:
-        make = entry_call(ENTRIES, label)
-        try:
-            FZ.run(f"{label}[{name}: {what}]", lambda m=make, k={name: value}: m(**k), (name,),
-                   True)
-        except AssertionError as exc:
-            failures.append(str(exc).splitlines()[0])
-        except Exception as exc:  # a raw error from inside
-            failures.append(f"{label}[{name}: {what}]: raw {type(exc).__name__}: {exc}")
-    assert not failures, "\n".join(failures)
+    run_listed_cases(FZ, ENTRIES, BAD_DATA)
 
 
 def test_entry_points_without_arguments_work():

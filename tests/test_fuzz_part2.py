@@ -50,6 +50,7 @@ from tests.fuzz_common import (  # noqa: E402
     Fuzzer,
     arg,
     call,
+    run_listed_cases,
     scalar_test,
 )
 
@@ -604,17 +605,7 @@ BAD_DATA = _bad_data()
 
 def test_every_bad_data_case_is_drawn():
     """Every case once (a list, not drawn: each is a mistake seen in notebooks 13-16)."""
-    failures = []
-    for label, name, value, what in BAD_DATA:
-        make = next(m for lab, _, m, _ in ENTRIES if lab == label)
-        try:
-            FZ.run(f"{label}[{name}: {what}]", lambda m=make, k={name: value}: m(**k), (name,),
-                 True)
-        except AssertionError as exc:
-            failures.append(str(exc).splitlines()[0])
-        except Exception as exc:  # a raw error from inside
-            failures.append(f"{label}[{name}: {what}]: raw {type(exc).__name__}: {exc}")
-    assert not failures, "\n".join(failures)
+    run_listed_cases(FZ, ENTRIES, BAD_DATA)
 
 
 def test_zz_report_counts():

@@ -48,7 +48,9 @@ from tests.fuzz_common import (
     Fuzzer,
     arg,
     call,
+    entry_call,
     never_ok,
+    run_listed_cases,
     scalar_test,
 )
 
@@ -324,10 +326,6 @@ test_bad_argument_is_refused_with_its_name_or_works = scalar_test(FZ, ENTRIES, a
 
 
 # -- bad arrays and objects: each must be refused, naming the argument ----------------------------
-def _entry(label):
-    return next(m for lab, _, m, _ in ENTRIES if lab == label)
-
-
 def _bad_data():
     ragged = [[1.0, 2.0], [3.0]]
     return [
@@ -414,18 +412,7 @@ BAD_DATA = _bad_data()
 
 def test_every_bad_data_case_is_refused():
     """Every case once (a list, not drawn: each is a mistake a learner makes)."""
-    failures = []
-    for label, name, value, what in BAD_DATA:
-        make = _entry(label)
-        names = (name, *ALIASES.get((label, name), ()))
-        try:
-            FZ.run(f"{label}[{name}: {what}]", lambda m=make, k={name: value}: m(**k), names,
-                   True)
-        except AssertionError as exc:
-            failures.append(str(exc).splitlines()[0])
-        except Exception as exc:  # a raw error from inside
-            failures.append(f"{label}[{name}: {what}]: raw {type(exc).__name__}: {exc}")
-    assert not failures, "\n".join(failures)
+    run_listed_cases(FZ, ENTRIES, BAD_DATA, aliases=ALIASES)
 
 
 EMPTY = [  # (label, argument, an empty value, other words its message may use)
@@ -451,7 +438,7 @@ EMPTY = [  # (label, argument, an empty value, other words its message may use)
 def test_empty_arrays_work_or_get_a_clear_error():
     """Empty input either works (with a finite result) or is refused, naming the argument."""
     for label, name, value, words in EMPTY:
-        make = _entry(label)
+        make = entry_call(ENTRIES, label)
         FZ.run(f"{label}[{name}: empty {value.shape}]", lambda m=make, k={name: value}: m(**k),
                (name, *ALIASES.get((label, name), ()), *words), False)
 
