@@ -31,22 +31,26 @@ from nnlib.errors import NonFiniteError, ShapeError
 
 __all__ = [
     "check_array",
+    "check_axes",
     "check_bool",
     "check_callable",
     "check_choice",
     "check_device",
     "check_float",
     "check_float_dtype",
+    "check_figure",
     "check_float_pair",
     "check_int",
     "check_instance",
     "check_int_or_pair",
     "check_iterable",
     "check_optional_int",
+    "check_points_2d",
     "check_path",
     "check_seed",
     "check_tensor",
     "check_token_ids",
+    "check_text",
     "check_token_tensor",
     "check_torch_generator",
     "describe",
@@ -258,6 +262,33 @@ def check_instance(value, name: str, types, expected: str, *, where: str = "",
     return value
 
 
+def check_axes(ax, name: str = "ax", *, where: str = ""):
+    """A matplotlib Axes (one panel of a Figure or SubFigure) to draw on."""
+    from matplotlib.axes import Axes
+
+    return check_instance(ax, name, Axes, "a matplotlib Axes", where=where,
+                          hint="e.g. ax = fig.add_subplot() or one of fig.subplots(1, 2)")
+
+
+def check_figure(fig, name: str = "fig", *, where: str = "", optional: bool = True):
+    """A matplotlib Figure or SubFigure (one panel of ``fig.subfigures``) to draw into;
+    None too when ``optional`` (the caller then makes a new Figure)."""
+    from matplotlib.figure import FigureBase
+
+    return check_instance(fig, name, FigureBase, "a matplotlib Figure or SubFigure", where=where,
+                          optional=optional,
+                          hint="e.g. Figure(figsize=(8, 3)), or leave it out for a new one")
+
+
+def check_text(value, name: str, *, where: str = "", optional: bool = False):
+    """A str (None too when ``optional``): a title, a label, a colour name."""
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise _fail(TypeError, where, name, "a str" + (" or None" if optional else ""), value)
+    return value
+
+
 def check_iterable(value, name: str, *, where: str = "", hint: str = "",
                    allow_str: bool = False):
     """``value`` if it can be iterated over (a list, a DataLoader, a generator); strings are
@@ -422,6 +453,24 @@ def check_array(x, name: str = "input", *, where: str = "", ndim: int | tuple[in
         raise NonFiniteError(f"{p}{name} contains {bad} NaN or infinite value(s); check the "
                              "data (or lower the learning rate if it came from training)")
     return arr
+
+
+def check_points_2d(X, y, names: tuple[str, str] = ("X", "y"), *, where: str = ""):
+    """Points ``X`` (N, 2) and their 0/1 class labels ``y`` (N,), for a 2-D scatter plot.
+
+    Returns ``(X as float, y)``. Finite coordinates; labels ints, floats or bools equal to 0
+    or 1 (a plot draws class 0 and class 1, nothing else).
+    """
+    x_name, y_name = names
+    X = check_array(X, x_name, ndim=2, last_dim=2, shape_text="(N, 2)", where=where)
+    y = check_array(y, y_name, ndim=1, dtype="any", shape_text="(N,)", where=where)
+    if len(y) != len(X):
+        raise ShapeError(f"{_prefix(where)}{y_name} must have one label per row of {x_name} "
+                         f"({len(X)}), got {len(y)}")
+    if not np.isin(y, (0, 1)).all():
+        raise ValueError(f"{_prefix(where)}{y_name} must hold the class labels 0 and 1, got "
+                         f"the values {np.unique(y)[:5].tolist()}")
+    return X, y
 
 
 def check_token_ids(ids, name: str = "idx", *, vocab_size: int | None = None,

@@ -96,9 +96,6 @@ HELPER = ("a helper of nnlib's own layers and loops, whose public callers check 
 TOOLING = ("course tooling (command line, setup cells, CI, downloads), not a learning API; "
            "covered by its own tests")
 DRAW = "a drawing helper its widget calls with values the widget checked; not fuzzed yet"
-DRAW_NB = ("a widget's drawing helper that a notebook also calls once, with fixed "
-           "arguments, to show a figure; a learner may re-call it with others: NOT FUZZED YET "
-           "(its values are checked only when its widget is built)")
 WRAPPER = "a one-line short form: f(**kw) builds the widget class, which is fuzzed"
 NO_ARGS = "takes no arguments: nothing to fuzz (its output is tested in test_data_graphs.py)"
 CHECKED_ELSEWHERE = ("tests/test_exercises_bad_answers.py gives it 12 kinds of wrong answer "
@@ -163,31 +160,18 @@ EXEMPT: dict[str, str] = {
     "nnlib.workspace.find_course": TOOLING,
     "nnlib.workspace.main": TOOLING,
     "nnlib.workspace.restore": TOOLING,
-    "nnlib.widgets.activations.draw_activation": DRAW_NB,
-    "nnlib.widgets.attention.plot_attention": DRAW_NB,
-    "nnlib.widgets.convolution.draw_kernel": DRAW_NB,
     "nnlib.widgets.core.blit_png": DRAW,
     "nnlib.widgets.core.decade_label": DRAW,
     "nnlib.widgets.core.decade_limits": DRAW,
     "nnlib.widgets.core.from_browser": DRAW,
     "nnlib.widgets.core.widget_bundle": DRAW,
-    "nnlib.widgets.generation.draw_attention_masks": DRAW_NB,
-    "nnlib.widgets.generation.draw_block_diagram": DRAW_NB,
     "nnlib.widgets.generation.draw_generation": DRAW,
     "nnlib.widgets.losses.draw_loss": DRAW,
     "nnlib.widgets.losses.nice_limits": DRAW,
-    "nnlib.widgets.mlp.draw_decision_region": DRAW_NB,
     "nnlib.widgets.optimizers.draw_optimizer": DRAW,
-    "nnlib.widgets.optimizers.draw_path": DRAW_NB,
-    "nnlib.widgets.optimizers.draw_surface": DRAW_NB,
-    "nnlib.widgets.perceptron.draw_mistakes": DRAW_NB,
-    "nnlib.widgets.perceptron.draw_perceptron": DRAW_NB,
     "nnlib.widgets.playground.colour_map": DRAW,
     "nnlib.widgets.recurrent.draw_gradient_flow": DRAW,
-    "nnlib.widgets.recurrent.draw_gru_cell": DRAW_NB,
-    "nnlib.widgets.recurrent.draw_lstm_cell": DRAW_NB,
     "nnlib.widgets.recurrent.draw_temperature": DRAW,
-    "nnlib.widgets.recurrent.draw_unrolled_rnn": DRAW_NB,
     "nnlib.widgets.diffusion.diffusion_scrubber": WRAPPER,
     "nnlib.widgets.gan.gan_trainer": WRAPPER,
     "nnlib.data.graphs.karate_club": NO_ARGS,

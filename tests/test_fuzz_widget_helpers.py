@@ -276,6 +276,67 @@ PLOT_ENTRIES = [
       "fig": OBJ_NONE, "title": TEXT}),
 ]
 
+# -- the widgets' drawing helpers (notebooks call them, learners may again with other values) --
+def _fresh_ax():
+    return Figure().add_subplot()
+
+
+X_GATE = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+Y_AND = np.array([0, 0, 0, 1])
+SGD_PATH = SF.optimize_path("bowl", lambda p: SGD(p, lr=0.1), steps=3)
+FONT = FLOAT
+DRAW_ENTRIES = [
+    ("activations.draw_activation", WA.draw_activation,
+     lambda **k: WA.draw_activation(**{"ax": _fresh_ax(), "name": "leaky ReLU", **k}),
+     {"ax": OBJ, "name": CHOICE, "param": arg("float", none_ok=True), "lim": FLOAT,
+      "fontsize": FONT}),
+    ("attention.plot_attention", WAT.plot_attention,
+     lambda **k: WAT.plot_attention(**{"ax": _fresh_ax(), "weights": np.eye(3) * 0.5,
+                                       "key_labels": ["a", "b", "c"],
+                                       "query_labels": range(3), "annotate": True, **k}),
+     {"ax": OBJ, "weights": OBJ, "key_labels": arg("object", none_ok=True, seq_ok=True),
+      "query_labels": arg("object", none_ok=True, seq_ok=True), "title": TEXT,
+      "xlabel": TEXT, "ylabel": TEXT, "annotate": BOOL}),
+    ("convolution.draw_kernel", WC.draw_kernel,
+     lambda **k: WC.draw_kernel(**{"ax": _fresh_ax(), "kernel": np.eye(3), **k}),
+     {"ax": OBJ, "kernel": OBJ, "title": TEXT, "fontsize": FONT}),
+    ("generation.draw_attention_masks", WG.draw_attention_masks,
+     call(WG.draw_attention_masks, source_len=4, target_len=3, padding=1),
+     {"fig": OBJ_NONE, "source_len": INT, "target_len": INT, "padding": INT}),
+    ("generation.draw_block_diagram", WG.draw_block_diagram, call(WG.draw_block_diagram),
+     {"fig": OBJ_NONE}),
+    ("mlp.draw_decision_region", WM.draw_decision_region,
+     lambda **k: WM.draw_decision_region(**{"ax": _fresh_ax(), "model": MLP, "X": X2,
+                                            "y": Y_INT, "hidden_lines": True,
+                                            "test_points": (X2[:2], Y_INT[:2]), **k}),
+     {"ax": OBJ, "model": OBJ, "X": OBJ, "y": OBJ, "xlim": PAIR, "ylim": PAIR,
+      "hidden_lines": BOOL, "test_points": arg("object", none_ok=True, seq_ok=True),
+      "point_size": FLOAT}),
+    ("optimizers.draw_path", WO.draw_path,
+     lambda **k: WO.draw_path(**{"ax": _fresh_ax(), "path": SGD_PATH, **k}),
+     {"ax": OBJ, "path": OBJ, "label": arg("text", str_ok=True, none_ok=True), "color": TEXT}),
+    ("optimizers.draw_surface", WO.draw_surface,
+     lambda **k: WO.draw_surface(**{"ax": _fresh_ax(), "surface_name": "bowl", **k}),
+     {"ax": OBJ, "surface_name": CHOICE}),
+    ("perceptron.draw_mistakes", WP.draw_mistakes,
+     lambda **k: WP.draw_mistakes(**{"ax": _fresh_ax(), "mistakes": [2, 1, 0], "upto": 2,
+                                      **k}),
+     {"ax": OBJ, "mistakes": SEQ_OBJ, "upto": arg("int", none_ok=True), "fontsize": FONT}),
+    ("perceptron.draw_perceptron", WP.draw_perceptron,
+     lambda **k: WP.draw_perceptron(**{"ax": _fresh_ax(), "w": np.array([1.0, 1.0]),
+                                       "b": -1.5, "X": X_GATE, "y": Y_AND,
+                                       "previous": [(np.zeros(2), 0.5)], "title": "t", **k}),
+     {"ax": OBJ, "w": SEQ_OBJ, "b": FLOAT, "X": OBJ, "y": OBJ,
+      "title": arg("text", str_ok=True, none_ok=True), "previous": SEQ_OBJ,
+      "fontsize": FONT}),
+    ("recurrent.draw_gru_cell", WR.draw_gru_cell, call(WR.draw_gru_cell), {"fig": OBJ_NONE}),
+    ("recurrent.draw_lstm_cell", WR.draw_lstm_cell, call(WR.draw_lstm_cell), {"fig": OBJ_NONE}),
+    ("recurrent.draw_unrolled_rnn", WR.draw_unrolled_rnn, call(WR.draw_unrolled_rnn, steps=2),
+     {"fig": OBJ_NONE, "steps": INT}),
+]
+ENTRIES += DRAW_ENTRIES
+
+
 def _graph_root():
     a, b = autograd.Value(2.0, label="a"), autograd.Value(-3.0, label="b")
     return (a * b + a).tanh()
@@ -379,6 +440,42 @@ BAD_DATA = [
     ("plotting.plot_confusion_matrix", "class_names", "ab", "a string of names"),
     ("plotting.figure_png", "dpi", 1e6, "a million dots per inch"),
     ("plotting.canvas_png", "canvas", Figure(), "a figure, not its canvas"),
+    ("activations.draw_activation", "ax", Figure(), "a Figure, not an Axes"),
+    ("activations.draw_activation", "name", "relu", "a misspelt activation"),
+    ("attention.plot_attention", "weights", np.ones(3), "a 1-D vector"),
+    ("attention.plot_attention", "weights", np.full((2, 2), np.nan), "NaN weights"),
+    ("attention.plot_attention", "key_labels", ["a", "b"], "2 labels for 3 keys"),
+    ("attention.plot_attention", "key_labels", "abc", "a string, not a list"),
+    ("attention.plot_attention", "query_labels", np.ones((3, 1)), "a 2-D array of labels"),
+    ("convolution.draw_kernel", "kernel", np.ones((2, 2, 2)), "a 3-D kernel"),
+    ("convolution.draw_kernel", "kernel", np.ones((0, 3)), "an empty kernel"),
+    ("convolution.draw_kernel", "kernel", np.ones((3, 3)) * 1j, "a complex kernel"),
+    ("convolution.draw_kernel", "kernel", np.ones((200, 200)), "too many cells to write"),
+    ("generation.draw_attention_masks", "padding", 4, "only padding"),
+    ("generation.draw_attention_masks", "fig", Figure().add_subplot(), "an Axes, not a Figure"),
+    ("generation.draw_attention_masks", "source_len", 10**6, "a million positions"),
+    ("mlp.draw_decision_region", "X", X2[:, :1], "one column"),
+    ("mlp.draw_decision_region", "y", Y_INT[:5], "5 labels for 8 points"),
+    ("mlp.draw_decision_region", "y", Y_INT + 1, "labels 1/2"),
+    ("mlp.draw_decision_region", "test_points", (X2, Y_INT, Y_INT), "a triple"),
+    ("mlp.draw_decision_region", "test_points", (X2, Y_INT[:3]), "3 labels for 8 points"),
+    ("mlp.draw_decision_region", "model", np.tanh, "hidden lines of a plain function"),
+    ("mlp.draw_decision_region", "xlim", (1.0, -1.0), "reversed limits"),
+    ("optimizers.draw_path", "path", SGD_PATH.points, "the points, not the SurfacePath"),
+    ("optimizers.draw_path", "color", "tab:rde", "a misspelt colour"),
+    ("optimizers.draw_surface", "surface_name", "valley", "an unknown surface"),
+    ("perceptron.draw_mistakes", "mistakes", [], "no epochs"),
+    ("perceptron.draw_mistakes", "mistakes", [1, -1], "a negative count"),
+    ("perceptron.draw_mistakes", "mistakes", [[1, 2]], "2-D counts"),
+    ("perceptron.draw_perceptron", "w", np.ones(3), "three weights"),
+    ("perceptron.draw_perceptron", "w", np.array([np.nan, 1.0]), "a NaN weight"),
+    ("perceptron.draw_perceptron", "X", X_GATE[:, :1], "one input column"),
+    ("perceptron.draw_perceptron", "y", Y_AND[:3], "3 labels for 4 points"),
+    ("perceptron.draw_perceptron", "y", np.array([-1, 1, 1, -1]), "labels -1/+1"),
+    ("perceptron.draw_perceptron", "previous", [np.ones(2)], "w without b"),
+    ("perceptron.draw_perceptron", "previous", [(np.ones(3), 0.0)], "an old w of 3"),
+    ("recurrent.draw_unrolled_rnn", "steps", 100, "too many steps to draw"),
+    ("recurrent.draw_lstm_cell", "fig", "fig", "a string"),
 ]
 
 
@@ -391,6 +488,13 @@ def test_bad_data_is_refused(label, name, value, what):
     kwargs = {name: value, **EXTRA.get((label, what), {})}
     FZ.run(f"{label}[{name}: {what}]", lambda: entry_call(ENTRIES, label)(**kwargs),
            (name, *ALIASES.get((label, name), ())), True)
+
+
+@pytest.mark.parametrize("label", [e[0] for e in DRAW_ENTRIES if "fig" in e[3]])
+def test_drawings_into_a_subfigure_work(label):
+    """The static diagrams accept a SubFigure (one panel of ``fig.subfigures``) as well."""
+    sub = Figure().subfigures(1, 2)[0]
+    FZ.run(f"{label}[a SubFigure]", lambda: entry_call(ENTRIES, label)(fig=sub), (), False)
 
 
 def test_good_calls_still_work():

@@ -802,3 +802,102 @@ def test_plots_accept_a_subfigure_panel():
     assert len(left.axes) == 2 and len(middle.axes) == 2 and len(right.axes) >= 1
     with pytest.raises(TypeError, match="fig must be a matplotlib Figure"):
         figure_png(left)
+
+
+# -- the widgets' drawing helpers (D1): each case was accepted silently or raised a raw error --
+def _draw_cases():
+    """(call, error, words) for every case the drawing helpers got wrong before their checks."""
+    from matplotlib.figure import Figure
+
+    from nnlib.widgets import activations as WA
+    from nnlib.widgets import attention as WAT
+    from nnlib.widgets import convolution as WC
+    from nnlib.widgets import generation as WG
+    from nnlib.widgets import mlp as WM
+    from nnlib.widgets import optimizers as WO
+    from nnlib.widgets import perceptron as WP
+    from nnlib.widgets import recurrent as WR
+
+    def ax():
+        return Figure().add_subplot()
+
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    y = np.array([0, 0, 0, 1])
+    mlp = WM.build_mlp([2, 3, 1], rng=0)
+    return [
+        # silently accepted: a parameter ignored, a wrong count returned, nothing drawn
+        (lambda: WA.draw_activation(ax(), "tanh", 5.0), ValueError, "tanh has no parameter"),
+        (lambda: WA.draw_activation(ax(), "tanh", lim=math.nan), NonFiniteError, "lim"),
+        (lambda: WAT.plot_attention(ax(), np.full((2, 2), np.nan)), NonFiniteError, "weights"),
+        (lambda: WC.draw_kernel(ax(), np.ones((0, 3))), ShapeError, "kernel is empty"),
+        (lambda: WG.draw_attention_masks(padding=-1), ValueError, "padding"),
+        (lambda: WG.draw_attention_masks(padding=6), ValueError, "padding < source_len"),
+        (lambda: WG.draw_attention_masks(source_len=0, padding=0), ValueError, "source_len"),
+        (lambda: WP.draw_perceptron(ax(), [1, 1], -1.5, X, 2 * y - 1), ValueError,
+         "y must hold the class labels 0 and 1"),
+        (lambda: WP.draw_perceptron(ax(), [1, 1], math.nan, X, y), NonFiniteError, "b must"),
+        (lambda: WP.draw_mistakes(ax(), [1, -1]), ValueError, "mistakes must be counts"),
+        (lambda: WP.draw_mistakes(ax(), []), ShapeError, "mistakes is empty"),
+        (lambda: WR.draw_unrolled_rnn(steps=0), ValueError, "steps"),
+        (lambda: WM.draw_decision_region(ax(), mlp, X, y + 1), ValueError,
+         "y must hold the class labels 0 and 1"),
+        # raw errors that did not name the argument
+        (lambda: WA.draw_activation(ax(), ["tanh"]), TypeError, "name must be one of"),
+        (lambda: WA.draw_activation(Figure(), "tanh"), TypeError, "ax must be a matplotlib Axes"),
+        (lambda: WAT.plot_attention(ax(), np.eye(3), ["a", "b"]), ShapeError,
+         "key_labels must have one label per column"),
+        (lambda: WC.draw_kernel(ax(), np.ones((2, 2, 2))), ShapeError, "kernel"),
+        (lambda: WP.draw_perceptron(ax(), [1, 1, 1], -1.5, X, y), ShapeError, "w of shape"),
+        (lambda: WR.draw_unrolled_rnn(steps=2.5), TypeError, "steps must be an int"),
+        (lambda: WR.draw_lstm_cell("fig"), TypeError, "fig must be a matplotlib Figure"),
+        (lambda: WG.draw_block_diagram(ax()), TypeError, "fig must be a matplotlib Figure"),
+        (lambda: WM.draw_decision_region(ax(), np.tanh, X, y, hidden_lines=True), TypeError,
+         "hidden_lines=True draws the lines of the first layer"),
+        (lambda: WO.draw_path(ax(), X, "x"), TypeError, "path must be a SurfacePath"),
+        (lambda: WO.draw_surface(ax(), ["bowl"]), TypeError, "surface_name must be one of"),
+    ]
+
+
+@pytest.mark.parametrize("case", range(24))
+def test_drawing_helpers_refuse_bad_values_naming_them(case):
+    cases = _draw_cases()
+    assert len(cases) == 24
+    call, error, words = cases[case]
+    with pytest.raises(error, match=words):
+        call()
+
+
+def test_drawing_helpers_still_take_what_the_notebooks_give():
+    """The forms notebooks 01, 02, 03, 06, 09, 10, 11 and 12 use (ranges of labels, int
+    arrays, numpy scalars, a SubFigure for the diagrams) are accepted."""
+    from matplotlib.figure import Figure
+
+    from nnlib.data import logic_gate
+    from nnlib.surfaces import SURFACES, optimize_path
+    from nnlib.widgets import activations as WA
+    from nnlib.widgets import attention as WAT
+    from nnlib.widgets import convolution as WC
+    from nnlib.widgets import generation as WG
+    from nnlib.widgets import mlp as WM
+    from nnlib.widgets import optimizers as WO
+    from nnlib.widgets import perceptron as WP
+    from nnlib.widgets import recurrent as WR
+
+    fig = Figure(figsize=(12, 6), layout="constrained")
+    axes = fig.subplots(2, 4).ravel()
+    X, y = logic_gate("AND")
+    assert WP.draw_perceptron(axes[0], np.array([1.0, 1.0]), np.float64(-1.5), X, y,
+                              previous=[(np.zeros(2), 0)], title="AND", fontsize=12) == 0
+    WP.draw_mistakes(axes[1], [2, 1, 0], fontsize=12)
+    WA.draw_activation(axes[2], "leaky ReLU", 0.1, fontsize=13)
+    WAT.plot_attention(axes[3], np.eye(3), list("abc"), range(3), annotate=True)
+    WC.draw_kernel(axes[4], np.array([[0, np.inf, 1], [np.nan, 2, 3], [1, 1, 1]]), fontsize=9)
+    WM.draw_decision_region(axes[5], WM.build_mlp([2, 3, 1], rng=0), X, y, hidden_lines=True,
+                            xlim=(-0.5, 1.5), ylim=(-0.5, 1.5), point_size=160)
+    WO.draw_surface(axes[6], "bowl")
+    WO.draw_path(axes[6], optimize_path(SURFACES["bowl"], lambda p: S.SGD(p, lr=0.1), steps=3),
+                 label="SGD", color="white")
+    for draw, sub in zip((WR.draw_unrolled_rnn, WR.draw_lstm_cell, WR.draw_gru_cell,
+                          WG.draw_block_diagram, WG.draw_attention_masks),
+                         Figure().subfigures(1, 5)):
+        assert draw(sub) is sub

@@ -15,12 +15,14 @@ from functools import lru_cache
 import numpy as np
 
 from nnlib._checks import (
+    check_axes,
     check_callable,
     check_choice,
     check_float,
     check_instance,
     check_int,
     check_seed,
+    describe,
 )
 from nnlib.scratch import ELU, GELU, LeakyReLU, Linear, ReLU, Sigmoid, Step, Tanh
 from nnlib.scratch import functional as F
@@ -114,8 +116,21 @@ def gradient_norms_through_depth(activation: str, depth: int = 20, *, width: int
 
 def draw_activation(ax, name: str, param: float | None = None, *, lim: float = 4.0,
                     fontsize: int = 10) -> None:
-    """f (solid) and f' (dashed) of activation ``name`` on [-lim, lim]."""
-    act = _lookup(name)
+    """f (solid) and f' (dashed) of activation ``name`` on [-lim, lim].
+
+    ``param`` is the leaky ReLU's slope or the ELU's alpha (None: its default); activations
+    without a parameter take None only.
+    """
+    where = "draw_activation"
+    check_axes(ax, where=where)
+    act = ACTIVATIONS[check_choice(name, "name", list(ACTIVATIONS), where=where)]
+    if param is not None:
+        if act.param is None:
+            raise ValueError(f"{where}: {name} has no parameter, so param must be None, got "
+                             f"{describe(param)}; leave param out")
+        param = check_float(param, "param", minimum=-10.0, maximum=10.0, where=where)
+    lim = check_float(lim, "lim", minimum=0.0, min_open=True, maximum=1e3, where=where)
+    fontsize = check_float(fontsize, "fontsize", minimum=4.0, maximum=72.0, where=where)
     x = np.linspace(-lim, lim, 401)
     ax.axhline(0, color="0.8", lw=0.8)
     ax.axvline(0, color="0.8", lw=0.8)

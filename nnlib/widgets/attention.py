@@ -14,7 +14,18 @@ import functools
 
 import numpy as np
 
-from nnlib._checks import check_float_pair, check_instance, check_int, check_token_ids
+from nnlib._checks import (
+    check_array,
+    check_axes,
+    check_bool,
+    check_float_pair,
+    check_instance,
+    check_int,
+    check_text,
+    check_token_ids,
+    describe,
+)
+from nnlib.errors import ShapeError
 from nnlib.scratch.functional import softmax
 from nnlib.widgets.core import InteractiveFigure, dropdown, slider
 
@@ -31,9 +42,16 @@ def plot_attention(ax, weights, key_labels=None, query_labels=None, title: str =
     Labels are strings per key / query; ``annotate`` writes each weight in its cell, except
     in blocked cells (weight exactly 0), which stay empty.
     """
-    weights = np.asarray(weights, dtype=float)
-    if weights.ndim != 2:
-        raise ValueError(f"weights must be a (Tq, Tk) matrix, got shape {weights.shape}")
+    where = "plot_attention"
+    check_axes(ax, where=where)
+    weights = check_array(weights, "weights", ndim=2, shape_text="(Tq, Tk) (a matrix)",
+                          where=where)
+    for name, labels, size in (("key_labels", key_labels, weights.shape[1]),
+                               ("query_labels", query_labels, weights.shape[0])):
+        _check_labels(labels, name, size, where)
+    for name, text in (("title", title), ("xlabel", xlabel), ("ylabel", ylabel)):
+        check_text(text, name, where=where)
+    check_bool(annotate, "annotate", where=where)
     image = ax.imshow(weights, cmap="Blues", vmin=0.0, vmax=1.0, aspect="auto")
     t_q, t_k = weights.shape
     ax.set_xticks(range(t_k), key_labels if key_labels is not None else range(t_k))
@@ -48,6 +66,21 @@ def plot_attention(ax, weights, key_labels=None, query_labels=None, title: str =
                 ax.text(j, i, f"{value:.2f}".lstrip("0") if value < 1 else "1", ha="center",
                         va="center", fontsize=10, color="white" if value > 0.6 else "black")
     return image
+
+
+def _check_labels(labels, name: str, size: int, where: str) -> None:
+    """None, or one label per row/column (a list, tuple, range or 1-D array; not a str)."""
+    if labels is None:
+        return
+    if isinstance(labels, str) or not hasattr(labels, "__len__") or \
+            (isinstance(labels, np.ndarray) and labels.ndim != 1):
+        raise TypeError(f"{where}: {name} must be None or a sequence of labels (a list, "
+                        f"tuple or range), got {describe(labels)}; e.g. list(text) for a "
+                        "string's characters")
+    if len(labels) != size:
+        raise ShapeError(f"{where}: {name} must have one label per "
+                         f"{'column (key)' if name == 'key_labels' else 'row (query)'} of "
+                         f"weights, {size}, got {len(labels)} labels")
 
 
 # -- a trained model's attention maps -------------------------------------------------------------

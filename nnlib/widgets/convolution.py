@@ -15,7 +15,7 @@ import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 
-from nnlib._checks import check_array, check_choice
+from nnlib._checks import check_array, check_axes, check_choice, check_float, check_text
 from nnlib.errors import ShapeError
 from nnlib.scratch.conv import conv2d, conv_output_size
 from nnlib.widgets.core import InteractiveFigure, dropdown, slider
@@ -49,8 +49,17 @@ def feature_map(image, kernel, stride: int = 1, padding: int = 0) -> np.ndarray:
 
 
 def draw_kernel(ax, kernel, title: str = "kernel", fontsize: int = 11) -> None:
-    """The kernel as a coloured grid with each number written in its cell."""
-    kernel = np.asarray(kernel, dtype=np.float64)
+    """The kernel as a coloured grid with each number written in its cell (NaN and inf are
+    written too: a learner may type them into the custom kernel)."""
+    where = "draw_kernel"
+    check_axes(ax, where=where)
+    kernel = check_array(kernel, "kernel", ndim=2, shape_text="(height, width)", finite=False,
+                         allow_empty=False, where=where).astype(np.float64)
+    if max(kernel.shape) > 32:
+        raise ShapeError(f"{where}: kernel of shape {kernel.shape} has too many cells to "
+                         "write each number; draw a kernel of at most 32 x 32")
+    check_text(title, "title", where=where)
+    fontsize = check_float(fontsize, "fontsize", minimum=4.0, maximum=72.0, where=where)
     finite = kernel[np.isfinite(kernel)]
     limit = max(float(np.abs(finite).max()) if finite.size else 1.0, 1e-12)
     # colour by kernel / limit: huge typed numbers cannot overflow the colour scale

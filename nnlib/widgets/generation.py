@@ -18,7 +18,7 @@ import torch
 from ipywidgets import Text
 from matplotlib.transforms import ScaledTranslation
 
-from nnlib._checks import check_float, check_optional_int
+from nnlib._checks import check_figure, check_float, check_int, check_optional_int
 from nnlib.models.generation import _attend_with_cache, _sample_next, generate_with_kv_cache
 from nnlib.train.core import unwrap
 from nnlib.train.lm import generate_text
@@ -306,6 +306,7 @@ def draw_block_diagram(fig=None):
     """A pre-norm block on the residual stream (top) and the whole GPT as one line (bottom)."""
     from matplotlib.figure import Figure
 
+    check_figure(fig, where="draw_block_diagram")
     fig = fig or Figure(figsize=(10, 3.4))
     ax = _diagram_axes(fig, (-1.0, 15.6), (-2.0, 2.45))
     stream = "tab:red"
@@ -343,6 +344,12 @@ def draw_attention_masks(fig=None, source_len: int = 6, target_len: int = 5, pad
     from matplotlib.colors import ListedColormap
     from matplotlib.figure import Figure
 
+    where = "draw_attention_masks"
+    check_figure(fig, where=where)
+    source_len = check_int(source_len, "source_len", minimum=1, maximum=40, where=where)
+    target_len = check_int(target_len, "target_len", minimum=1, maximum=40, where=where)
+    padding = check_int(padding, "padding", minimum=0, maximum=source_len - 1, where=where,
+                        hint="padding < source_len keeps at least one real source token")
     fig = fig or Figure(figsize=(11, 4.2), layout="compressed")
     real = np.arange(source_len) < source_len - padding
     encoder = np.tile(real, (source_len, 1))                              # keys must be real

@@ -18,6 +18,8 @@ from matplotlib.colors import LinearSegmentedColormap
 
 from nnlib._checks import (
     check_array,
+    check_axes,
+    check_bool,
     check_callable,
     check_choice,
     check_float,
@@ -25,6 +27,7 @@ from nnlib._checks import (
     check_float_pair,
     check_instance,
     check_int,
+    check_points_2d,
     check_seed,
 )
 from nnlib.data import circles, regression_1d, xor_quadrants
@@ -147,6 +150,25 @@ def draw_decision_region(ax, model, X, y, *, xlim=(-1.6, 1.6), ylim=(-1.6, 1.6),
     ``hidden_lines`` draws each first-layer unit's line ``w . x + b = 0`` (dashed).
     ``test_points`` = (X_test, y_test) are drawn with a black edge.
     """
+    where = "draw_decision_region"
+    check_axes(ax, where=where)
+    check_callable(model, "model", where=where)
+    X, y = check_points_2d(X, y, where=where)
+    if check_bool(hidden_lines, "hidden_lines", where=where):
+        first = model[0] if hasattr(model, "__getitem__") else None
+        weight = getattr(getattr(first, "weight", None), "data", None)
+        if not (isinstance(weight, np.ndarray) and weight.ndim == 2 and weight.shape[0] == 2):
+            raise TypeError(f"{where}: hidden_lines=True draws the lines of the first layer, "
+                            "so model must be a Sequential starting with a Linear(2, ...), got "
+                            f"{type(model).__name__}; or pass hidden_lines=False")
+    if test_points is not None:
+        if not isinstance(test_points, (tuple, list)) or len(test_points) != 2:
+            raise TypeError(f"{where}: test_points must be None or a pair (X_test, y_test), "
+                            f"got {type(test_points).__name__}")
+        test_points = check_points_2d(*test_points, names=("test_points[0]", "test_points[1]"),
+                                      where=where)
+    point_size = check_float(point_size, "point_size", minimum=0.0, min_open=True,
+                             maximum=1e4, where=where)
     xs, ys, scores = grid_scores(model, xlim, ylim)
     with np.errstate(over="ignore", invalid="ignore"):
         prob = F.sigmoid(np.nan_to_num(scores))

@@ -19,7 +19,16 @@ from matplotlib.ticker import (
     NullLocator,
 )
 
-from nnlib._checks import check_choice, check_float, check_int, check_iterable, describe
+from nnlib._checks import (
+    check_axes,
+    check_choice,
+    check_float,
+    check_instance,
+    check_int,
+    check_iterable,
+    check_text,
+    describe,
+)
 from nnlib.scratch.module import Parameter
 from nnlib.scratch.optim import SGD, Adam, AdamW, RMSprop
 from nnlib.surfaces import SURFACES, SurfacePath, get_surface, optimize_path
@@ -69,7 +78,9 @@ def _contour_grid(surface_name: str):
 
 def draw_surface(ax, surface_name: str) -> None:
     """Filled contours of a surface with its minima starred (object API, for any Axes)."""
-    surface = get_surface(surface_name)
+    check_axes(ax, where="draw_surface")
+    surface = SURFACES[check_choice(surface_name, "surface_name", sorted(SURFACES),
+                                    where="draw_surface")]
     X, Y, Z = _contour_grid(surface_name)
     if surface.log_levels:
         levels = np.logspace(np.log10(Z.min()), np.log10(Z.max()), 25)
@@ -83,6 +94,16 @@ def draw_surface(ax, surface_name: str) -> None:
 
 def draw_path(ax, path, label: str | None = None, color: str = "tab:red") -> None:
     """An optimizer's path as a line with dots, starting with a square."""
+    from matplotlib.colors import is_color_like
+
+    where = "draw_path"
+    check_axes(ax, where=where)
+    check_instance(path, "path", SurfacePath, "a SurfacePath", where=where,
+                   hint="the result of optimize_path(...) or cached_path(...)")
+    check_text(label, "label", where=where, optional=True)
+    if not is_color_like(check_text(color, "color", where=where)):
+        raise ValueError(f"{where}: color must be a matplotlib colour such as 'tab:red' or "
+                         f"'#1f77b4', got {color!r}")
     ax.plot(path.points[:, 0], path.points[:, 1], ".-", color=color, lw=1.5, ms=4, label=label)
     ax.plot(*path.points[0], "s", color=color, ms=7, mec="black")
 

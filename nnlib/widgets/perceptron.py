@@ -16,7 +16,18 @@ import numpy as np
 from matplotlib.colors import ListedColormap
 from matplotlib.ticker import MaxNLocator
 
-from nnlib._checks import check_choice, check_int, check_seed
+from nnlib._checks import (
+    check_array,
+    check_axes,
+    check_choice,
+    check_float,
+    check_int,
+    check_iterable,
+    check_optional_int,
+    check_points_2d,
+    check_seed,
+    check_text,
+)
 from nnlib.data import logic_gate
 from nnlib.scratch import Perceptron
 from nnlib.widgets.core import InteractiveFigure, dropdown, log_slider, slider
@@ -105,7 +116,21 @@ def draw_perceptron(ax, w, b, X, y, *, title: str | None = None, previous=(),
     X: (N, 2) inputs, y: (N,) 0/1 labels, w: (2,), b: float. ``previous`` is a list of
     earlier (w, b) pairs drawn as faint lines. Misclassified points get a red ring.
     """
-    w = np.asarray(w, dtype=float)
+    where = "draw_perceptron"
+    check_axes(ax, where=where)
+    w = check_array(w, "w", shape=(2,), where=where)
+    b = check_float(b, "b", where=where)
+    X, y = check_points_2d(X, y, where=where)
+    check_text(title, "title", where=where, optional=True)
+    check_iterable(previous, "previous", where=where, hint="a list of (w, b) pairs")
+    previous = list(previous)
+    for k, pair in enumerate(previous):
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise TypeError(f"{where}: previous must be a list of (w, b) pairs, got "
+                            f"{type(pair).__name__} at position {k}")
+        check_array(pair[0], f"previous[{k}][0] (w)", shape=(2,), where=where)
+        check_float(pair[1], f"previous[{k}][1] (b)", where=where)
+    fontsize = check_float(fontsize, "fontsize", minimum=4.0, maximum=72.0, where=where)
     grid = np.linspace(*LIMITS, 121)
     g1, g2 = np.meshgrid(grid, grid)
     predict_one = (w[0] * g1 + w[1] * g2 + b > 0).astype(float)
@@ -139,6 +164,15 @@ def draw_perceptron(ax, w, b, X, y, *, title: str | None = None, previous=(),
 
 def draw_mistakes(ax, mistakes, upto: int | None = None, fontsize: int = 10) -> None:
     """Bar chart of mistakes per epoch; epochs after ``upto`` are drawn faded."""
+    where = "draw_mistakes"
+    check_axes(ax, where=where)
+    mistakes = check_array(mistakes, "mistakes", ndim=1, dtype="any", allow_empty=False,
+                           shape_text="(epochs,)", where=where)
+    if (mistakes < 0).any():
+        raise ValueError(f"{where}: mistakes must be counts >= 0, got the smallest "
+                         f"{mistakes.min()}")
+    check_optional_int(upto, "upto", minimum=0, where=where)
+    fontsize = check_float(fontsize, "fontsize", minimum=4.0, maximum=72.0, where=where)
     epochs = np.arange(1, len(mistakes) + 1)
     upto = len(mistakes) if upto is None else upto
     colours = ["tab:red" if e <= upto else "0.85" for e in epochs]

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from nnlib._checks import check_array, check_float, check_instance, check_int
+from nnlib._checks import check_array, check_figure, check_float, check_instance, check_int
 from nnlib.scratch.recurrent import RNN, with_spectral_radius
 from nnlib.widgets._frame import MovingFrame, StampedText
 from nnlib.widgets.core import InteractiveFigure, decade_limits, dropdown, slider
@@ -430,6 +430,8 @@ def draw_unrolled_rnn(fig=None, steps: int = 4):
     """An RNN unrolled over ``steps`` time steps: the same W_x, W_h, b at every step."""
     from matplotlib.figure import Figure
 
+    check_figure(fig, where="draw_unrolled_rnn")
+    steps = check_int(steps, "steps", minimum=1, maximum=12, where="draw_unrolled_rnn")
     fig = fig or Figure(figsize=(8, 3.1))
     ax = _diagram_axes(fig, (-0.6, 2.2 * steps + 0.5), (-0.5, 3.4))
     _box(ax, 0.0, 1.5, "$h_0$", color="#eeeeee", w=0.7)
@@ -451,6 +453,7 @@ def draw_lstm_cell(fig=None):
     """The LSTM cell: four gates and the additive cell-state path (gate order i, f, g, o)."""
     from matplotlib.figure import Figure
 
+    check_figure(fig, where="draw_lstm_cell")
     fig = fig or Figure(figsize=(8, 5.1))
     ax = _diagram_axes(fig, (-0.3, 10.6), (-0.9, 6.0))
     highway = "tab:red"
@@ -498,6 +501,7 @@ def draw_gru_cell(fig=None):
     """The GRU cell: update z, reset r, candidate n; h_t mixes h_{t-1} and n."""
     from matplotlib.figure import Figure
 
+    check_figure(fig, where="draw_gru_cell")
     fig = fig or Figure(figsize=(8, 5.1))
     ax = _diagram_axes(fig, (-0.3, 10.6), (-0.9, 6.0))
     highway = "tab:red"
