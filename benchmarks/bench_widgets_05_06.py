@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from matplotlib.figure import Figure
 
-from nnlib.widgets.losses import LOSSES, draw_loss, loss_explorer
-from nnlib.widgets.optimizers import draw_optimizer, optimizer_explorer
+from nnlib.widgets.losses import LOSSES, _draw_loss, loss_explorer
+from nnlib.widgets.optimizers import _draw_optimizer, optimizer_explorer
 
 
 def ms(action, repeat: int = 3) -> tuple[float, float]:
@@ -55,7 +55,7 @@ def main() -> None:
     for name in LOSSES:
         with contextlib.redirect_stdout(io.StringIO()):
             losses.controls["loss"].value = name
-        draw_only = ms(lambda: draw_loss(Figure(figsize=losses.figsize), **losses.values))
+        draw_only = ms(lambda: _draw_loss(Figure(figsize=losses.figsize), **losses.values))
         print(row(f"05 loss explorer: {name}", ms(losses.update), draw_only))
 
     with contextlib.redirect_stdout(io.StringIO()):
@@ -68,7 +68,7 @@ def main() -> None:
             for name, value in [("surface", surface), ("optimizer", optimizer), ("lr", lr),
                                 ("steps", steps)]:
                 paths.controls[name].value = value
-        draw_only = ms(lambda: draw_optimizer(Figure(figsize=paths.figsize), **paths.values))
+        draw_only = ms(lambda: _draw_optimizer(Figure(figsize=paths.figsize), **paths.values))
         label = f"{surface}, {optimizer}, lr {lr:g}, {steps} steps"
         print(row(f"06 optimizer paths: {label}", ms(paths.update), draw_only)
               + ("   (diverged)" if "diverged" in paths.last_status else ""))

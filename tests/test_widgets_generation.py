@@ -8,7 +8,7 @@ from matplotlib.figure import Figure
 from nnlib.data import CharVocab
 from nnlib.models.gpt import GPT, GPTConfig
 from nnlib.train.lm import generate_text
-from nnlib.widgets.generation import draw_generation, generation_explorer, sampling_distribution
+from nnlib.widgets.generation import _draw_generation, generation_explorer, sampling_distribution
 
 VOCAB = CharVocab("ROMEO:\n abcdefghijklmnopqrstuvwxyz,.")
 
@@ -60,7 +60,7 @@ def test_odd_prompts_give_a_status_not_an_exception(model, prompt, expected):
 @pytest.mark.parametrize("temperature", [0.0, 2.0])
 @pytest.mark.parametrize("top_k", [0, 1, len(VOCAB)])
 def test_extreme_settings_draw(model, temperature, top_k):
-    status = draw_generation(Figure(), "ROMEO:", temperature, top_k, 20, 0, model=model,
+    status = _draw_generation(Figure(), "ROMEO:", temperature, top_k, 20, 0, model=model,
                              vocab=VOCAB)
     assert status.startswith(f"temperature {temperature:g}")
 
@@ -78,7 +78,7 @@ def test_sampling_distribution_matches_generate_settings(model):
 
 def test_the_drawn_sample_is_what_generate_text_writes(model):
     fig = Figure()
-    draw_generation(fig, "ROMEO:", 0.8, 0, 30, 3, model=model, vocab=VOCAB)
+    _draw_generation(fig, "ROMEO:", 0.8, 0, 30, 3, model=model, vocab=VOCAB)
     shown = fig.axes[1].texts[0].get_text()
     assert shown.replace("\n", "") == ("ROMEO:" + generate_text(model, VOCAB, "ROMEO:", 30,
                                                                 temperature=0.8, seed=3)

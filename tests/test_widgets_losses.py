@@ -7,7 +7,7 @@ import pytest
 import torch
 from matplotlib.figure import Figure
 
-from nnlib.widgets.losses import LOSSES, draw_loss, loss_and_grad, loss_curves, loss_explorer
+from nnlib.widgets.losses import LOSSES, _draw_loss, loss_and_grad, loss_curves, loss_explorer
 
 TORCH_LOSSES = {
     "MSE": lambda z, t: torch.nn.functional.mse_loss(z, t),
@@ -77,11 +77,11 @@ def test_extreme_values_give_a_status_not_an_exception():
         w.controls["prediction"].value = limits["prediction"][0]
         w.controls["target"].value = limits["target"][1]
         assert w.last_error is None and w.last_status.startswith("target")
-        # the rest of the grid through draw_loss, the widget's callback, without PNG rendering
+        # the rest of the grid through _draw_loss, the widget's callback, without PNG rendering
         for loss in LOSSES:
             for target in limits["target"]:
                 for prediction in limits["prediction"]:
-                    assert draw_loss(Figure(), loss, target, prediction).startswith("target")
+                    assert _draw_loss(Figure(), loss, target, prediction).startswith("target")
 
 
 def test_unknown_loss_is_explained():
@@ -90,10 +90,10 @@ def test_unknown_loss_is_explained():
 
 
 def test_moving_target_or_prediction_keeps_the_axes_limits():
-    from nnlib.widgets.losses import loss_explorer, nice_limits
+    from nnlib.widgets.losses import _nice_limits, loss_explorer
 
-    assert nice_limits(-3.2, 67.2) == (-10.0, 70.0)
-    assert nice_limits(0.0, 1.0) == (0.0, 1.0)
+    assert _nice_limits(-3.2, 67.2) == (-10.0, 70.0)
+    assert _nice_limits(0.0, 1.0) == (0.0, 1.0)
     for loss in ("MSE", "BCE on the logit"):
         w = loss_explorer(loss=loss)
         limits = [ax.get_ylim() for ax in w.figure.axes]

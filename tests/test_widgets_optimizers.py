@@ -10,7 +10,7 @@ from nnlib.scratch.optim import SGD, Adam, AdamW, RMSprop
 from nnlib.surfaces import SURFACES
 from nnlib.widgets.optimizers import (
     OPTIMIZERS,
-    draw_optimizer,
+    _draw_optimizer,
     make_optimizer,
     optimizer_explorer,
 )
@@ -45,14 +45,14 @@ def test_a_huge_learning_rate_says_diverged_without_warnings(optimizer):
 @pytest.mark.slow  # a sweep of extremes: make test runs it, make unit-fast does not
 @pytest.mark.parametrize("surface", list(SURFACES))
 def test_extreme_settings_on_every_surface_never_raise(surface):
-    # draw_optimizer is what the widget calls on each change; calling it directly skips the
+    # _draw_optimizer is what the widget calls on each change; calling it directly skips the
     # PNG rendering, so the whole grid of settings stays quick
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         for optimizer in OPTIMIZERS:
             for lr in (1e-4, 10.0):
                 for momentum in (0.0, 0.99):
-                    status = draw_optimizer(Figure(), optimizer, lr, momentum, 0.9, surface, 30)
+                    status = _draw_optimizer(Figure(), optimizer, lr, momentum, 0.9, surface, 30)
                     assert isinstance(status, str) and status
                     if lr == 10.0 and optimizer in ("SGD", "Momentum"):
                         assert status.startswith("diverged")
@@ -156,15 +156,15 @@ def test_surfaces_and_step_axes_are_pasted_and_draw_the_same_picture(monkeypatch
 
 
 def test_a_run_below_float64_precision_says_so_instead_of_the_clip_value():
-    status = draw_optimizer(Figure(), "SGD", 0.1, 0.9, 0.999, "bowl", 500)
+    status = _draw_optimizer(Figure(), "SGD", 0.1, 0.9, 0.999, "bowl", 500)
     assert "f - f_min < 1e-16," in status
-    status = draw_optimizer(Figure(), "SGD", 0.1, 0.9, 0.999, "bowl", 20)
+    status = _draw_optimizer(Figure(), "SGD", 0.1, 0.9, 0.999, "bowl", 20)
     assert "f - f_min = " in status and "< 1e-16" not in status
 
 
 def test_the_diverged_label_is_drawn_over_the_minimas_stars():
     fig = Figure()
-    draw_optimizer(fig, "SGD", 10.0, 0.9, 0.999, "bowl", 50)
+    _draw_optimizer(fig, "SGD", 10.0, 0.9, 0.999, "bowl", 50)
     art = fig.__dict__["_nnlib_artists"]
     assert art["diverged"].get_visible()
     assert all(art["diverged"].get_zorder() > star.get_zorder() for star in art["stars"])
@@ -177,7 +177,7 @@ def test_the_things_to_try_in_notebook_06_show_what_the_prose_says():
     from nnlib.widgets.optimizers import cached_path
 
     def gap(*args):
-        status = draw_optimizer(Figure(), *args)
+        status = _draw_optimizer(Figure(), *args)
         return float(status.split("f - f_min = ")[1].split(",")[0])
 
     assert f"{gap('Adam', 0.1, 0.9, 0.999, 'rosenbrock', 500):.1e}" == "9.4e-03"

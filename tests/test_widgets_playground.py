@@ -9,7 +9,7 @@ from nnlib.widgets.playground import (
     FEATURES,
     MAP,
     Playground,
-    colour_map,
+    _colour_map,
     make_dataset,
     parse_hidden_layers,
 )
@@ -233,7 +233,8 @@ def test_hidden_neuron_maps_show_each_neurons_output():
     outs = pg._layer_outputs(pg.artists["map_points"])
     hidden = outs[0]  # (MAP*MAP, 3)
     for j in range(3):
-        expected = colour_map(hidden[:, j].reshape(MAP, MAP) / max(1.0, np.abs(hidden[:, j]).max()))
+        scale = max(1.0, np.abs(hidden[:, j]).max())
+        expected = _colour_map(hidden[:, j].reshape(MAP, MAP) / scale)
         assert np.array_equal(pg.artists["cells"][2 + j], expected)
 
 
@@ -425,9 +426,10 @@ def test_colour_map_table_matches_the_formula():
     blue, orange = np.array([0x08, 0x77, 0xbd]), np.array([0xf5, 0x93, 0x22])
     exact = np.where(values[:, None] >= 0, white + strength * (blue - white),
                      white + strength * (orange - white))
-    assert np.abs(colour_map(values).astype(float) - exact).max() <= 2
-    assert colour_map(np.array([np.nan]))[0].tolist() == [160, 160, 160]
-    assert colour_map(np.array([5.0, -5.0])).tolist() == colour_map(np.array([1.0, -1.0])).tolist()
+    assert np.abs(_colour_map(values).astype(float) - exact).max() <= 2
+    assert _colour_map(np.array([np.nan]))[0].tolist() == [160, 160, 160]
+    clipped = _colour_map(np.array([5.0, -5.0])).tolist()
+    assert clipped == _colour_map(np.array([1.0, -1.0])).tolist()
 
 
 def test_canvas_png_is_the_canvas_pixels():

@@ -13,14 +13,14 @@ from nnlib.plotting import figure_png
 from nnlib.scratch.recurrent import hidden_gradient_norms
 from nnlib.widgets.recurrent import (
     REFERENCE_RADII,
+    _draw_gradient_flow,
+    _draw_temperature,
     _flow_norms_batch,
     _sample_lstm,
     _steps_by_cell,
     describe_gradient_flow,
-    draw_gradient_flow,
     draw_gru_cell,
     draw_lstm_cell,
-    draw_temperature,
     draw_unrolled_rnn,
     gradient_flow_explorer,
     next_char_probabilities,
@@ -96,7 +96,7 @@ def test_gradient_flow_says_vanished_and_exploded():
 def test_extreme_settings_give_a_status_not_an_exception(radius, nonlinearity, input_scale):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        status = draw_gradient_flow(Figure(), radius, 300, input_scale, nonlinearity)
+        status = _draw_gradient_flow(Figure(), radius, 300, input_scale, nonlinearity)
     assert isinstance(status, str) and status.startswith(f"spectral radius {radius:g}, T = 300")
 
 
@@ -121,15 +121,15 @@ def test_gradient_flow_verdicts_follow_notebook_10(first, verdict):
 
 
 def test_gradient_flow_status_at_the_notebooks_radii():
-    assert "exploding" in draw_gradient_flow(Figure(), 1.5, 50, 1.0, "tanh")
-    assert "roughly preserved" in draw_gradient_flow(Figure(), 1.1, 50, 1.0, "tanh")
-    assert "fading" in draw_gradient_flow(Figure(), 1.0, 50, 1.0, "tanh")
+    assert "exploding" in _draw_gradient_flow(Figure(), 1.5, 50, 1.0, "tanh")
+    assert "roughly preserved" in _draw_gradient_flow(Figure(), 1.1, 50, 1.0, "tanh")
+    assert "fading" in _draw_gradient_flow(Figure(), 1.0, 50, 1.0, "tanh")
 
 
 @pytest.mark.parametrize("seq_len", [5, 10, 15])
 def test_gradient_flow_ticks_whole_time_steps(seq_len):
     fig = Figure()
-    draw_gradient_flow(fig, 1.0, seq_len, 1.0, "tanh")
+    _draw_gradient_flow(fig, 1.0, seq_len, 1.0, "tanh")
     frame = fig.__dict__["_nnlib_artists"]["frame"]
     texts = [t.get_text() for t in frame.xlabels if t.get_visible()]
     assert len(texts) >= 2 and all(float(t).is_integer() for t in texts), texts
@@ -210,7 +210,7 @@ def test_temperature_zero_prints_zero_entropy_and_keeps_the_bar_order(tiny_lm):
     assert w.last_error is None and w.last_status.startswith("entropy 0.00 nats")
     assert [label.get_text() for label in art["labels"]] == warm  # not vocabulary order
     fig = Figure()
-    status = draw_temperature(fig, 0.0, 0, model=model, vocab=vocab, prompt="ab", length=5)
+    status = _draw_temperature(fig, 0.0, 0, model=model, vocab=vocab, prompt="ab", length=5)
     assert status.startswith("entropy 0.00 nats")
     assert [t.get_text() for t in fig.axes[0].get_xticklabels()] == warm
 

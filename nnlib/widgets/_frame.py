@@ -1,6 +1,6 @@
 """An axes whose ticks move without being drawn again: for widgets whose limits change often.
 
-In a blitted widget (see :func:`nnlib.widgets.core.blit_png`) an axes whose limits change is
+In a blitted widget (see :func:`nnlib.widgets.core._blit_png`) an axes whose limits change is
 drawn again whole, ticks, labels and all, and text is the slow part of matplotlib's drawing:
 a widget whose log axis gains a decade on most changes pays for it on most changes. A
 :class:`MovingFrame` keeps the matplotlib axes fixed at limits (0, 1) both ways, so it stays in
@@ -21,7 +21,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import AutoLocator
 from matplotlib.transforms import ScaledTranslation
 
-from nnlib.widgets.core import decade_label
+from nnlib.widgets.core import _decade_label
 
 _TICK, _PAD, _WIDTH = 3.5, 3.5, 0.8      # matplotlib's default major ticks, in points
 _GRID = {"color": "#b0b0b0", "lw": 0.8, "alpha": 0.3, "zorder": 1.5}
@@ -141,7 +141,7 @@ class MovingFrame:
             stride = max(1, math.ceil((hi - lo) / (self.yticks - 1)))
             exps = [e for e in range(lo - lo % stride, hi + 1, stride) if lo <= e <= hi]
             yvals = [float(e) for e in exps]
-            ytexts = [decade_label(10.0 ** e) for e in exps]
+            ytexts = [_decade_label(10.0 ** e) for e in exps]
         else:
             self.ylim = (float(ylim[0]), float(ylim[1]))
             locator = AutoLocator()

@@ -27,7 +27,7 @@ from nnlib._checks import (
 from nnlib.scratch import ELU, GELU, LeakyReLU, Linear, ReLU, Sigmoid, Step, Tanh
 from nnlib.scratch import functional as F
 from nnlib.widgets._frame import MovingFrame
-from nnlib.widgets.core import InteractiveFigure, decade_limits, dropdown, slider
+from nnlib.widgets.core import InteractiveFigure, _decade_limits, dropdown, slider
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ def _draw(fig, activation: str, slope: float, alpha: float, depth: int, init: st
     # whole decades, and layers in tens
     frame = art["frame"]
     frame.set_limits((0.5, max(10, -(-len(norms) // 10) * 10) + 0.5),
-                     decade_limits(shown, include=(1.0,)) if finite.any() else (1e-3, 10))
+                     _decade_limits(shown, include=(1.0,)) if finite.any() else (1e-3, 10))
     art["norms"].set_data(frame.x(layers), frame.y(shown))
     art["one"].set_ydata(frame.y([1.0, 1.0]))
     depth = int(depth)

@@ -17,7 +17,7 @@ What makes them fast:
 * one Figure (and one Agg canvas) per widget, reused for every redraw; a ``draw``
   function may keep its artists between calls and only update their data
   (``reuse=True``), otherwise the figure is cleared first; one that also lists the
-  artists that change (``animated``, see :func:`blit_png`) gets them drawn over a
+  artists that change (``animated``, see :func:`_blit_png`) gets them drawn over a
   background drawn once, so axes, ticks and labels are not drawn again;
 * the PNG is encoded with light compression (:func:`nnlib.plotting.fast_png`);
 * sliders update while dragged (``continuous_update``). A change made in the
@@ -116,7 +116,7 @@ class InteractiveFigure:
 
     # -- redrawing ---------------------------------------------------------------------
     def _on_change(self, change) -> None:
-        if from_browser(change):
+        if _from_browser(change):
             self.request_update()
         else:
             self.update()
@@ -252,7 +252,7 @@ class InteractiveFigure:
     def warm(self, name: str, values=None) -> None:
         """Draw the picture once for each of ``values`` of control ``name`` (default: all of a
         dropdown's options) without showing it, so that its axes are kept (see
-        ``cell_cache`` in :func:`blit_png`) and choosing one later costs a blit. Only for a
+        ``cell_cache`` in :func:`_blit_png`) and choosing one later costs a blit. Only for a
         reusing ``draw`` function that sets ``cell_cache``; a value that cannot be drawn is
         skipped. The picture shown does not change."""
         with self._lock:
@@ -299,7 +299,7 @@ class InteractiveFigure:
         """Render ``fig`` to PNG bytes: blitted when ``draw`` listed its changing artists."""
         art = fig.__dict__.get("_nnlib_artists")
         if self.reuse and isinstance(art, dict) and art.get("animated"):
-            return blit_png(fig, art)
+            return _blit_png(fig, art)
         return fast_png(fig)
 
     def to_png(self) -> bytes:
@@ -311,7 +311,7 @@ class InteractiveFigure:
     # -- display -----------------------------------------------------------------------
     def _repr_mimebundle_(self, include=None, exclude=None):
         """The widget view plus a static picture for front ends that cannot run widgets."""
-        return widget_bundle(self.widget, self.png, self.title or type(self).__name__)
+        return _widget_bundle(self.widget, self.png, self.title or type(self).__name__)
 
 
 def _playing_trait(play: widgets.Play) -> str:
@@ -352,7 +352,7 @@ class PlayControls:
     def _on_tick(self, change) -> None:
         if not self.playing:
             return
-        if from_browser(change):
+        if _from_browser(change):
             self.request_update("tick")
         else:
             self.frame()
@@ -364,7 +364,7 @@ class PlayControls:
             self.update()
 
 
-def blit_png(fig, art: dict) -> bytes:
+def _blit_png(fig, art: dict) -> bytes:
     """PNG of ``fig`` drawing only ``art["animated"]`` over a background drawn once.
 
     ``art`` is the dictionary a reusing ``draw`` function keeps in
@@ -385,7 +385,7 @@ def blit_png(fig, art: dict) -> bytes:
 
 
 def _blit(fig, art: dict) -> None:
-    """:func:`blit_png` without the PNG: the picture is left in the canvas."""
+    """:func:`_blit_png` without the PNG: the picture is left in the canvas."""
     canvas = fig.canvas
     artists = sorted(art["animated"], key=lambda a: a.get_zorder())
     key = (art.get("static_key"), tuple(fig.bbox.bounds), len(fig.axes))
@@ -411,10 +411,10 @@ def _blit(fig, art: dict) -> None:
         fig.draw_artist(artist)
 
 
-def decade_limits(values, include=()) -> tuple[float, float]:
+def _decade_limits(values, include=()) -> tuple[float, float]:
     """Log-axis limits at whole powers of ten around the finite positive ``values`` (and
     ``include``): they change far less often than autoscaled ones, so a redraw rarely has
-    to draw the axis again (see :func:`blit_png`)."""
+    to draw the axis again (see :func:`_blit_png`)."""
     data = np.concatenate([np.ravel(np.asarray(values, dtype=float)),
                            np.asarray(include, dtype=float)])
     data = data[np.isfinite(data) & (data > 0)]
@@ -425,7 +425,7 @@ def decade_limits(values, include=()) -> tuple[float, float]:
     return float(lo), float(hi if hi > lo else lo * 10)
 
 
-def decade_label(value: float, _position=None) -> str:
+def _decade_label(value: float, _position=None) -> str:
     """A log axis' tick label as plain text ("1e-30", "1", "1e5"): for
     ``FuncFormatter``; mathtext labels ("10⁻³⁰") take several times longer to draw."""
     if not np.isfinite(value) or value <= 0:
@@ -526,7 +526,7 @@ def _redraw_axes(fig, cells, changed: set) -> set[int]:
     return redraw
 
 
-def widget_bundle(widget: widgets.Widget, png: bytes | None, name: str) -> dict:
+def _widget_bundle(widget: widgets.Widget, png: bytes | None, name: str) -> dict:
     """A display bundle: ``widget``'s view, ``png`` as a static alternative, a text line."""
     bundle = {"text/plain": f"{name} (an interactive widget: run the notebook to use it)"}
     if png is not None:
@@ -544,7 +544,7 @@ def widget_bundle(widget: widgets.Widget, png: bytes | None, name: str) -> dict:
     return bundle
 
 
-def from_browser(change) -> bool:
+def _from_browser(change) -> bool:
     """True if this trait change came from the front end (a learner moved the control)."""
     owner = change.get("owner") if isinstance(change, dict) else getattr(change, "owner", None)
     name = change.get("name") if isinstance(change, dict) else getattr(change, "name", None)

@@ -32,7 +32,7 @@ from nnlib.widgets.recurrent import (
     _printable,
 )
 
-__all__ = ["draw_attention_masks", "draw_block_diagram", "draw_generation",
+__all__ = ["draw_attention_masks", "draw_block_diagram",
            "generation_explorer", "sampling_distribution"]
 
 
@@ -72,7 +72,7 @@ def _wrap(text: str, width: int = 72, max_lines: int = 14) -> str:
     return "\n".join(lines[:max_lines]) + ("\n…" if len(lines) > max_lines else "")
 
 
-def draw_generation(fig, prompt: str, temperature: float, top_k: int, length: int, seed: int,
+def _draw_generation(fig, prompt: str, temperature: float, top_k: int, length: int, seed: int,
                     *, model, vocab, bars: int = 20) -> str:
     """Next-token probabilities (top ``bars``) above, the prompt and a sample below.
 

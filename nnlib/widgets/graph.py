@@ -85,7 +85,7 @@ class OverSmoothingExplorer(InteractiveFigure):
 
     def _build(self, fig) -> dict:
         """Both axes once; the points, edges, curves' emphasis, marker, legend and title are
-        updated and blitted over them (see :func:`~nnlib.widgets.core.blit_png`)."""
+        updated and blitted over them (see :func:`~nnlib.widgets.core._blit_png`)."""
         art = {}
         ax = fig.add_subplot(1, 2, 1)
         art["points"] = ax.scatter(np.zeros(len(self.labels)), np.zeros(len(self.labels)),

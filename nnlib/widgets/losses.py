@@ -113,7 +113,7 @@ def _loss_ranges(loss: str, target: float, n_points: int):
     return (values.min(), values.max()), (grads.min(), grads.max())
 
 
-def nice_limits(lo: float, hi: float) -> tuple[float, float]:
+def _nice_limits(lo: float, hi: float) -> tuple[float, float]:
     """``(lo, hi)`` widened to multiples of a round step (1, 2 or 5 times a power of ten,
     about a tenth of the span): they change far less often than the data's own limits, so
     moving a slider rarely draws an axis again."""
@@ -129,7 +129,7 @@ def nice_limits(lo: float, hi: float) -> tuple[float, float]:
 AXES_POSITIONS = ((0.0753, 0.1409, 0.4197, 0.7819), (0.5757, 0.1409, 0.4197, 0.7819))
 
 
-def draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 241) -> str:
+def _draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 241) -> str:
     """Loss curve and gradient curve against the prediction, with the current point marked.
 
     On a figure it drew before, only the data of its lines and texts are updated (what the
@@ -163,7 +163,7 @@ def draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 
         art["fig_axes"] = list(fig.axes)
         art["cell_cache"] = 16  # each loss has its own limits: keep its axes once drawn
         # what changes: drawn over a background of axes, ticks and labels drawn once
-        # (an axes is drawn again only when its limits change: see nice_limits). The x
+        # (an axes is drawn again only when its limits change: see _nice_limits). The x
         # labels are not in this list: matplotlib draws an axis label with its axes even when
         # it is marked animated, so it belongs to the axes' kept pixels, and each axes'
         # _nnlib_state says which label (prediction or logit) those pixels hold
@@ -184,12 +184,12 @@ def draw_loss(fig, loss: str, target: float, prediction: float, n_points: int = 
     (vlo, vhi), (glo, ghi) = _loss_ranges(loss, float(target), n_points)
     vspan, gspan = max(vhi - vlo, 1e-3), max(ghi - glo, 1e-3)
     ax_loss.set(title=f"{loss}: loss", xlabel=xlabel, ylabel="loss", xlim=(-6.6, 6.6),
-                ylim=nice_limits(vlo - 0.05 * vspan, vhi + 0.05 * vspan))
+                ylim=_nice_limits(vlo - 0.05 * vspan, vhi + 0.05 * vspan))
     art["grad_curve"].set_data(xs, grads)
     art["grad_point"].set_data([prediction], [grad])
     ax_grad.set(title="gradient dL/dz" if on_logit else "gradient dL/dŷ", xlabel=xlabel,
                 ylabel="gradient", xlim=(-6.6, 6.6),
-                ylim=nice_limits(glo - 0.08 * gspan, ghi + 0.08 * gspan))
+                ylim=_nice_limits(glo - 0.08 * gspan, ghi + 0.08 * gspan))
     if on_logit:
         art["vline"].set(xdata=[0, 0], color="gray", lw=0.5, ls="-")
         prob = float(F.sigmoid(np.array(prediction)))
@@ -210,7 +210,7 @@ def loss_explorer(loss: str = "MSE", target: float = 1.0, prediction: float = -2
         "prediction": slider("prediction", prediction, -6.0, 6.0, 0.1, arg="prediction",
                              where=where),
     }
-    widget = InteractiveFigure(draw_loss, controls, figsize=(9, 3.4), reuse=True, layout=None,
+    widget = InteractiveFigure(_draw_loss, controls, figsize=(9, 3.4), reuse=True, layout=None,
                                title="A loss and its gradient at one prediction")
     widget.warm("loss")  # every loss's axes drawn now: switching losses costs a blit
     return widget

@@ -223,7 +223,7 @@ REGION = (-1.6, 1.6)  # the plane shown for the 2-D problems
 
 def _build_hidden_units_artists(fig) -> dict:
     """One axes and every artist the widget shows, made once; each redraw sets their data
-    and visibility and is blitted over the kept axes (see :func:`blit_png`)."""
+    and visibility and is blitted over the kept axes (see :func:`_blit_png`)."""
     fig.set_layout_engine("none")  # fixed margins: constrained layout doubles redraw time
     ax = fig.add_subplot(fig.add_gridspec(left=0.11, right=0.97, bottom=0.12, top=0.92)[0])
     art = {"ax": ax}
@@ -264,7 +264,7 @@ def _show_data(art, problem: str, X, y) -> None:
         art["class_points"].set_offsets(X)
         art["class_points"].set_facecolors(np.array(CLASS_COLOURS)[y])
         ax.set(xlim=REGION, ylim=REGION, xlabel="x₁", ylabel="x₂")
-    # (new labels come with new limits, so blit_png draws the axes again: the curves' x
+    # (new labels come with new limits, so _blit_png draws the axes again: the curves' x
     # range is wider than REGION)
 
 

@@ -34,7 +34,7 @@ from nnlib.scratch.optim import SGD, Adam, AdamW, RMSprop
 from nnlib.surfaces import SURFACES, SurfacePath, get_surface, optimize_path
 from nnlib.widgets.core import (
     InteractiveFigure,
-    decade_label,
+    _decade_label,
     dropdown,
     log_slider,
     slider,
@@ -179,7 +179,7 @@ def _nice_ceiling(steps: int) -> int:
 
 
 def _build_artists(fig) -> dict:
-    """The widget's axes and artists, made once; :func:`draw_optimizer` updates them."""
+    """The widget's axes and artists, made once; :func:`_draw_optimizer` updates them."""
     ax_path, ax_loss = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.3, 1]})
     art = {"axes": list(fig.axes), "ax_path": ax_path, "ax_loss": ax_loss, "surface": None}
     art["image"] = ax_path.imshow(np.zeros((2, 2)), cmap="viridis", vmin=0, vmax=1, alpha=0.85,
@@ -200,7 +200,7 @@ def _build_artists(fig) -> dict:
     # ticks and grid lines takes most of a redraw's time otherwise
     ax_loss.yaxis.set_major_locator(LogLocator(numticks=8))
     ax_loss.yaxis.set_minor_locator(NullLocator())
-    ax_loss.yaxis.set_major_formatter(FuncFormatter(decade_label))
+    ax_loss.yaxis.set_major_formatter(FuncFormatter(_decade_label))
     ax_loss.set(title="distance to the lowest value", xlabel="step", ylabel="f - f_min")
     ax_loss.grid(alpha=0.3, which="major")
     # what changes between redraws (the minima too: the path is drawn under them); the
@@ -232,7 +232,7 @@ def _show_surface(art: dict, surface_name: str) -> None:
     art["surface"] = surface_name
 
 
-def draw_optimizer(fig, optimizer: str, lr: float, momentum: float, beta2: float,
+def _draw_optimizer(fig, optimizer: str, lr: float, momentum: float, beta2: float,
                    surface: str, steps: int) -> str:
     """Path on the surface (left) and f - f_min against the step (right, log scale).
 
@@ -290,7 +290,7 @@ def optimizer_explorer(optimizer: str = "Momentum", lr: float = 0.05, momentum: 
         "surface": dropdown("surface", list(SURFACES), surface, arg="surface", where=where),
         "steps": slider("steps", steps, 10, 500, 10, integer=True, arg="steps", where=where),
     }
-    widget = InteractiveFigure(draw_optimizer, controls, figsize=(10, 4), reuse=True,
+    widget = InteractiveFigure(_draw_optimizer, controls, figsize=(10, 4), reuse=True,
                                title="Optimizer paths on a 2-D surface")
     # each surface's axes and each step axis drawn now: changing them later costs a blit
     widget.warm("surface")

@@ -95,7 +95,7 @@ def _colour_table(size: int = 2049) -> np.ndarray:
 _COLOURS = _colour_table()
 
 
-def colour_map(values: np.ndarray) -> np.ndarray:
+def _colour_map(values: np.ndarray) -> np.ndarray:
     """Values in [-1, 1] -> RGB uint8: orange (-1), white (0), blue (+1); NaN -> grey.
 
     A lookup in a table of 2,049 colours (a fraction of the arithmetic per pixel)."""
@@ -634,7 +634,7 @@ class Playground(PlayControls, InteractiveFigure):
                         scale = np.maximum(scale, 1.0)  # tanh is already in [-1, 1]
                     values = h / scale
                 # (MAP*MAP, n) -> n maps of MAP x MAP pixels
-                art["cells"][k:k + h.shape[1]] = colour_map(values.T.reshape(-1, MAP, MAP))
+                art["cells"][k:k + h.shape[1]] = _colour_map(values.T.reshape(-1, MAP, MAP))
                 k += h.shape[1]
         else:
             art["cells"][n_inputs:] = 200
@@ -651,7 +651,7 @@ class Playground(PlayControls, InteractiveFigure):
                 score = self._layer_outputs(art["out_points"])[-1][:, 0]
                 score = _upsample(np.nan_to_num(score).reshape(art["out_grid"]),
                                   *art["out_interp"])
-            art["out_rgb"][...] = colour_map(np.tanh(score / 2))
+            art["out_rgb"][...] = _colour_map(np.tanh(score / 2))
             art["out_title"].set_text(f"{dataset}, epoch {self.epoch}")
             art["out_title"].set_color("black")
         else:
@@ -767,7 +767,7 @@ def _feature_cell(name: str) -> np.ndarray:
     grid = np.linspace(*LIMITS, MAP)
     g1, g2 = np.meshgrid(grid, grid[::-1])  # row 0 at the top: x2 largest
     f = FEATURES[name][1](g1, g2)
-    cell = colour_map(f / max(float(np.abs(f).max()), 1e-12))
+    cell = _colour_map(f / max(float(np.abs(f).max()), 1e-12))
     cell.flags.writeable = False
     return cell
 

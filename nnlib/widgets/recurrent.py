@@ -18,7 +18,7 @@ import numpy as np
 from nnlib._checks import check_array, check_figure, check_float, check_instance, check_int
 from nnlib.scratch.recurrent import RNN, with_spectral_radius
 from nnlib.widgets._frame import MovingFrame, StampedText
-from nnlib.widgets.core import InteractiveFigure, decade_limits, dropdown, slider
+from nnlib.widgets.core import InteractiveFigure, _decade_limits, dropdown, slider
 
 REFERENCE_RADII = {0.5: "tab:blue", 1.0: "tab:green", 1.5: "tab:red"}  # as in the notebook
 _TINY, _HUGE = 1e-300, 1e300   # plot limits for underflowed / overflowed norms
@@ -134,7 +134,7 @@ def _flow_norms(radius: float, seq_len: int, nonlinearity: str,
     return _FLOWS.get([radius], seq_len, nonlinearity, input_scale)[0]
 
 
-def draw_gradient_flow(fig, radius: float, seq_len: int, input_scale: float,
+def _draw_gradient_flow(fig, radius: float, seq_len: int, input_scale: float,
                        nonlinearity: str) -> str:
     """‖dL/dh_t‖ (relative to the last step) against t, log scale; references dashed.
 
@@ -167,7 +167,7 @@ def draw_gradient_flow(fig, radius: float, seq_len: int, input_scale: float,
     *ref_norms, norms = _FLOWS.get([*art["refs"], radius], seq_len, nonlinearity, input_scale)
     shown_all = [np.clip(np.nan_to_num(curve, nan=_HUGE), _TINY, _HUGE)
                  for curve in [*ref_norms, norms]]
-    frame.set_limits((1, seq_len), decade_limits(np.concatenate(shown_all), include=(1.0,)))
+    frame.set_limits((1, seq_len), _decade_limits(np.concatenate(shown_all), include=(1.0,)))
     steps = frame.x(np.arange(1, seq_len + 1))
     for line, shown in zip([*art["refs"].values(), art["yours"]], shown_all):
         line.set_data(steps, frame.y(shown))  # a reference equal to yours lies under it
@@ -189,7 +189,7 @@ def gradient_flow_explorer(radius: float = 1.0, seq_len: int = 50, input_scale: 
         "nonlinearity": dropdown("activation", ("tanh", "relu"), nonlinearity,
                                  arg="nonlinearity", where=where),
     }
-    return InteractiveFigure(draw_gradient_flow, controls, figsize=(7.5, 4), reuse=True,
+    return InteractiveFigure(_draw_gradient_flow, controls, figsize=(7.5, 4), reuse=True,
                              title="Vanishing and exploding gradients")
 
 
@@ -223,7 +223,7 @@ def _printable(ch: str) -> str:
     return {"\n": "\\n", " ": "␣"}.get(ch, ch)
 
 
-def draw_temperature(fig, temperature: float, seed: int, *, model, vocab, prompt: str,
+def _draw_temperature(fig, temperature: float, seed: int, *, model, vocab, prompt: str,
                      length: int, top: int = 15) -> str:
     """Top-``top`` next-character probabilities for ``prompt``; the status is a sample."""
     import torch

@@ -127,7 +127,7 @@ def patch_attention_explorer(model, images, labels=None, *, max_examples: int = 
 
     def build(fig) -> dict:
         """Both axes once; the images, the patch grid and the texts are updated and blitted
-        over them (see :func:`~nnlib.widgets.core.blit_png`)."""
+        over them (see :func:`~nnlib.widgets.core._blit_png`)."""
         ax1, ax2 = fig.subplots(1, 2)
         size = grid * patch
         art = {"overlay": ax1.imshow(np.zeros((size, size, 3)))}
