@@ -901,3 +901,22 @@ def test_drawing_helpers_still_take_what_the_notebooks_give():
                           WG.draw_block_diagram, WG.draw_attention_masks),
                          Figure().subfigures(1, 5)):
         assert draw(sub) is sub
+
+
+def test_softmax_of_a_single_number_says_it_has_no_axis():
+    # was "dim=-1 is out of range for an input of shape () (valid: 0 to -1)": no valid range exists
+    for layer in (S.Softmax(), S.LogSoftmax()):
+        with pytest.raises(ShapeError, match=r"single number.*pass an array") as info:
+            layer(0.5)
+        assert "valid:" not in str(info.value)
+
+
+def test_element_wise_layers_single_number_numpy_computes_autograd_refuses():
+    # the deliberate difference in CONTRIBUTING.md's table: NumPy takes scalars, PyTorch does not
+    from nnlib.autograd import nn as AN
+
+    assert float(S.ReLU()(3.0)) == 3.0 and float(S.ReLU()(-3.0)) == 0.0
+    assert float(S.Tanh()(0.5)) == pytest.approx(np.tanh(0.5))
+    for layer in (AN.ReLU(), AN.Tanh()):
+        with pytest.raises(TypeError, match=r"x must be a Tensor or an array.*single number"):
+            layer(3.0)

@@ -46,6 +46,9 @@ Deliberate differences from PyTorch, all of them (CONTRIBUTING.md repeats this t
   functions of ``scratch.functional`` propagate NaN data, as PyTorch does.
 * Integer and bool input: PyTorch refused by most layers; nnlib arrays cast to float64 (a
   single ``True``/``False``, complex, strings refused) (NumPy arrays default to int).
+* A single number to an element-wise layer (``ReLU()(3.0)``): PyTorch refused (a layer takes a
+  tensor); nnlib the NumPy layers return NumPy's result (a scalar or a 0-d array); the
+  ``nnlib.autograd.nn`` layers refuse it, as PyTorch does (NumPy functions take scalars).
 * NumPy ``GPT``: PyTorch (nanoGPT) dropout, optional biases; nnlib ``GPT(GPTConfig(...))`` as
   the PyTorch ``GPT``, but ``dropout=0`` and ``bias=True`` only (the forward equals the PyTorch
   model in eval mode).

@@ -129,7 +129,10 @@ class GELU(_Elementwise):
 
 def _check_dim(dim, x, layer) -> int:
     """``dim`` as a non-negative axis of ``x``, or a ShapeError naming both."""
-    if not -x.ndim <= dim < max(x.ndim, 1) or x.ndim == 0:
+    if x.ndim == 0:
+        raise ShapeError(f"{layer_name(layer)}: got a single number (shape ()), which has no "
+                         f"axis dim={dim} to normalise over: pass an array, e.g. a row of scores")
+    if not -x.ndim <= dim < x.ndim:
         raise ShapeError(f"{layer_name(layer)}: dim={dim} is out of range for an input of "
                          f"shape {x.shape} (valid: {-x.ndim} to {x.ndim - 1}); -1 is the last "
                          "axis")
