@@ -188,8 +188,10 @@ def _token_loss(model, inputs, targets, logits=None) -> torch.Tensor:
 _UNCHECKED[token_loss] = _token_loss   # train_with_adam checks the first batch only
 
 
-def _as_id_pair(inputs, targets, where: str, names=("inputs", "targets")):
-    """Two (N, T) int64 tensors of token ids (arrays are converted), checked."""
+def _as_id_pair(inputs, targets, where: str, names=("inputs", "targets"), *,
+                same_shape: bool = False):
+    """Two (N, T) int64 tensors of token ids (arrays are converted), checked; with
+    ``same_shape`` also of one shape (seq2seq's source and target lengths may differ)."""
     out = []
     for name, value in zip(names, (inputs, targets)):
         if isinstance(value, (np.ndarray, list, tuple)):
@@ -198,6 +200,9 @@ def _as_id_pair(inputs, targets, where: str, names=("inputs", "targets")):
         if value.shape[0] == 0 or value.shape[1] == 0:
             raise ShapeError(f"{where}: {name} is empty (shape {tuple(value.shape)})")
         out.append(value.long())
+    if same_shape and out[0].shape != out[1].shape:
+        raise ShapeError(f"{where}: {names[0]} and {names[1]} must both be (N, T) of one "
+                         f"shape; got {tuple(out[0].shape)} and {tuple(out[1].shape)}")
     return out
 
 
@@ -207,10 +212,7 @@ def sequence_accuracy(model: nn.Module, inputs, targets) -> tuple[float, float]:
     with every token right. inputs, targets: (N, T) int64 tensors or arrays."""
     where = "sequence_accuracy"
     _checks.check_instance(model, "model", nn.Module, "a torch.nn.Module", where=where)
-    inputs, targets = _as_id_pair(inputs, targets, where)
-    if targets.shape != inputs.shape:
-        raise ShapeError(f"{where}: targets must have the shape of inputs "
-                         f"{tuple(inputs.shape)}, got {tuple(targets.shape)}")
+    inputs, targets = _as_id_pair(inputs, targets, where, same_shape=True)
     was_training = model.training
     model.eval()
     device = next(model.parameters()).device
@@ -227,10 +229,7 @@ def train_toy_transformer(model: nn.Module, inputs, targets, steps: int,
     returns the training losses (``nnlib.models.rnn.train_with_adam`` does the loop)."""
     where = "train_toy_transformer"
     _checks.check_instance(model, "model", nn.Module, "a torch.nn.Module", where=where)
-    inputs, targets = _as_id_pair(inputs, targets, where)
-    if inputs.shape != targets.shape:
-        raise ShapeError(f"{where}: inputs and targets must both be (N, T); got "
-                         f"{tuple(inputs.shape)} and {tuple(targets.shape)}")
+    inputs, targets = _as_id_pair(inputs, targets, where, same_shape=True)
     vocab_size = getattr(model, "vocab_size", None)
     if isinstance(vocab_size, int):
         _checks.check_token_tensor(inputs, "inputs", vocab_size=vocab_size, where=where)
