@@ -44,7 +44,7 @@ from nnlib.scratch import (
     fit,
 )
 from nnlib.scratch import functional as F
-from nnlib.widgets.core import InteractiveFigure, dropdown, slider
+from nnlib.widgets.core import InteractiveFigure, _blit, dropdown, slider
 
 ACTIVATIONS = {"tanh": Tanh, "relu": ReLU, "sigmoid": Sigmoid}
 PROBLEMS = ("curve: sin", "curve: step", "XOR", "circles")
@@ -244,8 +244,20 @@ def _build_hidden_units_artists(fig) -> dict:
     art["title"] = ax.set_title(" ", fontsize=11)
     art["animated"] = [art[name] for name in ("region", "curve_points", "class_points", "fit",
                                               "boundary", "units", "legend", "title")]
+    # each problem's axes (limits, ticks, labels) is kept once drawn, so a new problem pastes
+    # its axes instead of drawing them again (three states: the two curves and the plane)
+    art["cell_cache"] = len(PROBLEMS)
     fig.__dict__["_nnlib_artists"] = art
     return art
+
+
+def _warm_problem_axes(fig, art, current: str) -> None:
+    """Draw every other problem's axes once now (not shown), so that choosing one later
+    pastes them (see ``cell_cache`` in :func:`~nnlib.widgets.core._blit_png`)."""
+    for problem in PROBLEMS:
+        if problem != current:
+            _show_data(art, problem, *_problem_data(problem))
+            _blit(fig, art)
 
 
 def _show_data(art, problem: str, X, y) -> None:
@@ -264,8 +276,20 @@ def _show_data(art, problem: str, X, y) -> None:
         art["class_points"].set_offsets(X)
         art["class_points"].set_facecolors(np.array(CLASS_COLOURS)[y])
         ax.set(xlim=REGION, ylim=REGION, xlabel="x₁", ylabel="x₂")
-    # (new labels come with new limits, so _blit_png draws the axes again: the curves' x
-    # range is wider than REGION)
+    # which labels the kept axes pixels hold (they also come with other limits)
+    ax._nnlib_state = "curve" if curve else "plane"
+
+
+_GRID: list = []
+
+
+def _region_grid(resolution: int = 80):
+    """The region's grid, made once: (xs (res,), points (res * res, 2)) as in grid_scores."""
+    if not _GRID:
+        xs = np.linspace(*REGION, resolution)
+        gx, gy = np.meshgrid(xs, xs)
+        _GRID.extend([xs, np.column_stack([gx.ravel(), gy.ravel()])])
+    return _GRID[0], _GRID[1]
 
 
 def _show_fit(art, problem: str, X, model, label: str, hidden_lines: bool) -> None:
@@ -277,14 +301,15 @@ def _show_fit(art, problem: str, X, model, label: str, hidden_lines: bool) -> No
         art["legend"].get_texts()[1].set_text(label)
         art["legend"].set_visible(True)
         return
-    xs, ys, scores = grid_scores(model, REGION, REGION)
+    xs, points = _region_grid()
+    scores = np.asarray(model(points)).reshape(len(xs), len(xs))
     with np.errstate(over="ignore", invalid="ignore"):
         prob = F.sigmoid(np.nan_to_num(scores))
     art["region"].set_data(0.55 * BOUNDARY_CMAP(prob)[..., :3] + 0.45)
     art["region"].set_visible(True)
     lines = []
     if prob.min() < 0.5 < prob.max():
-        lines = contour_generator(xs, ys, prob, line_type="Separate").lines(0.5)
+        lines = contour_generator(xs, xs, prob, line_type="Separate").lines(0.5)
     art["boundary"].set_segments(lines)
     art["boundary"].set_visible(bool(lines))
     segments = []
@@ -319,7 +344,10 @@ def hidden_units_widget(steps: int = 500, lr: float = 0.03, seed: int = 0) -> In
     def draw(fig, problem, hidden_units, activation, seed):
         X, y = _problem_data(problem)
         key = (problem, hidden_units, activation, seed)
-        art = fig.__dict__.get("_nnlib_artists") or _build_hidden_units_artists(fig)
+        art = fig.__dict__.get("_nnlib_artists")
+        if art is None:
+            art = _build_hidden_units_artists(fig)
+            _warm_problem_axes(fig, art, problem)
         _show_data(art, problem, X, y)
         if key not in cache:  # first feedback: the data and a word, then train
             art["title"].set_text(f"{problem}: training {hidden_units} hidden {activation} "
