@@ -1,10 +1,12 @@
 """The optimizer widget: redraws on every control, reports divergence, never raises."""
 
+import io
 import warnings
 
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
+from PIL import Image
 
 from nnlib.scratch.optim import SGD, Adam, AdamW, RMSprop
 from nnlib.surfaces import SURFACES
@@ -189,3 +191,54 @@ def test_the_things_to_try_in_notebook_06_show_what_the_prose_says():
     sgd_end = cached_path("SGD", 0.01, 0.9, 0.999, "saddle", 100).points[-1]
     adam_end = cached_path("Adam", 0.01, 0.9, 0.999, "saddle", 100).points[-1]
     assert abs(sgd_end[1]) < 0.1 and abs(adam_end[1] - 1) < 0.1  # saddle row vs minimum's
+
+
+def _top_marks(fig):
+    art = fig.__dict__["_nnlib_artists"]
+    return art, art["above"].get_xdata(), art["blowup"].get_xdata(), art["top_note"]
+
+
+def test_a_diverged_run_is_marked_on_the_loss_plots_top_edge_with_its_step():
+    from nnlib.widgets.optimizers import GAP_TOP, cached_path
+
+    w = optimizer_explorer(optimizer="SGD", lr=0.3, momentum=0.9, surface="bowl", steps=100)
+    path = cached_path("SGD", 0.3, 0.9, 0.999, "bowl", 100)
+    assert path.diverged and w.last_status.startswith(f"diverged at step {path.diverged_at}")
+    art, above, blowup, note = _top_marks(w.figure)
+    gap = path.losses - 0.0  # the bowl's lowest value is 0
+    np.testing.assert_array_equal(above, np.flatnonzero(gap > GAP_TOP))
+    assert len(above) and list(blowup) == [path.diverged_at]
+    assert list(art["blowup"].get_ydata()) == [GAP_TOP] == list(set(art["above"].get_ydata()))
+    assert note.get_visible() and note.get_text().strip() == f"diverged at step {path.diverged_at}"
+    # drawn where it says: the cross on the top edge (in red), the label inside the plot
+    fig, ax = w.figure, art["ax_loss"]
+    renderer = fig.canvas.get_renderer()
+    box, inside = note.get_window_extent(renderer), ax.get_window_extent(renderer)
+    assert inside.x0 <= box.x0 and box.x1 <= inside.x1
+    assert inside.y0 <= box.y0 and box.y1 <= inside.y1
+    x, y = ax.transData.transform((path.diverged_at, GAP_TOP))
+    assert abs(y - inside.y1) < 1
+    pixels = np.asarray(Image.open(io.BytesIO(w.to_png())).convert("RGB")).astype(int)
+    r, g, b = pixels[int(round(fig.bbox.height - y)), int(round(x))]
+    assert r > 150 and g < 100 and b < 100  # tab:red
+
+
+def test_a_run_that_climbs_above_the_top_without_diverging_is_marked_too():
+    from nnlib.widgets.optimizers import GAP_TOP, cached_path
+
+    status = _draw_optimizer(fig := Figure(), "RMSprop", 1.0, 0.9, 0.999, "rosenbrock", 100)
+    path = cached_path("RMSprop", 1.0, 0.9, 0.999, "rosenbrock", 100)
+    assert not path.diverged and "diverged" not in status
+    art, above, blowup, note = _top_marks(fig)
+    np.testing.assert_array_equal(above, np.flatnonzero(path.losses > GAP_TOP))  # f_min = 0
+    assert len(above) > 10 and len(blowup) == 0
+    assert note.get_visible() and note.get_text().strip() == "▲ = above 1e4"
+
+
+def test_nothing_is_marked_on_the_top_edge_of_a_run_below_it_and_a_switch_back_is_clean():
+    fresh = optimizer_explorer(optimizer="SGD", lr=0.05, surface="bowl", steps=100)
+    art, above, blowup, note = _top_marks(fresh.figure)
+    assert len(above) == 0 and len(blowup) == 0 and not note.get_visible()
+    w = optimizer_explorer(optimizer="SGD", lr=0.3, surface="bowl", steps=100)
+    w.controls["lr"].value = 0.05  # from a diverged picture to a converging one
+    assert w.to_png() == fresh.to_png()

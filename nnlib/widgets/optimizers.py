@@ -108,7 +108,7 @@ def draw_path(ax, path, label: str | None = None, color: str = "tab:red") -> Non
     ax.plot(*path.points[0], "s", color=color, ms=7, mec="black")
 
 
-GAP_TOP = 1e4  # the loss plot's top: every start is below 100, a diverging run goes through
+GAP_TOP = 1e4  # the loss plot's top: every start is below 100; what climbs above is marked
 GAP_FLOOR = 1e-16  # the loss plot's bottom: f - f_min is clipped here (float64's precision)
 IMAGE_PIXELS = 360  # the surface image's side: about one pixel per screen pixel
 LEVELS = 25
@@ -195,6 +195,17 @@ def _build_artists(fig) -> dict:
                                    bbox={"facecolor": "tab:red", "alpha": 0.8}, visible=False,
                                    zorder=6)  # over the minima's stars (zorder 5)
     art["gap"], = ax_loss.plot([], [], color="tab:red")
+    # f - f_min above the plot's top: a triangle on the top edge at each such step, and where
+    # a run diverged a cross there with its step; the curve itself is cut at the edge
+    art["above"], = ax_loss.plot([], [], "^", color="tab:red", ms=5, clip_on=False, zorder=3)
+    art["blowup"], = ax_loss.plot([], [], "X", color="tab:red", mec="black", mew=0.6, ms=10,
+                                  clip_on=False, zorder=4)
+    art["top_note"] = ax_loss.text(0, 0.97, "", transform=ax_loss.get_xaxis_transform(),
+                                   va="top", fontsize=9, color="tab:red", zorder=4,
+                                   bbox={"facecolor": "white", "edgecolor": "none",
+                                         "alpha": 0.8, "pad": 1.5}, visible=False)
+    for artist in (art["above"], art["blowup"], art["top_note"]):
+        artist.set_in_layout(False)  # the layout, found once, must not depend on them
     ax_loss.set_yscale("log")
     # few ticks, no minor ones, plain-text labels: a log axis over 18 decades with minor
     # ticks and grid lines takes most of a redraw's time otherwise
@@ -206,7 +217,7 @@ def _build_artists(fig) -> dict:
     # what changes between redraws (the minima too: the path is drawn under them); the
     # surface's image is part of the path axes' background, kept per surface (cell_cache)
     art["animated"] = [art["path"], art["start"], art["diverged"], *art["stars"],
-                       ax_path.title, art["gap"]]
+                       ax_path.title, art["gap"], art["above"], art["blowup"], art["top_note"]]
     art["cell_cache"] = 32
     return art
 
@@ -249,9 +260,10 @@ def _draw_optimizer(fig, optimizer: str, lr: float, momentum: float, beta2: floa
     ax_path, ax_loss = art["ax_path"], art["ax_loss"]
     ax_path.set_title(f"{optimizer} on the {info.name}\n{info.formula}", fontsize=10)
     if optimizer == "Nesterov" and momentum == 0:
-        for line in (art["path"], art["start"], art["gap"]):
+        for line in (art["path"], art["start"], art["gap"], art["above"], art["blowup"]):
             line.set_data([], [])
         art["diverged"].set_visible(False)
+        art["top_note"].set_visible(False)
         return "Nesterov needs momentum > 0: move the momentum slider"
     path = cached_path(optimizer, lr, momentum, beta2, surface, int(steps))
     art["path"].set_data(path.points[:, 0], path.points[:, 1])
@@ -259,9 +271,11 @@ def _draw_optimizer(fig, optimizer: str, lr: float, momentum: float, beta2: floa
     lowest = min(info.value(*m) for m in info.minima)
     gap = np.maximum(path.losses - lowest, GAP_FLOOR)
     art["gap"].set_data(np.arange(len(gap)), gap)
-    # fixed limits (the gap is clipped at GAP_FLOOR; a run that climbs above GAP_TOP leaves the
-    # plot at the top): only the step axis changes, among a few round numbers
-    ax_loss.set(xlim=(0, _nice_ceiling(steps)), ylim=(GAP_FLOOR, GAP_TOP))
+    # fixed limits (the gap is clipped at GAP_FLOOR): only the step axis changes, among a few
+    # round numbers; what climbs above GAP_TOP is marked on the top edge (_mark_above_top)
+    ceiling = _nice_ceiling(steps)
+    ax_loss.set(xlim=(0, ceiling), ylim=(GAP_FLOOR, GAP_TOP))
+    _mark_above_top(art, gap, path.diverged_at if path.diverged else None, ceiling)
     art["diverged"].set_visible(bool(path.diverged))
     if path.diverged:
         return (f"diverged at step {path.diverged_at}: lr = {lr:.1e} is too large for "
@@ -272,6 +286,29 @@ def _draw_optimizer(fig, optimizer: str, lr: float, momentum: float, beta2: floa
     reached = f"< {GAP_FLOOR:.0e}" if gap[-1] <= GAP_FLOOR else f"= {gap[-1]:.2e}"
     return (f"{optimizer}, lr = {lr:.1e}: after {steps} steps f - f_min {reached}, "
             f"distance to the nearest minimum {distance:.3f}")
+
+
+def _mark_above_top(art: dict, gap: np.ndarray, diverged_at: int | None,
+                    ceiling: float) -> None:
+    """Show on the loss plot's top edge what lies above it: a triangle at each step whose
+    f - f_min is above GAP_TOP (the curve leaves the plot there), and for a diverged run a
+    cross at the step where it was stopped, labelled "diverged at step N"; otherwise, if any
+    step is above, the label says what the triangles mean."""
+    above = np.flatnonzero(gap > GAP_TOP)
+    art["above"].set_data(above, np.full(len(above), GAP_TOP))
+    note = art["top_note"]
+    if diverged_at is not None:
+        art["blowup"].set_data([diverged_at], [GAP_TOP])
+        x, text = diverged_at, f"diverged at step {diverged_at}"
+    else:
+        art["blowup"].set_data([], [])
+        x, text = (above[0], f"▲ = above {_decade_label(GAP_TOP)}") if len(above) else (None, "")
+    note.set_visible(x is not None)
+    if x is not None:  # next to the mark, on the side with room for the text
+        left = x < 0.55 * ceiling
+        note.set_text(f"  {text}" if left else f"{text}  ")
+        note.set_x(x)
+        note.set_horizontalalignment("left" if left else "right")
 
 
 def optimizer_explorer(optimizer: str = "Momentum", lr: float = 0.05, momentum: float = 0.9,
