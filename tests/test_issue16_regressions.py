@@ -920,3 +920,89 @@ def test_element_wise_layers_single_number_numpy_computes_autograd_refuses():
     for layer in (AN.ReLU(), AN.Tanh()):
         with pytest.raises(TypeError, match=r"x must be a Tensor or an array.*single number"):
             layer(3.0)
+
+
+# -- F1's outsider fuzz (a learner's mistakes the registries had not tried) -------------------
+def _tiny_model():
+    return S.Sequential(S.Linear(3, 4, rng=0), S.ReLU(), S.Linear(4, 2, rng=1))
+
+
+@pytest.mark.parametrize("cls", [S.SGD, S.Adam, S.AdamW, S.RMSprop])
+def test_optimizer_lr_set_to_a_string_or_negative_after_construction(cls):
+    # was a raw UFuncTypeError / "unsupported operand" (string), or a silent climb (negative)
+    opt = cls(_tiny_model().parameters(), lr=0.1)
+    opt.lr = "0.1"
+    with pytest.raises(TypeError, match=r"step: lr is '0.1' \(a str\); set it to a number"):
+        opt.step()
+    opt.lr = -1.0
+    with pytest.raises(ValueError, match=r"step: lr is -1.0; a learning rate must be >= 0"):
+        opt.step()
+    opt.lr = 0.0  # a schedule may end at 0: still allowed
+    opt.step()
+
+
+def test_load_state_dict_of_none_or_complex_arrays():
+    # was "'NoneType' object is not iterable", and complex weights kept their real part
+    # with only a ComplexWarning
+    layer = S.Linear(3, 2)
+    with pytest.raises(TypeError, match=r"load_state_dict: state must be a dict"):
+        layer.load_state_dict(None)
+    state = layer.state_dict()
+    state["weight"] = state["weight"].astype(complex)
+    with pytest.raises(TypeError, match=r"state\['weight'\] must be real"):
+        layer.load_state_dict(state)
+
+
+def test_numpy_layer_given_a_torch_tensor_that_requires_grad():
+    # was torch's "Can't call numpy() on Tensor that requires grad" from inside np.asarray;
+    # a plain tensor was already accepted, one that requires grad now is too (as the other
+    # layers, through nnlib._checks)
+    torch = pytest.importorskip("torch")
+    out = S.Linear(3, 2, rng=0)(torch.ones(2, 3, requires_grad=True))
+    assert isinstance(out, np.ndarray) and out.shape == (2, 2)
+
+
+def test_fit_with_an_optimizer_built_for_another_model():
+    # was silent: the loss never moved, nothing said why
+    X, y = np.random.default_rng(0).normal(size=(8, 3)), np.array([0, 1] * 4)
+    model = _tiny_model()
+    opt = S.SGD(_tiny_model().parameters(), lr=0.1)
+    with pytest.raises(ValueError, match=r"optimizer holds none of the model's parameters"):
+        S.fit(model, (X, y), opt, epochs=1, verbose=False)
+
+
+def test_fit_with_a_scheduler_of_another_optimizer_or_a_torch_scheduler():
+    # was silent (the schedule moved another optimizer's lr) or torch's warning from inside
+    torch = pytest.importorskip("torch")
+    X, y = np.random.default_rng(0).normal(size=(8, 3)), np.array([0, 1] * 4)
+    model = _tiny_model()
+    opt = S.SGD(model.parameters(), lr=0.1)
+    other = S.StepLR(S.SGD(model.parameters(), lr=0.1), 1)
+    with pytest.raises(ValueError, match=r"scheduler was built for another optimizer"):
+        S.fit(model, (X, y), opt, epochs=1, scheduler=other, verbose=False)
+    torch_sched = torch.optim.lr_scheduler.StepLR(
+        torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=0.1), 1)
+    with pytest.raises(TypeError, match=r"scheduler is a PyTorch scheduler"):
+        S.fit(model, (X, y), opt, epochs=1, scheduler=torch_sched, verbose=False)
+
+
+def test_numpy_fit_given_a_torch_loss():
+    # was torch's "cross_entropy_loss(): argument 'input' must be Tensor, not numpy.ndarray"
+    torch = pytest.importorskip("torch")
+    X, y = np.random.default_rng(0).normal(size=(8, 3)), np.array([0, 1] * 4)
+    model = _tiny_model()
+    for call in (lambda: S.fit(model, (X, y), S.SGD(model.parameters(), lr=0.1),
+                               torch.nn.CrossEntropyLoss(), epochs=1, verbose=False),
+                 lambda: S.evaluate(model, (X, y), torch.nn.CrossEntropyLoss())):
+        with pytest.raises(TypeError, match=r"loss_fn is a PyTorch loss \(CrossEntropyLoss\)"):
+            call()
+
+
+def test_fit_batches_of_one_or_three_items_say_how_many():
+    # was "must yield (inputs, targets) pairs, got a tuple" for a tuple of 3
+    X, y = np.ones((4, 3)), np.array([0, 1, 0, 1])
+    model = _tiny_model()
+    with pytest.raises(ValueError, match=r"pairs, got a tuple of 3 items"):
+        S.fit(model, [(X, y, y)], S.SGD(model.parameters(), lr=0.1), epochs=1, verbose=False)
+    with pytest.raises(ValueError, match=r"pairs, got a tuple of 1 item$"):
+        S.evaluate(model, [(X,)])

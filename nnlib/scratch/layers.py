@@ -42,6 +42,8 @@ def check_grad_out(grad_out, shape, layer) -> np.ndarray:
 
 def _at_least_2d(x, name: str, layer) -> np.ndarray:
     try:
+        if hasattr(x, "detach") and hasattr(x, "cpu"):  # a torch tensor (may require grad)
+            x = x.detach().cpu().numpy()
         x = np.asarray(x)
     except (ValueError, TypeError) as exc:  # a ragged nested list
         raise TypeError(f"{layer_name(layer)}: {name} must be a numeric array, got "

@@ -211,6 +211,10 @@ class Module:
 
     def load_state_dict(self, state: dict[str, np.ndarray]) -> None:
         """Copy arrays into the parameters and buffers; names and shapes must match exactly."""
+        if not isinstance(state, dict):
+            raise TypeError(f"{type(self).__name__}.load_state_dict: state must be a dict of "
+                            f"arrays such as model.state_dict() returns, got "
+                            f"{_checks.describe(state)}")
         targets = {name: p.data for name, p in self.named_parameters()}
         targets.update(self.named_buffers())
         missing = sorted(set(targets) - set(state))
@@ -218,7 +222,9 @@ class Module:
         if missing or unexpected:
             raise KeyError(f"state_dict mismatch: missing {missing}, unexpected {unexpected}")
         for name, target in targets.items():
-            value = np.asarray(state[name])
+            value = _checks.check_array(state[name], f"state[{name!r}]", dtype="any",
+                                        finite=False,
+                                        where=f"{type(self).__name__}.load_state_dict")
             if value.shape != target.shape:
                 raise ShapeError(f"{name}: expected shape {target.shape}, got {value.shape}")
             target[...] = value

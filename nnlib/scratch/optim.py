@@ -52,13 +52,22 @@ class Optimizer:
         The hyperparameters are checked again first: a scheduler (or you) may have set
         ``lr`` to NaN after construction, which would silently turn every weight into NaN.
         """
+        where = f"{type(self).__name__}.step"
         for name in self.hyperparameters:
             value = getattr(self, name)
-            values = value if isinstance(value, tuple) else (value,)
-            if any(_checks.is_real(v) and not math.isfinite(v) for v in values):
-                raise NonFiniteError(f"{type(self).__name__}.step: {name} is {value}; set it to "
+            if isinstance(value, (bool, np.bool_)):  # a flag (nesterov, centered)
+                continue
+            values = value if isinstance(value, (tuple, list)) else (value,)
+            if not all(_checks.is_real(v) for v in values):
+                raise TypeError(f"{where}: {name} is {_checks.describe(value)}; set it to a "
+                                "number, e.g. opt.lr = 0.01")
+            if any(not math.isfinite(v) for v in values):
+                raise NonFiniteError(f"{where}: {name} is {value}; set it to "
                                      "a finite number (did a scheduler or a division produce "
                                      "it?)")
+        if self.lr < 0:
+            raise ValueError(f"{where}: lr is {self.lr}; a learning rate must be >= 0 (a negative "
+                             "one climbs the loss instead of descending it)")
         for param, state in zip(self.params, self.state, strict=True):
             self._update(param, param.grad, state)
 

@@ -180,6 +180,7 @@ def fit(model: Module, data, optimizer: Optimizer, loss_fn=None, *, epochs: int,
     if scheduler is not None and not callable(getattr(scheduler, "step", None)):
         raise TypeError(f"fit: scheduler must be an lr scheduler with a step() method (e.g. "
                         f"StepLR(optimizer, 10)) or None, got {describe(scheduler)}")
+    _check_same_model(model, optimizer, scheduler)
     shuffle = check_bool(shuffle, "shuffle", where="fit")
     if not isinstance(seed, np.random.Generator):
         seed = check_seed(seed, where="fit", optional=False)
@@ -295,8 +296,10 @@ def _batches(data, name, batch_size, shuffle, rng=None) -> _Batches:
 
 def _check_batch(pair, name: str):
     if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+        size = (f" of {len(pair)} item{'s' if len(pair) != 1 else ''}"
+                if isinstance(pair, (tuple, list)) else "")
         raise ValueError(f"{name} must yield (inputs, targets) pairs, got a "
-                         f"{type(pair).__name__}")
+                         f"{type(pair).__name__}{size}")
     return np.asarray(pair[0]), np.asarray(pair[1])
 
 
@@ -343,7 +346,35 @@ def _default_loss(loss_fn, where: str):
         from nnlib.scratch.losses import CrossEntropyLoss
 
         return CrossEntropyLoss()
+    if type(loss_fn).__module__.startswith("torch"):
+        raise TypeError(f"{where}: loss_fn is a PyTorch loss ({type(loss_fn).__name__}), which "
+                        "cannot take NumPy arrays nor give the NumPy backward pass; use "
+                        "nnlib.scratch's loss of the same name, e.g. "
+                        "nnlib.scratch.CrossEntropyLoss()")
     return check_callable(loss_fn, "loss_fn", where=where)
+
+
+def _check_same_model(model: Module, optimizer: Optimizer, scheduler) -> None:
+    """The optimizer must update this model, the scheduler drive this optimizer: otherwise
+    training runs without a word and nothing learns (or the schedule changes nothing)."""
+    own = {id(p) for p in model.parameters()}
+    if own and not any(id(p) in own for p in optimizer.params):
+        raise ValueError(f"fit: optimizer holds none of the model's parameters (it was built "
+                         f"for another model), so training would change nothing; build it "
+                         f"from this model: {type(optimizer).__name__}(model.parameters(), "
+                         f"lr=...)")
+    if scheduler is None:
+        return
+    if type(scheduler).__module__.startswith("torch"):
+        raise TypeError(f"fit: scheduler is a PyTorch scheduler ({type(scheduler).__name__}); "
+                        "the NumPy fit needs one of nnlib.scratch's, e.g. "
+                        "nnlib.scratch.StepLR(optimizer, 10)")
+    target = getattr(scheduler, "optimizer", optimizer)
+    if target is not optimizer:
+        raise ValueError(f"fit: scheduler was built for another optimizer "
+                         f"({describe(target)}), so the schedule would not change this run's "
+                         f"lr; build it on the optimizer passed to fit: "
+                         f"{type(scheduler).__name__}(optimizer, ...)")
 
 
 def _check_model(model, where: str) -> Module:
