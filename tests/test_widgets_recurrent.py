@@ -135,6 +135,45 @@ def test_gradient_flow_ticks_whole_time_steps(seq_len):
     assert len(texts) >= 2 and all(float(t).is_integer() for t in texts), texts
 
 
+@pytest.mark.parametrize("nonlinearity, seq_len", [("tanh", 300), ("relu", 170)])
+def test_an_underflowed_norm_is_a_gap_marked_on_the_bottom_edge(nonlinearity, seq_len):
+    """Radius 0.1: going back in time the norm underflows to exactly 0 (its square is below
+    float64's smallest numbers); the curve stops there instead of dropping to the bottom edge,
+    a dotted line on the bottom edge covers those steps and a label says what happened."""
+    w = gradient_flow_explorer(radius=0.1, seq_len=seq_len, nonlinearity=nonlinearity)
+    norms = hidden_gradient_norms(0.1, seq_len, nonlinearity=nonlinearity)
+    last_zero = int(np.flatnonzero(norms == 0).max()) + 1
+    assert np.all(norms[:last_zero] == 0) and np.all(norms[last_zero:] > 0)
+    assert "underflowed to exactly 0" in w.last_status
+    art = w.figure.__dict__["_nnlib_artists"]
+    frame = art["frame"]
+    x, y = art["yours"].get_data()
+    assert np.all(np.isnan(y[:last_zero])) and np.all(np.isfinite(y[last_zero:]))
+    # the curve's end stays well above the bottom edge, where the label is
+    assert y[last_zero:].min() > 0.1 and np.all(y[last_zero:] <= 1)
+    np.testing.assert_allclose(art["zero"].get_xdata(), frame.x([1, last_zero]))
+    assert list(art["zero"].get_ydata()) == [0, 0]
+    note = art["zero_note"]
+    assert note.get_visible()
+    assert note.get_text().startswith(f"‖dL/dh_t‖ = 0 for t ≤ {last_zero}: float64 underflow")
+    fig, ax = w.figure, art["ax"]
+    renderer = fig.canvas.get_renderer()
+    box, inside = note.get_window_extent(renderer), ax.get_window_extent(renderer)
+    assert inside.x0 <= box.x0 and box.x1 <= inside.x1 and inside.y0 <= box.y0
+    end = ax.transData.transform((x[last_zero], y[last_zero]))
+    assert box.y1 < end[1]  # the label is under the curve's lowest point
+    # round tick exponents and the picture of a fresh widget after a way there and back
+    ticks = [t.get_text() for t in frame.ylabels if t.get_visible()]
+    assert all(t == "1" or int(t[2:]) % 10 == 0 for t in ticks), ticks
+    picture = w.to_png()
+    w.controls["radius"].value = 1.0
+    assert not note.get_visible() and len(art["zero"].get_xdata()) == 0
+    assert w.to_png() == gradient_flow_explorer(seq_len=seq_len,
+                                                nonlinearity=nonlinearity).to_png()
+    w.controls["radius"].value = 0.1
+    assert w.to_png() == picture
+
+
 @pytest.fixture(scope="module")
 def tiny_lm():
     vocab = CharVocab("abcdefgh \n:ROME")

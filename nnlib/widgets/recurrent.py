@@ -21,7 +21,7 @@ from nnlib.widgets._frame import MovingFrame, StampedText
 from nnlib.widgets.core import InteractiveFigure, _decade_limits, dropdown, slider
 
 REFERENCE_RADII = {0.5: "tab:blue", 1.0: "tab:green", 1.5: "tab:red"}  # as in the notebook
-_TINY, _HUGE = 1e-300, 1e300   # plot limits for underflowed / overflowed norms
+_HUGE = 1e300  # where an overflowed norm (inf or NaN) is drawn
 
 
 def _check_model_vocab_prompt(model, vocab, prompt, where: str) -> None:
@@ -50,7 +50,7 @@ def describe_gradient_flow(norms: np.ndarray) -> str:
     if not np.all(np.isfinite(norms)):
         return "exploded: the gradient overflowed float64 (inf or NaN)"
     if first == 0.0:
-        return "vanished: the gradient reaching step 1 underflowed to exactly 0"
+        return "vanished: the gradient's norm at step 1 underflowed to exactly 0 in float64"
     # the bands of notebook 10's prose: radius 1.1 (about 0.3x) keeps the gradient, radius 1
     # (about 1e-2x, tanh saturates) fades, radius 1.5 (about 50x) explodes
     if first < 1e-6:
@@ -153,6 +153,15 @@ def _draw_gradient_flow(fig, radius: float, seq_len: int, input_scale: float,
                 for ref, color in REFERENCE_RADII.items()}
         yours, = ax.plot([], [], color="black", lw=2.5, label="yours")
         one, = ax.plot([0, 1], [0, 0], color="black", lw=0.8)  # ‖dL/dh_T‖ itself
+        # where your norm underflowed to exactly 0 (no point on a log axis): the curve stops,
+        # a dotted black line lies on the bottom edge over those steps, with a label
+        zero, = ax.plot([], [], color="black", lw=2.5, ls=(0, (1, 1.5)), clip_on=False,
+                        zorder=3)
+        zero_note = ax.text(0, 0.03, "", va="bottom", fontsize=9, zorder=4, visible=False,
+                            bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8,
+                                  "pad": 1.5})
+        for artist in (zero, zero_note):
+            artist.set_in_layout(False)  # the layout, found once, must not depend on them
         ax.set(xlabel="time step t  (the loss reads h_T at the right end)",
                ylabel="‖dL/dh_t‖ / ‖dL/dh_T‖")
         legend = ax_legend.legend(*ax.get_legend_handles_labels(), loc="upper left",
@@ -160,21 +169,62 @@ def _draw_gradient_flow(fig, radius: float, seq_len: int, input_scale: float,
         art = fig.__dict__["_nnlib_artists"] = {"axes": list(fig.axes), "ax": ax,
                                                 "frame": frame, "refs": refs,
                                                 "yours": yours, "one": one,
+                                                "zero": zero, "zero_note": zero_note,
                                                 "legend": legend}
-        art["animated"] = [*frame.artists, one, *refs.values(), yours, ax.title]
+        art["animated"] = [*frame.artists, one, *refs.values(), yours, zero, zero_note,
+                           ax.title]
     ax, frame = art["ax"], art["frame"]
     radius, seq_len, input_scale = float(radius), int(seq_len), float(input_scale)
     *ref_norms, norms = _FLOWS.get([*art["refs"], radius], seq_len, nonlinearity, input_scale)
-    shown_all = [np.clip(np.nan_to_num(curve, nan=_HUGE), _TINY, _HUGE)
+    # a norm of exactly 0 (float64 underflow) is not drawn: frame.y maps it to NaN, a gap,
+    # and the limits leave it out; inf/NaN (overflow) is drawn at the top, _HUGE
+    shown_all = [np.clip(np.nan_to_num(curve, nan=_HUGE, posinf=_HUGE), 0.0, _HUGE)
                  for curve in [*ref_norms, norms]]
-    frame.set_limits((1, seq_len), _decade_limits(np.concatenate(shown_all), include=(1.0,)))
+    everything = np.concatenate(shown_all)
+    ylim = _decade_limits(everything, include=(1.0,))
+    if np.any(norms == 0.0):
+        ylim = _underflow_limits(everything, frame.yticks - 1)
+    frame.set_limits((1, seq_len), ylim)
     steps = frame.x(np.arange(1, seq_len + 1))
     for line, shown in zip([*art["refs"].values(), art["yours"]], shown_all):
         line.set_data(steps, frame.y(shown))  # a reference equal to yours lies under it
     art["one"].set_ydata(frame.y([1.0, 1.0]))
+    _mark_underflow(art, frame, shown_all[-1])
     # short enough to stay inside the axes: the layout, made once, does not depend on it
     ax.set_title(f"Gradient through a {nonlinearity} RNN: radius {radius:g}, T = {seq_len}")
     return f"spectral radius {radius:g}, T = {seq_len}: " + describe_gradient_flow(norms)
+
+
+def _underflow_limits(values: np.ndarray, intervals: int) -> tuple[float, float]:
+    """y limits for a picture whose curve stops where it underflowed: about 15 % of the
+    height left under its lowest point for the label, and a span of ``intervals`` times a
+    round number of decades, so that the ticks fall on round exponents (1e-30, 1e-60...)."""
+    logs = np.log10(values[values > 0])
+    top = max(math.ceil(logs.max()), 0)
+    needed = (top - logs.min()) / 0.85
+    stride = next((n for n in (10, 20, 25, 30, 40, 50) if intervals * n >= needed),
+                  math.ceil(needed / intervals))
+    return 10.0 ** max(top - intervals * stride, -300), 10.0 ** top
+
+
+def _mark_underflow(art: dict, frame: MovingFrame, norms: np.ndarray) -> None:
+    """Mark the steps where ``norms`` (yours) is exactly 0 on the bottom edge and say why:
+    the norm is the square root of a sum of squares, and squares below float64's smallest
+    numbers (about 1e-308) become 0. Going back in time, once 0 it stays 0."""
+    zero, note = art["zero"], art["zero_note"]
+    zeros = np.flatnonzero(norms == 0.0) + 1  # time steps t = 1..T
+    if len(zeros) == 0:
+        zero.set_data([], [])
+        note.set_visible(False)
+        return
+    first, last = int(zeros.min()), int(zeros.max())
+    x0, x1 = frame.x([first, last])
+    zero.set_data([x0, max(x1, x0 + 0.004)], [0.0, 0.0])  # a single step: a short dash
+    steps = f"t = {first}" if first == last else f"t ≤ {last}" if first == 1 else \
+        f"t = {first}..{last}"
+    note.set_text(f"‖dL/dh_t‖ = 0 for {steps}: float64 underflow (its square < 1e-308)")
+    note.set_position((float(frame.x(first)) + 0.01, 0.03))
+    note.set_visible(True)
 
 
 def gradient_flow_explorer(radius: float = 1.0, seq_len: int = 50, input_scale: float = 1.0,
