@@ -91,3 +91,60 @@ def test_the_data_come_first_and_a_cached_fit_draws_the_same_picture():
     widget.controls["problem"].value = "XOR"  # cached: drawn at once, the same picture
     assert widget.to_png() == xor
     assert widget.figure.axes == [ax] and widget.last_error is None
+
+
+def test_the_widget_trains_exactly_as_train_mlp():
+    # the widget's own training loop skips fit's per-step checks: same losses, same weights
+    from nnlib.widgets.mlp import _problem_data, _train_widget_fit
+
+    for problem, activation, hidden in (("curve: step", "relu", 5), ("XOR", "tanh", 3),
+                                        ("circles", "sigmoid", 12)):
+        X, y = _problem_data(problem)
+        slow = train_mlp(X, y, hidden, activation, steps=40, lr=0.03, seed=2)
+        fast = _train_widget_fit(X, y, hidden, activation, steps=40, lr=0.03, seed=2)
+        assert fast.losses == slow.losses
+        for a, b in zip(fast.model.parameters(), slow.model.parameters()):
+            assert np.array_equal(a.data, b.data)
+
+
+def _record(widget):
+    """From now on, every picture ``widget`` publishes, as (status, PNG) pairs."""
+    published, render = [], widget._render
+
+    def recording(fig, status):
+        render(fig, status)
+        published.append((widget.last_status, widget.png))
+
+    widget._render = recording
+    return published
+
+
+def test_a_new_problem_pastes_its_kept_axes_and_shows_what_drawing_them_shows(monkeypatch):
+    import nnlib.widgets.core as core
+
+    widget = hidden_units_widget(steps=30)
+    art = widget.figure.__dict__["_nnlib_artists"]
+    # made with the widget: the axes of both curves and of the plane (XOR and circles share it)
+    assert sorted(key[1][4] for key in art["_cell_pixels"]) == ["curve", "curve", "plane"]
+    drawn, redraw_axes = [], core._redraw_axes
+    published, trained = _record(widget), {"curve: sin"}
+    for problem in (*PROBLEMS[1:], "curve: sin", "XOR", "curve: step", "circles"):
+        published.clear()
+        with monkeypatch.context() as patch:
+            patch.setattr(core, "_redraw_axes", lambda *a: drawn.append(a[2]) or redraw_axes(*a))
+            widget.controls["problem"].value = problem
+        assert drawn == [] and widget.last_error is None  # pasted, never drawn again
+        assert art["ax"].get_xlabel() == ("x" if problem.startswith("curve") else "x₁")
+        # the reference draws its axes again (no kept pixels): the same pictures, the data
+        # with "training…" first when the fit is new
+        reference = hidden_units_widget(steps=30)
+        reference.figure.__dict__["_nnlib_artists"]["_cell_pixels"].clear()
+        expected = _record(reference)
+        if problem == reference.values["problem"]:  # its first picture, its axes drawn
+            expected.append((reference.last_status, reference.png))
+        else:
+            reference.controls["problem"].value = problem
+            assert len(expected) == 2 and "training" in expected[0][0]
+        assert len(published) == (1 if problem in trained else 2)  # new: the data first
+        assert published == expected[-len(published):], problem
+        trained.add(problem)
