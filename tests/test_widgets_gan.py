@@ -17,16 +17,46 @@ def test_draws_data_samples_and_the_discriminator_surface():
     xs, ys, surface = w.discriminator_surface()
     assert surface.shape == (60, 60) and 0 < surface.min() <= surface.max() < 1
     assert w.last_status.startswith("step 0: modes covered")
-    # the shading is D(x) as an image of its ten bands, computed with NumPy
+    # the shading is D(x) as an image of its ten bands, computed with NumPy: each pixel the
+    # mean colour of SUPER x SUPER points in it (smooth band edges)
     d = w.discriminator_map()
     band = np.clip((d * 10).astype(int), 0, 9)
-    np.testing.assert_array_equal(ax.images[0].get_array(), gan._BANDS[band])
+    fine = np.clip((w.discriminator_map(gan.MAP * gan.SUPER) * 10).astype(int), 0, 9)
+    colours = gan._BANDS[fine].astype(float)
+    mean = colours.reshape(gan.MAP, gan.SUPER, gan.MAP, gan.SUPER, 3).mean(axis=(1, 3))
+    np.testing.assert_array_equal(ax.images[0].get_array(), np.round(mean).astype(np.uint8))
     assert len(np.unique(band)) >= 2  # the untrained D is not flat: several bands show
     # D's map at a cell's centre agrees with the discriminator there (up to interpolation)
     x = gan._AXIS[[5, 20, 30]]
     exact = 1 / (1 + np.exp(-w.discriminator(np.stack([x, x], axis=1))[:, 0]))
     cell = np.searchsorted((np.arange(gan.MAP) + 0.5) / gan.MAP * 6 - 3, x)
     np.testing.assert_allclose(d[cell, cell], exact, atol=0.02)
+
+
+def test_the_discriminators_bands_are_smooth_not_blocky():
+    """The map has about one pixel per screen pixel (not 40 or 120 cells stretched: a
+    staircase along every band edge) and its band edges are anti-aliased: pixels on an edge
+    mix the two bands' colours, pixels inside a band have its colour."""
+    w = GANTrainer2D()
+    w.step(200)
+    image = w.figure.axes[0].images[0]
+    pixels = image.get_array()
+    renderer = w.figure.canvas.get_renderer()
+    shown = image.get_window_extent(renderer)
+    assert pixels.shape[:2] == (gan.MAP, gan.MAP)
+    assert 0.95 <= gan.MAP / shown.width <= 1.1 and 0.95 <= gan.MAP / shown.height <= 1.1
+    band_colours = {tuple(c) for c in gan._BANDS}
+    pure = np.array([tuple(p) in band_colours for p in pixels.reshape(-1, 3)])
+    band = np.clip((w.discriminator_map() * 10).astype(int), 0, 9).ravel()
+    edge = np.zeros((gan.MAP, gan.MAP), bool)
+    b2 = band.reshape(gan.MAP, gan.MAP)
+    edge[:-1] |= b2[:-1] != b2[1:]
+    edge[1:] |= b2[:-1] != b2[1:]
+    edge[:, :-1] |= b2[:, :-1] != b2[:, 1:]
+    edge[:, 1:] |= b2[:, :-1] != b2[:, 1:]
+    assert (~pure).sum() > 100 and np.all(edge.ravel()[~pure])  # blends only on edges
+    inner = ~edge.ravel()
+    np.testing.assert_array_equal(pixels.reshape(-1, 3)[inner], gan._BANDS[band[inner]])
 
 
 @pytest.mark.slow  # a training run: make test runs it, make unit-fast does not

@@ -15,6 +15,7 @@ line until ``reset``.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import ipywidgets as widgets
 import numpy as np
@@ -184,11 +185,12 @@ class GANTrainer2D(PlayControls, InteractiveFigure):
         found = self._pictures.get(key)
         if found is None:
             try:
-                found = _band_rgb(self.discriminator_map()), self.samples()
+                found = self._band_picture(), self.samples()
             except NonFiniteError:  # diverged: the weights are NaN/inf, nothing left to draw
                 found = _DIVERGED_RGB, np.empty((0, 2))
-            if len(self._pictures) >= 8:
-                self._pictures.clear()
+            if len(self._pictures) >= 8:  # the start pictures (one per width) are kept
+                for old in [k for k in self._pictures if k[0] != "start"]:
+                    del self._pictures[old]
             self._pictures[key] = found
         return found
 
@@ -208,28 +210,44 @@ class GANTrainer2D(PlayControls, InteractiveFigure):
         finally:
             ax.set_xlim(*xlim)
 
-    def discriminator_map(self) -> np.ndarray:
-        """D(x) over the plane [-3, 3]^2 as drawn: computed on a GRID x GRID grid, then
-        interpolated linearly to the centres of the picture's MAP x MAP cells (row 0 at the
-        bottom)."""
+    def discriminator_map(self, cells: int | None = None) -> np.ndarray:
+        """D(x) over the plane [-3, 3]^2 at the centres of a ``cells`` x ``cells`` picture
+        (default MAP; row 0 at the bottom): computed on a GRID x GRID grid, then interpolated
+        linearly, along y, then along x."""
         logits = self.discriminator(_GRID_POINTS)
         with np.errstate(over="ignore"):
             d = (1 / (1 + np.exp(-logits))).reshape(GRID, GRID)
-        lo, frac = _UPSAMPLE
+        lo, frac = _upsampler(MAP if cells is None else cells)
         d = d[lo] * (1 - frac)[:, None] + d[lo + 1] * frac[:, None]
         return d[:, lo] * (1 - frac) + d[:, lo + 1] * frac
 
+    def _band_picture(self) -> np.ndarray:
+        """The D(x) picture (MAP, MAP, 3): the ten bands' colours at SUPER x SUPER points per
+        pixel, averaged, so band edges are smooth (anti-aliased) at about one picture pixel
+        per screen pixel, not a staircase of stretched cells."""
+        rgb = _band_rgb(self.discriminator_map(MAP * SUPER)).astype(np.uint16)
+        total = sum(rgb[i::SUPER, j::SUPER] for i in range(SUPER) for j in range(SUPER))
+        return ((total + SUPER * SUPER // 2) // (SUPER * SUPER)).astype(np.uint8)
+
 
 LAYOUT_STEPS = 20000  # the losses' x axis as wide as it is laid out for (5-digit labels)
-MAP = 120         # the D(x) picture: MAP x MAP cells over [-LIMIT, LIMIT]^2
+MAP = 224         # the D(x) picture: MAP x MAP pixels over [-LIMIT, LIMIT]^2 (its axes is
+#                   about 221 screen pixels wide: one picture pixel per screen pixel)
+SUPER = 2         # band colours computed at SUPER x SUPER points per pixel and averaged
 GRID = 40         # D is computed on GRID x GRID points (the ends included), then interpolated
 LIMIT = 3.0
 _AXIS = np.linspace(-LIMIT, LIMIT, GRID)
 _GRID_POINTS = np.stack([np.tile(_AXIS, GRID), np.repeat(_AXIS, GRID)], axis=1)  # (GRID², 2)
-# cell i's centre lies between grid points lo[i] and lo[i] + 1, frac[i] of the way
-_U = (np.arange(MAP) + 0.5) / MAP * (GRID - 1)
-_UPSAMPLE = np.minimum(_U.astype(int), GRID - 2), _U - np.minimum(_U.astype(int), GRID - 2)
 _LEVELS = np.linspace(0, 1, 11)  # ten bands of D, as a filled contour plot has them
+
+
+@lru_cache(maxsize=4)
+def _upsampler(cells: int) -> tuple[np.ndarray, np.ndarray]:
+    """(lo, frac), each (cells,): the centre of cell i of ``cells`` equal cells over the grid's
+    range lies between grid points lo[i] and lo[i] + 1, frac[i] of the way."""
+    u = (np.arange(cells) + 0.5) / cells * (GRID - 1)
+    lo = np.minimum(u.astype(int), GRID - 2)
+    return lo, u - lo
 
 
 def _band_table() -> np.ndarray:
