@@ -148,3 +148,20 @@ def test_a_new_problem_pastes_its_kept_axes_and_shows_what_drawing_them_shows(mo
         assert len(published) == (1 if problem in trained else 2)  # new: the data first
         assert published == expected[-len(published):], problem
         trained.add(problem)
+
+
+def test_the_region_shows_the_class_1_probability_in_the_colour_map_over_white():
+    from nnlib.scratch import functional as F
+    from nnlib.widgets.mlp import BOUNDARY_CMAP, REGION, _problem_data, _train_widget_fit
+
+    widget = hidden_units_widget(steps=40)
+    widget.controls["problem"].value = "circles"
+    art = widget.figure.__dict__["_nnlib_artists"]
+    image = np.asarray(art["region"].get_array())
+    assert art["region"].get_visible() and image.dtype == np.uint8 and image.shape == (80, 80, 4)
+    model = _train_widget_fit(*_problem_data("circles"), 3, "tanh", steps=40, lr=0.03,
+                              seed=0).model
+    _, _, scores = grid_scores(model, REGION, REGION)
+    expected = 0.55 * BOUNDARY_CMAP(F.sigmoid(scores))[..., :3] + 0.45  # 55 % over white
+    assert np.abs(image[..., :3] / 255 - expected).max() <= 0.5 / 255 + 1e-12
+    assert (image[..., 3] == 255).all()  # opaque: drawn once over the kept axes
