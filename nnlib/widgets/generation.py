@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import numpy as np
@@ -22,6 +23,7 @@ from nnlib._checks import check_figure, check_float, check_int, check_optional_i
 from nnlib.models.generation import _attend_with_cache, _sample_next, generate_with_kv_cache
 from nnlib.train.core import unwrap
 from nnlib.train.lm import generate_text
+from nnlib.widgets._frame import StampedText
 from nnlib.widgets.core import InteractiveFigure, slider
 from nnlib.widgets.recurrent import (
     _arrow,
@@ -64,12 +66,35 @@ def sampling_distribution(model, vocab, prompt: str, temperature: float,
     return torch.softmax(scores, dim=-1).numpy()
 
 
-def _wrap(text: str, width: int = 72, max_lines: int = 14) -> str:
-    """Break long lines so the sample fits the figure; keep at most ``max_lines`` lines."""
+LINE_WIDTH, MAX_LINES = 72, 14  # the sample's lines: characters per line, lines shown
+
+
+def _wrap_lines(text: str, width: int = LINE_WIDTH, max_lines: int = MAX_LINES) -> list[str]:
+    """``text`` cut into lines of at most ``width`` characters at word boundaries (a word
+    longer than a line is broken); at most ``max_lines`` lines, then a line "…".
+
+    A line break only replaces a newline of the text or falls after the spaces that end a
+    word (they stay, invisible, at the end of the line), so joining each paragraph's lines
+    gives the text back. A prefix of a text gets the same lines except its last one or two
+    (only the last word can move): a sample that grows keeps the lines drawn so far."""
     lines = []
-    for line in text.split("\n"):
-        lines.extend([line[i:i + width] for i in range(0, len(line), width)] or [""])
-    return "\n".join(lines[:max_lines]) + ("\n…" if len(lines) > max_lines else "")
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in re.findall(r"\S+\s*|\s+", paragraph):   # a word and its spaces
+            if line and len(line) + len(word.rstrip()) > width:
+                lines.append(line)
+                line = ""
+            while len(word.rstrip()) > width:   # longer than a line: broken, a line a piece
+                lines.append(word[:width])
+                word = word[width:]
+            line += word
+        lines.append(line)
+    return lines[:max_lines] + (["…"] if len(lines) > max_lines else [])
+
+
+def _wrap(text: str, width: int = LINE_WIDTH, max_lines: int = MAX_LINES) -> str:
+    """:func:`_wrap_lines` as one string."""
+    return "\n".join(_wrap_lines(text, width, max_lines))
 
 
 def _draw_generation(fig, prompt: str, temperature: float, top_k: int, length: int, seed: int,
@@ -84,7 +109,8 @@ def _draw_generation(fig, prompt: str, temperature: float, top_k: int, length: i
         ax = fig.add_subplot()
         ax.set_axis_off()
         ax.text(0.5, 0.5, "The prompt has characters the model never saw:\n"
-                + " ".join(repr(c) for c in unknown), ha="center", va="center", fontsize=12)
+                + " ".join(repr(c) for c in unknown), ha="center", va="center", fontsize=12,
+                parse_math=False)
         return f"remove {unknown} from the prompt: the vocabulary has no id for them"
     note = ""
     if not prompt:
@@ -102,10 +128,10 @@ def _draw_generation(fig, prompt: str, temperature: float, top_k: int, length: i
     ax_bar.set(ylim=(0, 1), ylabel="probability")
     cut = "all tokens" if k is None else f"top-{k}"
     ax_bar.set_title(f"Next character after “…{prompt[-20:].replace(chr(10), '⏎')}”: "
-                     f"temperature {temperature:g}, {cut}", fontsize=11)
+                     f"temperature {temperature:g}, {cut}", fontsize=11, parse_math=False)
     ax_text.set_axis_off()
     ax_text.text(0.0, 1.0, _wrap(prompt + sample), family="monospace", fontsize=9.5,
-                 va="top", ha="left", transform=ax_text.transAxes)
+                 va="top", ha="left", transform=ax_text.transAxes, parse_math=False)
     ax_text.set_title(f"prompt + {len(sample)} sampled characters (seed {seed})", fontsize=10,
                       loc="left")
     kept = int(np.count_nonzero(probs))
@@ -122,6 +148,7 @@ class _LiveSampler:
 
     CHUNK = 25  # characters sampled between two looks at the clock
     PUBLISH_EVERY = 0.75  # seconds between two pictures while sampling
+    STAMPS = 96  # remembered text pixels (about three pictures' worth)
 
     def __init__(self, model, vocab, bars: int = 20):
         self.model, self.vocab, self.bars = model, vocab, bars
@@ -133,7 +160,12 @@ class _LiveSampler:
         fig.clear()
         ax_bar, ax_text = fig.subplots(2, 1, height_ratios=[1, 1.5])
         n = min(self.bars, len(self.vocab.chars))
-        art = {"axes": list(fig.axes), "ax_bar": ax_bar, "ax_text": ax_text,
+        # every text that comes back (a bar's character, the title, a line of the sample
+        # that is still there after a length change) pastes its remembered pixels
+        # (StampedText); texts are the dear part of a picture. None is read as mathtext: a
+        # sample may hold two "$".
+        stamps: dict = {}
+        art = {"axes": list(fig.axes), "ax_bar": ax_bar, "ax_text": ax_text, "stamps": stamps,
                "bars": list(ax_bar.bar(np.arange(n), np.zeros(n), color="tab:blue"))}
         ax_bar.set(ylim=(0, 1), xlim=(-0.6, n - 0.4), ylabel="probability")
         # the characters under the bars are texts drawn with the picture (invisible tick
@@ -142,18 +174,39 @@ class _LiveSampler:
         ax_bar.tick_params(axis="x", labelcolor="none")
         pad = (ax_bar.xaxis.get_major_ticks()[0].get_pad() + 3.5) / 72
         below = ax_bar.get_xaxis_transform() + ScaledTranslation(0, -pad, fig.dpi_scale_trans)
-        art["labels"] = [ax_bar.text(i, 0, "", transform=below, ha="center", va="top",
-                                     fontsize=11) for i in range(n)]
+
+        def text(ax, x, y, size, transform, **kwargs):
+            label = StampedText(x, y, "", stamps=stamps, transform=transform, fontsize=size,
+                                parse_math=False, **kwargs)
+            ax._add_text(label)
+            return label
+
+        art["labels"] = [text(ax_bar, i, 0, 11, below, ha="center", va="top")
+                         for i in range(n)]
+        # the two titles: invisible placeholders keep their room in the layout, texts at
+        # the same places are drawn with every picture (not kept in the background, where
+        # the first picture's "sampling…" would stay)
+        ax_bar.set_title("Mg", fontsize=11, color="none")
+        ax_text.set_title("Mg", fontsize=10, loc="left", color="none")
+        art["title"] = text(ax_bar, 0.5, 1.0, 11, ax_bar.title.get_transform(), ha="center",
+                            va="baseline")
         ax_text.set_axis_off()
-        art["text"] = ax_text.text(0.0, 1.0, "", family="monospace", fontsize=9.5, va="top",
-                                   ha="left", transform=ax_text.transAxes)
-        # the sample's heading: the left title, drawn with every picture (not kept in the
-        # background, where the first picture's "sampling…" would stay)
-        art["heading"] = ax_text.set_title(" ", fontsize=10, loc="left")
+        # the sample: one text per line at fixed places, so a line that stays is pasted
+        probe = ax_text.text(0, 1, "M\nM", family="monospace", fontsize=9.5, va="top",
+                             transform=ax_text.transAxes)
+        (_, _, (_, y0)), (_, _, (_, y1)) = probe._get_layout(fig.canvas.get_renderer())[1]
+        probe.remove()
+        art["lines"] = [text(ax_text, 0.0, 1.0, 9.5, ax_text.transAxes + ScaledTranslation(
+            0, (y0 + i * (y1 - y0)) / fig.dpi, fig.dpi_scale_trans), family="monospace",
+            ha="left", va="baseline") for i in range(MAX_LINES + 1)]
+        art["heading"] = text(ax_text, 0.0, 1.0, 10, ax_text._left_title.get_transform(),
+                              ha="left", va="baseline")
         art["unknown"] = fig.text(0.5, 0.5, "", ha="center", va="center", fontsize=12,
-                                  visible=False)
-        art["animated"] = [*art["bars"], *art["labels"], ax_bar.title, art["text"],
-                           art["heading"], art["unknown"]]
+                                  visible=False, parse_math=False)
+        # (drawn in this order: a line's remembered pixels include the text above it)
+        art["shown"] = [*art["bars"], *art["lines"], *art["labels"], art["title"],
+                        art["heading"]]
+        art["animated"] = [*art["shown"], art["unknown"]]
         return art
 
     def _sample(self, prompt, temperature, k, seed, length, first=False):
@@ -178,10 +231,12 @@ class _LiveSampler:
         art = fig.__dict__.get("_nnlib_artists")
         if art is None or art["axes"] != fig.axes:
             art = fig.__dict__["_nnlib_artists"] = self._build(fig)
+        while len(art["stamps"]) > self.STAMPS:  # the oldest remembered texts go first
+            art["stamps"].pop(next(iter(art["stamps"])))
         ax_bar, ax_text = art["ax_bar"], art["ax_text"]
         unknown = sorted(set(prompt) - set(self.vocab.chars))
-        for ax in (ax_bar, ax_text):
-            ax.set_visible(not unknown)
+        for artist in [ax_bar, ax_text, *art["shown"]]:
+            artist.set_visible(not unknown)
         art["unknown"].set_visible(bool(unknown))
         if unknown:
             art["unknown"].set_text("The prompt has characters the model never saw:\n"
@@ -208,8 +263,8 @@ class _LiveSampler:
             text.set_text(_printable(self.vocab.chars[i]))
         art["static_key"] = None
         cut = "all tokens" if k is None else f"top-{k}"
-        ax_bar.set_title(f"Next character after “…{prompt[-20:].replace(chr(10), '⏎')}”: "
-                         f"temperature {temperature:g}, {cut}", fontsize=11)
+        art["title"].set_text(f"Next character after “…{prompt[-20:].replace(chr(10), '⏎')}”: "
+                              f"temperature {temperature:g}, {cut}")
         kept = int(np.count_nonzero(probs))
         entropy = max(0.0, float(-np.sum(probs[probs > 0] * np.log(probs[probs > 0]))))
         status = (f"temperature {temperature:g}, {cut}: {kept} possible next characters, "
@@ -227,14 +282,20 @@ class _LiveSampler:
             # first feedback at once (the bars, with what is sampled so far), then a
             # picture every PUBLISH_EVERY seconds while the sample grows
             if published is None or time.perf_counter() - published >= self.PUBLISH_EVERY:
-                art["text"].set_text(_wrap(prompt + sample + "…"))
+                self._show(art, prompt + sample + "…")
                 art["heading"].set_text(f"prompt + {len(sample)} of {length} sampled "
                                         f"characters (seed {seed}): sampling…")
                 yield f"sampling {length} characters… {len(sample)} so far"
                 published = time.perf_counter()
-        art["text"].set_text(_wrap(prompt + sample))
+        self._show(art, prompt + sample)
         art["heading"].set_text(f"prompt + {len(sample)} sampled characters (seed {seed})")
         yield status
+
+    @staticmethod
+    def _show(art, text: str) -> None:
+        lines = _wrap_lines(text)
+        for i, artist in enumerate(art["lines"]):
+            artist.set_text(lines[i] if i < len(lines) else "")
 
 
 def generation_explorer(model, vocab, prompt: str = "ROMEO:\n", temperature: float = 0.8,
