@@ -165,3 +165,19 @@ def test_the_region_shows_the_class_1_probability_in_the_colour_map_over_white()
     expected = 0.55 * BOUNDARY_CMAP(F.sigmoid(scores))[..., :3] + 0.45  # 55 % over white
     assert np.abs(image[..., :3] / 255 - expected).max() <= 0.5 / 255 + 1e-12
     assert (image[..., 3] == 255).all()  # opaque: drawn once over the kept axes
+
+
+def test_a_fit_that_a_newer_change_replaces_stops_and_the_next_one_is_drawn():
+    widget = hidden_units_widget(steps=200)
+    published = _record(widget)
+    widget._stale = True  # as while a learner drags the slider on: a newer value waits
+    widget.controls["hidden_units"].value = 9
+    widget._stale = False
+    assert len(published) == 1 and "training" in published[0][0]  # the data, no fit
+    assert "training 9 hidden" in widget.figure.axes[0].get_title()
+    widget.controls["hidden_units"].value = 10
+    widget.controls["hidden_units"].value = 9  # not kept half-trained: trained in full now
+    assert "training" in published[-2][0] and "loss after 200 Adam steps" in published[-1][0]
+    fresh = hidden_units_widget(steps=200)
+    fresh.controls["hidden_units"].value = 9
+    assert widget.to_png() == fresh.to_png() and widget.last_status == fresh.last_status

@@ -128,12 +128,14 @@ def train_mlp(X, y, hidden: int, activation: str = "tanh", *, steps: int = 600,
 
 
 def _train_widget_fit(X, y, hidden: int, activation: str, *, steps: int, lr: float,
-                      seed: int) -> FitResult:
+                      seed: int, stop=None) -> FitResult | None:
     """:func:`train_mlp` for the widget, several times faster: the same network, the same
     arithmetic in the same order (forward, loss, backward, Adam as in ``nnlib.scratch``), so
     the same losses and weights, without the per-step checks and bookkeeping of ``fit``
     (about 0.5 ms a step, most of the time on these small problems). The arguments are the
-    widget's own, so they are not checked again; tests compare it with :func:`train_mlp`."""
+    widget's own, so they are not checked again; tests compare it with :func:`train_mlp`.
+    ``stop()`` (optional), asked every 25 steps, True: give up and return None (a newer
+    setting waits to be drawn)."""
     X = np.array(X, dtype=np.float64)
     classify = np.issubdtype(y.dtype, np.integer)
     target = y.reshape(-1, 1).astype(np.float64)
@@ -146,6 +148,8 @@ def _train_widget_fit(X, y, hidden: int, activation: str, *, steps: int, lr: flo
     n, losses = len(X), []
     with np.errstate(over="ignore", invalid="ignore", under="ignore"):
         for t in range(1, steps + 1):
+            if stop is not None and t % 25 == 0 and stop():
+                return None
             pre = X @ params[0]
             pre += params[1]
             if activation == "tanh":
@@ -407,8 +411,9 @@ def hidden_units_widget(steps: int = 500, lr: float = 0.03, seed: int = 0) -> In
 
     Each setting trains a fresh one-hidden-layer MLP (``steps`` full-batch Adam steps from the
     start drawn with ``seed``) and draws the fit of a 1-D curve or the decision region of a
-    2-D set. The data appear at once with "training…", the fit when training ends. Results
-    are cached, so going back to a setting is instant. Another seed is another random start:
+    2-D set. The data appear at once with "training…", the fit when training ends; a fit
+    whose setting a newer change replaces (a slider dragged on) stops. Results are cached,
+    so going back to a setting is instant. Another seed is another random start:
     the way to see that the same network sometimes fails.
     """
     where = "hidden_units_widget"
@@ -416,6 +421,7 @@ def hidden_units_widget(steps: int = 500, lr: float = 0.03, seed: int = 0) -> In
     lr = check_float(lr, "lr", minimum=0.0, maximum=10.0, min_open=True, where=where,
                      hint="Adam's step size, e.g. 0.03")
     cache: dict[tuple, FitResult] = {}
+    owner: list[InteractiveFigure] = []  # the widget, once made: is a newer change waiting?
 
     def draw(fig, problem, hidden_units, activation, seed):
         X, y = _problem_data(problem)
@@ -430,11 +436,15 @@ def hidden_units_widget(steps: int = 500, lr: float = 0.03, seed: int = 0) -> In
                                   f"units (seed {seed})…")
             yield f"training {steps} Adam steps…"
             try:
-                cache[key] = _train_widget_fit(X, y, hidden_units, activation, steps=steps,
-                                               lr=lr, seed=seed)
+                result = _train_widget_fit(X, y, hidden_units, activation, steps=steps, lr=lr,
+                                           seed=seed, stop=lambda: bool(owner)
+                                           and owner[0].superseded)
             except TrainingDivergedError:
                 yield "diverged: the loss became NaN/inf; this setting cannot be shown"
                 return
+            if result is None:  # a slider dragged on: train its latest value instead
+                return
+            cache[key] = result
         result = cache[key]
         _show_fit(art, problem, X, result.model, f"MLP, {hidden_units} {activation} units",
                   hidden_lines=hidden_units <= 12)
@@ -450,5 +460,7 @@ def hidden_units_widget(steps: int = 500, lr: float = 0.03, seed: int = 0) -> In
         "seed": slider("seed (random start)", seed, 0, 50, 1, integer=True, arg="seed",
                        where=where),
     }
-    return InteractiveFigure(draw, controls, figsize=(6.5, 4.2), reuse=True, layout=None,
-                             title="How many hidden units does it take?")
+    widget = InteractiveFigure(draw, controls, figsize=(6.5, 4.2), reuse=True, layout=None,
+                               title="How many hidden units does it take?")
+    owner.append(widget)
+    return widget
