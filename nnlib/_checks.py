@@ -49,6 +49,7 @@ __all__ = [
     "check_path",
     "check_seed",
     "check_tensor",
+    "check_tensor_dtype",
     "check_token_ids",
     "check_text",
     "check_token_tensor",
@@ -536,6 +537,22 @@ def check_tensor(x, name: str = "x", *, where: str = "", ndim: int | tuple[int, 
     if not allow_empty and x.numel() == 0:
         raise ShapeError(f"{p}{name} is empty (shape {tuple(x.shape)}); pass at least one "
                          "element")
+    return x
+
+
+def check_tensor_dtype(x, like, name: str = "x", *, where: str = ""):
+    """``x`` (a tensor) must have the dtype of ``like`` (a model's first weight): a cheap check
+    for a model's ``forward``, where torch would say only "mat1 and mat2 must have the same
+    dtype" or "expected scalar type Byte but found Float". Returns ``x``."""
+    if x.dtype != like.dtype:
+        src = (" (torch.from_numpy keeps NumPy's float64)" if str(x.dtype) == "torch.float64"
+               else " (and / 255 for images stored as bytes)" if str(x.dtype) == "torch.uint8"
+               else "")
+        to = {"torch.float32": "x.float()", "torch.float64": "x.double()",
+              "torch.float16": "x.half()", "torch.bfloat16": "x.bfloat16()"}.get(
+                  str(like.dtype), f"x.to({like.dtype})")
+        raise TypeError(f"{_prefix(where)}{name} has dtype {x.dtype} but the model's weights "
+                        f"are {like.dtype}; convert the input with {to}{src}")
     return x
 
 

@@ -118,6 +118,14 @@ def _opt():
     return S.SGD(S.Linear(3, 2, rng=0).parameters(), lr=0.1)
 
 
+def _step_with_lr(lr):
+    """An lr set by hand (or by a scheduler) after construction is checked at step()."""
+    opt = _opt()
+    opt.lr = lr
+    opt.step()
+    return opt.params
+
+
 def _cache(**k):
     return A.scaled_dot_product_attention_backward(np.ones((1, 3, 4)),
                                                    A.AttentionCache(**{**GOOD_CACHE, **k}))
@@ -296,6 +304,12 @@ ENTRIES = [
      {"pred": OBJ, "y": OBJ}),
     ("training.iterate_minibatches", T.iterate_minibatches, _minibatches,
      {"X": OBJ, "y": OBJ, "batch_size": INT, "shuffle": BOOL, "rng": SEED}),
+    # F1's outsider fuzz: state set after construction, a module's mode and dtype
+    ("module.Module.to", M.Module.to, lambda **k: S.Linear(3, 2, rng=0).to(**k),
+     {"dtype": DTYPE}),
+    ("module.Module.train", M.Module.train, lambda **k: S.Linear(3, 2, rng=0).train(**k),
+     {"mode": BOOL}),
+    ("optim.Optimizer.step", S.Optimizer.step, _step_with_lr, {"lr": FLOAT}),
     ("utils.count_parameters", count_parameters,
      lambda **k: count_parameters(**{"model": S.Linear(3, 2, rng=0), **k}),
      {"model": OBJ, "trainable_only": BOOL}),

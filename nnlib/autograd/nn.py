@@ -148,6 +148,9 @@ class SGD:
             raise TypeError("SGD: params must be a list of Tensors (model.parameters()), got "
                             "a single Tensor; wrap it in a list")
         self.params = list(params)
+        if not self.params:
+            raise ValueError("SGD: params is empty (nothing to train); pass model.parameters() "
+                             "of a model with layers, e.g. Sequential(Linear(2, 8), ...)")
         for i, p in enumerate(self.params):
             if not isinstance(p, Tensor):
                 raise TypeError(f"SGD: params[{i}] must be a Tensor, got {_checks.describe(p)}")

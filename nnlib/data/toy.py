@@ -23,6 +23,7 @@ from collections.abc import Callable
 import numpy as np
 
 from nnlib import _checks
+from nnlib.errors import NonFiniteError
 
 __all__ = [
     "logic_gate",
@@ -154,9 +155,15 @@ def gaussian_blobs(n: int = 200, centers=2, std=1.0, seed: int = 0):
         angle = np.pi / 4 + 2 * np.pi * np.arange(k) / k
         centres = 3.0 * np.stack([np.cos(angle), np.sin(angle)], axis=1)
     else:
-        centres = np.asarray(centers)
+        try:
+            centres = np.asarray(centers)
+        except (ValueError, TypeError):  # rows of different lengths
+            raise TypeError(f"gaussian_blobs: centers must be a number of classes or an array "
+                            f"of shape (K, d), got {_checks.describe(centers)} whose rows "
+                            "differ in length; give every centre the same number of "
+                            "coordinates") from None
         if (centres.ndim != 2 or centres.shape[0] < 1 or centres.shape[1] < 1
-                or not np.issubdtype(centres.dtype, np.number)):
+                or centres.dtype.kind not in "iuf"):
             raise ValueError("centers must be a number of classes or an array of shape "
                              f"(K, d), got {centers!r}")
         centres = centres.astype(np.float64)
@@ -264,6 +271,11 @@ def regression_1d(n: int = 100, function="sin", noise: float = 0.1, seed: int = 
     if clean.shape != x.shape:
         raise ValueError(f"function must return one y per x: expected shape {x.shape}, "
                          f"got {clean.shape}")
+    if not np.all(np.isfinite(clean)):
+        bad = int(np.count_nonzero(~np.isfinite(clean)))
+        raise NonFiniteError(f"regression_1d: function returned NaN or infinite values at {bad} "
+                             f"of the {n} points of x_range={x_range!r}; use a function "
+                             "defined on the whole range (or a narrower x_range)")
     y = clean + noise * rng.standard_normal(n)
     return x[:, None], y
 

@@ -20,6 +20,7 @@ from nnlib._checks import (
     check_instance,
     check_int,
     check_tensor,
+    check_tensor_dtype,
     check_torch_generator,
     describe,
 )
@@ -67,9 +68,12 @@ class Autoencoder(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """Logits of the reconstruction, (N, in_features)."""
+        check_tensor(x, "x", where="Autoencoder")
         if x.dim() != 2 or x.shape[1] != self.config.in_features:
             raise ValueError(f"Autoencoder: expected x of shape (N, {self.config.in_features}), "
                              f"got {tuple(x.shape)}; flatten images with x.flatten(1)")
+        if not torch.is_autocast_enabled():  # under autocast torch casts the input itself
+            check_tensor_dtype(x, self.encoder[0].weight, where="Autoencoder")
         return self.decoder(self.encoder(x))
 
     def reconstruct(self, x: torch.Tensor) -> torch.Tensor:

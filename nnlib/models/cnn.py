@@ -59,6 +59,8 @@ class _ImageClassifier(nn.Sequential):
                 hint = " (flat images: x.view(-1, 1, 28, 28))"
             raise ValueError(f"{type(self).__name__}: expected images of shape (N, 1, 28, 28),"
                              f" got {tuple(x.shape)}{hint}")
+        if not torch.is_autocast_enabled():  # under autocast torch casts the input itself
+            _checks.check_tensor_dtype(x, self[0].weight, where=type(self).__name__)
         return super().forward(x)
 
 

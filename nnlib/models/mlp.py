@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
+import torch
 from torch import nn
 
 from nnlib import _checks
@@ -67,12 +68,19 @@ class MLP(nn.Sequential):
         return sum(p.numel() for p in self.parameters())
 
     def forward(self, x):
+        if not isinstance(x, torch.Tensor):
+            raise TypeError(f"MLP: x must be a torch tensor of shape (N, {self.sizes[0]}), got "
+                            f"{_checks.describe(x)}"
+                            + ("; convert it with torch.as_tensor(x, dtype=torch.float32)"
+                               if hasattr(x, "shape") else ""))
         if x.ndim < 2 or x[0].numel() != self.sizes[0]:
             raise ValueError(
                 f"this MLP expects a batch of inputs with {self.sizes[0]} values each, e.g. "
                 f"shape (N, {self.sizes[0]}) or (N, 1, 28, 28) for 784, got shape "
                 f"{tuple(x.shape)}" + ("; add a batch dimension with x.unsqueeze(0)"
                                        if x.numel() == self.sizes[0] else ""))
+        if not torch.is_autocast_enabled():  # under autocast torch casts the input itself
+            _checks.check_tensor_dtype(x, self[1].weight, where="MLP")
         return super().forward(x)
 
     def extra_repr(self) -> str:

@@ -20,6 +20,7 @@ from nnlib._checks import (
     check_instance,
     check_int,
     check_tensor,
+    check_tensor_dtype,
     check_torch_generator,
 )
 from nnlib.errors import ShapeError
@@ -38,9 +39,12 @@ class VAE(nn.Module):
                                      nn.Linear(c.hidden, c.in_features))
 
     def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        check_tensor(x, "x", where="VAE")
         if x.dim() != 2 or x.shape[1] != self.config.in_features:
             raise ValueError(f"VAE: expected x of shape (N, {self.config.in_features}), got "
                              f"{tuple(x.shape)}; flatten images with x.flatten(1)")
+        if not torch.is_autocast_enabled():  # under autocast torch casts the input itself
+            check_tensor_dtype(x, self.encoder[0].weight, where="VAE")
         mu, logvar = self.encoder(x).chunk(2, dim=1)     # (N, K) each
         return mu, logvar
 

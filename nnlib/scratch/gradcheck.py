@@ -176,6 +176,11 @@ def gradcheck(module: Module, x, target=None, *, eps: float = 1e-6, tol: float =
 
     if target is None:
         out = module.forward(x)
+        if not np.array_equal(out, module.forward(x), equal_nan=True):
+            raise ValueError(f"gradcheck: {type(module).__name__} gives a different output for "
+                             "the same x on a second call, so no gradient can be checked (a "
+                             "Dropout in training mode draws a new mask each call): call "
+                             "module.eval() first")
         weights = np.random.default_rng(seed).standard_normal(np.shape(out))
 
         def f():

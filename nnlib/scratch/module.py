@@ -178,6 +178,7 @@ class Module:
 
     # -- modes and dtype -----------------------------------------------------------
     def train(self, mode: bool = True) -> Module:
+        mode = _checks.check_bool(mode, "mode", where=f"{type(self).__name__}.train")
         self.training = mode
         for child in self.children():
             child.train(mode)
@@ -188,6 +189,7 @@ class Module:
 
     def to(self, dtype) -> Module:
         """Cast every parameter, gradient and buffer to ``dtype``, in place; returns self."""
+        dtype = _checks.check_float_dtype(dtype, "dtype", where=f"{type(self).__name__}.to")
         for p in self.parameters():
             p.data = p.data.astype(dtype)
             p.grad = p.grad.astype(dtype)

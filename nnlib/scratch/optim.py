@@ -55,9 +55,10 @@ class Optimizer:
         where = f"{type(self).__name__}.step"
         for name in self.hyperparameters:
             value = getattr(self, name)
-            if isinstance(value, (bool, np.bool_)):  # a flag (nesterov, centered)
+            if isinstance(value, (bool, np.bool_)) and name != "lr":  # a flag (nesterov)
                 continue
-            values = value if isinstance(value, (tuple, list)) else (value,)
+            values = value if name == "betas" and isinstance(value, (tuple, list)) \
+                else (value,)
             if not all(_checks.is_real(v) for v in values):
                 raise TypeError(f"{where}: {name} is {_checks.describe(value)}; set it to a "
                                 "number, e.g. opt.lr = 0.01")

@@ -351,7 +351,7 @@ def fit(model: nn.Module, data: Iterable, optimizer: torch.optim.Optimizer,
     _check_fit_args(model, data, optimizer, val_data, scheduler)
     shared.check_common_args(epochs, val_data is not None, scheduler_step, early_stopping,
                              clip_grad_norm)
-    checks.check_callable(loss_fn, "loss_fn", where="fit", optional=True)
+    _check_loss_fn(loss_fn, "fit")
     checks.check_iterable(data, "data", where="fit",
                           hint="a DataLoader or a list of (x, y) batches")
     if val_data is not None:
@@ -494,6 +494,29 @@ def _check_fit_args(model, data, optimizer, val_data, scheduler) -> None:
     if scheduler is not None and not hasattr(scheduler, "step"):
         raise TypeError(f"scheduler must be a torch.optim.lr_scheduler object, "
                         f"got {type(scheduler).__name__}")
+    if scheduler is not None and type(scheduler).__module__.startswith("nnlib.scratch"):
+        raise TypeError(f"fit: scheduler is a NumPy scheduler (nnlib.scratch."
+                        f"{type(scheduler).__name__}), which cannot change a torch optimizer's "
+                        "lr; use torch.optim.lr_scheduler's, e.g. "
+                        "torch.optim.lr_scheduler.StepLR(optimizer, 10)")
+    target = getattr(scheduler, "optimizer", optimizer)
+    if scheduler is not None and target is not optimizer:
+        raise ValueError("fit: scheduler was built for another optimizer, so the schedule "
+                         "would not change this run's lr; build it on the optimizer passed "
+                         f"to fit: {type(scheduler).__name__}(optimizer, ...)")
+
+
+def _check_loss_fn(loss_fn, where: str) -> None:
+    """A loss object (or function) of PyTorch's kind: not a class, not a NumPy loss."""
+    if isinstance(loss_fn, type):
+        raise TypeError(f"{where}: loss_fn is the class {loss_fn.__name__}, not a loss; "
+                        f"create one: loss_fn={loss_fn.__name__}()")
+    if type(loss_fn).__module__.startswith("nnlib.scratch"):
+        raise TypeError(f"{where}: loss_fn is a NumPy loss (nnlib.scratch."
+                        f"{type(loss_fn).__name__}), which cannot take torch tensors nor "
+                        "backpropagate through them; use torch.nn's, e.g. "
+                        "nn.CrossEntropyLoss()")
+    checks.check_callable(loss_fn, "loss_fn", where=where, optional=True)
 
 
 def _check_one_cycle(scheduler, scheduler_step, epochs, batches) -> None:
@@ -512,7 +535,7 @@ def _check_eval_args(model, data, loss_fn, where: str) -> None:
     checks.check_instance(model, "model", nn.Module, "a torch.nn.Module", where=where)
     checks.check_iterable(data, "data", where=where,
                           hint="a DataLoader or a list of (x, y) batches")
-    checks.check_callable(loss_fn, "loss_fn", where=where, optional=True)
+    _check_loss_fn(loss_fn, where)
 
 
 def _unpack(pair, name: str, device) -> tuple[torch.Tensor, torch.Tensor]:
