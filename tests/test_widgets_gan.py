@@ -57,6 +57,8 @@ def test_the_discriminators_bands_are_smooth_not_blocky():
     assert (~pure).sum() > 100 and np.all(edge.ravel()[~pure])  # blends only on edges
     inner = ~edge.ravel()
     np.testing.assert_array_equal(pixels.reshape(-1, 3)[inner], gan._BANDS[band[inner]])
+    with pytest.raises(ValueError, match="cells"):
+        w.discriminator_map(1)
 
 
 @pytest.mark.slow  # a training run: make test runs it, make unit-fast does not

@@ -217,7 +217,9 @@ class GANTrainer2D(PlayControls, InteractiveFigure):
         logits = self.discriminator(_GRID_POINTS)
         with np.errstate(over="ignore"):
             d = (1 / (1 + np.exp(-logits))).reshape(GRID, GRID)
-        lo, frac = _upsampler(MAP if cells is None else cells)
+        cells = MAP if cells is None else check_int(cells, "cells", minimum=2,
+                                                    where="GANTrainer2D.discriminator_map")
+        lo, frac = _upsampler(cells)
         d = d[lo] * (1 - frac)[:, None] + d[lo + 1] * frac[:, None]
         return d[:, lo] * (1 - frac) + d[:, lo + 1] * frac
 
