@@ -93,20 +93,6 @@ def test_the_data_come_first_and_a_cached_fit_draws_the_same_picture():
     assert widget.figure.axes == [ax] and widget.last_error is None
 
 
-def test_the_widget_trains_exactly_as_train_mlp():
-    # the widget's own training loop skips fit's per-step checks: same losses, same weights
-    from nnlib.widgets.mlp import _problem_data, _train_widget_fit
-
-    for problem, activation, hidden in (("curve: step", "relu", 5), ("XOR", "tanh", 3),
-                                        ("circles", "sigmoid", 12)):
-        X, y = _problem_data(problem)
-        slow = train_mlp(X, y, hidden, activation, steps=40, lr=0.03, seed=2)
-        fast = _train_widget_fit(X, y, hidden, activation, steps=40, lr=0.03, seed=2)
-        assert fast.losses == slow.losses
-        for a, b in zip(fast.model.parameters(), slow.model.parameters()):
-            assert np.array_equal(a.data, b.data)
-
-
 def _record(widget):
     """From now on, every picture ``widget`` publishes, as (status, PNG) pairs."""
     published, render = [], widget._render
@@ -152,15 +138,14 @@ def test_a_new_problem_pastes_its_kept_axes_and_shows_what_drawing_them_shows(mo
 
 def test_the_region_shows_the_class_1_probability_in_the_colour_map_over_white():
     from nnlib.scratch import functional as F
-    from nnlib.widgets.mlp import BOUNDARY_CMAP, REGION, _problem_data, _train_widget_fit
+    from nnlib.widgets.mlp import BOUNDARY_CMAP, REGION, _problem_data
 
     widget = hidden_units_widget(steps=40)
     widget.controls["problem"].value = "circles"
     art = widget.figure.__dict__["_nnlib_artists"]
     image = np.asarray(art["region"].get_array())
     assert art["region"].get_visible() and image.dtype == np.uint8 and image.shape == (80, 80, 4)
-    model = _train_widget_fit(*_problem_data("circles"), 3, "tanh", steps=40, lr=0.03,
-                              seed=0).model
+    model = train_mlp(*_problem_data("circles"), 3, "tanh", steps=40, lr=0.03, seed=0).model
     _, _, scores = grid_scores(model, REGION, REGION)
     expected = 0.55 * BOUNDARY_CMAP(F.sigmoid(scores))[..., :3] + 0.45  # 55 % over white
     assert np.abs(image[..., :3] / 255 - expected).max() <= 0.5 / 255 + 1e-12

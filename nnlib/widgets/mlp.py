@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,81 +116,35 @@ def train_mlp(X, y, hidden: int, activation: str = "tanh", *, steps: int = 600,
     steps = check_int(steps, "steps", minimum=1, where=where)
     lr = check_float(lr, "lr", minimum=0, min_open=True, where=where)
     seed = check_seed(seed, where=where)
-    X = X.astype(np.float64)
+    return _fit_mlp(X, y, hidden, activation, steps=steps, lr=lr, seed=seed)
+
+
+class _Superseded(Exception):
+    """Raised by the widget's callback inside ``fit``: a newer setting waits to be drawn."""
+
+
+def _fit_mlp(X, y, hidden: int, activation: str, *, steps: int, lr: float, seed: int,
+             stop=None) -> FitResult | None:
+    """:func:`train_mlp` after its checks (the widget's arguments are its own, checked when
+    it was made). ``stop()`` (optional) is asked every 25 steps; True: give up and return
+    None (a slider dragged on: its newest value is trained instead)."""
+    X = np.asarray(X, dtype=np.float64)
     classify = np.issubdtype(y.dtype, np.integer)
     model = build_mlp([X.shape[1], hidden, 1], activation, rng=seed)
     loss_fn = BCEWithLogitsLoss() if classify else MSELoss()
-    history = fit(model, (X, y.reshape(-1, 1).astype(np.float64)),
-                  Adam(model.parameters(), lr=lr), loss_fn, epochs=steps, batch_size=len(X),
-                  shuffle=False, metric=None, verbose=False)
+
+    def stop_if_superseded(history):
+        if len(history.train_loss) % 25 == 0 and stop():
+            raise _Superseded
+
+    try:
+        history = fit(model, (X, y.reshape(-1, 1).astype(np.float64)),
+                      Adam(model.parameters(), lr=lr), loss_fn, epochs=steps,
+                      batch_size=len(X), shuffle=False, metric=None, verbose=False,
+                      callbacks=() if stop is None else (stop_if_superseded,))
+    except _Superseded:
+        return None
     return FitResult(model, history.train_loss)
-
-
-def _train_widget_fit(X, y, hidden: int, activation: str, *, steps: int, lr: float,
-                      seed: int, stop=None) -> FitResult | None:
-    """:func:`train_mlp` for the widget, several times faster: the same network, the same
-    arithmetic in the same order (forward, loss, backward, Adam as in ``nnlib.scratch``), so
-    the same losses and weights, without the per-step checks and bookkeeping of ``fit``
-    (about 0.5 ms a step, most of the time on these small problems). The arguments are the
-    widget's own, so they are not checked again; tests compare it with :func:`train_mlp`.
-    ``stop()`` (optional), asked every 25 steps, True: give up and return None (a newer
-    setting waits to be drawn)."""
-    X = np.array(X, dtype=np.float64)
-    classify = np.issubdtype(y.dtype, np.integer)
-    target = y.reshape(-1, 1).astype(np.float64)
-    model = build_mlp([X.shape[1], hidden, 1], activation, rng=seed)
-    first, last = model[0], model[-1]
-    params = [first.weight.data, first.bias.data, last.weight.data, last.bias.data]
-    avg = [np.zeros_like(p) for p in params]
-    avg_sq = [np.zeros_like(p) for p in params]
-    beta1, beta2, eps = 0.9, 0.999, 1e-8
-    n, losses = len(X), []
-    with np.errstate(over="ignore", invalid="ignore", under="ignore"):
-        for t in range(1, steps + 1):
-            if stop is not None and t % 25 == 0 and stop():
-                return None
-            pre = X @ params[0]
-            pre += params[1]
-            if activation == "tanh":
-                hid = np.tanh(pre)
-            elif activation == "relu":
-                hid = np.maximum(pre, 0)
-            else:
-                hid = F.sigmoid(pre)
-            out = hid @ params[2]
-            out += params[3]
-            if classify:
-                loss = float(np.mean(np.maximum(out, 0) - out * target
-                                     + np.log1p(np.exp(-np.abs(out)))))
-                grad_out = (F.sigmoid(out) - target) / out.size
-            else:
-                diff = out - target
-                loss = float(np.mean(diff * diff))
-                grad_out = (2 / diff.size) * diff
-            if not (np.isfinite(loss) and np.isfinite(pre).all()):
-                raise TrainingDivergedError(f"the loss became {loss} at step {t}")
-            grad_hid = grad_out @ params[2].T
-            if activation == "tanh":
-                grad_pre = grad_hid * (1 - hid * hid)
-            elif activation == "relu":
-                grad_pre = grad_hid * (pre > 0).astype(pre.dtype)
-            else:
-                grad_pre = grad_hid * (hid * (1 - hid))
-            grads = (X.T @ grad_pre, grad_pre.sum(axis=0), hid.T @ grad_out,
-                     grad_out.sum(axis=0))
-            step_size = lr / (1.0 - beta1**t)
-            correction = math.sqrt(1.0 - beta2**t)
-            for p, g, m, v in zip(params, grads, avg, avg_sq):
-                m += (1.0 - beta1) * (g - m)
-                v *= beta2
-                v += (1.0 - beta2) * g * g
-                denom = np.sqrt(v) / correction
-                denom += eps
-                p -= step_size * m / denom
-            losses.append(loss * n / n)  # as fit averages the batch losses
-    if not all(np.isfinite(p).all() for p in params):
-        raise TrainingDivergedError("the weights overflowed to inf/NaN")
-    return FitResult(model, losses)
 
 
 def grid_scores(model, xlim, ylim, resolution: int = 80):
@@ -436,9 +389,8 @@ def hidden_units_widget(steps: int = 500, lr: float = 0.03, seed: int = 0) -> In
                                   f"units (seed {seed})…")
             yield f"training {steps} Adam steps…"
             try:
-                result = _train_widget_fit(X, y, hidden_units, activation, steps=steps, lr=lr,
-                                           seed=seed, stop=lambda: bool(owner)
-                                           and owner[0].superseded)
+                result = _fit_mlp(X, y, hidden_units, activation, steps=steps, lr=lr,
+                                  seed=seed, stop=lambda: bool(owner) and owner[0].superseded)
             except TrainingDivergedError:
                 yield "diverged: the loss became NaN/inf; this setting cannot be shown"
                 return
