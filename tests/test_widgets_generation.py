@@ -231,3 +231,27 @@ def test_an_unknown_prompt_hides_the_last_picture(model):
     assert box.x0 - 2 <= cols.min() and cols.max() <= box.x1 + 2  # the message alone
     w.controls["prompt"].value = "ROMEO:\n"
     assert w.to_png() == picture
+
+
+def test_bar_characters_are_pasted_under_any_bar_and_pictures_equal_fresh_ones(model,
+                                                                             monkeypatch):
+    w = generation_explorer(model, VOCAB, prompt="ROMEO:\n", length=20)
+    drawn = []
+    real_draw = Text.draw
+
+    def draw(text, renderer):  # what _MovableText does when it cannot paste
+        if text in w.figure.__dict__["_nnlib_artists"]["labels"]:
+            drawn.append(text.get_text())
+        return real_draw(text, renderer)
+
+    monkeypatch.setattr(Text, "draw", draw)
+    w.controls["top_k"].value = 3  # the tail's characters move to other bars
+    w.controls["temperature"].value = 1.5
+    drawn.clear()
+    w.controls["top_k"].value = 5
+    w.controls["temperature"].value = 0.3
+    assert drawn == []  # every character was drawn once before, under some bar
+    monkeypatch.undo()
+    fresh = generation_explorer(model, VOCAB, prompt="ROMEO:\n", length=20, top_k=5,
+                                temperature=0.3)
+    assert w.to_png() == fresh.to_png()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import time
 
+import matplotlib.text as mtext
 import numpy as np
 import torch
 from ipywidgets import Text
@@ -181,8 +182,13 @@ class _LiveSampler:
             ax._add_text(label)
             return label
 
-        art["labels"] = [text(ax_bar, i, 0, 11, below, ha="center", va="top")
+        # a bar's character: pasted at whichever bar it comes back to (_MovableText)
+        tiles: dict = {}
+        art["labels"] = [_MovableText(i, 0, "", tiles=tiles, transform=below, fontsize=11,
+                                      ha="center", va="top", parse_math=False)
                          for i in range(n)]
+        for label in art["labels"]:
+            ax_bar._add_text(label)
         # the two titles: invisible placeholders keep their room in the layout, texts at
         # the same places are drawn with every picture (not kept in the background, where
         # the first picture's "sampling…" would stay)
@@ -296,6 +302,64 @@ class _LiveSampler:
         lines = _wrap_lines(text)
         for i, artist in enumerate(art["lines"]):
             artist.set_text(lines[i] if i < len(lines) else "")
+
+
+class _MovableText(mtext.Text):
+    """A one-line text whose pixels, once drawn, are pasted wherever it is drawn again at the
+    same fraction of a pixel over the same background (a bar's character moving to another
+    bar: the widget snaps them to whole pixels). Like :class:`StampedText`, the pixels under
+    it are compared with those it was first drawn over; anything else is drawn as usual."""
+
+    def __init__(self, *args, tiles: dict, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._tiles = tiles
+
+    def draw(self, renderer):
+        text = self.get_text()
+        if (not self.get_visible() or not text or "\n" in text or self.get_rotation() != 0
+                or self.get_verticalalignment() != "top"
+                or self.get_horizontalalignment() != "center"
+                or not hasattr(renderer, "buffer_rgba")):  # a centred line hanging down
+            return super().draw(renderer)
+        pixels = np.asarray(renderer.buffer_rgba())
+        to_pixels = self.get_transform()
+        position = self.get_position()
+        x, y = to_pixels.transform(self.get_unitless_position())
+        # drawn on a whole pixel across (at most half a pixel off), so that its pixels fit
+        # under any bar
+        self.set_position(to_pixels.inverted().transform((round(x), y)))
+        try:
+            self._paste_or_draw(renderer, pixels, round(x), y)
+        finally:
+            self.set_position(position)
+            self.stale = False
+        return None
+
+    def _paste_or_draw(self, renderer, pixels, col: int, y: float) -> None:
+        text = self.get_text()
+        row = int(np.floor(pixels.shape[0] - y))
+        key = (text, round(64 * (y - np.floor(y))), hash(self.get_fontproperties()),
+               str(self.get_color()), self.get_fontsize())
+        # a box surely holding the text (va="top"), and nothing of the bars' tick marks
+        # above it or of the next bar's character: as wide as its characters at their
+        # widest, and as high as 1.6 times the font size in pixels
+        size = renderer.points_to_pixels(self.get_fontsize())
+        half_w = int(0.5 * len(text) * size) + 3
+        rows = slice(row - 2, row + int(1.6 * size) + 1)
+        cols = slice(col - half_w, col + half_w + 1)
+        if (rows.start < 0 or cols.start < 0 or rows.stop > pixels.shape[0]
+                or cols.stop > pixels.shape[1]):
+            super().draw(renderer)  # near an edge: drawn as usual
+            return
+        tile = self._tiles.get(key)
+        if tile is not None and np.array_equal(pixels[rows, cols], tile[0]):
+            pixels[rows, cols] = tile[1]
+            return
+        before = pixels[rows, cols].copy()
+        super().draw(renderer)
+        if len(self._tiles) > 256:
+            self._tiles.pop(next(iter(self._tiles)))
+        self._tiles[key] = (before, pixels[rows, cols].copy())
 
 
 def generation_explorer(model, vocab, prompt: str = "ROMEO:\n", temperature: float = 0.8,
