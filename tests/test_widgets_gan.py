@@ -61,6 +61,23 @@ def test_the_discriminators_bands_are_smooth_not_blocky():
         w.discriminator_map(1)
 
 
+def test_back_at_step_0_the_losses_axes_is_pasted_and_the_picture_is_a_fresh_ones(monkeypatch):
+    import nnlib.widgets.core as core
+
+    w = GANTrainer2D(steps_per_click=20)
+    w.step()
+    redrawn = []
+    real_redraw = core._redraw_axes
+    monkeypatch.setattr(core, "_redraw_axes", lambda *a: redrawn.append(a[2]) or real_redraw(*a))
+    w.controls["loss"].value = "minimax"  # starts again from step 0: the 0..10 axes as before
+    assert redrawn == [] and w.step_count == 0
+    assert w.to_png() == GANTrainer2D(loss="minimax").to_png()
+    w.step()  # (new loss limits may draw the axes: a state not seen before)
+    redrawn.clear()
+    w.reset()
+    assert redrawn == [] and w.to_png() == GANTrainer2D(loss="minimax").to_png()
+
+
 @pytest.mark.slow  # a training run: make test runs it, make unit-fast does not
 def test_step_trains_and_reset_restores():
     w = GANTrainer2D(steps_per_click=5)

@@ -311,7 +311,10 @@ def _build_artists(fig, real: np.ndarray) -> dict:
     return {"ax": ax, "ax_loss": ax_loss, "image": image, "fake": fake, "d_line": d_line,
             "g_line": g_line,
             # drawn over the kept background in every redraw, in z-order
-            "animated": [image, real_points, fake, ax.title, d_line, g_line]}
+            "animated": [image, real_points, fake, ax.title, d_line, g_line],
+            # the losses axes' pixels per limits kept: back at step 0 (a loss or width change,
+            # reset) its 0..10 axes is pasted, not drawn again
+            "cell_cache": 8}
 
 
 class _Record(Callback):
