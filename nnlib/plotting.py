@@ -185,7 +185,8 @@ def plot_history(history, fig: Figure | None = None, title: str = "",
         if n:
             ax.set_xlim(0.5, max(n, 2) + 0.5)
             ax.xaxis.get_major_locator().set_params(integer=True)
-            ax.legend(fontsize=9)
+            if ax.get_legend_handles_labels()[0]:  # no metric (metric=None): no empty legend
+                ax.legend(fontsize=9)
         else:
             ax.text(0.5, 0.5, "no epochs yet", ha="center", va="center",
                     transform=ax.transAxes, color="gray")

@@ -135,6 +135,8 @@ ENTRIES = [
     ("models.DeepCNN.forward", M.DeepCNN.forward,
      lambda **k: _seeded(M.DeepCNN)(depth=1, width=2)(**{"x": torch.zeros(1, 1, 28, 28), **k}),
      {"x": OBJ}),
+    ("models.MLP.forward", M.MLP.forward,
+     lambda **k: _seeded(M.MLP)([4, 3])(**{"x": torch.zeros(2, 4), **k}), {"x": OBJ}),
     ("models.ResidualBlock", M.ResidualBlock, call(_seeded(M.ResidualBlock), channels=2),
      {"channels": INT, "residual": BOOL}),
     ("models.ResidualBlock.forward", M.ResidualBlock.forward,
@@ -354,6 +356,10 @@ def _bad_data():
     f_ids = IDS_CHAR.float()
     return [
         ("models.CharRNN.forward", "idx", f_ids, "float ids"),
+        ("models.MLP.forward", "x", torch.zeros(2, 4, dtype=torch.float64),
+         "float64 (what torch.from_numpy gives)"),
+        ("models.MLP.forward", "x", np.zeros((2, 4), np.float32), "a NumPy array"),
+        ("models.DeepCNN.forward", "x", torch.zeros(1, 1, 28, 28, dtype=torch.uint8), "bytes"),
         ("models.ResidualBlock.forward", "x", torch.zeros(1, 3, 4, 4), "3 channels for 2"),
         ("resnet_demo.BasicBlock.forward", "x", torch.zeros(2, 4, 4), "no batch axis"),
         ("gpt.GPTBlock.forward", "x", torch.zeros(2, 3, 6), "6 channels for 8"),

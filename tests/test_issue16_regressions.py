@@ -1006,3 +1006,220 @@ def test_fit_batches_of_one_or_three_items_say_how_many():
         S.fit(model, [(X, y, y)], S.SGD(model.parameters(), lr=0.1), epochs=1, verbose=False)
     with pytest.raises(ValueError, match=r"pairs, got a tuple of 1 item$"):
         S.evaluate(model, [(X,)])
+
+
+def test_torch_mlp_and_cnn_given_float64_int_or_byte_input():
+    # was torch's "mat1 and mat2 must have the same dtype, but got Double and Float" (the
+    # usual torch.from_numpy(X) mistake) / "expected scalar type Byte but found Float"
+    torch = pytest.importorskip("torch")
+    from nnlib.models import MLP, SmallCNN
+
+    mlp = MLP([3, 4, 2])
+    with pytest.raises(TypeError, match=r"MLP: x has dtype torch.float64 .* x.float\(\) "
+                                        r"\(torch.from_numpy keeps NumPy's float64\)"):
+        mlp(torch.ones(2, 3, dtype=torch.float64))
+    with pytest.raises(TypeError, match=r"x has dtype torch.int64 .* x.float\(\)"):
+        mlp(torch.ones(2, 3, dtype=torch.long))
+    with pytest.raises(TypeError, match=r"x has dtype torch.uint8 .* / 255"):
+        SmallCNN()(torch.zeros(2, 1, 28, 28, dtype=torch.uint8))
+    assert mlp.double()(torch.ones(2, 3, dtype=torch.float64)).dtype == torch.float64
+
+
+def test_torch_mlp_given_a_numpy_array():
+    # was AttributeError: 'numpy.ndarray' object has no attribute 'numel' from inside forward
+    pytest.importorskip("torch")
+    from nnlib.models import MLP
+
+    with pytest.raises(TypeError, match=r"MLP: x must be a torch tensor .*torch.as_tensor"):
+        MLP([3, 2])(np.ones((2, 3), np.float32))
+
+
+def test_autograd_sgd_of_an_empty_parameter_list():
+    # was accepted silently: step() then trained nothing (the NumPy SGD and torch refuse it)
+    with pytest.raises(ValueError, match=r"SGD: params is empty"):
+        ann.SGD([], lr=0.1)
+
+
+def test_torch_fit_and_evaluate_given_a_numpy_loss_or_a_loss_class():
+    # was AttributeError "'float' object has no attribute 'item'" from inside the loop (NumPy
+    # loss) and torch's "Boolean value of Tensor ... is ambiguous" (the class itself)
+    torch = pytest.importorskip("torch")
+    from nnlib.models import MLP
+    from nnlib.train import evaluate, fit
+
+    data = [(torch.randn(4, 3), torch.tensor([0, 1, 0, 1]))]
+    model = MLP([3, 2])
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(TypeError, match=r"fit: loss_fn is a NumPy loss .*nn.CrossEntropyLoss\(\)"):
+        fit(model, data, opt, S.CrossEntropyLoss(), epochs=1, progress=False, verbose=False)
+    with pytest.raises(TypeError, match=r"evaluate: loss_fn is a NumPy loss"):
+        evaluate(model, data, S.MSELoss())
+    with pytest.raises(TypeError, match=r"loss_fn is the class CrossEntropyLoss.*"
+                                        r"loss_fn=CrossEntropyLoss\(\)"):
+        fit(model, data, opt, torch.nn.CrossEntropyLoss, epochs=1, progress=False,
+            verbose=False)
+
+
+def test_torch_fit_given_a_numpy_scheduler_or_one_of_another_optimizer():
+    # was silent: the NumPy scheduler stepped its own optimizer, the other torch scheduler
+    # another one (only torch's warning about the order of step calls)
+    torch = pytest.importorskip("torch")
+    from nnlib.models import MLP
+    from nnlib.train import fit
+
+    data = [(torch.randn(4, 3), torch.tensor([0, 1, 0, 1]))]
+    model = MLP([3, 2])
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    numpy_sched = S.StepLR(S.SGD(S.Linear(2, 2).parameters(), lr=0.1), 1)
+    with pytest.raises(TypeError, match=r"scheduler is a NumPy scheduler"):
+        fit(model, data, opt, epochs=1, scheduler=numpy_sched, progress=False, verbose=False)
+    other = torch.optim.lr_scheduler.StepLR(torch.optim.SGD(model.parameters(), lr=0.1), 1)
+    with pytest.raises(ValueError, match=r"scheduler was built for another optimizer"):
+        fit(model, data, opt, epochs=1, scheduler=other, progress=False, verbose=False)
+
+
+def test_gaussian_blobs_with_centres_of_different_lengths():
+    # was NumPy's "setting an array element with a sequence ... inhomogeneous shape"
+    from nnlib.data import gaussian_blobs
+
+    with pytest.raises(TypeError, match=r"centers must be .* rows differ in length"):
+        gaussian_blobs(centers=[[0, 0], [1]])
+    with pytest.raises(ValueError, match=r"centers must be a number of classes"):
+        gaussian_blobs(centers=[[0, 0], [1j, 1]])
+
+
+def test_regression_1d_with_a_function_that_returns_nan():
+    # was silent: NaN targets came back as data
+    from nnlib.data import regression_1d
+
+    with pytest.raises(NonFiniteError, match=r"function returned NaN or infinite values at"):
+        regression_1d(function=lambda x: np.where(x > 0, x, np.nan), x_range=(-1.0, 1.0))
+    x, y = regression_1d(function=lambda x: np.where(x > 0, x, np.nan), x_range=(0.5, 2.0))
+    assert np.isfinite(y).all()
+
+
+def test_module_to_an_integer_dtype_and_train_with_a_string():
+    # was silent: .to(np.int32) truncated every weight to an integer (mostly 0), and
+    # .train("no") set training to the string (truthy: still training)
+    layer = S.Linear(2, 2)
+    with pytest.raises(TypeError, match=r"Linear.to: dtype must be a floating dtype"):
+        layer.to(np.int32)
+    assert layer.weight.data.dtype == np.float32
+    with pytest.raises(TypeError, match=r"Linear.train: mode must be True or False, got 'no'"):
+        layer.train("no")
+    assert layer.train(np.False_).training is False
+
+
+def test_gradcheck_of_a_dropout_in_training_mode():
+    # was GradcheckError "the backward pass gives wrong gradients for input": the backward
+    # was right, the forward drew a new mask at every call
+    with pytest.raises(ValueError, match=r"different output for the same x .*module.eval\(\)"):
+        S.gradcheck(S.Dropout(0.5), np.ones((2, 3)))
+    assert S.gradcheck(S.Dropout(0.5).eval(), np.ones((2, 3)))
+
+
+def test_autoencoder_and_vae_given_float64_or_a_numpy_array():
+    # was torch's "mat1 and mat2 must have the same dtype" and AttributeError "'numpy.ndarray'
+    # object has no attribute 'dim'"
+    torch = pytest.importorskip("torch")
+    from nnlib.models.autoencoder import Autoencoder
+    from nnlib.models.vae import VAE
+
+    for model, name in ((Autoencoder(), "Autoencoder"), (VAE(), "VAE")):
+        with pytest.raises(TypeError, match=rf"{name}: x has dtype torch.float64 .*x.float\(\)"):
+            model(torch.zeros(2, 784, dtype=torch.float64))
+        with pytest.raises(TypeError, match=rf"{name}: x must be a torch tensor"):
+            model(np.zeros((2, 784), np.float32))
+
+
+def test_numpy_gan_step_with_swapped_optimizers():
+    # was silent: opt_g stepped the discriminator and opt_d the generator
+    from nnlib.scratch import generative as SG
+
+    g, d = SG.mlp_generator(rng=0), SG.mlp_discriminator(rng=1)
+    x, z = np.random.default_rng(0).normal(size=(2, 8, 2))
+    with pytest.raises(ValueError, match=r"opt_g holds none of the generator's parameters"):
+        SG.gan_train_step(g, d, S.SGD(d.parameters(), lr=0.1), S.SGD(g.parameters(), lr=0.1),
+                          x, z)
+
+
+def test_ddpm_sample_with_a_schedule_of_another_length():
+    # was silent: a model built for T=20 sampled with a 10-step schedule
+    from nnlib.scratch import generative as SG
+
+    with pytest.raises(ValueError, match=r"schedule has T=10 steps but the model was built for "
+                                         r"T=20"):
+        SG.ddpm_sample(SG.NoisePredictor(T=20, rng=0), SG.linear_beta_schedule(10), 3)
+
+
+def test_bernoulli_nll_of_pixels_outside_0_1():
+    # was silent: a loss for unscaled (0..255) or standardised images
+    from nnlib.scratch import generative as SG
+
+    with pytest.raises(ValueError, match=r"x must hold pixels in \[0, 1\].*x / 255"):
+        SG.bernoulli_nll(np.zeros((2, 3)), np.full((2, 3), 255.0))
+    assert SG.bernoulli_nll(np.zeros((2, 3)), np.ones((2, 3))) == pytest.approx(3 * np.log(2))
+
+
+def test_torch_gan_denoiser_and_graph_convs_given_float64_or_numpy():
+    # was torch's "mat1 and mat2 must have the same dtype, but got Double and Float" (GAN,
+    # Denoiser), "expected m1 and m2 to have the same dtype" (graph convs) and "dropout():
+    # argument 'input' must be Tensor, not numpy.ndarray" (NodeClassifier)
+    torch = pytest.importorskip("torch")
+    from nnlib.models.diffusion import Denoiser
+    from nnlib.models.gan import Discriminator, Generator
+    from nnlib.models.gnn import GNNConfig, NodeClassifier
+
+    x64 = torch.zeros(4, 2, dtype=torch.float64)
+    with pytest.raises(TypeError, match=r"Generator: z has dtype torch.float64 .*x.float\(\)"):
+        Generator()(x64)
+    with pytest.raises(TypeError, match=r"Discriminator: x has dtype torch.float64"):
+        Discriminator()(x64)
+    with pytest.raises(TypeError, match=r"Denoiser: x has dtype torch.float64"):
+        Denoiser()(x64, torch.zeros(4, dtype=torch.long))
+    assert Generator().double()(x64).dtype == torch.float64
+    model = NodeClassifier(GNNConfig(3, 2))
+    edges = torch.tensor([[0, 1, 2], [1, 2, 0]])
+    with pytest.raises(TypeError, match=r"GCNConv: x has dtype torch.float64"):
+        model(torch.zeros(3, 3, dtype=torch.float64), edges)
+    with pytest.raises(TypeError, match=r"NodeClassifier: x must be a torch tensor"):
+        model(np.zeros((3, 3), np.float32), edges)
+
+
+def test_train_steps_step_fn_returning_a_loss_tensor_that_requires_grad():
+    # was torch's UserWarning "Converting a tensor with requires_grad=True to a scalar may lead
+    # to unexpected behavior" from inside the loop (an error under -W error)
+    torch = pytest.importorskip("torch")
+    from nnlib.train.generative import train_steps
+
+    w = torch.ones(1, requires_grad=True)
+    history = train_steps(lambda batch: {"loss": (w * batch).sum()}, [1.0, 2.0], steps=2)
+    assert history["loss"] == [1.0, 2.0]
+
+
+def test_plot_history_of_a_run_without_a_metric():
+    # was matplotlib's UserWarning "No artists with labels found to put in legend" (shown under
+    # the cell of any regression run, metric=None)
+    from nnlib.plotting import plot_history
+    from nnlib.train_common import History
+
+    fig = plot_history(History(train_loss=[1.0, 0.5], val_loss=[1.1, 0.6]))
+    assert fig.axes[0].get_legend() is not None and fig.axes[1].get_legend() is None
+
+
+def test_torch_fit_of_an_n_by_1_output_against_n_targets():
+    # was torch's UserWarning only: MSELoss broadcast (N, 1) against (N,) to (N, N) and fit
+    # trained on the wrong loss (the NumPy fit already refused it)
+    torch = pytest.importorskip("torch")
+    from nnlib.models import MLP
+    from nnlib.train import evaluate, fit
+
+    X = torch.randn(8, 3)
+    model = MLP([3, 1])
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    with pytest.raises(ShapeError, match=r"MSELoss: the model's output has shape \(8, 1\) but "
+                                         r"the targets in data have shape \(8,\)"):
+        fit(model, [(X, X.sum(1))], opt, torch.nn.MSELoss(), epochs=1, progress=False,
+            verbose=False)
+    loss, _ = evaluate(model, [(X, X.sum(1, keepdim=True))], torch.nn.MSELoss())
+    assert np.isfinite(loss)

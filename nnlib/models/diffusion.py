@@ -23,6 +23,7 @@ from nnlib._checks import (
     check_instance,
     check_int,
     check_tensor,
+    check_tensor_dtype,
     check_torch_generator,
     describe,
     is_int,
@@ -120,6 +121,9 @@ class Denoiser(nn.Module):
         self.net = nn.Sequential(*layers, nn.Linear(sizes[-1], c.data_dim))
 
     def forward(self, x: torch.Tensor, t: torch.Tensor) -> torch.Tensor:
+        check_tensor(x, "x", where="Denoiser")
+        if not torch.is_autocast_enabled():  # under autocast torch casts the input itself
+            check_tensor_dtype(x, self.net[0].weight, where="Denoiser")
         features = time_features(t, self.config.T, self.config.time_dim).to(x)
         return self.net(torch.cat([x, features], dim=1))          # (N, D + time_dim) -> (N, D)
 

@@ -14,7 +14,14 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from nnlib._checks import check_bool, check_float, check_instance, check_tensor, describe
+from nnlib._checks import (
+    check_bool,
+    check_float,
+    check_instance,
+    check_tensor,
+    check_tensor_dtype,
+    describe,
+)
 from nnlib.scratch.generative import GANConfig  # one config for both GANs (torch-free)
 
 
@@ -31,6 +38,18 @@ class Generator(nn.Sequential):
         super().__init__(*layers)
         self.config = c
 
+    def forward(self, z: torch.Tensor) -> torch.Tensor:     # (N, noise_dim) -> (N, data_dim)
+        return super().forward(_check_input(z, self[0], "z", "Generator"))
+
+
+def _check_input(x, first: nn.Linear, name: str, where: str) -> torch.Tensor:
+    """A float tensor of the first layer's dtype: torch would say only "mat1 and mat2 must
+    have the same dtype" (cheap: a type and a dtype compared per batch)."""
+    check_tensor(x, name, where=where)
+    if not torch.is_autocast_enabled():  # under autocast torch casts the input itself
+        check_tensor_dtype(x, first.weight, name, where=where)
+    return x
+
 
 class Discriminator(nn.Sequential):
     def __init__(self, config: GANConfig | None = None):
@@ -41,6 +60,9 @@ class Discriminator(nn.Sequential):
                          nn.Linear(c.hidden, c.hidden), nn.LeakyReLU(0.2),
                          nn.Linear(c.hidden, 1))
         self.config = c
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:     # (N, data_dim) -> (N, 1) logits
+        return super().forward(_check_input(x, self[0], "x", "Discriminator"))
 
 
 def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor,

@@ -138,6 +138,8 @@ class GCNConv(nn.Module):
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         _check_graph(x, edge_index, "GCNConv")
         _check_width(x, self.in_features, "GCNConv")
+        if not torch.is_autocast_enabled():  # under autocast torch casts the input itself
+            _checks.check_tensor_dtype(x, self.linear.weight, where=type(self).__name__)
         h = self.linear(x)                                                   # (N, out)
         cache = self._cache
         if cache is None or cache[0] is not edge_index or cache[1:3] != (len(x), h.dtype):
@@ -174,6 +176,8 @@ class GATConv(nn.Module):
     def forward(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         _check_graph(x, edge_index, "GATConv")
         _check_width(x, self.in_features, "GATConv")
+        if not torch.is_autocast_enabled():  # under autocast torch casts the input itself
+            _checks.check_tensor_dtype(x, self.linear.weight, where=type(self).__name__)
         h = self.linear(x)                                                   # (N, out)
         src, dst = edges = add_self_loops(edge_index, len(x))
         score = F.leaky_relu(h[dst] @ self.att_dst + h[src] @ self.att_src,
@@ -267,6 +271,9 @@ class NodeClassifier(nn.Module):
 
     def embed(self, x: torch.Tensor, edge_index: torch.Tensor) -> torch.Tensor:
         """The node embeddings before the last layer: (N, hidden) (x itself for one layer)."""
+        if not isinstance(x, torch.Tensor):  # dropout comes first and would say "input"
+            raise TypeError(f"{type(self).__name__}: x must be a torch tensor (N, F), got "
+                            f"{_checks.describe(x)}; convert it with torch.as_tensor(x)")
         for conv in self.convs[:-1]:
             x = torch.relu(conv(self.dropout(x), edge_index))
         return x

@@ -190,6 +190,10 @@ def bernoulli_nll(logits, x) -> float:
     """
     logits, x = _array(logits, "logits", ndim=2), _array(x, "x", ndim=2)
     _same_shape(logits, x, "logits", "x")
+    if x.size and (x.min() < 0 or x.max() > 1):
+        raise ValueError(f"bernoulli_nll: x must hold pixels in [0, 1] (probabilities), got "
+                         f"values from {x.min():g} to {x.max():g}; scale images to [0, 1] "
+                         "first (e.g. x / 255)")
     return float(np.sum(_softplus(logits) - x * logits) / x.shape[0])
 
 
@@ -359,6 +363,14 @@ def gan_train_step(generator: Module, discriminator: Module, opt_g, opt_d, x_rea
     _module(discriminator, "discriminator", where)
     _optimizer(opt_g, "opt_g", where)
     _optimizer(opt_d, "opt_d", where)
+    for name, opt, model, role in (("opt_g", opt_g, generator, "generator"),
+                                   ("opt_d", opt_d, discriminator, "discriminator")):
+        own = {id(p) for p in model.parameters()}
+        held = getattr(opt, "params", None)
+        if own and held is not None and not any(id(p) in own for p in held):
+            raise ValueError(f"{where}: {name} holds none of the {role}'s parameters "
+                             "(swapped optimizers, or one built for another model?); build "
+                             f"it as Adam({role}.parameters(), ...)")
     non_saturating = check_bool(non_saturating, "non_saturating", where=where)
     x_real, z = _array(x_real, "x_real", ndim=2), _array(z, "z", ndim=2)
     for name, arr, model, dim in (("x_real", x_real, discriminator, "data_dim"),
@@ -556,6 +568,10 @@ def ddpm_sample(model, schedule: NoiseSchedule, n: int, data_dim: int = 2, *, rn
     if getattr(model, "data_dim", data_dim) != data_dim:
         raise ValueError(f"{where}: data_dim={data_dim} but the model denoises "
                          f"{model.data_dim}-dimensional data; pass data_dim={model.data_dim}")
+    if getattr(model, "T", schedule.T) != schedule.T:
+        raise ValueError(f"{where}: the schedule has T={schedule.T} steps but the model was "
+                         f"built for T={model.T} (its time features would mean other steps); "
+                         f"use linear_beta_schedule({model.T}) or a model with T={schedule.T}")
     keep_every = check_int(keep_every, "keep_every", minimum=0, where=where,
                            hint="0 returns the samples only")
     rng = initializers.as_rng(rng)

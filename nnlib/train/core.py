@@ -32,6 +32,7 @@ from torch import nn
 from nnlib import _checks as checks
 from nnlib import train_common as shared
 from nnlib._checks import check_callable
+from nnlib.errors import ShapeError
 from nnlib.train.precision import Precision, setup_precision
 from nnlib.utils import get_device
 
@@ -40,6 +41,9 @@ __all__ = ["StepContext", "StepStats", "evaluate", "fit", "grad_norm", "predict"
 
 ADVICE = " or gradient clipping (clip_grad_norm=1.0)"
 _CLASSIFICATION_LOSSES = (nn.CrossEntropyLoss, nn.NLLLoss)
+# element-wise losses: torch broadcasts (N, 1) against (N,) to (N, N) with only a warning
+_ELEMENTWISE_LOSSES = (nn.MSELoss, nn.L1Loss, nn.HuberLoss, nn.SmoothL1Loss, nn.BCELoss,
+                       nn.BCEWithLogitsLoss)
 
 
 # -- the step loop -----------------------------------------------------------------------------
@@ -274,6 +278,8 @@ def _step_values(values, lr: float, where: str, advice: str) -> dict[str, float]
     out = {}
     for key, value in values.items():
         try:
+            if isinstance(value, torch.Tensor):  # a loss tensor that requires grad: no warning
+                value = value.detach()
             value = float(value)
         except (TypeError, ValueError, RuntimeError):
             raise TypeError(f"step_fn must return a dict of numbers such as {{'loss': 0.5}}; "
@@ -562,6 +568,12 @@ def _check_output(output: torch.Tensor, y: torch.Tensor, loss_fn, name: str) -> 
         raise ValueError(f"the model returned {len(output)} rows for a batch of {len(y)} "
                          f"examples from {name} (output shape {tuple(output.shape)}); it must "
                          "keep the batch dimension first")
+    if isinstance(loss_fn, _ELEMENTWISE_LOSSES) and output.shape != y.shape:
+        raise ShapeError(f"{type(loss_fn).__name__}: the model's output has shape "
+                         f"{tuple(output.shape)} but the targets in {name} have shape "
+                         f"{tuple(y.shape)}; they must match exactly (torch would broadcast "
+                         "(N, 1) against (N,) and compare every prediction with every "
+                         "target): use y.view(-1, 1) or output.squeeze(1)")
     if not isinstance(loss_fn, _CLASSIFICATION_LOSSES) or y.is_floating_point():
         return
     if output.ndim != 2:
