@@ -165,6 +165,15 @@ def optimize_path(surface: Surface | str, make_optimizer: Callable[[list], Optim
         raise TypeError(f"{where}: make_optimizer([param]) must return an optimizer (with "
                         f"zero_grad() and step()), got {describe(optimizer)}; e.g. "
                         "make_optimizer=lambda params: SGD(params, lr=0.1)")
+    if type(optimizer).__module__.startswith("torch"):
+        raise TypeError(f"{where}: make_optimizer([param]) returned a PyTorch optimizer "
+                        f"({type(optimizer).__name__}), which cannot move nnlib's Parameter; "
+                        "use nnlib.scratch's, e.g. lambda params: SGD(params, lr=0.1)")
+    held = getattr(optimizer, "params", None)
+    if isinstance(held, (list, tuple)) and not any(p is param for p in held):
+        raise ValueError(f"{where}: make_optimizer([param]) returned an optimizer that does not "
+                         "hold the parameter it was given (the path would never move); build "
+                         "it from its argument: lambda params: SGD(params, lr=0.1)")
     points, losses = [param.data.copy()], [float(surface.value(*param.data))]
     with np.errstate(all="ignore"):  # overflow is detected below, not warned about
         for t in range(1, steps + 1):

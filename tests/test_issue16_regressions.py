@@ -1223,3 +1223,17 @@ def test_torch_fit_of_an_n_by_1_output_against_n_targets():
             verbose=False)
     loss, _ = evaluate(model, [(X, X.sum(1, keepdim=True))], torch.nn.MSELoss())
     assert np.isfinite(loss)
+
+
+def test_optimize_path_with_an_optimizer_that_ignores_its_parameter():
+    # was silent: a torch optimizer (or one over other parameters) left the path at its start
+    torch = pytest.importorskip("torch")
+    from nnlib.surfaces import optimize_path
+
+    with pytest.raises(TypeError, match=r"returned a PyTorch optimizer \(SGD\)"):
+        optimize_path("bowl", lambda params: torch.optim.SGD([torch.zeros(2, requires_grad=True)],
+                                                             lr=0.1))
+    other = [S.Parameter(np.zeros(2))]
+    with pytest.raises(ValueError, match=r"does not hold the parameter it was given"):
+        optimize_path("bowl", lambda params: S.SGD(other, lr=0.1))
+    assert len(optimize_path("bowl", lambda params: S.SGD(params, lr=0.1), steps=3).points) == 4
