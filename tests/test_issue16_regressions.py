@@ -1237,3 +1237,13 @@ def test_optimize_path_with_an_optimizer_that_ignores_its_parameter():
     with pytest.raises(ValueError, match=r"does not hold the parameter it was given"):
         optimize_path("bowl", lambda params: S.SGD(other, lr=0.1))
     assert len(optimize_path("bowl", lambda params: S.SGD(params, lr=0.1), steps=3).points) == 4
+
+
+def test_dropout_p_set_out_of_range_after_construction():
+    # was silent: p = 1.5 scaled by 1 / (1 - p) = -2 (every output -0.0), p = 1 divided by 0
+    layer = S.Dropout(0.5, rng=0)
+    layer.p = 1.5
+    with pytest.raises(ValueError, match=r"forward: p must be a finite number in \[0, 1\)"):
+        layer(np.ones((2, 3)))
+    layer.p = 0.2  # PyTorch's idiom: still works
+    assert layer(np.ones((2, 3))).shape == (2, 3)

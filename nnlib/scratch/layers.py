@@ -181,6 +181,10 @@ class Dropout(Module):
         if not self.training or self.p == 0:
             self.mask = None
             return x
+        # p may have been set by hand after __init__ (layer.p = 0.2, as in PyTorch)
+        _checks.check_float(self.p, "p", minimum=0, maximum=1, max_open=True,
+                            where=f"{layer_name(self)}.forward",
+                            hint="the probability of zeroing a unit, e.g. layer.p = 0.2")
         # NumPy draws float32/float64 only: float16 input gets a float32 draw
         draw_dtype = x.dtype if x.dtype in (np.float32, np.float64) else np.float64
         uniform = initializers.as_rng(self.rng).random(x.shape, dtype=draw_dtype)
