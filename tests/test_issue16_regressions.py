@@ -1247,3 +1247,17 @@ def test_dropout_p_set_out_of_range_after_construction():
         layer(np.ones((2, 3)))
     layer.p = 0.2  # PyTorch's idiom: still works
     assert layer(np.ones((2, 3))).shape == (2, 3)
+
+
+def test_adam_betas_or_sgd_momentum_set_out_of_range_after_construction():
+    # was silent: betas (1.5, 0.9) or a negative momentum set by hand changed the update rule
+    model = _tiny_model()
+    adam = S.Adam(model.parameters())
+    adam.betas = (1.5, 0.9)
+    with pytest.raises(ValueError, match=r"Adam.step: betas is \(1.5, 0.9\); it must be a pair "
+                                         r"of numbers in \[0, 1\)"):
+        adam.step()
+    sgd = S.SGD(model.parameters(), lr=0.1, momentum=0.9)
+    sgd.momentum = -0.5
+    with pytest.raises(ValueError, match=r"SGD.step: momentum is -0.5; it must be >= 0"):
+        sgd.step()

@@ -26,6 +26,9 @@ from nnlib import _checks
 from nnlib.errors import NonFiniteError
 from nnlib.scratch.module import Module, Parameter
 
+# hyperparameters (of the optimizers here) that no update rule allows below 0
+_NON_NEGATIVE = ("lr", "momentum", "dampening", "weight_decay", "eps", "alpha", "betas")
+
 
 class Optimizer:
     """Base class: keeps the parameter list, one ``state`` dict per parameter, and ``lr``.
@@ -66,9 +69,14 @@ class Optimizer:
                 raise NonFiniteError(f"{where}: {name} is {value}; set it to "
                                      "a finite number (did a scheduler or a division produce "
                                      "it?)")
-        if self.lr < 0:
-            raise ValueError(f"{where}: lr is {self.lr}; a learning rate must be >= 0 (a negative "
-                             "one climbs the loss instead of descending it)")
+            if name in _NON_NEGATIVE and any(v < 0 for v in values):
+                raise ValueError(f"{where}: {name} is {value}; " + (
+                    "a learning rate must be >= 0 (a negative one climbs the loss instead of "
+                    "descending it)" if name == "lr" else "it must be >= 0"))
+            if name == "betas" and (len(values) != 2 or any(v >= 1 for v in values)):
+                raise ValueError(f"{where}: betas is {value}; it must be a pair of numbers in "
+                                 "[0, 1), e.g. (0.9, 0.999) (a beta of 1 divides by zero in the "
+                                 "bias correction)")
         for param, state in zip(self.params, self.state, strict=True):
             self._update(param, param.grad, state)
 
