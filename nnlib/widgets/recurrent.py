@@ -210,7 +210,8 @@ def _underflow_limits(values: np.ndarray, intervals: int) -> tuple[float, float]
 def _mark_underflow(art: dict, frame: MovingFrame, norms: np.ndarray) -> None:
     """Mark the steps where ``norms`` (yours) is exactly 0 on the bottom edge and say why:
     the norm is the square root of a sum of squares, and squares below float64's smallest
-    numbers (about 1e-308) become 0. Going back in time, once 0 it stays 0."""
+    positive number (about 5e-324, a subnormal; so norms below about 1e-161) become 0. Going
+    back in time, once 0 it stays 0."""
     zero, note = art["zero"], art["zero_note"]
     zeros = np.flatnonzero(norms == 0.0) + 1  # time steps t = 1..T
     if len(zeros) == 0:
@@ -222,7 +223,7 @@ def _mark_underflow(art: dict, frame: MovingFrame, norms: np.ndarray) -> None:
     zero.set_data([x0, max(x1, x0 + 0.004)], [0.0, 0.0])  # a single step: a short dash
     steps = f"t = {first}" if first == last else f"t ≤ {last}" if first == 1 else \
         f"t = {first}..{last}"
-    note.set_text(f"‖dL/dh_t‖ = 0 for {steps}: float64 underflow (its square < 1e-308)")
+    note.set_text(f"‖dL/dh_t‖ = 0 for {steps}: float64 underflow (its square < 5e-324)")
     note.set_position((float(frame.x(first)) + 0.01, 0.03))
     note.set_visible(True)
 
