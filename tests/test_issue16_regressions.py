@@ -1261,3 +1261,14 @@ def test_adam_betas_or_sgd_momentum_set_out_of_range_after_construction():
     sgd.momentum = -0.5
     with pytest.raises(ValueError, match=r"SGD.step: momentum is -0.5; it must be >= 0"):
         sgd.step()
+
+
+def test_batchnorm_momentum_set_out_of_range_after_construction():
+    # was silent: momentum 2 extrapolated the running statistics past the batch's
+    bn = S.BatchNorm1d(3)
+    bn.momentum = 2.0
+    with pytest.raises(ValueError, match=r"forward: momentum must be a finite number in \[0, 1\]"):
+        bn(np.arange(6.0).reshape(2, 3))
+    bn.momentum = 0.5
+    bn(np.arange(6.0).reshape(2, 3))
+    assert np.allclose(bn.running_mean, [0.75, 1.25, 1.75])

@@ -252,7 +252,9 @@ class BatchNorm1d(Module):
                                  "; use a larger batch or call .eval()")
             mean = x.mean(axis=0)
             var = x.var(axis=0)
-            m = self.momentum
+            # momentum may have been set by hand after __init__ (bn.momentum = 0.01, as in torch)
+            m = _checks.check_float(self.momentum, "momentum", minimum=0, maximum=1,
+                                    where=f"{layer_name(self)}.forward")
             # in place, so state_dict copies and load_state_dict targets stay the same arrays
             self.running_mean[...] = (1 - m) * self.running_mean + m * mean
             self.running_var[...] = (1 - m) * self.running_var + m * var * (n / (n - 1))
