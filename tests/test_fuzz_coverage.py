@@ -1,14 +1,15 @@
 """Issue 16: the property-based fuzz covers every public entry point of nnlib, or says why not.
 
-**The rule (what a public entry point is).** For every module under ``nnlib`` whose dotted
-path has no part starting with ``_`` (``nnlib._checks`` is private), except ``nnlib.solutions``
-and its modules (worked answers to the exercises, not an API): the names in the module's
-``__all__`` if it has one, otherwise every function and class *defined* in that module (not
-imported) whose name does not start with ``_``. Entry points are counted once per object: a
-re-export (``nnlib.train.fit`` is ``nnlib.train.core.fit``) is the same entry point, named by
-its first module in alphabetical order. Constants (``AGGREGATIONS``, ``ROLLOUT``) are not
-entry points. Methods are not counted separately: a class is one entry point (its
-constructor); the fuzz suites also call many methods (``forward``, ``backward``, ``step``).
+**The rule (what a public entry point is).** For every module under ``nnlib`` whose dotted path
+has no part starting with ``_`` (``nnlib._checks`` is private), except ``nnlib.solutions`` and
+its modules (worked answers to the exercises, not an API): the names in the module's ``__all__``
+if it has one, otherwise every function, class or other callable (a cached function, say)
+*defined* in that module (not imported) whose name does not start with ``_``. Entry points are
+counted once per object: a re-export (``nnlib.train.fit`` is ``nnlib.train.core.fit``) is the
+same entry point, named by its first module in alphabetical order. Constants (``AGGREGATIONS``,
+``ROLLOUT``) are not entry points. Methods are not counted separately: a class is one entry
+point (its constructor); the fuzz suites also call many methods (``forward``, ``backward``,
+``step``).
 
 **Covered** means: the entry point is the ``target`` of an entry in a fuzz registry (every
 module ``tests/test_fuzz_*.py`` is imported; each module-level list ``ENTRIES`` or
@@ -49,7 +50,7 @@ def public_entry_points() -> dict[str, object]:
             public = list(module.__all__)
         else:
             public = [n for n, o in vars(module).items()
-                      if not n.startswith("_") and (inspect.isfunction(o) or inspect.isclass(o))
+                      if not n.startswith("_") and callable(o) and not inspect.ismodule(o)
                       and getattr(o, "__module__", None) == name]
         for attr in public:
             obj = getattr(module, attr, None)

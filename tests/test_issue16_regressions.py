@@ -1272,3 +1272,14 @@ def test_batchnorm_momentum_set_out_of_range_after_construction():
     bn.momentum = 0.5
     bn(np.arange(6.0).reshape(2, 3))
     assert np.allclose(bn.running_mean, [0.75, 1.25, 1.75])
+
+
+def test_softmax_saturation_refuses_a_zero_dimension_and_a_string_flag():
+    # d=0 gave NaN statistics with a divide warning; scaled="yes" was taken as True
+    from nnlib.widgets.attention import softmax_saturation
+
+    with pytest.raises(ValueError, match=r"softmax_saturation: d must be an int in \[1,"):
+        softmax_saturation(0, True)
+    with pytest.raises(TypeError, match="scaled must be True or False, got 'yes'"):
+        softmax_saturation(8, "yes")
+    assert softmax_saturation(np.int64(8), True) == softmax_saturation(8, True)

@@ -95,7 +95,7 @@ def test_unknown_optimizer_is_explained():
 
 def test_cached_paths_equal_fresh_runs_and_are_cut_from_longer_ones():
     from nnlib.surfaces import optimize_path
-    from nnlib.widgets.optimizers import cached_path, make_optimizer, surface_image
+    from nnlib.widgets.optimizers import _surface_image, cached_path, make_optimizer
 
     for steps in (300, 120, 300, 40):  # the shorter ones are cut from the first run
         got = cached_path("Adam", 0.05, 0.9, 0.999, "rosenbrock", steps)
@@ -106,13 +106,13 @@ def test_cached_paths_equal_fresh_runs_and_are_cut_from_longer_ones():
         assert got.diverged == fresh.diverged
     far = cached_path("SGD", 10.0, 0.9, 0.999, "rosenbrock", 200)
     assert far.diverged and cached_path("SGD", 10.0, 0.9, 0.999, "rosenbrock", 100).diverged
-    bands = surface_image("bowl")
+    bands = _surface_image("bowl")
     assert bands.min() == 0 and bands.max() == 1 and bands.shape[0] == bands.shape[1]
 
 
 def test_each_change_draws_the_path_surface_and_limits_of_its_settings():
     from nnlib.surfaces import get_surface
-    from nnlib.widgets.optimizers import GAP_TOP, _nice_ceiling, cached_path, surface_image
+    from nnlib.widgets.optimizers import GAP_TOP, _nice_ceiling, _surface_image, cached_path
 
     w = optimizer_explorer(steps=50)
     for name, value in [("surface", "rosenbrock"), ("optimizer", "Adam"), ("lr", 0.02),
@@ -123,7 +123,7 @@ def test_each_change_draws_the_path_surface_and_limits_of_its_settings():
         path = cached_path(v["optimizer"], v["lr"], v["momentum"], v["beta2"], v["surface"],
                            v["steps"])
         np.testing.assert_array_equal(art["path"].get_xydata(), path.points)
-        np.testing.assert_array_equal(art["image"].get_array(), surface_image(v["surface"]))
+        np.testing.assert_array_equal(art["image"].get_array(), _surface_image(v["surface"]))
         surface = get_surface(v["surface"])
         assert art["ax_path"].get_xlim() == surface.xlim
         assert art["ax_path"].get_title().startswith(f"{v['optimizer']} on the {surface.name}")

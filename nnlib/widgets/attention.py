@@ -21,6 +21,7 @@ from nnlib._checks import (
     check_float_pair,
     check_instance,
     check_int,
+    check_seed,
     check_text,
     check_token_ids,
     describe,
@@ -192,7 +193,6 @@ def attention_map_explorer(model, inputs, targets=None, *, max_examples: int = 2
 
 
 # -- why divide by sqrt(d) -------------------------------------------------------------------------
-@functools.lru_cache(maxsize=64)  # redraws revisit the same few settings
 def softmax_saturation(d: int, scaled: bool, n_keys: int = 16, n_trials: int = 64,
                        seed: int = 0) -> dict:
     """Softmax over the scores of one query against ``n_keys`` keys, all N(0, 1) in R^d.
@@ -201,6 +201,18 @@ def softmax_saturation(d: int, scaled: bool, n_keys: int = 16, n_trials: int = 6
     weight and the mean Frobenius norm of the softmax Jacobian (diag(p) - p p^T) over
     ``n_trials`` random draws: a norm near 0 means almost no gradient flows back.
     """
+    where = "softmax_saturation"
+    d = check_int(d, "d", minimum=1, maximum=1 << 16, where=where,
+                  hint="the query and key dimension, e.g. 64")
+    check_bool(scaled, "scaled", where=where)
+    n_keys = check_int(n_keys, "n_keys", minimum=1, maximum=4096, where=where)
+    n_trials = check_int(n_trials, "n_trials", minimum=1, maximum=4096, where=where)
+    seed = check_seed(seed, optional=False, where=where)
+    return _softmax_saturation(d, bool(scaled), n_keys, n_trials, seed)
+
+
+@functools.lru_cache(maxsize=64)  # redraws revisit the same few settings
+def _softmax_saturation(d: int, scaled: bool, n_keys: int, n_trials: int, seed: int) -> dict:
     rng = np.random.default_rng(seed)
     q = rng.standard_normal((n_trials, 1, d))
     k = rng.standard_normal((n_trials, n_keys, d))

@@ -115,7 +115,7 @@ LEVELS = 25
 
 
 @lru_cache(maxsize=len(SURFACES))
-def surface_image(surface_name: str) -> np.ndarray:
+def _surface_image(surface_name: str) -> np.ndarray:
     """The widget's surface as an (n, n) array of band numbers 0..LEVELS-1 over the plot
     limits: the bands :func:`draw_surface`'s filled contours would colour, computed in NumPy
     (an image draws in a fraction of the contours' time)."""
@@ -225,7 +225,7 @@ def _build_artists(fig) -> dict:
 def _show_surface(art: dict, surface_name: str) -> None:
     """Show ``surface_name`` (image, minima, limits) on the path axes."""
     surface = get_surface(surface_name)
-    art["image"].set_data(surface_image(surface_name))
+    art["image"].set_data(_surface_image(surface_name))
     art["image"].set_extent((*surface.xlim, *surface.ylim))
     minima = list(surface.minima)
     for star, point in zip(art["stars"], minima + [None] * len(art["stars"])):
@@ -248,7 +248,7 @@ def _draw_optimizer(fig, optimizer: str, lr: float, momentum: float, beta2: floa
     """Path on the surface (left) and f - f_min against the step (right, log scale).
 
     On a figure it drew before only the data of its artists change (what the widget does on
-    every change); the surface is an image of its contour bands (:func:`surface_image`),
+    every change); the surface is an image of its contour bands (:func:`_surface_image`),
     paths are cached (:func:`cached_path`).
     """
     info = get_surface(surface)
