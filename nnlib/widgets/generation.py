@@ -200,7 +200,7 @@ class _LiveSampler:
         # the sample: one text per line at fixed places, so a line that stays is pasted
         probe = ax_text.text(0, 1, "M\nM", family="monospace", fontsize=9.5, va="top",
                              transform=ax_text.transAxes)
-        (_, _, (_, y0)), (_, _, (_, y1)) = probe._get_layout(fig.canvas.get_renderer())[1]
+        y0, y1 = _first_two_line_offsets(probe, fig.canvas.get_renderer())
         probe.remove()
         art["lines"] = [text(ax_text, 0.0, 1.0, 9.5, ax_text.transAxes + ScaledTranslation(
             0, (y0 + i * (y1 - y0)) / fig.dpi, fig.dpi_scale_trans), family="monospace",
@@ -302,6 +302,17 @@ class _LiveSampler:
         lines = _wrap_lines(text)
         for i, artist in enumerate(art["lines"]):
             artist.set_text(lines[i] if i < len(lines) else "")
+
+
+def _first_two_line_offsets(text, renderer) -> tuple[float, float]:
+    """The y offsets (pixels) of the first two lines in ``text``'s layout. ``Text._get_layout``
+    is private and its items changed shape: ``(line, (w, h), x, y)`` in matplotlib 3.7,
+    ``(line, (w, h, d), (x, y))`` in later versions; both are read here."""
+    offsets = []
+    for item in text._get_layout(renderer)[1][:2]:
+        last = item[-1]
+        offsets.append(float(last[1]) if np.ndim(last) == 1 else float(last))
+    return offsets[0], offsets[1]
 
 
 class _MovableText(mtext.Text):
